@@ -1,0 +1,362 @@
+//! Coin flip: the SDK's example game, and the one the simulator and scenario
+//! harness are tested with until the real games exist.
+//!
+//! A player calls heads or tails with a stake; once the wallet holds the stake
+//! one `below(2)` draw decides. A correct call pays `win_num / win_den` times
+//! the stake (stake included, rounded down to the minor unit). Pure: no IO, no
+//! clock, no global state.
+
+use std::collections::BTreeSet;
+
+use croupier_rng::Draw;
+use serde::{Deserialize, Serialize};
+
+use crate::game::{
+    Audience, ConfigError, Effect, Effects, Game, Input, OpId, Payout, PlayerId, Rejected, RoundId,
+    Viewer, WalletResult,
+};
+use crate::money::{Currency, Money};
+
+/// The coin flip game.
+#[derive(Debug)]
+pub enum CoinFlip {}
+
+/// A side of the coin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// Heads (draw 0).
+    Heads,
+    /// Tails (draw 1).
+    Tails,
+}
+
+/// Table rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Table currency.
+    pub currency: Currency,
+    /// Smallest stake, minor units. Default 100.
+    pub min_stake: i64,
+    /// Largest stake, minor units. Default 10,000.
+    pub max_stake: i64,
+    /// A win pays `stake * win_num / win_den`, stake included. Default 195/100.
+    pub win_num: i64,
+    /// See `win_num`.
+    pub win_den: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            currency: Currency::EUR,
+            min_stake: 100,
+            max_stake: 10_000,
+            win_num: 195,
+            win_den: 100,
+        }
+    }
+}
+
+/// What a player can do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Action {
+    /// Stake `stake` minor units on `call`.
+    Flip {
+        /// The side called.
+        call: Side,
+        /// Stake in minor units of the table currency.
+        stake: i64,
+    },
+}
+
+/// Where the table is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "phase", rename_all = "snake_case")]
+pub enum Phase {
+    /// Waiting for a flip.
+    Idle,
+    /// Waiting for the wallet to hold a stake.
+    AwaitingStake {
+        /// The reserve operation.
+        op: OpId,
+        /// Whose flip.
+        player: PlayerId,
+        /// The call.
+        call: Side,
+        /// The stake.
+        stake: Money,
+    },
+}
+
+/// The checkpointed state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    config: Config,
+    players: BTreeSet<PlayerId>,
+    phase: Phase,
+    round: u64,
+    next_op: u64,
+    last: Option<Outcome>,
+}
+
+/// A finished flip.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// Who flipped.
+    pub player: PlayerId,
+    /// Their call.
+    pub call: Side,
+    /// The coin.
+    pub landed: Side,
+    /// The stake.
+    pub stake: Money,
+    /// The payout, stake included (zero on a loss).
+    pub payout: Money,
+}
+
+/// Broadcast events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// The coin landed.
+    Flipped(Outcome),
+    /// The wallet refused the stake; nothing happened.
+    StakeRefused {
+        /// Whose.
+        player: PlayerId,
+        /// The wallet's code.
+        code: String,
+    },
+}
+
+/// What a viewer sees: everything (a coin has no hidden cards).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct View {
+    /// Rounds played.
+    pub rounds: u64,
+    /// Whether a flip is waiting for its stake.
+    pub busy: bool,
+    /// The last flip.
+    pub last: Option<Outcome>,
+    /// Table limits.
+    pub min_stake: i64,
+    /// Table limits.
+    pub max_stake: i64,
+}
+
+impl Game for CoinFlip {
+    const ID: &'static str = "coin_flip";
+    type Config = Config;
+    type State = State;
+    type Action = Action;
+    type View = View;
+    type Event = Event;
+    type Outcome = Outcome;
+
+    fn validate_config(c: &Config) -> Result<(), ConfigError> {
+        let fail = |message: &str| {
+            Err(ConfigError {
+                game: Self::ID,
+                message: message.to_owned(),
+            })
+        };
+        if c.min_stake <= 0 || c.max_stake < c.min_stake {
+            return fail("need 0 < min_stake <= max_stake");
+        }
+        if c.win_num <= 0 || c.win_den <= 0 {
+            return fail("win_num and win_den must be positive");
+        }
+        if Money::new(c.max_stake, c.currency)
+            .checked_mul_ratio(c.win_num, c.win_den)
+            .is_err()
+        {
+            return fail("max_stake * win_num / win_den overflows");
+        }
+        Ok(())
+    }
+
+    fn new_table(config: &Config) -> State {
+        State {
+            config: config.clone(),
+            players: BTreeSet::new(),
+            phase: Phase::Idle,
+            round: 0,
+            next_op: 1,
+            last: None,
+        }
+    }
+
+    fn apply(
+        state: &mut State,
+        input: Input<Action>,
+        rng: &mut dyn Draw,
+    ) -> Result<Effects<Self>, Rejected> {
+        match input {
+            Input::Join { player, .. } => {
+                state.players.insert(player);
+                Ok(vec![])
+            }
+            Input::Leave { player } => {
+                // A stake in flight still settles; the seat just goes.
+                state.players.remove(&player);
+                Ok(vec![])
+            }
+            Input::Action {
+                player,
+                action: Action::Flip { call, stake },
+            } => flip(state, player, call, stake),
+            Input::Wallet { op, result } => wallet(state, op, result, rng),
+            Input::Timer { .. } => Err(Rejected::new("unknown_timer", "coin flip has no timers")),
+        }
+    }
+
+    fn view(state: &State, _viewer: Viewer) -> View {
+        View {
+            rounds: state.round,
+            busy: state.phase != Phase::Idle,
+            last: state.last.clone(),
+            min_stake: state.config.min_stake,
+            max_stake: state.config.max_stake,
+        }
+    }
+
+    fn offered_actions(state: &State, player: PlayerId) -> Vec<Action> {
+        if state.phase != Phase::Idle || !state.players.contains(&player) {
+            return vec![];
+        }
+        let c = &state.config;
+        [Side::Heads, Side::Tails]
+            .into_iter()
+            .flat_map(|call| [c.min_stake, c.max_stake].map(|stake| Action::Flip { call, stake }))
+            .collect()
+    }
+
+    fn theoretical_rtp(c: &Config) -> f64 {
+        // Exact when stakes are multiples of win_den (no rounding down).
+        0.5 * c.win_num as f64 / c.win_den as f64
+    }
+}
+
+fn flip(
+    state: &mut State,
+    player: PlayerId,
+    call: Side,
+    stake: i64,
+) -> Result<Effects<CoinFlip>, Rejected> {
+    let c = &state.config;
+    if !state.players.contains(&player) {
+        return Err(Rejected::new(
+            "not_seated",
+            "join the table before flipping",
+        ));
+    }
+    if state.phase != Phase::Idle {
+        return Err(Rejected::new(
+            "awaiting_settlement",
+            "the previous flip is still settling",
+        ));
+    }
+    if stake < c.min_stake || stake > c.max_stake {
+        return Err(Rejected::new(
+            "stake_out_of_limits",
+            format!("stake must be between {} and {}", c.min_stake, c.max_stake),
+        ));
+    }
+    let stake = Money::new(stake, c.currency);
+    state.round += 1;
+    let op = OpId(state.next_op);
+    state.next_op += 1;
+    let round = RoundId(state.round);
+    state.phase = Phase::AwaitingStake {
+        op,
+        player,
+        call,
+        stake,
+    };
+    Ok(vec![
+        Effect::RoundStarted { round },
+        Effect::Reserve {
+            op,
+            round,
+            player,
+            amount: stake,
+        },
+    ])
+}
+
+fn wallet(
+    state: &mut State,
+    op: OpId,
+    result: WalletResult,
+    rng: &mut dyn Draw,
+) -> Result<Effects<CoinFlip>, Rejected> {
+    let Phase::AwaitingStake {
+        op: waiting,
+        player,
+        call,
+        stake,
+    } = state.phase.clone()
+    else {
+        return Err(Rejected::new(
+            "unexpected_wallet_result",
+            "no stake is pending",
+        ));
+    };
+    if op != waiting {
+        return Err(Rejected::new(
+            "unexpected_wallet_result",
+            format!("op {} is not pending", op.0),
+        ));
+    }
+    let round = RoundId(state.round);
+    state.phase = Phase::Idle;
+    if let WalletResult::Refused { code } = result {
+        // Nothing is held, so there is nothing to settle or void.
+        return Ok(vec![Effect::Publish {
+            to: Audience::Player(player),
+            event: Event::StakeRefused { player, code },
+        }]);
+    }
+    let landed = if rng.below(2) == 0 {
+        Side::Heads
+    } else {
+        Side::Tails
+    };
+    let c = &state.config;
+    // invariant: validate_config proved max_stake * win_num / win_den fits.
+    let win = stake
+        .checked_mul_ratio(c.win_num, c.win_den)
+        .unwrap_or(stake);
+    let payout = if landed == call {
+        win
+    } else {
+        Money::zero(stake.currency)
+    };
+    let outcome = Outcome {
+        player,
+        call,
+        landed,
+        stake,
+        payout,
+    };
+    state.last = Some(outcome.clone());
+    let payouts = if payout.is_positive() {
+        vec![Payout {
+            player,
+            amount: payout,
+        }]
+    } else {
+        vec![]
+    };
+    Ok(vec![
+        Effect::Publish {
+            to: Audience::All,
+            event: Event::Flipped(outcome.clone()),
+        },
+        Effect::Settle { round, payouts },
+        Effect::RoundEnded { round, outcome },
+    ])
+}

@@ -1,0 +1,278 @@
+//! The [`Game`] trait: a pure, synchronous, deterministic state machine.
+//!
+//! The server feeds a game [`Input`]s (players joining and acting, timers
+//! firing, the wallet confirming a stake) and carries out the [`Effect`]s it
+//! returns (reserve a stake, settle, start a timer, publish an event). A game
+//! never does IO, never reads a clock and never holds global state; its only
+//! randomness is the [`Draw`] it is handed, so the same draws and inputs give
+//! the same effects, byte for byte.
+
+use std::fmt::Debug;
+
+use croupier_rng::Draw;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::money::Money;
+
+/// A player, as the server numbers them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PlayerId(pub u64);
+
+/// A round, numbered by the game from 1 upwards within one table or session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RoundId(pub u64);
+
+/// A wallet operation the game asked for, numbered by the game; the server
+/// derives the idempotency key from (table, op).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct OpId(pub u64);
+
+/// A game-defined timer (e.g. "betting window", "turn clock"). Starting a
+/// timer that is already running restarts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TimerId(pub u32);
+
+/// Who is looking at the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Viewer {
+    /// A seated player: sees their own hidden cards, nobody else's.
+    Player(PlayerId),
+    /// A spectator: sees no hidden card.
+    Spectator,
+}
+
+/// Who receives a published event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    /// Everyone at the table, spectators included.
+    All,
+    /// One player only (e.g. their own hole cards).
+    Player(PlayerId),
+}
+
+/// What the wallet said about a [`Effect::Reserve`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum WalletResult {
+    /// The stake is held; the bet counts.
+    Reserved,
+    /// The stake could not be held (e.g. `insufficient_funds`); the bet does
+    /// not count.
+    Refused {
+        /// The wallet's stable error code.
+        code: String,
+    },
+}
+
+/// One input to a game.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Input<A> {
+    /// A player sits down (`seat` is a preference the game may refuse).
+    Join {
+        /// Who.
+        player: PlayerId,
+        /// Preferred seat, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        seat: Option<u8>,
+    },
+    /// A player leaves (or their reconnect grace period ran out).
+    Leave {
+        /// Who.
+        player: PlayerId,
+    },
+    /// A player acts.
+    Action {
+        /// Who.
+        player: PlayerId,
+        /// The game's action.
+        action: A,
+    },
+    /// A timer the game started has fired.
+    Timer {
+        /// Which.
+        timer: TimerId,
+    },
+    /// The wallet answered a [`Effect::Reserve`].
+    Wallet {
+        /// The operation answered.
+        op: OpId,
+        /// Its result.
+        result: WalletResult,
+    },
+}
+
+/// A payout at settlement: the amount credited to a player, stake included
+/// (a lost bet pays nothing; a 1:1 win of 10 pays 20).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payout {
+    /// Who is paid.
+    pub player: PlayerId,
+    /// How much, stake included.
+    pub amount: Money,
+}
+
+/// One thing the server must do for a game.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(bound(serialize = "E: Serialize, O: Serialize"))]
+#[serde(bound(deserialize = "E: DeserializeOwned, O: DeserializeOwned"))]
+pub enum Effect<E, O> {
+    /// A new round began.
+    RoundStarted {
+        /// Its id.
+        round: RoundId,
+    },
+    /// Hold `amount` of `player`'s balance as a stake in `round`. The game
+    /// counts the stake only after [`Input::Wallet`] answers `Reserved`.
+    Reserve {
+        /// Operation id, answered in [`Input::Wallet`].
+        op: OpId,
+        /// The round the stake belongs to.
+        round: RoundId,
+        /// Whose money.
+        player: PlayerId,
+        /// How much.
+        amount: Money,
+    },
+    /// Close `round`: every held stake goes to the house, then each payout is
+    /// credited. Exactly once per round that took stakes.
+    Settle {
+        /// The round.
+        round: RoundId,
+        /// Payouts, stake included; losers are absent.
+        payouts: Vec<Payout>,
+    },
+    /// Cancel `round`: every held stake is refunded.
+    Void {
+        /// The round.
+        round: RoundId,
+    },
+    /// (Re)start a timer.
+    StartTimer {
+        /// Which.
+        timer: TimerId,
+        /// Fires after this many milliseconds.
+        after_ms: u64,
+    },
+    /// Stop a timer if it is running.
+    CancelTimer {
+        /// Which.
+        timer: TimerId,
+    },
+    /// Broadcast a game event.
+    Publish {
+        /// To whom.
+        to: Audience,
+        /// The event.
+        event: E,
+    },
+    /// The round is over; its outcome goes in the round record.
+    RoundEnded {
+        /// The round.
+        round: RoundId,
+        /// What happened.
+        outcome: O,
+    },
+}
+
+/// The effects of one input, for game `G`.
+pub type Effects<G> = Vec<Effect<<G as Game>::Event, <G as Game>::Outcome>>;
+
+/// Why a game refused an input. The state is unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rejected {
+    /// Stable, machine-readable, `snake_case` (e.g. `bet_below_minimum`).
+    pub code: &'static str,
+    /// Human-readable explanation.
+    pub message: String,
+}
+
+impl Rejected {
+    /// A rejection with `code` and `message`.
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl core::fmt::Display for Rejected {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for Rejected {}
+
+/// Why a game config is unusable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {game} config: {message}")]
+pub struct ConfigError {
+    /// The game id.
+    pub game: &'static str,
+    /// What is wrong, naming the field.
+    pub message: String,
+}
+
+/// A game. See the module documentation and `docs/game-sdk.md`.
+pub trait Game: 'static {
+    /// Registry id, e.g. `"roulette"`.
+    const ID: &'static str;
+    /// Limits, paytable, rules. Validated by [`Game::validate_config`].
+    type Config: Serialize + DeserializeOwned + Clone + Debug + Send + Sync;
+    /// Everything the game remembers; checkpointed with serde.
+    type State: Serialize + DeserializeOwned + Clone + Debug + Send;
+    /// What a player can do.
+    type Action: Serialize + DeserializeOwned + Clone + Debug + PartialEq + Send;
+    /// What one viewer may see of the state.
+    type View: Serialize + Debug;
+    /// What the game broadcasts.
+    type Event: Serialize + DeserializeOwned + Clone + Debug + PartialEq + Send;
+    /// A round's outcome, for the round record.
+    type Outcome: Serialize + DeserializeOwned + Clone + Debug + PartialEq + Send;
+
+    /// Checks a config before any table uses it.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the bad field.
+    fn validate_config(config: &Self::Config) -> Result<(), ConfigError> {
+        let _ = config;
+        Ok(())
+    }
+
+    /// A fresh table (or session) with no players.
+    fn new_table(config: &Self::Config) -> Self::State;
+
+    /// Feeds one input and returns what the server must do.
+    ///
+    /// # Errors
+    /// [`Rejected`] when the input is not legal now; the state must then be
+    /// exactly as before and no draw may have been made
+    /// ([`crate::testing::assert_rejected_unchanged`] checks this).
+    fn apply(
+        state: &mut Self::State,
+        input: Input<Self::Action>,
+        rng: &mut dyn Draw,
+    ) -> Result<Effects<Self>, Rejected>;
+
+    /// What `viewer` may see: their own hidden cards, nobody else's.
+    fn view(state: &Self::State, viewer: Viewer) -> Self::View;
+
+    /// Actions `player` may take now, for bots, simulators and property tests.
+    /// Every action offered must be accepted. Where the space is large (bet
+    /// amounts) a representative set is enough. Empty: nothing to do but wait.
+    fn offered_actions(state: &Self::State, player: PlayerId) -> Vec<Self::Action>;
+
+    /// The return to player the rules are designed for (e.g. 36/37 for
+    /// European roulette), as a fraction of the amount staked.
+    fn theoretical_rtp(config: &Self::Config) -> f64;
+}

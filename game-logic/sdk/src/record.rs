@@ -1,0 +1,165 @@
+//! The round record: everything needed to audit and replay one round.
+//!
+//! Written by the server when a round ends; returned to the round's players
+//! and replayed by `croupier verify`. It holds the RNG's public commitment and
+//! every draw, never the seed (except a provably-fair seed after it has been
+//! revealed by rotation).
+
+use croupier_rng::fair::FairInput;
+use croupier_rng::{Commitment, DrawRecord, Replay};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use thiserror::Error;
+
+use crate::game::{Effect, Game, Input, OpId, Payout, PlayerId, RoundId};
+use crate::money::Money;
+
+/// A stake taken in a round.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stake {
+    /// The wallet operation that held it.
+    pub op: OpId,
+    /// Whose.
+    pub player: PlayerId,
+    /// How much.
+    pub amount: Money,
+}
+
+/// How the round's randomness can be checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RngEvidence {
+    /// SHA-256 commitment of the seed in use when the round drew.
+    pub commitment: Commitment,
+    /// For provably-fair rounds: what the round seed was derived from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fair: Option<FairInput>,
+}
+
+/// One round, as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoundRecord {
+    /// Game id.
+    pub game: String,
+    /// Table or session id.
+    pub table: String,
+    /// Round id within the table.
+    pub round: RoundId,
+    /// RNG commitment (and provably-fair inputs).
+    pub rng: RngEvidence,
+    /// Every draw, in order.
+    pub draws: Vec<DrawRecord>,
+    /// The game state when the round's first input arrived (JSON).
+    pub state_before: Value,
+    /// Every input of the round, in order (the game's `Input` JSON).
+    pub inputs: Vec<Value>,
+    /// The outcome (the game's `Outcome` JSON).
+    pub outcome: Value,
+    /// Stakes held.
+    pub stakes: Vec<Stake>,
+    /// Payouts, stake included.
+    pub payouts: Vec<Payout>,
+}
+
+/// Why a replay disagreed with its record.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ReplayMismatch {
+    /// The record does not parse as this game's types.
+    #[error("the record does not fit game {game}: {message}")]
+    Malformed {
+        /// The game.
+        game: &'static str,
+        /// What failed.
+        message: String,
+    },
+    /// An input was rejected on replay.
+    #[error("input {index} was rejected on replay: {code}")]
+    Rejected {
+        /// Index of the input.
+        index: usize,
+        /// The rejection code.
+        code: String,
+    },
+    /// The draws differ.
+    #[error(transparent)]
+    Draws(#[from] croupier_rng::ReplayError),
+    /// Stakes, payouts or outcome differ.
+    #[error("{what} differ: recorded {recorded}, replayed {replayed}")]
+    Differs {
+        /// What differs.
+        what: &'static str,
+        /// Recorded value (JSON).
+        recorded: String,
+        /// Replayed value (JSON).
+        replayed: String,
+    },
+}
+
+/// Replays `record` through game `G` from its recorded draws and checks the
+/// stakes, payouts and outcome come out exactly as recorded.
+///
+/// # Errors
+/// [`ReplayMismatch`] naming the first difference.
+pub fn replay<G: Game>(record: &RoundRecord) -> Result<(), ReplayMismatch> {
+    let malformed = |message: String| ReplayMismatch::Malformed {
+        game: G::ID,
+        message,
+    };
+    let mut state: G::State = serde_json::from_value(record.state_before.clone())
+        .map_err(|e| malformed(format!("state: {e}")))?;
+    let mut draws = Replay::new(record.draws.clone());
+    let (mut stakes, mut payouts, mut outcome) = (Vec::new(), Vec::new(), Value::Null);
+    for (index, raw) in record.inputs.iter().enumerate() {
+        let input: Input<G::Action> = serde_json::from_value(raw.clone())
+            .map_err(|e| malformed(format!("input {index}: {e}")))?;
+        let effects =
+            G::apply(&mut state, input, &mut draws).map_err(|r| ReplayMismatch::Rejected {
+                index,
+                code: r.code.to_owned(),
+            })?;
+        for effect in effects {
+            match effect {
+                Effect::Reserve {
+                    op,
+                    round,
+                    player,
+                    amount,
+                } if round == record.round => {
+                    stakes.push(Stake { op, player, amount });
+                }
+                Effect::Settle { round, payouts: p } if round == record.round => payouts.extend(p),
+                Effect::RoundEnded { round, outcome: o } if round == record.round => {
+                    outcome = serde_json::to_value(o).map_err(|e| malformed(e.to_string()))?;
+                }
+                _ => {}
+            }
+        }
+    }
+    draws.finish()?;
+    if stakes != record.stakes {
+        return Err(ReplayMismatch::Differs {
+            what: "stakes",
+            recorded: json(&record.stakes),
+            replayed: json(&stakes),
+        });
+    }
+    if payouts != record.payouts {
+        return Err(ReplayMismatch::Differs {
+            what: "payouts",
+            recorded: json(&record.payouts),
+            replayed: json(&payouts),
+        });
+    }
+    if outcome != record.outcome {
+        return Err(ReplayMismatch::Differs {
+            what: "outcome",
+            recorded: record.outcome.to_string(),
+            replayed: outcome.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// JSON text of a value, for mismatch messages.
+fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}

@@ -1,0 +1,531 @@
+//! The simulator: plays many rounds of any [`Game`] with a player strategy and
+//! measures its return to player (RTP) against the declared theoretical one.
+//!
+//! Each worker thread runs its own table with one simulated player and an
+//! unlimited wallet (every reserve is granted), with a virtual clock for
+//! timers. With a seed, thread `i` uses ChaCha20 stream `2i` of that seed for
+//! the game and `2i + 1` for the strategy, so a run is reproducible for a
+//! given thread count. The simulator also polices the SDK contract: an offered
+//! action that is rejected, a round settled twice, a round that ends holding
+//! unsettled stakes, a payout to nobody who staked, or a stall is an error.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use croupier_rng::{CertifiedRng, Draw, Position, ReseedPolicy, Seed};
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::game::{Effect, Game, Input, OpId, PlayerId, RoundId, TimerId, Viewer, WalletResult};
+
+/// Two-sided 99.9% standard normal quantile.
+pub const Z_999: f64 = 3.290_526_731_491_926;
+
+/// How a simulated player picks actions.
+pub trait Strategy<G: Game> {
+    /// Chooses an action among `offered` given what the player sees, or `None`
+    /// to wait (letting timers fire).
+    fn choose(
+        &mut self,
+        view: &G::View,
+        offered: &[G::Action],
+        rng: &mut dyn Draw,
+    ) -> Option<G::Action>;
+}
+
+/// Picks uniformly among the offered actions, always acting when it can.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RandomOffered;
+
+impl<G: Game> Strategy<G> for RandomOffered {
+    fn choose(
+        &mut self,
+        _view: &G::View,
+        offered: &[G::Action],
+        rng: &mut dyn Draw,
+    ) -> Option<G::Action> {
+        let n = u32::try_from(offered.len()).ok().filter(|&n| n > 0)?;
+        offered.get(rng.below(n) as usize).cloned()
+    }
+}
+
+/// Options of a run.
+#[derive(Debug, Clone)]
+pub struct SimOptions {
+    /// Rounds to play (rounds that took at least one stake).
+    pub rounds: u64,
+    /// Worker threads (at least 1).
+    pub threads: usize,
+    /// Explicit seed for a reproducible run; `None`: OS entropy.
+    pub seed: Option<Seed>,
+    /// Inputs one round may take before the run is declared stalled.
+    pub max_inputs_per_round: u64,
+}
+
+impl SimOptions {
+    /// `rounds` rounds on every core, seeded from the OS.
+    pub fn new(rounds: u64) -> Self {
+        Self {
+            rounds,
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            seed: None,
+            max_inputs_per_round: 10_000,
+        }
+    }
+}
+
+/// What a run measured. Money sums are exact integers (minor units); only the
+/// statistics are floating point.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SimReport {
+    /// Game id.
+    pub game: String,
+    /// Rounds played.
+    pub rounds: u64,
+    /// Total staked, minor units.
+    pub staked: i128,
+    /// Total paid back, stake included, minor units.
+    pub paid: i128,
+    /// `paid / staked`.
+    pub rtp: f64,
+    /// Lower end of the 99.9% confidence interval of the RTP.
+    pub rtp_ci_low: f64,
+    /// Upper end of the 99.9% confidence interval of the RTP.
+    pub rtp_ci_high: f64,
+    /// The game's declared RTP.
+    pub theoretical_rtp: f64,
+    /// Whether `theoretical_rtp` lies inside the interval.
+    pub within_ci: bool,
+    /// Rounds per second of wall time, all threads together.
+    pub rounds_per_sec: f64,
+    /// Worker threads used.
+    pub threads: usize,
+    /// Whether the run used an explicit seed (and so is reproducible).
+    pub seeded: bool,
+}
+
+/// Why a run failed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SimError {
+    /// The config is invalid.
+    #[error(transparent)]
+    Config(#[from] crate::game::ConfigError),
+    /// The OS entropy source failed.
+    #[error("seeding failed: {0}")]
+    Seed(String),
+    /// The game rejected an action it had offered.
+    #[error("round {round}: the game rejected an action it offered: {code}: {message}")]
+    OfferedActionRejected {
+        /// Round number in this thread.
+        round: u64,
+        /// Rejection code.
+        code: String,
+        /// Rejection message.
+        message: String,
+    },
+    /// The game rejected an input the server would legitimately send.
+    #[error("round {round}: the game rejected {input}: {code}")]
+    InputRejected {
+        /// Round number in this thread.
+        round: u64,
+        /// The input, as JSON.
+        input: String,
+        /// Rejection code.
+        code: String,
+    },
+    /// Money was mishandled.
+    #[error("round {round}: {problem}")]
+    Money {
+        /// Round id.
+        round: u64,
+        /// What went wrong.
+        problem: String,
+    },
+    /// Nothing to do: no action offered, no timer running.
+    #[error("stalled after {rounds} rounds: no action offered and no timer running")]
+    Stalled {
+        /// Rounds completed.
+        rounds: u64,
+    },
+    /// A worker thread panicked (a bug in the game).
+    #[error("a simulation thread panicked: {0}")]
+    Panicked(String),
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Totals {
+    rounds: u64,
+    staked: i128,
+    paid: i128,
+    // Per-round sums for the ratio estimator's variance (statistics only).
+    sx: f64,
+    sy: f64,
+    sxx: f64,
+    syy: f64,
+    sxy: f64,
+}
+
+impl Totals {
+    fn add_round(&mut self, staked: i128, paid: i128) {
+        let (x, y) = (paid as f64, staked as f64);
+        self.rounds += 1;
+        self.staked += staked;
+        self.paid += paid;
+        self.sx += x;
+        self.sy += y;
+        self.sxx += x * x;
+        self.syy += y * y;
+        self.sxy += x * y;
+    }
+
+    fn merge(&mut self, o: &Totals) {
+        self.rounds += o.rounds;
+        self.staked += o.staked;
+        self.paid += o.paid;
+        self.sx += o.sx;
+        self.sy += o.sy;
+        self.sxx += o.sxx;
+        self.syy += o.syy;
+        self.sxy += o.sxy;
+    }
+
+    /// RTP and its 99.9% interval: the ratio estimator R = sum(paid) /
+    /// sum(staked) over rounds, with variance sum((x - R y)^2) / (n (n-1) ybar^2).
+    fn rtp_interval(&self) -> (f64, f64, f64) {
+        if self.rounds < 2 || self.staked == 0 {
+            return (f64::NAN, f64::NAN, f64::NAN);
+        }
+        let n = self.rounds as f64;
+        let r = self.paid as f64 / self.staked as f64;
+        let ss = (self.sxx - 2.0 * r * self.sxy + r * r * self.syy).max(0.0);
+        let ybar = self.sy / n;
+        let se = (ss / (n * (n - 1.0))).sqrt() / ybar;
+        (r, r - Z_999 * se, r + Z_999 * se)
+    }
+}
+
+/// Plays `options.rounds` rounds of `G` with `config`, one strategy per thread
+/// from `make_strategy`, counting finished rounds into `progress`.
+///
+/// # Errors
+/// [`SimError`]: a bad config, a breach of the SDK contract, a stall, or a
+/// panic in the game.
+pub fn simulate<G, S>(
+    config: &G::Config,
+    options: &SimOptions,
+    make_strategy: impl Fn() -> S + Sync,
+    progress: &AtomicU64,
+) -> Result<SimReport, SimError>
+where
+    G: Game,
+    S: Strategy<G>,
+{
+    G::validate_config(config)?;
+    let threads = options.threads.max(1);
+    let started = Instant::now();
+    let results: Vec<Result<Totals, SimError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|i| {
+                let share = options.rounds / threads as u64
+                    + u64::from((i as u64) < options.rounds % threads as u64);
+                let make_strategy = &make_strategy;
+                scope.spawn(move || {
+                    let (game_rng, strategy_rng) = thread_rngs(options.seed.as_ref(), i as u64)?;
+                    let mut worker = Worker::<G, S> {
+                        state: G::new_table(config),
+                        rng: game_rng,
+                        strategy_rng,
+                        strategy: make_strategy(),
+                        options,
+                        progress,
+                        queue: VecDeque::new(),
+                        timers: BTreeMap::new(),
+                        now_ms: 0,
+                        totals: Totals::default(),
+                        round: None,
+                        last_ended: None,
+                    };
+                    worker.run(share)?;
+                    Ok(worker.totals)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|e| Err(SimError::Panicked(panic_text(&e))))
+            })
+            .collect()
+    });
+    let mut totals = Totals::default();
+    for r in results {
+        totals.merge(&r?);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let (rtp, low, high) = totals.rtp_interval();
+    let theoretical = G::theoretical_rtp(config);
+    Ok(SimReport {
+        game: G::ID.to_owned(),
+        rounds: totals.rounds,
+        staked: totals.staked,
+        paid: totals.paid,
+        rtp,
+        rtp_ci_low: low,
+        rtp_ci_high: high,
+        theoretical_rtp: theoretical,
+        within_ci: low <= theoretical && theoretical <= high,
+        rounds_per_sec: if elapsed > 0.0 {
+            totals.rounds as f64 / elapsed
+        } else {
+            0.0
+        },
+        threads,
+        seeded: options.seed.is_some(),
+    })
+}
+
+fn panic_text(e: &(dyn std::any::Any + Send)) -> String {
+    e.downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| e.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned())
+}
+
+fn thread_rngs(seed: Option<&Seed>, i: u64) -> Result<(CertifiedRng, CertifiedRng), SimError> {
+    match seed {
+        Some(seed) => Ok((
+            CertifiedRng::from_position(&Position::new(seed.clone(), 2 * i, 0)),
+            CertifiedRng::from_position(&Position::new(seed.clone(), 2 * i + 1, 0)),
+        )),
+        None => {
+            let os = |_| {
+                CertifiedRng::from_os(ReseedPolicy::default())
+                    .map_err(|e| SimError::Seed(e.to_string()))
+            };
+            Ok((os(())?, os(())?))
+        }
+    }
+}
+
+const PLAYER: PlayerId = PlayerId(1);
+
+/// Money in flight in the current round.
+#[derive(Debug, Default)]
+struct RoundBook {
+    id: Option<RoundId>,
+    staked: i128,
+    paid: i128,
+    closed: bool,
+}
+
+struct Worker<'a, G: Game, S> {
+    state: G::State,
+    rng: CertifiedRng,
+    strategy_rng: CertifiedRng,
+    strategy: S,
+    options: &'a SimOptions,
+    progress: &'a AtomicU64,
+    queue: VecDeque<Input<G::Action>>,
+    timers: BTreeMap<TimerId, u64>,
+    now_ms: u64,
+    totals: Totals,
+    round: Option<RoundBook>,
+    /// Rounds are numbered upwards, so every round up to this one is closed.
+    last_ended: Option<RoundId>,
+}
+
+impl<G: Game, S: Strategy<G>> Worker<'_, G, S> {
+    fn run(&mut self, rounds: u64) -> Result<(), SimError> {
+        self.feed(
+            Input::Join {
+                player: PLAYER,
+                seat: None,
+            },
+            false,
+        )?;
+        let mut inputs_this_round = 0u64;
+        let mut reported = 0u64;
+        while self.totals.rounds < rounds {
+            inputs_this_round += 1;
+            if inputs_this_round > self.options.max_inputs_per_round {
+                return Err(SimError::Stalled {
+                    rounds: self.totals.rounds,
+                });
+            }
+            let before = self.totals.rounds;
+            self.step()?;
+            if self.totals.rounds != before {
+                inputs_this_round = 0;
+                if self.totals.rounds - reported >= 1024 {
+                    self.progress
+                        .fetch_add(self.totals.rounds - reported, Ordering::Relaxed);
+                    reported = self.totals.rounds;
+                }
+            }
+        }
+        self.progress
+            .fetch_add(self.totals.rounds - reported, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn step(&mut self) -> Result<(), SimError> {
+        if let Some(input) = self.queue.pop_front() {
+            return self.feed(input, false);
+        }
+        let offered = G::offered_actions(&self.state, PLAYER);
+        if !offered.is_empty() {
+            let view = G::view(&self.state, Viewer::Player(PLAYER));
+            if let Some(action) = self
+                .strategy
+                .choose(&view, &offered, &mut self.strategy_rng)
+            {
+                return self.feed(
+                    Input::Action {
+                        player: PLAYER,
+                        action,
+                    },
+                    true,
+                );
+            }
+        }
+        // Nothing to do now: let the earliest timer fire.
+        let Some((&timer, &due)) = self.timers.iter().min_by_key(|(id, due)| (**due, **id)) else {
+            return Err(SimError::Stalled {
+                rounds: self.totals.rounds,
+            });
+        };
+        self.timers.remove(&timer);
+        self.now_ms = self.now_ms.max(due);
+        self.feed(Input::Timer { timer }, false)
+    }
+
+    fn feed(&mut self, input: Input<G::Action>, offered: bool) -> Result<(), SimError> {
+        let round = self.totals.rounds;
+        let effects = match G::apply(&mut self.state, input.clone(), &mut self.rng) {
+            Ok(effects) => effects,
+            Err(r) if offered => {
+                return Err(SimError::OfferedActionRejected {
+                    round,
+                    code: r.code.to_owned(),
+                    message: r.message,
+                });
+            }
+            Err(r) => {
+                return Err(SimError::InputRejected {
+                    round,
+                    input: serde_json::to_string(&input).unwrap_or_default(),
+                    code: r.code.to_owned(),
+                });
+            }
+        };
+        for effect in effects {
+            self.carry_out(effect)?;
+        }
+        Ok(())
+    }
+
+    fn book(&mut self, round: RoundId) -> Result<&mut RoundBook, SimError> {
+        if self.last_ended.is_some_and(|ended| round <= ended) {
+            return Err(money(
+                round,
+                "effect for a round that already ended (settled or voided twice, or a late stake)",
+            ));
+        }
+        if let Some(open) = self.round.as_ref().and_then(|b| b.id)
+            && open != round
+        {
+            return Err(money(
+                round,
+                format!("effect for round {round:?} while round {open:?} is open"),
+            ));
+        }
+        let book = self.round.get_or_insert_with(RoundBook::default);
+        book.id = Some(round);
+        Ok(book)
+    }
+
+    fn carry_out(&mut self, effect: Effect<G::Event, G::Outcome>) -> Result<(), SimError> {
+        match effect {
+            Effect::RoundStarted { round } => {
+                if self
+                    .round
+                    .as_ref()
+                    .is_some_and(|b| b.staked != 0 && !b.closed)
+                {
+                    return Err(money(round, "a new round started while stakes were held"));
+                }
+                self.round = Some(RoundBook {
+                    id: Some(round),
+                    ..RoundBook::default()
+                });
+            }
+            Effect::Reserve {
+                op, round, amount, ..
+            } => {
+                if !amount.is_positive() {
+                    return Err(money(round, format!("non-positive stake {amount}")));
+                }
+                let book = self.book(round)?;
+                if book.closed {
+                    return Err(money(round, "stake reserved in a closed round"));
+                }
+                book.staked += i128::from(amount.minor);
+                self.queue.push_back(Input::Wallet {
+                    op: OpId(op.0),
+                    result: WalletResult::Reserved,
+                });
+            }
+            Effect::Settle { round, payouts } => {
+                let book = self.book(round)?;
+                if book.closed {
+                    return Err(money(round, "round settled or voided twice"));
+                }
+                book.closed = true;
+                for p in &payouts {
+                    if p.player != PLAYER || p.amount.minor < 0 {
+                        return Err(money(round, format!("bad payout {p:?}")));
+                    }
+                    book.paid += i128::from(p.amount.minor);
+                }
+            }
+            Effect::Void { round } => {
+                let book = self.book(round)?;
+                if book.closed {
+                    return Err(money(round, "round settled or voided twice"));
+                }
+                book.closed = true;
+                book.staked = 0;
+            }
+            Effect::RoundEnded { round, .. } => {
+                let book = self.book(round)?;
+                let (staked, paid, closed) = (book.staked, book.paid, book.closed);
+                if staked > 0 && !closed {
+                    return Err(money(round, "round ended with unsettled stakes"));
+                }
+                self.round = None;
+                self.last_ended = Some(round);
+                if staked > 0 {
+                    self.totals.add_round(staked, paid);
+                }
+            }
+            Effect::StartTimer { timer, after_ms } => {
+                self.timers
+                    .insert(timer, self.now_ms.saturating_add(after_ms));
+            }
+            Effect::CancelTimer { timer } => {
+                self.timers.remove(&timer);
+            }
+            Effect::Publish { .. } => {}
+        }
+        Ok(())
+    }
+}
+
+fn money(round: RoundId, problem: impl Into<String>) -> SimError {
+    SimError::Money {
+        round: round.0,
+        problem: problem.into(),
+    }
+}

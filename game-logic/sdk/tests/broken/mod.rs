@@ -1,0 +1,123 @@
+//! Deliberately broken games (coin flip with one fault each), shared by the
+//! contract and simulator tests to prove the SDK catches each fault.
+
+#![allow(dead_code, missing_docs)]
+
+use croupier_rng::Draw;
+use croupier_sdk::example::{Action, CoinFlip, Config, Side};
+use croupier_sdk::{Effect, Effects, Game, Input, PlayerId, Rejected, Viewer};
+
+/// Which fault to inject.
+pub trait Fault: 'static {
+    const ID: &'static str;
+    fn effects(effects: Effects<CoinFlip>) -> Effects<CoinFlip> {
+        effects
+    }
+    fn offered(offered: Vec<Action>) -> Vec<Action> {
+        offered
+    }
+    fn rtp(rtp: f64) -> f64 {
+        rtp
+    }
+    /// Called on every input before the real game; may corrupt the state.
+    fn before(_state: &mut <CoinFlip as Game>::State, _input: &Input<Action>, _rng: &mut dyn Draw) {
+    }
+}
+
+pub struct Broken<F>(std::marker::PhantomData<F>);
+
+impl<F: Fault> Game for Broken<F> {
+    const ID: &'static str = F::ID;
+    type Config = Config;
+    type State = <CoinFlip as Game>::State;
+    type Action = Action;
+    type View = <CoinFlip as Game>::View;
+    type Event = <CoinFlip as Game>::Event;
+    type Outcome = <CoinFlip as Game>::Outcome;
+
+    fn new_table(config: &Config) -> Self::State {
+        CoinFlip::new_table(config)
+    }
+    fn apply(
+        state: &mut Self::State,
+        input: Input<Action>,
+        rng: &mut dyn Draw,
+    ) -> Result<Effects<Self>, Rejected> {
+        F::before(state, &input, rng);
+        CoinFlip::apply(state, input, rng).map(F::effects)
+    }
+    fn view(state: &Self::State, viewer: Viewer) -> Self::View {
+        CoinFlip::view(state, viewer)
+    }
+    fn offered_actions(state: &Self::State, player: PlayerId) -> Vec<Action> {
+        F::offered(CoinFlip::offered_actions(state, player))
+    }
+    fn theoretical_rtp(config: &Config) -> f64 {
+        F::rtp(CoinFlip::theoretical_rtp(config))
+    }
+}
+
+/// Settles every round twice.
+pub enum SettlesTwice {}
+impl Fault for SettlesTwice {
+    const ID: &'static str = "settles_twice";
+    fn effects(effects: Effects<CoinFlip>) -> Effects<CoinFlip> {
+        let settle = effects
+            .iter()
+            .find(|e| matches!(e, Effect::Settle { .. }))
+            .cloned();
+        effects.into_iter().chain(settle).collect()
+    }
+}
+
+/// Ends rounds without settling them.
+pub enum NeverSettles {}
+impl Fault for NeverSettles {
+    const ID: &'static str = "never_settles";
+    fn effects(effects: Effects<CoinFlip>) -> Effects<CoinFlip> {
+        effects
+            .into_iter()
+            .filter(|e| !matches!(e, Effect::Settle { .. }))
+            .collect()
+    }
+}
+
+/// Offers a stake below the table minimum.
+pub enum OffersIllegal {}
+impl Fault for OffersIllegal {
+    const ID: &'static str = "offers_illegal";
+    fn offered(offered: Vec<Action>) -> Vec<Action> {
+        if offered.is_empty() {
+            offered
+        } else {
+            vec![Action::Flip {
+                call: Side::Heads,
+                stake: 1,
+            }]
+        }
+    }
+}
+
+/// Declares an RTP the rules do not give.
+pub enum WrongRtp {}
+impl Fault for WrongRtp {
+    const ID: &'static str = "wrong_rtp";
+    fn rtp(_rtp: f64) -> f64 {
+        0.99
+    }
+}
+
+/// Changes the state and draws before it rejects an input.
+pub enum DirtyReject {}
+impl Fault for DirtyReject {
+    const ID: &'static str = "dirty_reject";
+    fn before(state: &mut <CoinFlip as Game>::State, input: &Input<Action>, rng: &mut dyn Draw) {
+        if matches!(input, Input::Timer { .. }) {
+            rng.below(6);
+            *state = CoinFlip::new_table(&Config {
+                min_stake: 1,
+                ..Config::default()
+            });
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! The game registry: every game this server can deal, chosen by id.
+//!
+//! Games are compiled in (no dynamic libraries). Each entry knows how to run
+//! the simulator with the game's default config and its reference strategy.
+//! This module must never contain game rules; those live in game crates.
+
+use std::sync::atomic::AtomicU64;
+
+use croupier_sdk::Game;
+use croupier_sdk::example::CoinFlip;
+use croupier_sdk::sim::{RandomOffered, SimError, SimOptions, SimReport, simulate};
+
+/// One registered game.
+pub struct GameEntry {
+    /// Registry id (`Game::ID`).
+    pub id: &'static str,
+    /// One line for listings.
+    pub summary: &'static str,
+    /// Runs the simulator with the default config and reference strategy.
+    pub simulate: fn(&SimOptions, &AtomicU64) -> Result<SimReport, SimError>,
+}
+
+fn simulate_default<G>(options: &SimOptions, progress: &AtomicU64) -> Result<SimReport, SimError>
+where
+    G: Game,
+    G::Config: Default,
+{
+    simulate::<G, _>(&G::Config::default(), options, || RandomOffered, progress)
+}
+
+/// Every registered game.
+pub static GAMES: &[GameEntry] = &[GameEntry {
+    id: CoinFlip::ID,
+    summary: "the SDK's example game: call heads or tails, a win pays 1.95x",
+    simulate: simulate_default::<CoinFlip>,
+}];
+
+/// The game registered under `id`.
+pub fn find(id: &str) -> Option<&'static GameEntry> {
+    GAMES.iter().find(|g| g.id == id)
+}
+
+/// One line per game (`id: summary`), for listings and error messages.
+pub fn listing() -> String {
+    GAMES
+        .iter()
+        .map(|g| format!("\n  {}: {}", g.id, g.summary))
+        .collect()
+}

@@ -1,0 +1,47 @@
+//! The `croupier` command: the game server and its operator tools.
+//!
+//! Parses the command line, loads settings and hands off to one subcommand.
+//! It must never hold game or money logic itself; that lives in the library
+//! crates and in the server's modules.
+
+use clap::{Parser, Subcommand};
+
+mod cli;
+mod games;
+mod settings;
+
+/// Croupier: a real-time game server for casino-style games.
+#[derive(Debug, Parser)]
+#[command(name = "croupier", version, about)]
+struct Cli {
+    /// Settings file (TOML). Default: the built-in `config/default.toml`.
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<std::path::PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Certified RNG tools for test labs.
+    #[command(subcommand)]
+    Rng(cli::rng::RngCommand),
+    /// Play many rounds of a game and report its measured RTP.
+    Simulate(cli::simulate::SimulateArgs),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let result =
+        settings::Settings::load(cli.config.as_deref()).and_then(|settings| match cli.command {
+            Command::Rng(cmd) => cli::rng::run(cmd, &settings),
+            Command::Simulate(args) => cli::simulate::run(args, &settings),
+        });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("croupier: error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
