@@ -150,6 +150,78 @@ impl ServerSeed {
     }
 }
 
+/// A revealed server seed and what it covered, published at rotation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revealed {
+    /// The seed, 64 hex digits.
+    pub server_seed: String,
+    /// The commitment published before the seed was used.
+    pub commitment: Commitment,
+    /// Rounds played under it: nonces `0..rounds`.
+    pub rounds: u64,
+}
+
+/// One player's provably-fair sequence (e.g. a slots session): a committed
+/// server seed, the player's client seed and a nonce per round. Rotating
+/// reveals the old seed and commits to a new one.
+#[derive(Debug)]
+pub struct FairSession {
+    server: ServerSeed,
+    client_seed: ClientSeed,
+    nonce: u64,
+}
+
+impl FairSession {
+    /// Starts with a fresh server seed; publish [`FairSession::commitment`]
+    /// before the first round.
+    ///
+    /// # Errors
+    /// [`RngError::Entropy`] if the OS source fails.
+    pub fn new(client_seed: ClientSeed) -> Result<Self, RngError> {
+        Ok(Self {
+            server: ServerSeed::generate()?,
+            client_seed,
+            nonce: 0,
+        })
+    }
+
+    /// The commitment to the current server seed.
+    pub fn commitment(&self) -> Commitment {
+        self.server.commitment()
+    }
+
+    /// The next round's input and generator; the nonce then advances.
+    pub fn next_round(&mut self) -> (FairInput, CertifiedRng) {
+        let input = FairInput::Round {
+            client_seed: self.client_seed.clone(),
+            nonce: self.nonce,
+        };
+        self.nonce += 1;
+        let rng = self.server.round_rng(&input);
+        (input, rng)
+    }
+
+    /// Reveals the current server seed and starts a new one (with a new client
+    /// seed if given); nonces restart at 0.
+    ///
+    /// # Errors
+    /// [`RngError::Entropy`] if the OS source fails; the session is unchanged.
+    pub fn rotate(&mut self, client_seed: Option<ClientSeed>) -> Result<Revealed, RngError> {
+        let next = ServerSeed::generate()?;
+        let old = std::mem::replace(&mut self.server, next);
+        let revealed = Revealed {
+            commitment: old.commitment(),
+            server_seed: old.reveal(),
+            rounds: self.nonce,
+        };
+        self.nonce = 0;
+        if let Some(seed) = client_seed {
+            self.client_seed = seed;
+        }
+        Ok(revealed)
+    }
+}
+
 /// Why a provably-fair verification failed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum VerifyError {

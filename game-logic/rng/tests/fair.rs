@@ -86,3 +86,31 @@ fn client_seed_rules() {
     assert!(ClientSeed::new("x".repeat(64)).is_ok());
     assert!(serde_json::from_str::<ClientSeed>("\"a b\"").is_err());
 }
+
+#[test]
+fn a_session_rotation_reveals_a_seed_that_verifies_every_round() {
+    use croupier_rng::fair::FairSession;
+    let mut session = FairSession::new(ClientSeed::new("mine").unwrap()).unwrap();
+    let published = session.commitment();
+    let mut rounds = Vec::new();
+    for _ in 0..3 {
+        let (input, rng) = session.next_round();
+        let mut rec = Recorder::new(rng);
+        rec.below(37);
+        rec.below(37);
+        rounds.push((input, rec.take_draws()));
+    }
+    let revealed = session
+        .rotate(Some(ClientSeed::new("new").unwrap()))
+        .unwrap();
+    assert_eq!(revealed.commitment, published);
+    assert_eq!(revealed.rounds, 3);
+    assert_ne!(session.commitment(), published, "a new seed is committed");
+    let seed = Seed::from_hex(&revealed.server_seed).unwrap();
+    for (nonce, (input, draws)) in rounds.iter().enumerate() {
+        assert_eq!(input, &round("mine", nonce as u64));
+        assert_eq!(verify(&seed, &revealed.commitment, input, draws), Ok(()));
+    }
+    let (next, _) = session.next_round();
+    assert_eq!(next, round("new", 0));
+}

@@ -15,19 +15,21 @@ fn rng() -> CertifiedRng {
     CertifiedRng::from_seed(Seed::from_bytes([3; 32]))
 }
 
-#[test]
-fn coin_flip_rejections_leave_state_unchanged() {
+/// A coin flip table with player 1 seated.
+fn seated() -> (<CoinFlip as Game>::State, PlayerId) {
     let mut state = CoinFlip::new_table(&Config::default());
     let p = PlayerId(1);
-    CoinFlip::apply(
-        &mut state,
-        Input::Join {
-            player: p,
-            seat: None,
-        },
-        &mut rng(),
-    )
-    .unwrap();
+    let join = Input::Join {
+        player: p,
+        seat: None,
+    };
+    CoinFlip::apply(&mut state, join, &mut rng()).unwrap();
+    (state, p)
+}
+
+#[test]
+fn coin_flip_rejections_leave_state_unchanged() {
+    let (state, p) = seated();
     let r = assert_rejected_unchanged::<CoinFlip>(
         &state,
         Input::Action {
@@ -50,17 +52,7 @@ fn coin_flip_rejections_leave_state_unchanged() {
 
 #[test]
 fn every_offered_action_is_accepted() {
-    let mut state = CoinFlip::new_table(&Config::default());
-    let p = PlayerId(1);
-    CoinFlip::apply(
-        &mut state,
-        Input::Join {
-            player: p,
-            seat: None,
-        },
-        &mut rng(),
-    )
-    .unwrap();
+    let (state, p) = seated();
     let offered = CoinFlip::offered_actions(&state, p);
     assert_eq!(offered.len(), 4);
     for action in offered {
