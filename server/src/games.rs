@@ -6,6 +6,8 @@
 
 use std::sync::atomic::AtomicU64;
 
+use croupier_roulette::Roulette;
+use croupier_roulette::strategy::RandomBets;
 use croupier_sdk::Game;
 use croupier_sdk::example::CoinFlip;
 use croupier_sdk::sim::{RandomOffered, SimError, SimOptions, SimReport, simulate};
@@ -28,12 +30,25 @@ where
     simulate::<G, _>(&G::Config::default(), options, || RandomOffered, progress)
 }
 
+fn simulate_roulette(options: &SimOptions, progress: &AtomicU64) -> Result<SimReport, SimError> {
+    // One random bet of the minimum per spin: a round is a spin.
+    let config = croupier_roulette::Config::default();
+    simulate::<Roulette, _>(&config, options, || RandomBets::new(1), progress)
+}
+
 /// Every registered game.
-pub static GAMES: &[GameEntry] = &[GameEntry {
-    id: CoinFlip::ID,
-    summary: "the SDK's example game: call heads or tails, a win pays 1.95x",
-    simulate: simulate_default::<CoinFlip>,
-}];
+pub static GAMES: &[GameEntry] = &[
+    GameEntry {
+        id: Roulette::ID,
+        summary: "European single-zero roulette, every standard bet (live table)",
+        simulate: simulate_roulette,
+    },
+    GameEntry {
+        id: CoinFlip::ID,
+        summary: "the SDK's example game: call heads or tails, a win pays 1.95x",
+        simulate: simulate_default::<CoinFlip>,
+    },
+];
 
 /// The game registered under `id`.
 pub fn find(id: &str) -> Option<&'static GameEntry> {

@@ -165,3 +165,19 @@ fn a_bad_config_file_names_the_bad_key() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("reseed_after_draws"));
 }
+
+#[test]
+fn simulate_roulette_checks_its_rtp() {
+    let out = croupier(&[
+        "simulate", "roulette", "--rounds", "300000", "--json", "--check", "--seed", ZERO_SEED,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["game"], "roulette");
+    assert_eq!(v["theoretical_rtp"].as_f64().unwrap(), 36.0 / 37.0);
+    assert_eq!(v["within_ci"], true);
+}

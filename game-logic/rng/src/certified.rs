@@ -249,12 +249,16 @@ impl CertifiedRng {
         if max == 0 {
             return;
         }
-        let mut raw = [0u8; 4];
-        let skip = match getrandom::fill(&mut raw) {
-            Ok(()) => below_with(|| u32::from_le_bytes(raw), max).saturating_add(1),
-            // No OS entropy: fall back to the generator itself.
-            Err(_) => self.core_below(max).saturating_add(1),
+        let core = &mut self.core;
+        let os_word = || {
+            let mut raw = [0u8; 4];
+            match getrandom::fill(&mut raw) {
+                Ok(()) => u32::from_le_bytes(raw),
+                // No OS entropy: fall back to the generator itself.
+                Err(_) => core.next_u32(),
+            }
         };
+        let skip = below_with(os_word, max).saturating_add(1);
         let pos = self.core.get_word_pos();
         self.core.set_word_pos(pos.wrapping_add(u128::from(skip)));
     }

@@ -125,3 +125,30 @@ fn explicit_seeds_never_reseed_or_cycle() {
     assert_eq!(rng.position(), before);
     assert!(rng.take_reseeds().is_empty());
 }
+
+#[test]
+fn cycling_skips_within_its_bound_for_any_bound() {
+    for max in [1u32, 3, 64, 100] {
+        let policy = ReseedPolicy {
+            max_draws: None,
+            max_age: None,
+            cycle_max_words: max,
+        };
+        let mut rng = CertifiedRng::from_os(policy).unwrap();
+        let mut seen = std::collections::BTreeSet::new();
+        for _ in 0..2000 {
+            let before = rng.position().word_pos;
+            rng.cycle();
+            let skipped = rng.position().word_pos - before;
+            assert!(
+                (1..=u128::from(max)).contains(&skipped),
+                "max {max}: skipped {skipped}"
+            );
+            seen.insert(skipped);
+        }
+        // The skip really varies: with 2000 ticks every value of a small bound shows up.
+        if max <= 64 {
+            assert_eq!(seen.len() as u32, max, "max {max}");
+        }
+    }
+}

@@ -93,3 +93,134 @@ pub fn assert_rejected_unchanged<G: Game>(
         }
     }
 }
+
+/// Follows a game's money effects and the wallet's answers, and reports the
+/// first breach of the money contract: a stake reserved twice under one op, a
+/// round settled or voided twice or while a stake is still in flight, a
+/// settlement of a round that holds nothing, a payout to someone with no stake
+/// in the round, a negative payout, or an answer for an unknown op.
+///
+/// Use it in property tests that drive a game with random inputs.
+#[derive(Debug, Default)]
+pub struct Auditor {
+    pending: std::collections::BTreeMap<crate::OpId, (crate::RoundId, crate::PlayerId, i64)>,
+    held: std::collections::BTreeMap<crate::RoundId, Vec<(crate::PlayerId, i64)>>,
+    closed: std::collections::BTreeSet<crate::RoundId>,
+    /// Stakes confirmed by the wallet, minor units.
+    pub staked: i128,
+    /// Paid out at settlement, stake included.
+    pub paid: i128,
+    /// Refunded by voids.
+    pub refunded: i128,
+    /// Rounds settled or voided.
+    pub rounds_closed: u64,
+}
+
+impl Auditor {
+    /// Checks one input's effects.
+    ///
+    /// # Errors
+    /// A description of the breach.
+    pub fn observe<E, O>(&mut self, effects: &[crate::Effect<E, O>]) -> Result<(), String> {
+        use crate::Effect;
+        for effect in effects {
+            match effect {
+                Effect::Reserve {
+                    op,
+                    round,
+                    player,
+                    amount,
+                } => {
+                    if amount.minor <= 0 {
+                        return Err(format!("non-positive stake {amount} for op {op:?}"));
+                    }
+                    if self.closed.contains(round) {
+                        return Err(format!("stake reserved in closed round {round:?}"));
+                    }
+                    if self
+                        .pending
+                        .insert(*op, (*round, *player, amount.minor))
+                        .is_some()
+                    {
+                        return Err(format!("op {op:?} reserved twice"));
+                    }
+                }
+                Effect::Settle { round, payouts } => {
+                    let held = self.close(*round)?;
+                    for p in payouts {
+                        if p.amount.minor < 0 {
+                            return Err(format!("negative payout {p:?}"));
+                        }
+                        if !held.iter().any(|(who, _)| *who == p.player) {
+                            return Err(format!(
+                                "payout to {:?}, who has no stake in {round:?}",
+                                p.player
+                            ));
+                        }
+                        self.paid += i128::from(p.amount.minor);
+                    }
+                }
+                Effect::Void { round } => {
+                    let held = self.close(*round)?;
+                    self.refunded += held.iter().map(|(_, a)| i128::from(*a)).sum::<i128>();
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn close(&mut self, round: crate::RoundId) -> Result<Vec<(crate::PlayerId, i64)>, String> {
+        if !self.closed.insert(round) {
+            return Err(format!("round {round:?} settled or voided twice"));
+        }
+        if self.pending.values().any(|(r, ..)| *r == round) {
+            return Err(format!(
+                "round {round:?} closed while a stake is still in flight"
+            ));
+        }
+        self.rounds_closed += 1;
+        self.held
+            .remove(&round)
+            .ok_or_else(|| format!("round {round:?} closed but holds no stake"))
+    }
+
+    /// Records the wallet's answer to `op`, after the game accepted it.
+    ///
+    /// # Errors
+    /// When `op` was never reserved or was already answered.
+    pub fn answered(
+        &mut self,
+        op: crate::OpId,
+        result: &crate::WalletResult,
+    ) -> Result<(), String> {
+        let (round, player, amount) = self
+            .pending
+            .remove(&op)
+            .ok_or_else(|| format!("answer for unknown op {op:?}"))?;
+        if *result == crate::WalletResult::Reserved {
+            self.held.entry(round).or_default().push((player, amount));
+            self.staked += i128::from(amount);
+        }
+        Ok(())
+    }
+
+    /// The stakes held in `round` so far, by player.
+    pub fn held(&self, round: crate::RoundId) -> &[(crate::PlayerId, i64)] {
+        self.held.get(&round).map_or(&[], Vec::as_slice)
+    }
+
+    /// Ops reserved and not yet answered.
+    pub fn pending_ops(&self) -> Vec<crate::OpId> {
+        self.pending.keys().copied().collect()
+    }
+
+    /// Money still held in rounds not yet closed.
+    pub fn open_stakes(&self) -> i128 {
+        self.held
+            .values()
+            .flatten()
+            .map(|(_, a)| i128::from(*a))
+            .sum()
+    }
+}

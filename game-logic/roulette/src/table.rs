@@ -1,0 +1,560 @@
+//! The roulette table's state machine: the [`Game`] implementation.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use croupier_sdk::{
+    Audience, ConfigError, Currency, Draw, Effect, Effects, Game, Input, Money, OpId, Payout,
+    PlayerId, Rejected, RoundId, TimerId, Viewer, WalletResult,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::bets::Spot;
+
+/// Closes the betting window.
+pub const BETTING_TIMER: TimerId = TimerId(1);
+/// Ends the result display and opens the next round.
+pub const RESULT_TIMER: TimerId = TimerId(2);
+
+/// Winning numbers kept for the table's history board.
+const HISTORY: usize = 20;
+
+/// The roulette game.
+#[derive(Debug)]
+pub enum Roulette {}
+
+/// Table rules and limits (amounts in minor units of `currency`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Table currency. Default EUR.
+    pub currency: Currency,
+    /// Smallest bet. Default 100.
+    pub min_bet: i64,
+    /// Largest bet on one spot. Default 50,000.
+    pub max_bet: i64,
+    /// Largest total one player may stake in one round. Default 200,000.
+    pub max_total_per_player: i64,
+    /// Most bets one player may place in one round. Default 50.
+    pub max_bets_per_player: u32,
+    /// Betting window, milliseconds. Default 15,000.
+    pub betting_ms: u64,
+    /// Result display before the next round, milliseconds. Default 5,000.
+    pub result_ms: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            currency: Currency::EUR,
+            min_bet: 100,
+            max_bet: 50_000,
+            max_total_per_player: 200_000,
+            max_bets_per_player: 50,
+            betting_ms: 15_000,
+            result_ms: 5_000,
+        }
+    }
+}
+
+/// What a player can do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Action {
+    /// Stake `amount` minor units on `spot`.
+    Bet {
+        /// Where.
+        spot: Spot,
+        /// How much.
+        amount: i64,
+    },
+}
+
+/// Where the round is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Nobody seated: no round running.
+    Idle,
+    /// Bets are taken.
+    Betting,
+    /// No more bets; waiting for stakes still in flight at the wallet.
+    Closing,
+    /// The wheel has spun; showing the result.
+    Result,
+}
+
+/// A bet on the table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bet {
+    /// Whose.
+    pub player: PlayerId,
+    /// Where.
+    pub spot: Spot,
+    /// Stake.
+    pub amount: Money,
+    /// The reserve operation.
+    pub op: OpId,
+    /// Whether the wallet has confirmed the stake.
+    pub confirmed: bool,
+}
+
+/// The checkpointed state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    config: Config,
+    phase: Phase,
+    round: u64,
+    next_op: u64,
+    players: BTreeSet<PlayerId>,
+    bets: Vec<Bet>,
+    history: VecDeque<u8>,
+}
+
+/// A bet after the spin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettledBet {
+    /// Whose.
+    pub player: PlayerId,
+    /// Where.
+    pub spot: Spot,
+    /// Stake.
+    pub amount: Money,
+    /// Return, stake included (zero if lost).
+    pub payout: Money,
+}
+
+/// A round's outcome, for the round record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// The winning number.
+    pub number: u8,
+    /// Every confirmed bet and what it returned.
+    pub bets: Vec<SettledBet>,
+}
+
+/// Broadcast events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// A round opened for bets.
+    BettingOpen {
+        /// The round.
+        round: RoundId,
+        /// Milliseconds until no more bets.
+        closes_in_ms: u64,
+    },
+    /// The wallet holds a bet's stake: it is in play.
+    BetAccepted {
+        /// Whose.
+        player: PlayerId,
+        /// Where.
+        spot: Spot,
+        /// Stake.
+        amount: Money,
+    },
+    /// The wallet refused a bet's stake; it is not in play (to its player only).
+    BetRefused {
+        /// Where.
+        spot: Spot,
+        /// Stake.
+        amount: Money,
+        /// The wallet's code, e.g. `insufficient_funds`.
+        code: String,
+    },
+    /// Betting closed.
+    NoMoreBets {
+        /// The round.
+        round: RoundId,
+    },
+    /// The ball landed.
+    Spun {
+        /// The round.
+        round: RoundId,
+        /// The winning number.
+        number: u8,
+        /// What each winner is paid, stake included.
+        payouts: Vec<Payout>,
+    },
+}
+
+/// What one viewer sees.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct View {
+    /// Where the round is.
+    pub phase: Phase,
+    /// Current round number.
+    pub round: u64,
+    /// Latest winning numbers, newest first.
+    pub history: Vec<u8>,
+    /// The viewer's own bets this round (none for a spectator).
+    pub my_bets: Vec<Bet>,
+    /// Confirmed stakes on the table this round, all players.
+    pub table_total: i64,
+    /// Table limits.
+    pub min_bet: i64,
+    /// Table limits.
+    pub max_bet: i64,
+}
+
+fn reject(code: &'static str, message: impl Into<String>) -> Result<Effects<Roulette>, Rejected> {
+    Err(Rejected::new(code, message))
+}
+
+impl Game for Roulette {
+    const ID: &'static str = "roulette";
+    type Config = Config;
+    type State = State;
+    type Action = Action;
+    type View = View;
+    type Event = Event;
+    type Outcome = Outcome;
+
+    fn validate_config(c: &Config) -> Result<(), ConfigError> {
+        let problem = if c.min_bet <= 0 || c.max_bet < c.min_bet {
+            "need 0 < min_bet <= max_bet"
+        } else if c.max_total_per_player < c.max_bet {
+            "max_total_per_player must be at least max_bet"
+        } else if c.max_total_per_player.checked_mul(36).is_none() {
+            "max_total_per_player * 36 overflows"
+        } else if c.max_bets_per_player == 0 {
+            "max_bets_per_player must be at least 1"
+        } else if c.betting_ms == 0 {
+            "betting_ms must be at least 1"
+        } else {
+            return Ok(());
+        };
+        Err(ConfigError {
+            game: Self::ID,
+            message: problem.to_owned(),
+        })
+    }
+
+    fn new_table(config: &Config) -> State {
+        State {
+            config: config.clone(),
+            phase: Phase::Idle,
+            round: 0,
+            next_op: 1,
+            players: BTreeSet::new(),
+            bets: Vec::new(),
+            history: VecDeque::new(),
+        }
+    }
+
+    fn apply(
+        state: &mut State,
+        input: Input<Action>,
+        rng: &mut dyn Draw,
+    ) -> Result<Effects<Self>, Rejected> {
+        match input {
+            Input::Join { player, .. } => {
+                state.players.insert(player);
+                Ok(if state.phase == Phase::Idle {
+                    state.open_round()
+                } else {
+                    vec![]
+                })
+            }
+            Input::Leave { player } => {
+                // Bets already placed stay in play and are paid.
+                state.players.remove(&player);
+                Ok(vec![])
+            }
+            Input::Action {
+                player,
+                action: Action::Bet { spot, amount },
+            } => state.bet(player, spot, amount),
+            Input::Wallet { op, result } => state.wallet(op, result, rng),
+            Input::Timer { timer } if timer == BETTING_TIMER && state.phase == Phase::Betting => {
+                let mut effects = vec![Effect::Publish {
+                    to: Audience::All,
+                    event: Event::NoMoreBets {
+                        round: RoundId(state.round),
+                    },
+                }];
+                state.phase = Phase::Closing;
+                if state.bets.iter().all(|b| b.confirmed) {
+                    effects.extend(state.spin(rng));
+                }
+                Ok(effects)
+            }
+            Input::Timer { timer } if timer == RESULT_TIMER && state.phase == Phase::Result => {
+                if state.players.is_empty() {
+                    state.phase = Phase::Idle;
+                    Ok(vec![])
+                } else {
+                    Ok(state.open_round())
+                }
+            }
+            Input::Timer { timer } => reject(
+                "unexpected_timer",
+                format!("timer {} is not running", timer.0),
+            ),
+        }
+    }
+
+    fn view(state: &State, viewer: Viewer) -> View {
+        let my_bets = match viewer {
+            Viewer::Player(p) => state
+                .bets
+                .iter()
+                .filter(|b| b.player == p)
+                .cloned()
+                .collect(),
+            Viewer::Spectator => vec![],
+        };
+        View {
+            phase: state.phase,
+            round: state.round,
+            history: state.history.iter().copied().collect(),
+            my_bets,
+            table_total: state
+                .bets
+                .iter()
+                .filter(|b| b.confirmed)
+                .map(|b| b.amount.minor)
+                .sum(),
+            min_bet: state.config.min_bet,
+            max_bet: state.config.max_bet,
+        }
+    }
+
+    fn offered_actions(state: &State, player: PlayerId) -> Vec<Action> {
+        let c = &state.config;
+        let (count, total) = state.player_bets(player);
+        if state.phase != Phase::Betting
+            || !state.players.contains(&player)
+            || count >= c.max_bets_per_player
+            || total + c.min_bet > c.max_total_per_player
+        {
+            return vec![];
+        }
+        // One spot of every kind, at the minimum.
+        [
+            Spot::Straight { number: 17 },
+            Spot::Straight { number: 0 },
+            Spot::Split { numbers: [17, 20] },
+            Spot::Street {
+                numbers: [16, 17, 18],
+            },
+            Spot::Corner {
+                numbers: [17, 18, 20, 21],
+            },
+            Spot::SixLine {
+                numbers: [16, 17, 18, 19, 20, 21],
+            },
+            Spot::Column { column: 2 },
+            Spot::Dozen { dozen: 2 },
+            Spot::Red,
+            Spot::Black,
+            Spot::Odd,
+            Spot::Even,
+            Spot::Low,
+            Spot::High,
+        ]
+        .into_iter()
+        .map(|spot| Action::Bet {
+            spot,
+            amount: c.min_bet,
+        })
+        .collect()
+    }
+
+    fn theoretical_rtp(_config: &Config) -> f64 {
+        36.0 / 37.0
+    }
+}
+
+impl State {
+    /// (number of bets, total staked) of `player` this round, pending included.
+    fn player_bets(&self, player: PlayerId) -> (u32, i64) {
+        self.bets
+            .iter()
+            .filter(|b| b.player == player)
+            .fold((0, 0), |(n, t), b| (n + 1, t + b.amount.minor))
+    }
+
+    fn open_round(&mut self) -> Effects<Roulette> {
+        self.round += 1;
+        self.phase = Phase::Betting;
+        let round = RoundId(self.round);
+        vec![
+            Effect::RoundStarted { round },
+            Effect::StartTimer {
+                timer: BETTING_TIMER,
+                after_ms: self.config.betting_ms,
+            },
+            Effect::Publish {
+                to: Audience::All,
+                event: Event::BettingOpen {
+                    round,
+                    closes_in_ms: self.config.betting_ms,
+                },
+            },
+        ]
+    }
+
+    fn bet(
+        &mut self,
+        player: PlayerId,
+        spot: Spot,
+        amount: i64,
+    ) -> Result<Effects<Roulette>, Rejected> {
+        let c = &self.config;
+        if !self.players.contains(&player) {
+            return reject("not_seated", "join the table before betting");
+        }
+        if self.phase != Phase::Betting {
+            return reject("betting_closed", "bets are closed for this round");
+        }
+        if spot.coverage().is_none() {
+            return reject(
+                "invalid_bet",
+                "those numbers are not a legal group for this bet",
+            );
+        }
+        if amount < c.min_bet {
+            return reject(
+                "bet_below_minimum",
+                format!("the minimum bet is {}", c.min_bet),
+            );
+        }
+        if amount > c.max_bet {
+            return reject(
+                "bet_above_maximum",
+                format!("the maximum bet is {}", c.max_bet),
+            );
+        }
+        let (count, total) = self.player_bets(player);
+        if count >= c.max_bets_per_player {
+            return reject(
+                "too_many_bets",
+                format!("at most {} bets per round", c.max_bets_per_player),
+            );
+        }
+        if total + amount > c.max_total_per_player {
+            return reject(
+                "table_limit_exceeded",
+                format!("at most {} in total per round", c.max_total_per_player),
+            );
+        }
+        let op = OpId(self.next_op);
+        self.next_op += 1;
+        let amount = Money::new(amount, c.currency);
+        self.bets.push(Bet {
+            player,
+            spot,
+            amount,
+            op,
+            confirmed: false,
+        });
+        Ok(vec![Effect::Reserve {
+            op,
+            round: RoundId(self.round),
+            player,
+            amount,
+        }])
+    }
+
+    fn wallet(
+        &mut self,
+        op: OpId,
+        result: WalletResult,
+        rng: &mut dyn Draw,
+    ) -> Result<Effects<Roulette>, Rejected> {
+        let Some(i) = self.bets.iter().position(|b| b.op == op && !b.confirmed) else {
+            return reject(
+                "unexpected_wallet_result",
+                format!("op {} is not pending", op.0),
+            );
+        };
+        let mut effects = match result {
+            WalletResult::Reserved => {
+                let bet = &mut self.bets[i];
+                bet.confirmed = true;
+                vec![Effect::Publish {
+                    to: Audience::All,
+                    event: Event::BetAccepted {
+                        player: bet.player,
+                        spot: bet.spot,
+                        amount: bet.amount,
+                    },
+                }]
+            }
+            WalletResult::Refused { code } => {
+                let bet = self.bets.remove(i);
+                vec![Effect::Publish {
+                    to: Audience::Player(bet.player),
+                    event: Event::BetRefused {
+                        spot: bet.spot,
+                        amount: bet.amount,
+                        code,
+                    },
+                }]
+            }
+        };
+        if self.phase == Phase::Closing && self.bets.iter().all(|b| b.confirmed) {
+            effects.extend(self.spin(rng));
+        }
+        Ok(effects)
+    }
+
+    /// Spins, settles and shows the result. Every bet is confirmed here.
+    fn spin(&mut self, rng: &mut dyn Draw) -> Effects<Roulette> {
+        let number = rng.below(37) as u8;
+        let round = RoundId(self.round);
+        let mut per_player: BTreeMap<PlayerId, i64> = BTreeMap::new();
+        let bets: Vec<SettledBet> = std::mem::take(&mut self.bets)
+            .into_iter()
+            .map(|b| {
+                let mask = b.spot.coverage().unwrap_or(0);
+                let won = mask & (1 << number) != 0;
+                // invariant: validate_config proved max_total_per_player * 36 fits.
+                let payout = if won {
+                    b.amount.minor * Spot::return_multiple(mask)
+                } else {
+                    0
+                };
+                if payout > 0 {
+                    *per_player.entry(b.player).or_default() += payout;
+                }
+                SettledBet {
+                    player: b.player,
+                    spot: b.spot,
+                    amount: b.amount,
+                    payout: Money::new(payout, b.amount.currency),
+                }
+            })
+            .collect();
+        let payouts: Vec<Payout> = per_player
+            .into_iter()
+            .map(|(player, minor)| Payout {
+                player,
+                amount: Money::new(minor, self.config.currency),
+            })
+            .collect();
+        self.history.push_front(number);
+        self.history.truncate(HISTORY);
+        self.phase = Phase::Result;
+        let mut effects = vec![Effect::Publish {
+            to: Audience::All,
+            event: Event::Spun {
+                round,
+                number,
+                payouts: payouts.clone(),
+            },
+        }];
+        if !bets.is_empty() {
+            effects.push(Effect::Settle { round, payouts });
+        }
+        effects.push(Effect::RoundEnded {
+            round,
+            outcome: Outcome { number, bets },
+        });
+        effects.push(Effect::StartTimer {
+            timer: RESULT_TIMER,
+            after_ms: self.config.result_ms,
+        });
+        effects
+    }
+}

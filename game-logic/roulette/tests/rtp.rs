@@ -1,0 +1,31 @@
+//! The measured RTP over a million spins sits inside the 99.9% interval of
+//! the theoretical 36/37.
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::atomic::AtomicU64;
+
+use croupier_rng::Seed;
+use croupier_roulette::strategy::RandomBets;
+use croupier_roulette::{Config, Roulette};
+use croupier_sdk::sim::{SimOptions, simulate};
+
+#[test]
+fn a_million_spins_land_inside_the_interval() {
+    let options = SimOptions {
+        threads: 2,
+        seed: Some(Seed::from_bytes([37; 32])),
+        ..SimOptions::new(1_000_000)
+    };
+    let report = simulate::<Roulette, _>(
+        &Config::default(),
+        &options,
+        || RandomBets::new(2),
+        &AtomicU64::new(0),
+    )
+    .unwrap();
+    assert_eq!(report.rounds, 1_000_000);
+    assert_eq!(report.theoretical_rtp, 36.0 / 37.0);
+    assert!(report.within_ci, "{report:?}");
+    assert!(report.rtp_ci_high - report.rtp_ci_low < 0.05, "{report:?}");
+}
