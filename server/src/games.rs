@@ -11,6 +11,7 @@ use croupier_roulette::strategy::RandomBets;
 use croupier_sdk::Game;
 use croupier_sdk::example::CoinFlip;
 use croupier_sdk::sim::{RandomOffered, SimError, SimOptions, SimReport, simulate};
+use croupier_slots::Slots;
 
 /// One registered game.
 pub struct GameEntry {
@@ -42,6 +43,11 @@ pub static GAMES: &[GameEntry] = &[
         id: Roulette::ID,
         summary: "European single-zero roulette, every standard bet (live table)",
         simulate: simulate_roulette,
+    },
+    GameEntry {
+        id: Slots::ID,
+        summary: "5x3 video slot, 20 lines, wild, scatter, free spins (single-player session)",
+        simulate: simulate_default::<Slots>,
     },
     GameEntry {
         id: CoinFlip::ID,

@@ -1,0 +1,311 @@
+//! The slots session's state machine: the [`Game`] implementation.
+//!
+//! One player per session. A `spin` reserves the total bet; once the wallet
+//! holds it, the paid spin and every free spin it triggers play out in the
+//! same round, which settles once with the total win.
+
+use croupier_rng::WeightedTable;
+use croupier_sdk::{
+    Audience, ConfigError, Draw, Effect, Effects, Game, Input, Money, OpId, Payout, PlayerId,
+    Rejected, RoundId, Viewer, WalletResult,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::config::Config;
+use crate::spin::{SpinResult, draw_stops, evaluate};
+
+/// The slots game.
+#[derive(Debug)]
+pub enum Slots {}
+
+/// What the player can do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Action {
+    /// Spin with `line_bet` minor units on every line.
+    Spin {
+        /// Bet per line.
+        line_bet: i64,
+    },
+}
+
+/// A spin waiting for its stake.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pending {
+    /// The reserve operation.
+    pub op: OpId,
+    /// Bet per line.
+    pub line_bet: i64,
+}
+
+/// The checkpointed session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    config: Config,
+    player: Option<PlayerId>,
+    round: u64,
+    next_op: u64,
+    pending: Option<Pending>,
+    last: Option<Outcome>,
+    /// Reel strips prepared for sampling; rebuilt from `config` after a restore.
+    #[serde(skip)]
+    tables: Vec<WeightedTable>,
+}
+
+/// A round: the paid spin and the free spins it led to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// Total bet.
+    pub stake: Money,
+    /// The paid spin.
+    pub spin: SpinResult,
+    /// Free spins, in order.
+    pub free_spins: Vec<SpinResult>,
+    /// Everything won, stake included in the sense of a payout (0 on a loss).
+    pub total_win: Money,
+}
+
+/// Events to the player.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// A round played out.
+    Spun(Outcome),
+    /// The wallet refused the stake; nothing was spun.
+    StakeRefused {
+        /// The wallet's code.
+        code: String,
+    },
+}
+
+/// What the player sees.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct View {
+    /// Rounds played.
+    pub rounds: u64,
+    /// Whether a spin waits for its stake.
+    pub busy: bool,
+    /// The last round.
+    pub last: Option<Outcome>,
+    /// Paylines.
+    pub lines: usize,
+    /// Limits per line.
+    pub min_line_bet: i64,
+    /// Limits per line.
+    pub max_line_bet: i64,
+}
+
+fn reject(code: &'static str, message: impl Into<String>) -> Result<Effects<Slots>, Rejected> {
+    Err(Rejected::new(code, message))
+}
+
+impl Game for Slots {
+    const ID: &'static str = "slots";
+    type Config = Config;
+    type State = State;
+    type Action = Action;
+    type View = View;
+    type Event = Event;
+    type Outcome = Outcome;
+
+    fn validate_config(config: &Config) -> Result<(), ConfigError> {
+        config.validate()
+    }
+
+    fn new_table(config: &Config) -> State {
+        State {
+            config: config.clone(),
+            player: None,
+            round: 0,
+            next_op: 1,
+            pending: None,
+            last: None,
+            tables: Vec::new(),
+        }
+    }
+
+    fn apply(
+        state: &mut State,
+        input: Input<Action>,
+        rng: &mut dyn Draw,
+    ) -> Result<Effects<Self>, Rejected> {
+        match input {
+            Input::Join { player, .. } => match state.player {
+                Some(p) if p != player => {
+                    reject("session_taken", "this session belongs to another player")
+                }
+                _ => {
+                    state.player = Some(player);
+                    Ok(vec![])
+                }
+            },
+            Input::Leave { player } => {
+                if state.player == Some(player) && state.pending.is_none() {
+                    state.player = None;
+                }
+                Ok(vec![])
+            }
+            Input::Action {
+                player,
+                action: Action::Spin { line_bet },
+            } => state.spin(player, line_bet),
+            Input::Wallet { op, result } => state.wallet(op, result, rng),
+            Input::Timer { .. } => reject("unexpected_timer", "slots use no timers"),
+        }
+    }
+
+    fn view(state: &State, _viewer: Viewer) -> View {
+        View {
+            rounds: state.round,
+            busy: state.pending.is_some(),
+            last: state.last.clone(),
+            lines: state.config.lines.len(),
+            min_line_bet: state.config.min_line_bet,
+            max_line_bet: state.config.max_line_bet,
+        }
+    }
+
+    fn offered_actions(state: &State, player: PlayerId) -> Vec<Action> {
+        if state.player != Some(player) || state.pending.is_some() {
+            return vec![];
+        }
+        let c = &state.config;
+        vec![
+            Action::Spin {
+                line_bet: c.min_line_bet,
+            },
+            Action::Spin {
+                line_bet: c.max_line_bet,
+            },
+        ]
+    }
+
+    fn theoretical_rtp(config: &Config) -> f64 {
+        crate::rtp::exact(config).total
+    }
+}
+
+impl State {
+    fn spin(&mut self, player: PlayerId, line_bet: i64) -> Result<Effects<Slots>, Rejected> {
+        let c = &self.config;
+        if self.player != Some(player) {
+            return reject("not_in_session", "open the session before spinning");
+        }
+        if self.pending.is_some() {
+            return reject("awaiting_settlement", "the last spin is still settling");
+        }
+        if line_bet < c.min_line_bet || line_bet > c.max_line_bet {
+            return reject(
+                "bet_out_of_limits",
+                format!(
+                    "the bet per line must be between {} and {}",
+                    c.min_line_bet, c.max_line_bet
+                ),
+            );
+        }
+        let total = c.total_bet(line_bet).unwrap_or(i64::MAX);
+        self.round += 1;
+        let op = OpId(self.next_op);
+        self.next_op += 1;
+        self.pending = Some(Pending { op, line_bet });
+        let round = RoundId(self.round);
+        Ok(vec![
+            Effect::RoundStarted { round },
+            Effect::Reserve {
+                op,
+                round,
+                player,
+                amount: Money::new(total, c.currency),
+            },
+        ])
+    }
+
+    fn wallet(
+        &mut self,
+        op: OpId,
+        result: WalletResult,
+        rng: &mut dyn Draw,
+    ) -> Result<Effects<Slots>, Rejected> {
+        let (Some(pending), Some(player)) = (self.pending.clone(), self.player) else {
+            return reject("unexpected_wallet_result", "no spin is pending");
+        };
+        if pending.op != op {
+            return reject(
+                "unexpected_wallet_result",
+                format!("op {} is not pending", op.0),
+            );
+        }
+        self.pending = None;
+        if let WalletResult::Refused { code } = result {
+            return Ok(vec![Effect::Publish {
+                to: Audience::Player(player),
+                event: Event::StakeRefused { code },
+            }]);
+        }
+        let outcome = self.play(pending.line_bet, rng);
+        self.last = Some(outcome.clone());
+        let round = RoundId(self.round);
+        let payouts = if outcome.total_win.is_positive() {
+            vec![Payout {
+                player,
+                amount: outcome.total_win,
+            }]
+        } else {
+            vec![]
+        };
+        Ok(vec![
+            Effect::Publish {
+                to: Audience::Player(player),
+                event: Event::Spun(outcome.clone()),
+            },
+            Effect::Settle { round, payouts },
+            Effect::RoundEnded { round, outcome },
+        ])
+    }
+
+    /// The paid spin and its free spins.
+    fn play(&mut self, line_bet: i64, rng: &mut dyn Draw) -> Outcome {
+        if self.tables.is_empty() {
+            // invariant: validate_config checked every strip's weights.
+            self.tables = self
+                .config
+                .reels
+                .iter()
+                .filter_map(|strip| {
+                    let weights: Vec<u32> = strip.iter().map(|s| s.weight).collect();
+                    WeightedTable::new(&weights).ok()
+                })
+                .collect();
+        }
+        let c = &self.config;
+        let f = &c.free_spins;
+        let mut spin = evaluate(c, draw_stops(&self.tables, rng), line_bet, 1);
+        let mut awarded = 0u32;
+        if spin.scatters >= f.min_scatters {
+            awarded = f.award;
+            spin.free_spins_awarded = f.award;
+        }
+        let mut total = spin.win;
+        let mut free_spins = Vec::new();
+        let mut left = awarded;
+        while left > 0 {
+            left -= 1;
+            let mut free = evaluate(c, draw_stops(&self.tables, rng), line_bet, f.multiplier);
+            if free.scatters >= f.min_scatters {
+                let add = f.award.min(f.cap - awarded);
+                awarded += add;
+                left += add;
+                free.free_spins_awarded = add;
+            }
+            total += free.win;
+            free_spins.push(free);
+        }
+        let stake = Money::new(c.total_bet(line_bet).unwrap_or(i64::MAX), c.currency);
+        Outcome {
+            stake,
+            spin,
+            free_spins,
+            total_win: Money::new(total, c.currency),
+        }
+    }
+}
