@@ -21,10 +21,7 @@ struct Args {
 }
 
 fn target_host(url: &str) -> anyhow::Result<String> {
-    let rest = url
-        .split_once("://")
-        .map(|(_, r)| r)
-        .context("the URL has no scheme")?;
+    let rest = url.split_once("://").map(|(_, r)| r).context("the URL has no scheme")?;
     let authority = rest.split('/').next().unwrap_or(rest);
     let host = match authority.strip_prefix('[') {
         Some(v6) => v6.split(']').next().unwrap_or(v6),

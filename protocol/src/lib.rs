@@ -26,16 +26,11 @@ mod tests {
 
     #[test]
     fn error_body_wire_format_is_pinned() {
-        let e = ErrorBody {
-            code: "bad_request".into(),
-            message: "no".into(),
-        };
+        let e = ErrorBody { code: "bad_request".into(), message: "no".into() };
         let json = serde_json::to_string(&e).unwrap_or_default();
         assert_eq!(json, r#"{"code":"bad_request","message":"no"}"#);
-        let back: ErrorBody = serde_json::from_str(&json).unwrap_or_else(|_| ErrorBody {
-            code: String::new(),
-            message: String::new(),
-        });
+        let back: ErrorBody =
+            serde_json::from_str(&json).unwrap_or_else(|_| ErrorBody { code: String::new(), message: String::new() });
         assert_eq!(back, e);
     }
 }

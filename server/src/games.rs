@@ -6,6 +6,8 @@
 
 use std::sync::atomic::AtomicU64;
 
+use croupier_blackjack::Blackjack;
+use croupier_blackjack::strategy::BasicStrategy;
 use croupier_roulette::Roulette;
 use croupier_roulette::strategy::RandomBets;
 use croupier_sdk::Game;
@@ -37,12 +39,23 @@ fn simulate_roulette(options: &SimOptions, progress: &AtomicU64) -> Result<SimRe
     simulate::<Roulette, _>(&config, options, || RandomBets::new(1), progress)
 }
 
+fn simulate_blackjack(options: &SimOptions, progress: &AtomicU64) -> Result<SimReport, SimError> {
+    // One basic-strategy player betting the minimum: a round is a hand.
+    let config = croupier_blackjack::Config::default();
+    simulate::<Blackjack, _>(&config, options, || BasicStrategy, progress)
+}
+
 /// Every registered game.
 pub static GAMES: &[GameEntry] = &[
     GameEntry {
         id: Roulette::ID,
         summary: "European single-zero roulette, every standard bet (live table)",
         simulate: simulate_roulette,
+    },
+    GameEntry {
+        id: Blackjack::ID,
+        summary: "multi-seat blackjack, 6 decks, S17, 3:2, double, split, insurance (live table)",
+        simulate: simulate_blackjack,
     },
     GameEntry {
         id: Slots::ID,
@@ -63,8 +76,5 @@ pub fn find(id: &str) -> Option<&'static GameEntry> {
 
 /// One line per game (`id: summary`), for listings and error messages.
 pub fn listing() -> String {
-    GAMES
-        .iter()
-        .map(|g| format!("\n  {}: {}", g.id, g.summary))
-        .collect()
+    GAMES.iter().map(|g| format!("\n  {}: {}", g.id, g.summary)).collect()
 }

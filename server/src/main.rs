@@ -32,11 +32,10 @@ enum Command {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let result =
-        settings::Settings::load(cli.config.as_deref()).and_then(|settings| match cli.command {
-            Command::Rng(cmd) => cli::rng::run(cmd, &settings),
-            Command::Simulate(args) => cli::simulate::run(args, &settings),
-        });
+    let result = settings::Settings::load(cli.config.as_deref()).and_then(|settings| match cli.command {
+        Command::Rng(cmd) => cli::rng::run(cmd, &settings),
+        Command::Simulate(args) => cli::simulate::run(args, &settings),
+    });
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

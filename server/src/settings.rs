@@ -42,8 +42,7 @@ impl RngSettings {
     pub fn policy(&self) -> ReseedPolicy {
         ReseedPolicy {
             max_draws: (self.reseed_after_draws > 0).then_some(self.reseed_after_draws),
-            max_age: (self.reseed_after_secs > 0)
-                .then(|| Duration::from_secs(self.reseed_after_secs)),
+            max_age: (self.reseed_after_secs > 0).then(|| Duration::from_secs(self.reseed_after_secs)),
             cycle_max_words: self.cycle_max_words,
         }
     }
@@ -68,16 +67,10 @@ impl Settings {
                 std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
                 p.display().to_string(),
             ),
-            None => (
-                DEFAULT_TOML.to_owned(),
-                "built-in config/default.toml".to_owned(),
-            ),
+            None => (DEFAULT_TOML.to_owned(), "built-in config/default.toml".to_owned()),
         };
-        let settings: Settings =
-            toml::from_str(&text).with_context(|| format!("invalid settings in {origin}"))?;
-        settings
-            .validate()
-            .with_context(|| format!("invalid settings in {origin}"))?;
+        let settings: Settings = toml::from_str(&text).with_context(|| format!("invalid settings in {origin}"))?;
+        settings.validate().with_context(|| format!("invalid settings in {origin}"))?;
         Ok(settings)
     }
 

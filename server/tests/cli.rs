@@ -6,10 +6,7 @@
 use std::process::{Command, Output};
 
 fn croupier(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_croupier"))
-        .args(args)
-        .output()
-        .unwrap()
+    Command::new(env!("CARGO_BIN_EXE_croupier")).args(args).output().unwrap()
 }
 
 const ZERO_SEED: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -17,16 +14,9 @@ const ZERO_SEED: &str = "0000000000000000000000000000000000000000000000000000000
 #[test]
 fn export_bytes_with_the_zero_seed_is_the_published_keystream() {
     let out = croupier(&["rng", "export", "--bytes", "64", "--seed", ZERO_SEED]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(out.stdout.len(), 64);
-    assert!(
-        hex::encode(&out.stdout)
-            .starts_with("76b8e0ada0f13d90405d6ae55386bd28bdd219b8a08ded1aa836efcc8b770dc7")
-    );
+    assert!(hex::encode(&out.stdout).starts_with("76b8e0ada0f13d90405d6ae55386bd28bdd219b8a08ded1aa836efcc8b770dc7"));
 }
 
 #[test]
@@ -40,15 +30,9 @@ fn export_bytes_without_a_seed_differs_each_run() {
 
 #[test]
 fn export_below_writes_scaled_outcomes_through_the_production_mapping() {
-    let out = croupier(&[
-        "rng", "export", "--below", "37", "--count", "1000", "--seed", ZERO_SEED,
-    ]);
+    let out = croupier(&["rng", "export", "--below", "37", "--count", "1000", "--seed", ZERO_SEED]);
     assert!(out.status.success());
-    let values: Vec<u32> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| l.parse().unwrap())
-        .collect();
+    let values: Vec<u32> = String::from_utf8(out.stdout).unwrap().lines().map(|l| l.parse().unwrap()).collect();
     assert_eq!(values.len(), 1000);
     assert!(values.iter().all(|&v| v < 37));
     // The same outcomes as the library's below(37) on the same seed.
@@ -78,40 +62,17 @@ fn export_rejects_bad_arguments_with_a_message() {
 
 #[test]
 fn simulate_json_has_every_field_and_a_sane_rtp() {
-    let out = croupier(&[
-        "simulate",
-        "coin_flip",
-        "--rounds",
-        "200000",
-        "--json",
-        "--seed",
-        ZERO_SEED,
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = croupier(&["simulate", "coin_flip", "--rounds", "200000", "--json", "--seed", ZERO_SEED]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    for field in [
-        "game",
-        "rounds",
-        "staked",
-        "paid",
-        "rtp",
-        "rtp_ci_low",
-        "rtp_ci_high",
-        "theoretical_rtp",
-        "rounds_per_sec",
-    ] {
+    for field in
+        ["game", "rounds", "staked", "paid", "rtp", "rtp_ci_low", "rtp_ci_high", "theoretical_rtp", "rounds_per_sec"]
+    {
         assert!(v.get(field).is_some(), "missing {field}: {v}");
     }
     assert_eq!(v["game"], "coin_flip");
     assert_eq!(v["rounds"], 200000);
-    let (low, high) = (
-        v["rtp_ci_low"].as_f64().unwrap(),
-        v["rtp_ci_high"].as_f64().unwrap(),
-    );
+    let (low, high) = (v["rtp_ci_low"].as_f64().unwrap(), v["rtp_ci_high"].as_f64().unwrap());
     let rtp = v["rtp"].as_f64().unwrap();
     assert!(low < rtp && rtp < high);
     let ratio = v["paid"].as_f64().unwrap() / v["staked"].as_f64().unwrap();
@@ -120,17 +81,7 @@ fn simulate_json_has_every_field_and_a_sane_rtp() {
 
 #[test]
 fn simulate_with_a_seed_and_thread_count_is_reproducible() {
-    let args = [
-        "simulate",
-        "coin_flip",
-        "--rounds",
-        "20000",
-        "--json",
-        "--threads",
-        "2",
-        "--seed",
-        ZERO_SEED,
-    ];
+    let args = ["simulate", "coin_flip", "--rounds", "20000", "--json", "--threads", "2", "--seed", ZERO_SEED];
     let a: serde_json::Value = serde_json::from_slice(&croupier(&args).stdout).unwrap();
     let b: serde_json::Value = serde_json::from_slice(&croupier(&args).stdout).unwrap();
     assert_eq!((&a["staked"], &a["paid"]), (&b["staked"], &b["paid"]));
@@ -141,10 +92,7 @@ fn simulate_an_unknown_game_lists_the_registry() {
     let out = croupier(&["simulate", "no_such_game", "--rounds", "10"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("unknown game") && err.contains("coin_flip"),
-        "{err}"
-    );
+    assert!(err.contains("unknown game") && err.contains("coin_flip"), "{err}");
 }
 
 #[test]
@@ -153,14 +101,7 @@ fn a_bad_config_file_names_the_bad_key() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("bad.toml");
     std::fs::write(&path, "[rng]\nreseed_after_draws = -5\n").unwrap();
-    let out = croupier(&[
-        "--config",
-        path.to_str().unwrap(),
-        "rng",
-        "export",
-        "--bytes",
-        "4",
-    ]);
+    let out = croupier(&["--config", path.to_str().unwrap(), "rng", "export", "--bytes", "4"]);
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("reseed_after_draws"));
@@ -168,14 +109,8 @@ fn a_bad_config_file_names_the_bad_key() {
 
 #[test]
 fn simulate_roulette_checks_its_rtp() {
-    let out = croupier(&[
-        "simulate", "roulette", "--rounds", "300000", "--json", "--check", "--seed", ZERO_SEED,
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = croupier(&["simulate", "roulette", "--rounds", "300000", "--json", "--check", "--seed", ZERO_SEED]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["game"], "roulette");
     assert_eq!(v["theoretical_rtp"].as_f64().unwrap(), 36.0 / 37.0);

@@ -40,11 +40,7 @@ pub struct ReseedPolicy {
 
 impl Default for ReseedPolicy {
     fn default() -> Self {
-        Self {
-            max_draws: Some(1_000_000),
-            max_age: Some(Duration::from_secs(3600)),
-            cycle_max_words: 64,
-        }
+        Self { max_draws: Some(1_000_000), max_age: Some(Duration::from_secs(3600)), cycle_max_words: 64 }
     }
 }
 
@@ -52,11 +48,7 @@ impl ReseedPolicy {
     /// Never reseed and never cycle: for explicit seeds, whose point is that
     /// the stream is reproducible.
     pub const fn never() -> Self {
-        Self {
-            max_draws: None,
-            max_age: None,
-            cycle_max_words: 0,
-        }
+        Self { max_draws: None, max_age: None, cycle_max_words: 0 }
     }
 }
 
@@ -132,11 +124,7 @@ impl CertifiedRng {
     pub fn from_os(policy: ReseedPolicy) -> Result<Self, RngError> {
         let seed = Seed::from_os()?;
         let mut rng = Self::build(Position::new(seed, 0, 0), policy);
-        rng.reseeds.push(Reseed {
-            after_draws: 0,
-            commitment: rng.commitment,
-            reason: ReseedReason::Initial,
-        });
+        rng.reseeds.push(Reseed { after_draws: 0, commitment: rng.commitment, reason: ReseedReason::Initial });
         Ok(rng)
     }
 
@@ -172,11 +160,7 @@ impl CertifiedRng {
     /// [`CertifiedRng::from_position`] gives exactly the same future outputs.
     /// Secret: seal it before persisting it.
     pub fn position(&self) -> Position {
-        Position::new(
-            Seed(self.core.get_seed()),
-            self.core.get_stream(),
-            self.core.get_word_pos(),
-        )
+        Position::new(Seed(self.core.get_seed()), self.core.get_stream(), self.core.get_word_pos())
     }
 
     /// The commitment (SHA-256) of the current seed.
@@ -221,11 +205,7 @@ impl CertifiedRng {
         self.commitment = seed.commitment();
         self.draws_at_seed = self.draws;
         self.seeded_at = Instant::now();
-        self.reseeds.push(Reseed {
-            after_draws: self.draws,
-            commitment: self.commitment,
-            reason,
-        });
+        self.reseeds.push(Reseed { after_draws: self.draws, commitment: self.commitment, reason });
         Ok(self.commitment)
     }
 

@@ -36,14 +36,8 @@ impl ClientSeed {
     /// outside printable ASCII (`!`..=`~`).
     pub fn new(text: impl Into<String>) -> Result<Self, RngError> {
         let text = text.into();
-        let ok = !text.is_empty()
-            && text.len() <= Self::MAX_LEN
-            && text.bytes().all(|b| b.is_ascii_graphic());
-        if ok {
-            Ok(Self(text))
-        } else {
-            Err(RngError::BadClientSeed)
-        }
+        let ok = !text.is_empty() && text.len() <= Self::MAX_LEN && text.bytes().all(|b| b.is_ascii_graphic());
+        if ok { Ok(Self(text)) } else { Err(RngError::BadClientSeed) }
     }
 
     /// The seed text.
@@ -89,13 +83,8 @@ impl FairInput {
     /// The HMAC message for this input.
     pub fn message(&self) -> Vec<u8> {
         match self {
-            FairInput::Round { client_seed, nonce } => {
-                format!("{}:{nonce}", client_seed.as_str()).into_bytes()
-            }
-            FairInput::Hand {
-                hand_id,
-                client_seeds,
-            } => {
+            FairInput::Round { client_seed, nonce } => format!("{}:{nonce}", client_seed.as_str()).into_bytes(),
+            FairInput::Hand { hand_id, client_seeds } => {
                 let mut seeds: Vec<&str> = client_seeds.iter().map(ClientSeed::as_str).collect();
                 seeds.sort_unstable();
                 let digest = Sha256::digest(seeds.join("\n").as_bytes());
@@ -132,8 +121,7 @@ impl ServerSeed {
     pub fn derive(&self, input: &FairInput) -> Seed {
         // invariant: HMAC accepts keys of any length, so this cannot fail.
         #[allow(clippy::expect_used)]
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(self.0.expose())
-            .expect("HMAC takes any key length");
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(self.0.expose()).expect("HMAC takes any key length");
         mac.update(&input.message());
         Seed::from_bytes(mac.finalize().into_bytes().into())
     }
@@ -178,11 +166,7 @@ impl FairSession {
     /// # Errors
     /// [`RngError::Entropy`] if the OS source fails.
     pub fn new(client_seed: ClientSeed) -> Result<Self, RngError> {
-        Ok(Self {
-            server: ServerSeed::generate()?,
-            client_seed,
-            nonce: 0,
-        })
+        Ok(Self { server: ServerSeed::generate()?, client_seed, nonce: 0 })
     }
 
     /// The commitment to the current server seed.
@@ -192,10 +176,7 @@ impl FairSession {
 
     /// The next round's input and generator; the nonce then advances.
     pub fn next_round(&mut self) -> (FairInput, CertifiedRng) {
-        let input = FairInput::Round {
-            client_seed: self.client_seed.clone(),
-            nonce: self.nonce,
-        };
+        let input = FairInput::Round { client_seed: self.client_seed.clone(), nonce: self.nonce };
         self.nonce += 1;
         let rng = self.server.round_rng(&input);
         (input, rng)
@@ -209,11 +190,7 @@ impl FairSession {
     pub fn rotate(&mut self, client_seed: Option<ClientSeed>) -> Result<Revealed, RngError> {
         let next = ServerSeed::generate()?;
         let old = std::mem::replace(&mut self.server, next);
-        let revealed = Revealed {
-            commitment: old.commitment(),
-            server_seed: old.reveal(),
-            rounds: self.nonce,
-        };
+        let revealed = Revealed { commitment: old.commitment(), server_seed: old.reveal(), rounds: self.nonce };
         self.nonce = 0;
         if let Some(seed) = client_seed {
             self.client_seed = seed;
@@ -270,12 +247,7 @@ pub fn verify(
         }
         let computed = rng.below(d.range);
         if computed != d.value {
-            return Err(VerifyError::DrawMismatch {
-                index,
-                range: d.range,
-                recorded: d.value,
-                computed,
-            });
+            return Err(VerifyError::DrawMismatch { index, range: d.range, recorded: d.value, computed });
         }
     }
     Ok(())

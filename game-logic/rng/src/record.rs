@@ -29,10 +29,7 @@ pub struct Recorder<D> {
 impl<D: Draw> Recorder<D> {
     /// Starts recording draws made through `inner`.
     pub fn new(inner: D) -> Self {
-        Self {
-            inner,
-            draws: Vec::new(),
-        }
+        Self { inner, draws: Vec::new() }
     }
 
     /// The draws so far, in order.
@@ -112,11 +109,7 @@ pub struct Replay {
 impl Replay {
     /// A replay of `draws`, in order.
     pub fn new(draws: Vec<DrawRecord>) -> Self {
-        Self {
-            draws,
-            next: 0,
-            error: None,
-        }
+        Self { draws, next: 0, error: None }
     }
 
     /// Draws used so far.
@@ -133,10 +126,7 @@ impl Replay {
             return Err(e);
         }
         if self.next != self.draws.len() {
-            return Err(ReplayError::Unused {
-                used: self.next,
-                recorded: self.draws.len(),
-            });
+            return Err(ReplayError::Unused { used: self.next, recorded: self.draws.len() });
         }
         Ok(())
     }
@@ -152,24 +142,14 @@ impl Draw for Replay {
         assert!(n != 0, "below(0): empty range");
         let index = self.next;
         let Some(&rec) = self.draws.get(index) else {
-            return self.fail(ReplayError::Exhausted {
-                recorded: self.draws.len(),
-            });
+            return self.fail(ReplayError::Exhausted { recorded: self.draws.len() });
         };
         self.next += 1;
         if rec.range != n {
-            return self.fail(ReplayError::RangeMismatch {
-                index,
-                asked: n,
-                recorded: rec.range,
-            });
+            return self.fail(ReplayError::RangeMismatch { index, asked: n, recorded: rec.range });
         }
         if rec.value >= rec.range {
-            return self.fail(ReplayError::OutOfRange {
-                index,
-                value: rec.value,
-                range: rec.range,
-            });
+            return self.fail(ReplayError::OutOfRange { index, value: rec.value, range: rec.range });
         }
         rec.value
     }

@@ -198,9 +198,6 @@ mod tests {
     fn weighted_table_rejects_bad_weights() {
         assert_eq!(WeightedTable::new(&[]), Err(WeightError::Empty));
         assert_eq!(WeightedTable::new(&[0, 0]), Err(WeightError::Empty));
-        assert_eq!(
-            WeightedTable::new(&[u32::MAX, 1]),
-            Err(WeightError::TooLarge(1u64 << 32))
-        );
+        assert_eq!(WeightedTable::new(&[u32::MAX, 1]), Err(WeightError::TooLarge(1u64 << 32)));
     }
 }

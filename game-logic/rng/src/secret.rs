@@ -119,11 +119,7 @@ pub struct Position {
 impl Position {
     /// A position at the start of `stream` for an explicit seed.
     pub fn new(seed: Seed, stream: u64, word_pos: u128) -> Self {
-        Self {
-            seed,
-            stream,
-            word_pos,
-        }
+        Self { seed, stream, word_pos }
     }
 
     /// The commitment of the position's seed.
@@ -200,13 +196,7 @@ impl SealingKey {
         let mut plain = position.encode();
         let aad = [SEAL_LABEL, context].concat();
         let cipher = Aes256Gcm::new(&self.0.into());
-        let result = cipher.encrypt(
-            &Nonce::from(nonce),
-            Payload {
-                msg: &plain,
-                aad: &aad,
-            },
-        );
+        let result = cipher.encrypt(&Nonce::from(nonce), Payload { msg: &plain, aad: &aad });
         plain.zeroize();
         let ciphertext = result.map_err(|_| SealError::Crypto)?;
         Ok(SealedPosition { nonce, ciphertext })
@@ -221,13 +211,7 @@ impl SealingKey {
         let aad = [SEAL_LABEL, context].concat();
         let cipher = Aes256Gcm::new(&self.0.into());
         let mut plain = cipher
-            .decrypt(
-                &Nonce::from(sealed.nonce),
-                Payload {
-                    msg: &sealed.ciphertext,
-                    aad: &aad,
-                },
-            )
+            .decrypt(&Nonce::from(sealed.nonce), Payload { msg: &sealed.ciphertext, aad: &aad })
             .map_err(|_| SealError::Crypto)?;
         let position = Position::decode(&plain).ok_or(SealError::Crypto);
         plain.zeroize();

@@ -12,8 +12,7 @@ use croupier_rng::{CertifiedRng, Draw, Position, Seed, shuffle};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 fn rng(stream: u64) -> CertifiedRng {
-    let seed =
-        Seed::from_hex("c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00").unwrap();
+    let seed = Seed::from_hex("c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00").unwrap();
     CertifiedRng::from_position(&Position::new(seed, stream, 0))
 }
 
@@ -89,9 +88,6 @@ fn fifty_two_card_shuffle_puts_every_card_everywhere_evenly() {
     // And no single card is stuck: every cell is within 6 sigma of its mean.
     let mean = SHUFFLES as f64 / k;
     let sd = (mean * (1.0 - 1.0 / k)).sqrt();
-    let worst = counts
-        .iter()
-        .map(|&c| (c as f64 - mean).abs() / sd)
-        .fold(0.0, f64::max);
+    let worst = counts.iter().map(|&c| (c as f64 - mean).abs() / sd).fold(0.0, f64::max);
     assert!(worst < 6.0, "a card/position cell is {worst:.1} sigma off");
 }

@@ -8,10 +8,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
 fn round(client: &str, nonce: u64) -> FairInput {
-    FairInput::Round {
-        client_seed: ClientSeed::new(client).unwrap(),
-        nonce,
-    }
+    FairInput::Round { client_seed: ClientSeed::new(client).unwrap(), nonce }
 }
 
 #[test]
@@ -27,19 +24,9 @@ fn round_seed_is_hmac_of_client_seed_and_nonce() {
 #[test]
 fn hand_seed_uses_sorted_client_seeds() {
     let server = ServerSeed::from_revealed(Seed::from_bytes([1; 32]));
-    let seeds = |v: &[&str]| {
-        v.iter()
-            .map(|s| ClientSeed::new(*s).unwrap())
-            .collect::<Vec<_>>()
-    };
-    let a = FairInput::Hand {
-        hand_id: "h1".into(),
-        client_seeds: seeds(&["bob", "alice"]),
-    };
-    let b = FairInput::Hand {
-        hand_id: "h1".into(),
-        client_seeds: seeds(&["alice", "bob"]),
-    };
+    let seeds = |v: &[&str]| v.iter().map(|s| ClientSeed::new(*s).unwrap()).collect::<Vec<_>>();
+    let a = FairInput::Hand { hand_id: "h1".into(), client_seeds: seeds(&["bob", "alice"]) };
+    let b = FairInput::Hand { hand_id: "h1".into(), client_seeds: seeds(&["alice", "bob"]) };
     assert_eq!(server.derive(&a), server.derive(&b));
     let digest = hex::encode(Sha256::digest(b"alice\nbob"));
     assert_eq!(a.message(), format!("h1:{digest}").into_bytes());
@@ -59,17 +46,11 @@ fn verify_round_trips_and_rejects_a_wrong_seed() {
     assert_eq!(verify(&revealed, &commitment, &input, &draws), Ok(()));
 
     let wrong = Seed::from_bytes([0; 32]);
-    assert_eq!(
-        verify(&wrong, &commitment, &input, &draws),
-        Err(VerifyError::CommitmentMismatch)
-    );
+    assert_eq!(verify(&wrong, &commitment, &input, &draws), Err(VerifyError::CommitmentMismatch));
     // Right seed, but a tampered outcome.
     let mut forged = draws.clone();
     forged[1].value = (forged[1].value + 1) % 52;
-    assert!(matches!(
-        verify(&revealed, &commitment, &input, &forged),
-        Err(VerifyError::DrawMismatch { index: 1, .. })
-    ));
+    assert!(matches!(verify(&revealed, &commitment, &input, &forged), Err(VerifyError::DrawMismatch { index: 1, .. })));
     // Right seed, another nonce.
     assert!(matches!(
         verify(&revealed, &commitment, &round("player-seed", 8), &draws),
@@ -100,9 +81,7 @@ fn a_session_rotation_reveals_a_seed_that_verifies_every_round() {
         rec.below(37);
         rounds.push((input, rec.take_draws()));
     }
-    let revealed = session
-        .rotate(Some(ClientSeed::new("new").unwrap()))
-        .unwrap();
+    let revealed = session.rotate(Some(ClientSeed::new("new").unwrap())).unwrap();
     assert_eq!(revealed.commitment, published);
     assert_eq!(revealed.rounds, 3);
     assert_ne!(session.commitment(), published, "a new seed is committed");

@@ -21,10 +21,7 @@ fn zero_seed_gives_the_published_zero_key_keystream() {
 #[test]
 fn rand_chacha_published_first_u32() {
     // rand_chacha's `test_chacha_construction` vector, verified with 0.9.0.
-    let seed = [
-        0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0,
-        0, 0,
-    ];
+    let seed = [0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0];
     let mut rng = CertifiedRng::from_seed(Seed::from_bytes(seed));
     assert_eq!(rng.next_u32(), 137206642);
 }
@@ -58,23 +55,14 @@ fn streams_of_one_seed_are_independent_and_restorable() {
 
 #[test]
 fn every_os_seeded_instance_has_its_own_seed() {
-    let commitments: std::collections::HashSet<_> = (0..64)
-        .map(|_| {
-            CertifiedRng::from_os(ReseedPolicy::default())
-                .unwrap()
-                .commitment()
-        })
-        .collect();
+    let commitments: std::collections::HashSet<_> =
+        (0..64).map(|_| CertifiedRng::from_os(ReseedPolicy::default()).unwrap().commitment()).collect();
     assert_eq!(commitments.len(), 64);
 }
 
 #[test]
 fn reseeds_by_draw_count_and_records_commitments() {
-    let policy = ReseedPolicy {
-        max_draws: Some(100),
-        max_age: None,
-        cycle_max_words: 0,
-    };
+    let policy = ReseedPolicy { max_draws: Some(100), max_age: None, cycle_max_words: 0 };
     let mut rng = CertifiedRng::from_os(policy).unwrap();
     let first = rng.commitment();
     for _ in 0..250 {
@@ -83,10 +71,7 @@ fn reseeds_by_draw_count_and_records_commitments() {
     let log = rng.take_reseeds();
     let reasons: Vec<_> = log.iter().map(|r| (r.after_draws, r.reason)).collect();
     use croupier_rng::ReseedReason::*;
-    assert_eq!(
-        reasons,
-        vec![(0, Initial), (100, DrawCount), (200, DrawCount)]
-    );
+    assert_eq!(reasons, vec![(0, Initial), (100, DrawCount), (200, DrawCount)]);
     assert_eq!(log[0].commitment, first);
     assert_eq!(log[2].commitment, rng.commitment());
     assert_ne!(log[1].commitment, log[2].commitment);
@@ -95,11 +80,8 @@ fn reseeds_by_draw_count_and_records_commitments() {
 
 #[test]
 fn tick_reseeds_by_age_and_cycles() {
-    let policy = ReseedPolicy {
-        max_draws: None,
-        max_age: Some(std::time::Duration::from_secs(10)),
-        cycle_max_words: 16,
-    };
+    let policy =
+        ReseedPolicy { max_draws: None, max_age: Some(std::time::Duration::from_secs(10)), cycle_max_words: 16 };
     let mut rng = CertifiedRng::from_os(policy).unwrap();
     rng.take_reseeds();
     let before = rng.position();
@@ -129,21 +111,14 @@ fn explicit_seeds_never_reseed_or_cycle() {
 #[test]
 fn cycling_skips_within_its_bound_for_any_bound() {
     for max in [1u32, 3, 64, 100] {
-        let policy = ReseedPolicy {
-            max_draws: None,
-            max_age: None,
-            cycle_max_words: max,
-        };
+        let policy = ReseedPolicy { max_draws: None, max_age: None, cycle_max_words: max };
         let mut rng = CertifiedRng::from_os(policy).unwrap();
         let mut seen = std::collections::BTreeSet::new();
         for _ in 0..2000 {
             let before = rng.position().word_pos;
             rng.cycle();
             let skipped = rng.position().word_pos - before;
-            assert!(
-                (1..=u128::from(max)).contains(&skipped),
-                "max {max}: skipped {skipped}"
-            );
+            assert!((1..=u128::from(max)).contains(&skipped), "max {max}: skipped {skipped}");
             seen.insert(skipped);
         }
         // The skip really varies: with 2000 ticks every value of a small bound shows up.

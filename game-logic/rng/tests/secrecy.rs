@@ -11,10 +11,7 @@ const SEED_HEX: &str = "0123456789abcdef0123456789abcdef0123456789abcdef01234567
 fn assert_no_secret(text: &str) {
     assert!(!text.contains(SEED_HEX), "seed leaked: {text}");
     assert!(!text.contains("[1, 35, 69"), "seed bytes leaked: {text}");
-    assert!(
-        !text.to_lowercase().contains("0123456789abcdef"),
-        "seed leaked: {text}"
-    );
+    assert!(!text.to_lowercase().contains("0123456789abcdef"), "seed leaked: {text}");
 }
 
 #[test]
@@ -47,9 +44,7 @@ fn sealed_position_round_trips_and_hides_the_seed() {
     let sealed = key.seal(&rng.position(), b"table-7").unwrap();
     let json = serde_json::to_string(&sealed).unwrap();
     assert_no_secret(&json);
-    assert!(!json.contains(&hex::encode(
-        &Seed::from_hex(SEED_HEX).unwrap().expose()[..8]
-    )));
+    assert!(!json.contains(&hex::encode(&Seed::from_hex(SEED_HEX).unwrap().expose()[..8])));
 
     let back: croupier_rng::SealedPosition = serde_json::from_str(&json).unwrap();
     let opened = key.open(&back, b"table-7").unwrap();

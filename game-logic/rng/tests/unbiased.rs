@@ -20,11 +20,7 @@ struct Enumerated<W> {
 
 impl<W: Word> Enumerated<W> {
     fn new(words: Vec<W>) -> Self {
-        Self {
-            words,
-            next: 0,
-            overrun: false,
-        }
+        Self { words, next: 0, overrun: false }
     }
 }
 
@@ -95,13 +91,8 @@ fn below_rejects_only_outside_the_equal_zone() {
 
 #[test]
 fn pick_weighted_is_exactly_proportional_over_the_16_bit_domain() {
-    for weights in [
-        vec![1u32, 2, 3, 5, 0, 7],
-        vec![30, 25, 20, 10, 8, 5, 2],
-        vec![1],
-        vec![0, 0, 9],
-        vec![1000, 1, 1],
-    ] {
+    for weights in [vec![1u32, 2, 3, 5, 0, 7], vec![30, 25, 20, 10, 8, 5, 2], vec![1], vec![0, 0, 9], vec![1000, 1, 1]]
+    {
         let table = WeightedTable::new(&weights).unwrap();
         let total: u64 = weights.iter().map(|&w| u64::from(w)).sum();
         let counts = counts_over_u16_domain(weights.len() as u32, |src| table.pick(src));

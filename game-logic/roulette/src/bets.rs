@@ -9,9 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The red numbers of the European wheel; every other number but 0 is black.
-pub const RED: [u8; 18] = [
-    1, 3, 5, 7, 9, 12, 14, 16, 18, 19, 21, 23, 25, 27, 30, 32, 34, 36,
-];
+pub const RED: [u8; 18] = [1, 3, 5, 7, 9, 12, 14, 16, 18, 19, 21, 23, 25, 27, 30, 32, 34, 36];
 
 /// Where a bet is placed. Number groups are given as the numbers they cover,
 /// in any order.
@@ -96,8 +94,7 @@ impl Spot {
             Spot::Straight { number } => (number <= 36).then_some(1 << number),
             Spot::Split { numbers } => sorted(numbers)
                 .filter(|&[a, b]| {
-                    (a == 0 && (1..=3).contains(&b))
-                        || (a >= 1 && (b == a + 3 || (b == a + 1 && col(a) != 2)))
+                    (a == 0 && (1..=3).contains(&b)) || (a >= 1 && (b == a + 3 || (b == a + 1 && col(a) != 2)))
                 })
                 .map(|s| mask_of(&s)),
             Spot::Street { numbers } => sorted(numbers)
@@ -109,21 +106,14 @@ impl Spot {
                 .map(|s| mask_of(&s)),
             Spot::Corner { numbers } => sorted(numbers)
                 .filter(|&[a, b, c, d]| {
-                    [a, b, c, d] == [0, 1, 2, 3]
-                        || (a >= 1 && col(a) != 2 && b == a + 1 && c == a + 3 && d == a + 4)
+                    [a, b, c, d] == [0, 1, 2, 3] || (a >= 1 && col(a) != 2 && b == a + 1 && c == a + 3 && d == a + 4)
                 })
                 .map(|s| mask_of(&s)),
             Spot::SixLine { numbers } => sorted(numbers)
-                .filter(|s| {
-                    s[0] >= 1 && col(s[0]) == 0 && s.iter().zip(s[0]..).all(|(&n, want)| n == want)
-                })
+                .filter(|s| s[0] >= 1 && col(s[0]) == 0 && s.iter().zip(s[0]..).all(|(&n, want)| n == want))
                 .map(|s| mask_of(&s)),
-            Spot::Column { column } => (1..=3)
-                .contains(&column)
-                .then(|| mask_where(|n| col(n) + 1 == column)),
-            Spot::Dozen { dozen } => (1..=3)
-                .contains(&dozen)
-                .then(|| mask_where(|n| (n - 1) / 12 + 1 == dozen)),
+            Spot::Column { column } => (1..=3).contains(&column).then(|| mask_where(|n| col(n) + 1 == column)),
+            Spot::Dozen { dozen } => (1..=3).contains(&dozen).then(|| mask_where(|n| (n - 1) / 12 + 1 == dozen)),
             Spot::Red => Some(mask_of(&RED)),
             Spot::Black => Some(mask_where(|n| !RED.contains(&n))),
             Spot::Odd => Some(mask_where(|n| n % 2 == 1)),
@@ -158,35 +148,19 @@ mod tests {
                 }
             }
             if a <= 33 {
-                spots.push(Spot::Corner {
-                    numbers: [a, a + 1, a + 3, a + 4],
-                });
-                spots.push(Spot::Corner {
-                    numbers: [a, a + 1, a + 2, a + 3],
-                });
+                spots.push(Spot::Corner { numbers: [a, a + 1, a + 3, a + 4] });
+                spots.push(Spot::Corner { numbers: [a, a + 1, a + 2, a + 3] });
             }
             if a <= 31 {
-                spots.push(Spot::SixLine {
-                    numbers: [a, a + 1, a + 2, a + 3, a + 4, a + 5],
-                });
+                spots.push(Spot::SixLine { numbers: [a, a + 1, a + 2, a + 3, a + 4, a + 5] });
             }
         }
         for k in 0..=4 {
             spots.push(Spot::Column { column: k });
             spots.push(Spot::Dozen { dozen: k });
         }
-        spots.extend([
-            Spot::Red,
-            Spot::Black,
-            Spot::Odd,
-            Spot::Even,
-            Spot::Low,
-            Spot::High,
-        ]);
-        spots
-            .into_iter()
-            .filter_map(|s| s.coverage().map(|m| (s, m)))
-            .collect()
+        spots.extend([Spot::Red, Spot::Black, Spot::Odd, Spot::Even, Spot::Low, Spot::High]);
+        spots.into_iter().filter_map(|s| s.coverage().map(|m| (s, m))).collect()
     }
 
     #[test]
@@ -198,19 +172,13 @@ mod tests {
         assert_eq!(count(|s| matches!(s, Spot::Street { .. })), 12 + 2);
         assert_eq!(count(|s| matches!(s, Spot::Corner { .. })), 22 + 1);
         assert_eq!(count(|s| matches!(s, Spot::SixLine { .. })), 11);
-        assert_eq!(
-            count(|s| matches!(s, Spot::Column { .. } | Spot::Dozen { .. })),
-            6
-        );
+        assert_eq!(count(|s| matches!(s, Spot::Column { .. } | Spot::Dozen { .. })), 6);
     }
 
     #[test]
     fn every_spot_returns_exactly_36_over_37() {
         for (spot, mask) in all_legal() {
-            let total: i64 = (0..37)
-                .filter(|n| mask & 1 << n != 0)
-                .map(|_| Spot::return_multiple(mask))
-                .sum();
+            let total: i64 = (0..37).filter(|n| mask & 1 << n != 0).map(|_| Spot::return_multiple(mask)).sum();
             assert_eq!(total, 36, "{spot:?}");
         }
     }
@@ -225,54 +193,30 @@ mod tests {
             Spot::Split { numbers: [7, 7] },
             Spot::Street { numbers: [2, 3, 4] },
             Spot::Street { numbers: [0, 1, 3] },
-            Spot::Corner {
-                numbers: [3, 4, 6, 7],
-            },
-            Spot::Corner {
-                numbers: [0, 1, 3, 4],
-            },
-            Spot::SixLine {
-                numbers: [2, 3, 4, 5, 6, 7],
-            },
-            Spot::SixLine {
-                numbers: [34, 35, 36, 37, 38, 39],
-            },
+            Spot::Corner { numbers: [3, 4, 6, 7] },
+            Spot::Corner { numbers: [0, 1, 3, 4] },
+            Spot::SixLine { numbers: [2, 3, 4, 5, 6, 7] },
+            Spot::SixLine { numbers: [34, 35, 36, 37, 38, 39] },
             Spot::Column { column: 0 },
             Spot::Dozen { dozen: 4 },
         ] {
             assert_eq!(spot.coverage(), None, "{spot:?}");
         }
-        assert!(
-            Spot::Split { numbers: [20, 17] }.coverage().is_some(),
-            "order does not matter"
-        );
+        assert!(Spot::Split { numbers: [20, 17] }.coverage().is_some(), "order does not matter");
     }
 
     #[test]
     fn outside_bets_cover_the_right_numbers() {
         let cover = |s: Spot| s.coverage().map(u64::count_ones);
-        for s in [
-            Spot::Red,
-            Spot::Black,
-            Spot::Odd,
-            Spot::Even,
-            Spot::Low,
-            Spot::High,
-        ] {
+        for s in [Spot::Red, Spot::Black, Spot::Odd, Spot::Even, Spot::Low, Spot::High] {
             assert_eq!(cover(s), Some(18), "{s:?}");
             assert_eq!(s.coverage().unwrap_or(1) & 1, 0, "{s:?} loses on zero");
         }
-        assert_eq!(
-            Spot::Red.coverage().unwrap_or(0) & Spot::Black.coverage().unwrap_or(0),
-            0
-        );
+        assert_eq!(Spot::Red.coverage().unwrap_or(0) & Spot::Black.coverage().unwrap_or(0), 0);
         assert_eq!(
             Spot::Column { column: 1 }.coverage(),
             Some(mask_of(&[1, 4, 7, 10, 13, 16, 19, 22, 25, 28, 31, 34]))
         );
-        assert_eq!(
-            Spot::Dozen { dozen: 3 }.coverage(),
-            Some(mask_where(|n| n >= 25))
-        );
+        assert_eq!(Spot::Dozen { dozen: 3 }.coverage(), Some(mask_where(|n| n >= 25)));
     }
 }

@@ -26,7 +26,6 @@ mod table;
 
 pub use bets::{RED, Spot};
 pub use table::{
-    Action, BETTING_TIMER, Bet, Config, Event, Outcome, Phase, RESULT_TIMER, Roulette, SettledBet,
-    State, View,
+    Action, BETTING_TIMER, Bet, Config, Event, Outcome, Phase, RESULT_TIMER, Roulette, SettledBet, State, View,
 };
 pub mod strategy;

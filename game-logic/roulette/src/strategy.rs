@@ -18,11 +18,7 @@ pub struct RandomBets {
 impl RandomBets {
     /// A player placing `per_round` bets every round.
     pub fn new(per_round: u32) -> Self {
-        Self {
-            per_round,
-            round: 0,
-            placed: 0,
-        }
+        Self { per_round, round: 0, placed: 0 }
     }
 }
 

@@ -3,8 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use croupier_sdk::{
-    Audience, ConfigError, Currency, Draw, Effect, Effects, Game, Input, Money, OpId, Payout,
-    PlayerId, Rejected, RoundId, TimerId, Viewer, WalletResult,
+    Audience, ConfigError, Currency, Draw, Effect, Effects, Game, Input, Money, OpId, Payout, PlayerId, Rejected,
+    RoundId, TimerId, Viewer, WalletResult,
 };
 use serde::{Deserialize, Serialize};
 
@@ -223,10 +223,7 @@ impl Game for Roulette {
         } else {
             return Ok(());
         };
-        Err(ConfigError {
-            game: Self::ID,
-            message: problem.to_owned(),
-        })
+        Err(ConfigError { game: Self::ID, message: problem.to_owned() })
     }
 
     fn new_table(config: &Config) -> State {
@@ -241,36 +238,23 @@ impl Game for Roulette {
         }
     }
 
-    fn apply(
-        state: &mut State,
-        input: Input<Action>,
-        rng: &mut dyn Draw,
-    ) -> Result<Effects<Self>, Rejected> {
+    fn apply(state: &mut State, input: Input<Action>, rng: &mut dyn Draw) -> Result<Effects<Self>, Rejected> {
         match input {
             Input::Join { player, .. } => {
                 state.players.insert(player);
-                Ok(if state.phase == Phase::Idle {
-                    state.open_round()
-                } else {
-                    vec![]
-                })
+                Ok(if state.phase == Phase::Idle { state.open_round() } else { vec![] })
             }
             Input::Leave { player } => {
                 // Bets already placed stay in play and are paid.
                 state.players.remove(&player);
                 Ok(vec![])
             }
-            Input::Action {
-                player,
-                action: Action::Bet { spot, amount },
-            } => state.bet(player, spot, amount),
+            Input::Action { player, action: Action::Bet { spot, amount } } => state.bet(player, spot, amount),
             Input::Wallet { op, result } => state.wallet(op, result, rng),
             Input::Timer { timer } if timer == BETTING_TIMER && state.phase == Phase::Betting => {
                 let mut effects = vec![Effect::Publish {
                     to: Audience::All,
-                    event: Event::NoMoreBets {
-                        round: RoundId(state.round),
-                    },
+                    event: Event::NoMoreBets { round: RoundId(state.round) },
                 }];
                 state.phase = Phase::Closing;
                 if state.bets.iter().all(|b| b.confirmed) {
@@ -286,21 +270,13 @@ impl Game for Roulette {
                     Ok(state.open_round())
                 }
             }
-            Input::Timer { timer } => reject(
-                "unexpected_timer",
-                format!("timer {} is not running", timer.0),
-            ),
+            Input::Timer { timer } => reject("unexpected_timer", format!("timer {} is not running", timer.0)),
         }
     }
 
     fn view(state: &State, viewer: Viewer) -> View {
         let my_bets = match viewer {
-            Viewer::Player(p) => state
-                .bets
-                .iter()
-                .filter(|b| b.player == p)
-                .cloned()
-                .collect(),
+            Viewer::Player(p) => state.bets.iter().filter(|b| b.player == p).cloned().collect(),
             Viewer::Spectator => vec![],
         };
         View {
@@ -308,12 +284,7 @@ impl Game for Roulette {
             round: state.round,
             history: state.history.iter().copied().collect(),
             my_bets,
-            table_total: state
-                .bets
-                .iter()
-                .filter(|b| b.confirmed)
-                .map(|b| b.amount.minor)
-                .sum(),
+            table_total: state.bets.iter().filter(|b| b.confirmed).map(|b| b.amount.minor).sum(),
             min_bet: state.config.min_bet,
             max_bet: state.config.max_bet,
         }
@@ -334,15 +305,9 @@ impl Game for Roulette {
             Spot::Straight { number: 17 },
             Spot::Straight { number: 0 },
             Spot::Split { numbers: [17, 20] },
-            Spot::Street {
-                numbers: [16, 17, 18],
-            },
-            Spot::Corner {
-                numbers: [17, 18, 20, 21],
-            },
-            Spot::SixLine {
-                numbers: [16, 17, 18, 19, 20, 21],
-            },
+            Spot::Street { numbers: [16, 17, 18] },
+            Spot::Corner { numbers: [17, 18, 20, 21] },
+            Spot::SixLine { numbers: [16, 17, 18, 19, 20, 21] },
             Spot::Column { column: 2 },
             Spot::Dozen { dozen: 2 },
             Spot::Red,
@@ -353,10 +318,7 @@ impl Game for Roulette {
             Spot::High,
         ]
         .into_iter()
-        .map(|spot| Action::Bet {
-            spot,
-            amount: c.min_bet,
-        })
+        .map(|spot| Action::Bet { spot, amount: c.min_bet })
         .collect()
     }
 
@@ -368,10 +330,7 @@ impl Game for Roulette {
 impl State {
     /// (number of bets, total staked) of `player` this round, pending included.
     fn player_bets(&self, player: PlayerId) -> (u32, i64) {
-        self.bets
-            .iter()
-            .filter(|b| b.player == player)
-            .fold((0, 0), |(n, t), b| (n + 1, t + b.amount.minor))
+        self.bets.iter().filter(|b| b.player == player).fold((0, 0), |(n, t), b| (n + 1, t + b.amount.minor))
     }
 
     fn open_round(&mut self) -> Effects<Roulette> {
@@ -380,26 +339,15 @@ impl State {
         let round = RoundId(self.round);
         vec![
             Effect::RoundStarted { round },
-            Effect::StartTimer {
-                timer: BETTING_TIMER,
-                after_ms: self.config.betting_ms,
-            },
+            Effect::StartTimer { timer: BETTING_TIMER, after_ms: self.config.betting_ms },
             Effect::Publish {
                 to: Audience::All,
-                event: Event::BettingOpen {
-                    round,
-                    closes_in_ms: self.config.betting_ms,
-                },
+                event: Event::BettingOpen { round, closes_in_ms: self.config.betting_ms },
             },
         ]
     }
 
-    fn bet(
-        &mut self,
-        player: PlayerId,
-        spot: Spot,
-        amount: i64,
-    ) -> Result<Effects<Roulette>, Rejected> {
+    fn bet(&mut self, player: PlayerId, spot: Spot, amount: i64) -> Result<Effects<Roulette>, Rejected> {
         let c = &self.config;
         if !self.players.contains(&player) {
             return reject("not_seated", "join the table before betting");
@@ -408,65 +356,31 @@ impl State {
             return reject("betting_closed", "bets are closed for this round");
         }
         if spot.coverage().is_none() {
-            return reject(
-                "invalid_bet",
-                "those numbers are not a legal group for this bet",
-            );
+            return reject("invalid_bet", "those numbers are not a legal group for this bet");
         }
         if amount < c.min_bet {
-            return reject(
-                "bet_below_minimum",
-                format!("the minimum bet is {}", c.min_bet),
-            );
+            return reject("bet_below_minimum", format!("the minimum bet is {}", c.min_bet));
         }
         if amount > c.max_bet {
-            return reject(
-                "bet_above_maximum",
-                format!("the maximum bet is {}", c.max_bet),
-            );
+            return reject("bet_above_maximum", format!("the maximum bet is {}", c.max_bet));
         }
         let (count, total) = self.player_bets(player);
         if count >= c.max_bets_per_player {
-            return reject(
-                "too_many_bets",
-                format!("at most {} bets per round", c.max_bets_per_player),
-            );
+            return reject("too_many_bets", format!("at most {} bets per round", c.max_bets_per_player));
         }
         if total + amount > c.max_total_per_player {
-            return reject(
-                "table_limit_exceeded",
-                format!("at most {} in total per round", c.max_total_per_player),
-            );
+            return reject("table_limit_exceeded", format!("at most {} in total per round", c.max_total_per_player));
         }
         let op = OpId(self.next_op);
         self.next_op += 1;
         let amount = Money::new(amount, c.currency);
-        self.bets.push(Bet {
-            player,
-            spot,
-            amount,
-            op,
-            confirmed: false,
-        });
-        Ok(vec![Effect::Reserve {
-            op,
-            round: RoundId(self.round),
-            player,
-            amount,
-        }])
+        self.bets.push(Bet { player, spot, amount, op, confirmed: false });
+        Ok(vec![Effect::Reserve { op, round: RoundId(self.round), player, amount }])
     }
 
-    fn wallet(
-        &mut self,
-        op: OpId,
-        result: WalletResult,
-        rng: &mut dyn Draw,
-    ) -> Result<Effects<Roulette>, Rejected> {
+    fn wallet(&mut self, op: OpId, result: WalletResult, rng: &mut dyn Draw) -> Result<Effects<Roulette>, Rejected> {
         let Some(i) = self.bets.iter().position(|b| b.op == op && !b.confirmed) else {
-            return reject(
-                "unexpected_wallet_result",
-                format!("op {} is not pending", op.0),
-            );
+            return reject("unexpected_wallet_result", format!("op {} is not pending", op.0));
         };
         let mut effects = match result {
             WalletResult::Reserved => {
@@ -474,22 +388,14 @@ impl State {
                 bet.confirmed = true;
                 vec![Effect::Publish {
                     to: Audience::All,
-                    event: Event::BetAccepted {
-                        player: bet.player,
-                        spot: bet.spot,
-                        amount: bet.amount,
-                    },
+                    event: Event::BetAccepted { player: bet.player, spot: bet.spot, amount: bet.amount },
                 }]
             }
             WalletResult::Refused { code } => {
                 let bet = self.bets.remove(i);
                 vec![Effect::Publish {
                     to: Audience::Player(bet.player),
-                    event: Event::BetRefused {
-                        spot: bet.spot,
-                        amount: bet.amount,
-                        code,
-                    },
+                    event: Event::BetRefused { spot: bet.spot, amount: bet.amount, code },
                 }]
             }
         };
@@ -510,11 +416,7 @@ impl State {
                 let mask = b.spot.coverage().unwrap_or(0);
                 let won = mask & (1 << number) != 0;
                 // invariant: validate_config proved max_total_per_player * 36 fits.
-                let payout = if won {
-                    b.amount.minor * Spot::return_multiple(mask)
-                } else {
-                    0
-                };
+                let payout = if won { b.amount.minor * Spot::return_multiple(mask) } else { 0 };
                 if payout > 0 {
                     *per_player.entry(b.player).or_default() += payout;
                 }
@@ -528,33 +430,18 @@ impl State {
             .collect();
         let payouts: Vec<Payout> = per_player
             .into_iter()
-            .map(|(player, minor)| Payout {
-                player,
-                amount: Money::new(minor, self.config.currency),
-            })
+            .map(|(player, minor)| Payout { player, amount: Money::new(minor, self.config.currency) })
             .collect();
         self.history.push_front(number);
         self.history.truncate(HISTORY);
         self.phase = Phase::Result;
-        let mut effects = vec![Effect::Publish {
-            to: Audience::All,
-            event: Event::Spun {
-                round,
-                number,
-                payouts: payouts.clone(),
-            },
-        }];
+        let mut effects =
+            vec![Effect::Publish { to: Audience::All, event: Event::Spun { round, number, payouts: payouts.clone() } }];
         if !bets.is_empty() {
             effects.push(Effect::Settle { round, payouts });
         }
-        effects.push(Effect::RoundEnded {
-            round,
-            outcome: Outcome { number, bets },
-        });
-        effects.push(Effect::StartTimer {
-            timer: RESULT_TIMER,
-            after_ms: self.config.result_ms,
-        });
+        effects.push(Effect::RoundEnded { round, outcome: Outcome { number, bets } });
+        effects.push(Effect::StartTimer { timer: RESULT_TIMER, after_ms: self.config.result_ms });
         effects
     }
 }

@@ -12,18 +12,10 @@ fn random_spot(r: &mut CertifiedRng) -> Spot {
     let mut n = || r.below(39) as u8;
     match n() % 13 {
         0 => Spot::Straight { number: n() },
-        1 => Spot::Split {
-            numbers: [n(), n()],
-        },
-        2 => Spot::Street {
-            numbers: [n(), n(), n()],
-        },
-        3 => Spot::Corner {
-            numbers: [n(), n(), n(), n()],
-        },
-        4 => Spot::SixLine {
-            numbers: [n(), n(), n(), n(), n(), n()],
-        },
+        1 => Spot::Split { numbers: [n(), n()] },
+        2 => Spot::Street { numbers: [n(), n(), n()] },
+        3 => Spot::Corner { numbers: [n(), n(), n(), n()] },
+        4 => Spot::SixLine { numbers: [n(), n(), n(), n(), n(), n()] },
         5 => Spot::Column { column: n() % 5 },
         6 => Spot::Dozen { dozen: n() % 5 },
         7 => Spot::Red,
@@ -35,11 +27,7 @@ fn random_spot(r: &mut CertifiedRng) -> Spot {
     }
 }
 
-fn random_input(
-    r: &mut CertifiedRng,
-    state: &<Roulette as Game>::State,
-    auditor: &Auditor,
-) -> (Input<Action>, bool) {
+fn random_input(r: &mut CertifiedRng, state: &<Roulette as Game>::State, auditor: &Auditor) -> (Input<Action>, bool) {
     let player = PlayerId(u64::from(r.below(4)) + 1);
     match r.below(10) {
         0 => (Input::Join { player, seat: None }, false),
@@ -47,33 +35,13 @@ fn random_input(
         2 | 3 => {
             let offered = Roulette::offered_actions(state, player);
             match offered.len() {
-                0 => (
-                    Input::Timer {
-                        timer: BETTING_TIMER,
-                    },
-                    false,
-                ),
-                n => (
-                    Input::Action {
-                        player,
-                        action: offered[r.below(n as u32) as usize].clone(),
-                    },
-                    true,
-                ),
+                0 => (Input::Timer { timer: BETTING_TIMER }, false),
+                n => (Input::Action { player, action: offered[r.below(n as u32) as usize].clone() }, true),
             }
         }
         4 => {
             let amount = i64::from(r.below(60_000)) - 1_000;
-            (
-                Input::Action {
-                    player,
-                    action: Action::Bet {
-                        spot: random_spot(r),
-                        amount,
-                    },
-                },
-                false,
-            )
+            (Input::Action { player, action: Action::Bet { spot: random_spot(r), amount } }, false)
         }
         5..=7 => {
             let pending = auditor.pending_ops();
@@ -82,9 +50,7 @@ fn random_input(
                 n => pending[r.below(n as u32) as usize],
             };
             let result = if r.below(5) == 0 {
-                WalletResult::Refused {
-                    code: "insufficient_funds".into(),
-                }
+                WalletResult::Refused { code: "insufficient_funds".into() }
             } else {
                 WalletResult::Reserved
             };
@@ -100,46 +66,29 @@ fn random_input(
 /// Every bet in the outcome returns 36/k times its stake if the number is
 /// among its k, else nothing; the settled payouts are the per-player sums;
 /// and the outcome's stakes are exactly the stakes the wallet held.
-fn check_outcome(
-    outcome: &Outcome,
-    held: &[(PlayerId, i64)],
-    settled: Option<&Vec<croupier_sdk::Payout>>,
-) {
+fn check_outcome(outcome: &Outcome, held: &[(PlayerId, i64)], settled: Option<&Vec<croupier_sdk::Payout>>) {
     let mut per_player = std::collections::BTreeMap::<PlayerId, i64>::new();
     for b in &outcome.bets {
         let mask = b.spot.coverage().expect("only legal bets are in play");
-        let expected = if mask & (1 << outcome.number) != 0 {
-            b.amount.minor * 36 / i64::from(mask.count_ones())
-        } else {
-            0
-        };
+        let expected =
+            if mask & (1 << outcome.number) != 0 { b.amount.minor * 36 / i64::from(mask.count_ones()) } else { 0 };
         assert_eq!(b.payout.minor, expected, "{b:?} on {}", outcome.number);
         if expected > 0 {
             *per_player.entry(b.player).or_default() += expected;
         }
     }
-    let mut stakes: Vec<(PlayerId, i64)> = outcome
-        .bets
-        .iter()
-        .map(|b| (b.player, b.amount.minor))
-        .collect();
+    let mut stakes: Vec<(PlayerId, i64)> = outcome.bets.iter().map(|b| (b.player, b.amount.minor)).collect();
     let mut held = held.to_vec();
     stakes.sort_unstable();
     held.sort_unstable();
     assert_eq!(stakes, held, "outcome stakes differ from the stakes held");
-    let paid: Vec<(PlayerId, i64)> = settled.map_or(vec![], |p| {
-        p.iter().map(|p| (p.player, p.amount.minor)).collect()
-    });
+    let paid: Vec<(PlayerId, i64)> = settled.map_or(vec![], |p| p.iter().map(|p| (p.player, p.amount.minor)).collect());
     assert_eq!(paid, per_player.into_iter().collect::<Vec<_>>());
 }
 
 #[test]
 fn random_play_keeps_every_contract() {
-    let config = Config {
-        max_total_per_player: 100_000,
-        max_bets_per_player: 8,
-        ..Config::default()
-    };
+    let config = Config { max_total_per_player: 100_000, max_bets_per_player: 8, ..Config::default() };
     let mut rounds_settled = 0;
     for table in 0..200u64 {
         let seed = Seed::from_bytes([11; 32]);
@@ -156,54 +105,35 @@ fn random_play_keeps_every_contract() {
             match try_apply::<Roulette>(&mut state, input.clone(), &mut game_rng) {
                 Ok(effects) => {
                     if let Some((op, result)) = answer {
-                        auditor
-                            .answered(op, &result)
-                            .unwrap_or_else(|e| panic!("table {table} step {step}: {e}"));
+                        auditor.answered(op, &result).unwrap_or_else(|e| panic!("table {table} step {step}: {e}"));
                     }
                     // Stakes held in every round, before these effects close any.
-                    let snapshot: Vec<(RoundId, Vec<(PlayerId, i64)>)> = (1..=state_round(&state))
-                        .map(|r| (RoundId(r), auditor.held(RoundId(r)).to_vec()))
-                        .collect();
-                    auditor
-                        .observe(&effects)
-                        .unwrap_or_else(|e| panic!("table {table} step {step}: {e}"));
+                    let snapshot: Vec<(RoundId, Vec<(PlayerId, i64)>)> =
+                        (1..=state_round(&state)).map(|r| (RoundId(r), auditor.held(RoundId(r)).to_vec())).collect();
+                    auditor.observe(&effects).unwrap_or_else(|e| panic!("table {table} step {step}: {e}"));
                     let settled = effects.iter().find_map(|e| match e {
                         Effect::Settle { payouts, .. } => Some(payouts),
                         _ => None,
                     });
                     for e in &effects {
                         if let Effect::RoundEnded { round, outcome } = e {
-                            let held = snapshot
-                                .iter()
-                                .find(|(r, _)| r == round)
-                                .map_or(&[][..], |(_, h)| h);
+                            let held = snapshot.iter().find(|(r, _)| r == round).map_or(&[][..], |(_, h)| h);
                             check_outcome(outcome, held, settled);
                             rounds_settled += u32::from(settled.is_some());
                         }
                     }
                 }
                 Err(rejection) => {
-                    assert!(
-                        rejection.is_clean(),
-                        "table {table} step {step}: {input:?}: {rejection:?}"
-                    );
-                    assert!(
-                        !offered,
-                        "table {table} step {step}: offered {input:?} was rejected: {rejection:?}"
-                    );
+                    assert!(rejection.is_clean(), "table {table} step {step}: {input:?}: {rejection:?}");
+                    assert!(!offered, "table {table} step {step}: offered {input:?} was rejected: {rejection:?}");
                 }
             }
         }
         assert!(auditor.paid <= auditor.staked * 36);
     }
-    assert!(
-        rounds_settled > 200,
-        "random play settled only {rounds_settled} rounds"
-    );
+    assert!(rounds_settled > 200, "random play settled only {rounds_settled} rounds");
 }
 
 fn state_round(state: &<Roulette as Game>::State) -> u64 {
-    serde_json::to_value(state).unwrap()["round"]
-        .as_u64()
-        .unwrap()
+    serde_json::to_value(state).unwrap()["round"].as_u64().unwrap()
 }

@@ -12,18 +12,9 @@ use croupier_sdk::sim::{SimOptions, simulate};
 
 #[test]
 fn a_million_spins_land_inside_the_interval() {
-    let options = SimOptions {
-        threads: 2,
-        seed: Some(Seed::from_bytes([37; 32])),
-        ..SimOptions::new(1_000_000)
-    };
-    let report = simulate::<Roulette, _>(
-        &Config::default(),
-        &options,
-        || RandomBets::new(2),
-        &AtomicU64::new(0),
-    )
-    .unwrap();
+    let options = SimOptions { threads: 2, seed: Some(Seed::from_bytes([37; 32])), ..SimOptions::new(1_000_000) };
+    let report =
+        simulate::<Roulette, _>(&Config::default(), &options, || RandomBets::new(2), &AtomicU64::new(0)).unwrap();
     assert_eq!(report.rounds, 1_000_000);
     assert_eq!(report.theoretical_rtp, 36.0 / 37.0);
     assert!(report.within_ci, "{report:?}");

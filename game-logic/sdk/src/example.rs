@@ -12,8 +12,8 @@ use croupier_rng::Draw;
 use serde::{Deserialize, Serialize};
 
 use crate::game::{
-    Audience, ConfigError, Effect, Effects, Game, Input, OpId, Payout, PlayerId, Rejected, RoundId,
-    Viewer, WalletResult,
+    Audience, ConfigError, Effect, Effects, Game, Input, OpId, Payout, PlayerId, Rejected, RoundId, Viewer,
+    WalletResult,
 };
 use crate::money::{Currency, Money};
 
@@ -49,13 +49,7 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Self {
-            currency: Currency::EUR,
-            min_stake: 100,
-            max_stake: 10_000,
-            win_num: 195,
-            win_den: 100,
-        }
+        Self { currency: Currency::EUR, min_stake: 100, max_stake: 10_000, win_num: 195, win_den: 100 }
     }
 }
 
@@ -157,43 +151,24 @@ impl Game for CoinFlip {
     type Outcome = Outcome;
 
     fn validate_config(c: &Config) -> Result<(), ConfigError> {
-        let fail = |message: &str| {
-            Err(ConfigError {
-                game: Self::ID,
-                message: message.to_owned(),
-            })
-        };
+        let fail = |message: &str| Err(ConfigError { game: Self::ID, message: message.to_owned() });
         if c.min_stake <= 0 || c.max_stake < c.min_stake {
             return fail("need 0 < min_stake <= max_stake");
         }
         if c.win_num <= 0 || c.win_den <= 0 {
             return fail("win_num and win_den must be positive");
         }
-        if Money::new(c.max_stake, c.currency)
-            .checked_mul_ratio(c.win_num, c.win_den)
-            .is_err()
-        {
+        if Money::new(c.max_stake, c.currency).checked_mul_ratio(c.win_num, c.win_den).is_err() {
             return fail("max_stake * win_num / win_den overflows");
         }
         Ok(())
     }
 
     fn new_table(config: &Config) -> State {
-        State {
-            config: config.clone(),
-            players: BTreeSet::new(),
-            phase: Phase::Idle,
-            round: 0,
-            next_op: 1,
-            last: None,
-        }
+        State { config: config.clone(), players: BTreeSet::new(), phase: Phase::Idle, round: 0, next_op: 1, last: None }
     }
 
-    fn apply(
-        state: &mut State,
-        input: Input<Action>,
-        rng: &mut dyn Draw,
-    ) -> Result<Effects<Self>, Rejected> {
+    fn apply(state: &mut State, input: Input<Action>, rng: &mut dyn Draw) -> Result<Effects<Self>, Rejected> {
         match input {
             Input::Join { player, .. } => {
                 state.players.insert(player);
@@ -204,10 +179,7 @@ impl Game for CoinFlip {
                 state.players.remove(&player);
                 Ok(vec![])
             }
-            Input::Action {
-                player,
-                action: Action::Flip { call, stake },
-            } => flip(state, player, call, stake),
+            Input::Action { player, action: Action::Flip { call, stake } } => flip(state, player, call, stake),
             Input::Wallet { op, result } => wallet(state, op, result, rng),
             Input::Timer { .. } => Err(Rejected::new("unknown_timer", "coin flip has no timers")),
         }
@@ -240,24 +212,13 @@ impl Game for CoinFlip {
     }
 }
 
-fn flip(
-    state: &mut State,
-    player: PlayerId,
-    call: Side,
-    stake: i64,
-) -> Result<Effects<CoinFlip>, Rejected> {
+fn flip(state: &mut State, player: PlayerId, call: Side, stake: i64) -> Result<Effects<CoinFlip>, Rejected> {
     let c = &state.config;
     if !state.players.contains(&player) {
-        return Err(Rejected::new(
-            "not_seated",
-            "join the table before flipping",
-        ));
+        return Err(Rejected::new("not_seated", "join the table before flipping"));
     }
     if state.phase != Phase::Idle {
-        return Err(Rejected::new(
-            "awaiting_settlement",
-            "the previous flip is still settling",
-        ));
+        return Err(Rejected::new("awaiting_settlement", "the previous flip is still settling"));
     }
     if stake < c.min_stake || stake > c.max_stake {
         return Err(Rejected::new(
@@ -270,21 +231,8 @@ fn flip(
     let op = OpId(state.next_op);
     state.next_op += 1;
     let round = RoundId(state.round);
-    state.phase = Phase::AwaitingStake {
-        op,
-        player,
-        call,
-        stake,
-    };
-    Ok(vec![
-        Effect::RoundStarted { round },
-        Effect::Reserve {
-            op,
-            round,
-            player,
-            amount: stake,
-        },
-    ])
+    state.phase = Phase::AwaitingStake { op, player, call, stake };
+    Ok(vec![Effect::RoundStarted { round }, Effect::Reserve { op, round, player, amount: stake }])
 }
 
 fn wallet(
@@ -293,69 +241,28 @@ fn wallet(
     result: WalletResult,
     rng: &mut dyn Draw,
 ) -> Result<Effects<CoinFlip>, Rejected> {
-    let Phase::AwaitingStake {
-        op: waiting,
-        player,
-        call,
-        stake,
-    } = state.phase.clone()
-    else {
-        return Err(Rejected::new(
-            "unexpected_wallet_result",
-            "no stake is pending",
-        ));
+    let Phase::AwaitingStake { op: waiting, player, call, stake } = state.phase.clone() else {
+        return Err(Rejected::new("unexpected_wallet_result", "no stake is pending"));
     };
     if op != waiting {
-        return Err(Rejected::new(
-            "unexpected_wallet_result",
-            format!("op {} is not pending", op.0),
-        ));
+        return Err(Rejected::new("unexpected_wallet_result", format!("op {} is not pending", op.0)));
     }
     let round = RoundId(state.round);
     state.phase = Phase::Idle;
     if let WalletResult::Refused { code } = result {
         // Nothing is held, so there is nothing to settle or void.
-        return Ok(vec![Effect::Publish {
-            to: Audience::Player(player),
-            event: Event::StakeRefused { player, code },
-        }]);
+        return Ok(vec![Effect::Publish { to: Audience::Player(player), event: Event::StakeRefused { player, code } }]);
     }
-    let landed = if rng.below(2) == 0 {
-        Side::Heads
-    } else {
-        Side::Tails
-    };
+    let landed = if rng.below(2) == 0 { Side::Heads } else { Side::Tails };
     let c = &state.config;
     // invariant: validate_config proved max_stake * win_num / win_den fits.
-    let win = stake
-        .checked_mul_ratio(c.win_num, c.win_den)
-        .unwrap_or(stake);
-    let payout = if landed == call {
-        win
-    } else {
-        Money::zero(stake.currency)
-    };
-    let outcome = Outcome {
-        player,
-        call,
-        landed,
-        stake,
-        payout,
-    };
+    let win = stake.checked_mul_ratio(c.win_num, c.win_den).unwrap_or(stake);
+    let payout = if landed == call { win } else { Money::zero(stake.currency) };
+    let outcome = Outcome { player, call, landed, stake, payout };
     state.last = Some(outcome.clone());
-    let payouts = if payout.is_positive() {
-        vec![Payout {
-            player,
-            amount: payout,
-        }]
-    } else {
-        vec![]
-    };
+    let payouts = if payout.is_positive() { vec![Payout { player, amount: payout }] } else { vec![] };
     Ok(vec![
-        Effect::Publish {
-            to: Audience::All,
-            event: Event::Flipped(outcome.clone()),
-        },
+        Effect::Publish { to: Audience::All, event: Event::Flipped(outcome.clone()) },
         Effect::Settle { round, payouts },
         Effect::RoundEnded { round, outcome },
     ])

@@ -198,10 +198,7 @@ pub struct Rejected {
 impl Rejected {
     /// A rejection with `code` and `message`.
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-        }
+        Self { code, message: message.into() }
     }
 }
 

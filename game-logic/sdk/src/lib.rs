@@ -22,8 +22,8 @@ pub mod testing;
 
 pub use croupier_rng::{Draw, DrawRecord};
 pub use game::{
-    Audience, ConfigError, Effect, Effects, Game, Input, OpId, Payout, PlayerId, Rejected, RoundId,
-    TimerId, Viewer, WalletResult,
+    Audience, ConfigError, Effect, Effects, Game, Input, OpId, Payout, PlayerId, Rejected, RoundId, TimerId, Viewer,
+    WalletResult,
 };
 pub use money::{Currency, Money, MoneyError};
 

@@ -103,10 +103,7 @@ impl Money {
     /// Currency mismatch or overflow.
     pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
         let c = self.same(other)?;
-        let minor = self
-            .minor
-            .checked_add(other.minor)
-            .ok_or(MoneyError::Overflow)?;
+        let minor = self.minor.checked_add(other.minor).ok_or(MoneyError::Overflow)?;
         Ok(Money::new(minor, c))
     }
 
@@ -116,10 +113,7 @@ impl Money {
     /// Currency mismatch or overflow.
     pub fn checked_sub(self, other: Money) -> Result<Money, MoneyError> {
         let c = self.same(other)?;
-        let minor = self
-            .minor
-            .checked_sub(other.minor)
-            .ok_or(MoneyError::Overflow)?;
+        let minor = self.minor.checked_sub(other.minor).ok_or(MoneyError::Overflow)?;
         Ok(Money::new(minor, c))
     }
 
@@ -166,10 +160,7 @@ mod tests {
     fn arithmetic_is_checked() {
         let a = Money::new(150, Currency::EUR);
         assert_eq!(a.checked_add(a).unwrap().minor, 300);
-        assert_eq!(
-            a.checked_sub(Money::new(200, Currency::EUR)).unwrap().minor,
-            -50
-        );
+        assert_eq!(a.checked_sub(Money::new(200, Currency::EUR)).unwrap().minor, -50);
         assert_eq!(
             a.checked_add(Money::new(1, Currency::USD)),
             Err(MoneyError::CurrencyMismatch(Currency::EUR, Currency::USD))
@@ -179,17 +170,8 @@ mod tests {
             Err(MoneyError::Overflow)
         );
         assert_eq!(a.checked_mul(36).unwrap().minor, 5400);
-        assert_eq!(
-            Money::new(i64::MAX, Currency::EUR).checked_mul(2),
-            Err(MoneyError::Overflow)
-        );
-        assert_eq!(
-            Money::new(25, Currency::EUR)
-                .checked_mul_ratio(3, 2)
-                .unwrap()
-                .minor,
-            37
-        );
+        assert_eq!(Money::new(i64::MAX, Currency::EUR).checked_mul(2), Err(MoneyError::Overflow));
+        assert_eq!(Money::new(25, Currency::EUR).checked_mul_ratio(3, 2).unwrap().minor, 37);
         assert_eq!(a.checked_mul_ratio(1, 0), Err(MoneyError::Overflow));
     }
 

@@ -100,30 +100,19 @@ pub enum ReplayMismatch {
 /// # Errors
 /// [`ReplayMismatch`] naming the first difference.
 pub fn replay<G: Game>(record: &RoundRecord) -> Result<(), ReplayMismatch> {
-    let malformed = |message: String| ReplayMismatch::Malformed {
-        game: G::ID,
-        message,
-    };
-    let mut state: G::State = serde_json::from_value(record.state_before.clone())
-        .map_err(|e| malformed(format!("state: {e}")))?;
+    let malformed = |message: String| ReplayMismatch::Malformed { game: G::ID, message };
+    let mut state: G::State =
+        serde_json::from_value(record.state_before.clone()).map_err(|e| malformed(format!("state: {e}")))?;
     let mut draws = Replay::new(record.draws.clone());
     let (mut stakes, mut payouts, mut outcome) = (Vec::new(), Vec::new(), Value::Null);
     for (index, raw) in record.inputs.iter().enumerate() {
-        let input: Input<G::Action> = serde_json::from_value(raw.clone())
-            .map_err(|e| malformed(format!("input {index}: {e}")))?;
-        let effects =
-            G::apply(&mut state, input, &mut draws).map_err(|r| ReplayMismatch::Rejected {
-                index,
-                code: r.code.to_owned(),
-            })?;
+        let input: Input<G::Action> =
+            serde_json::from_value(raw.clone()).map_err(|e| malformed(format!("input {index}: {e}")))?;
+        let effects = G::apply(&mut state, input, &mut draws)
+            .map_err(|r| ReplayMismatch::Rejected { index, code: r.code.to_owned() })?;
         for effect in effects {
             match effect {
-                Effect::Reserve {
-                    op,
-                    round,
-                    player,
-                    amount,
-                } if round == record.round => {
+                Effect::Reserve { op, round, player, amount } if round == record.round => {
                     stakes.push(Stake { op, player, amount });
                 }
                 Effect::Settle { round, payouts: p } if round == record.round => payouts.extend(p),

@@ -117,10 +117,9 @@ fn pretty(v: &Value) -> String {
 /// # Errors
 /// [`ScenarioError`] describing the first difference.
 pub fn run_scenario<G: Game>(json: &str) -> Result<(), ScenarioError> {
-    let scenario: Scenario =
-        serde_json::from_str(json).map_err(|e| ScenarioError::Invalid(e.to_string()))?;
-    let config: G::Config = serde_json::from_value(scenario.config)
-        .map_err(|e| ScenarioError::Invalid(format!("config: {e}")))?;
+    let scenario: Scenario = serde_json::from_str(json).map_err(|e| ScenarioError::Invalid(e.to_string()))?;
+    let config: G::Config =
+        serde_json::from_value(scenario.config).map_err(|e| ScenarioError::Invalid(format!("config: {e}")))?;
     G::validate_config(&config).map_err(|e| ScenarioError::Invalid(e.to_string()))?;
     let mut state = G::new_table(&config);
     let mut replay = None;
@@ -128,8 +127,7 @@ pub fn run_scenario<G: Game>(json: &str) -> Result<(), ScenarioError> {
     match scenario.rng {
         ScenarioRng::Draws(draws) => replay = Some(Replay::new(draws)),
         ScenarioRng::Seed(hex) => {
-            let seed = Seed::from_hex(&hex)
-                .map_err(|e| ScenarioError::Invalid(format!("rng.seed: {e}")))?;
+            let seed = Seed::from_hex(&hex).map_err(|e| ScenarioError::Invalid(format!("rng.seed: {e}")))?;
             seeded = Some(CertifiedRng::from_seed(seed));
         }
     }
@@ -157,9 +155,7 @@ pub fn run_scenario<G: Game>(json: &str) -> Result<(), ScenarioError> {
                 }
             }
             (Ok(effects), Some(code)) => {
-                return Err(fail(format!(
-                    "expected rejection {code:?}, but accepted with {effects:?}"
-                )));
+                return Err(fail(format!("expected rejection {code:?}, but accepted with {effects:?}")));
             }
             (Err(r), expected) => {
                 if !r.is_clean() {
@@ -169,16 +165,12 @@ pub fn run_scenario<G: Game>(json: &str) -> Result<(), ScenarioError> {
                     )));
                 }
                 if expected.as_deref() != Some(r.rejected.code) {
-                    return Err(fail(format!(
-                        "unexpected rejection {} (expected {expected:?})",
-                        r.rejected
-                    )));
+                    return Err(fail(format!("unexpected rejection {} (expected {expected:?})", r.rejected)));
                 }
             }
         }
         for check in &s.views {
-            let actual = serde_json::to_value(G::view(&state, check.viewer))
-                .map_err(|e| fail(e.to_string()))?;
+            let actual = serde_json::to_value(G::view(&state, check.viewer)).map_err(|e| fail(e.to_string()))?;
             if actual != check.expect {
                 return Err(fail(format!(
                     "view for {:?} differs\nexpected: {}\nactual:   {}",
@@ -190,8 +182,7 @@ pub fn run_scenario<G: Game>(json: &str) -> Result<(), ScenarioError> {
         }
     }
     if let Some(r) = replay {
-        r.finish()
-            .map_err(|e| ScenarioError::Draws(e.to_string()))?;
+        r.finish().map_err(|e| ScenarioError::Draws(e.to_string()))?;
     }
     Ok(())
 }
@@ -221,9 +212,5 @@ pub fn run_scenario_dir<G: Game>(dir: &Path) -> Result<usize, String> {
             result.err().map(|e| format!("{}: {e}", path.display()))
         })
         .collect();
-    if failures.is_empty() {
-        Ok(files.len())
-    } else {
-        Err(failures.join("\n\n"))
-    }
+    if failures.is_empty() { Ok(files.len()) } else { Err(failures.join("\n\n")) }
 }

@@ -26,12 +26,7 @@ pub const Z_999: f64 = 3.290_526_731_491_926;
 pub trait Strategy<G: Game> {
     /// Chooses an action among `offered` given what the player sees, or `None`
     /// to wait (letting timers fire).
-    fn choose(
-        &mut self,
-        view: &G::View,
-        offered: &[G::Action],
-        rng: &mut dyn Draw,
-    ) -> Option<G::Action>;
+    fn choose(&mut self, view: &G::View, offered: &[G::Action], rng: &mut dyn Draw) -> Option<G::Action>;
 }
 
 /// Picks uniformly among the offered actions, always acting when it can.
@@ -39,12 +34,7 @@ pub trait Strategy<G: Game> {
 pub struct RandomOffered;
 
 impl<G: Game> Strategy<G> for RandomOffered {
-    fn choose(
-        &mut self,
-        _view: &G::View,
-        offered: &[G::Action],
-        rng: &mut dyn Draw,
-    ) -> Option<G::Action> {
+    fn choose(&mut self, _view: &G::View, offered: &[G::Action], rng: &mut dyn Draw) -> Option<G::Action> {
         let n = u32::try_from(offered.len()).ok().filter(|&n| n > 0)?;
         offered.get(rng.below(n) as usize).cloned()
     }
@@ -227,8 +217,7 @@ where
     let results: Vec<Result<Totals, SimError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|i| {
-                let share = options.rounds / threads as u64
-                    + u64::from((i as u64) < options.rounds % threads as u64);
+                let share = options.rounds / threads as u64 + u64::from((i as u64) < options.rounds % threads as u64);
                 let make_strategy = &make_strategy;
                 scope.spawn(move || {
                     let (game_rng, strategy_rng) = thread_rngs(options.seed.as_ref(), i as u64)?;
@@ -251,13 +240,7 @@ where
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|e| Err(SimError::Panicked(panic_text(&e))))
-            })
-            .collect()
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|e| Err(SimError::Panicked(panic_text(&e))))).collect()
     });
     let mut totals = Totals::default();
     for r in results {
@@ -276,11 +259,7 @@ where
         rtp_ci_high: high,
         theoretical_rtp: theoretical,
         within_ci: low <= theoretical && theoretical <= high,
-        rounds_per_sec: if elapsed > 0.0 {
-            totals.rounds as f64 / elapsed
-        } else {
-            0.0
-        },
+        rounds_per_sec: if elapsed > 0.0 { totals.rounds as f64 / elapsed } else { 0.0 },
         threads,
         seeded: options.seed.is_some(),
     })
@@ -300,10 +279,7 @@ fn thread_rngs(seed: Option<&Seed>, i: u64) -> Result<(CertifiedRng, CertifiedRn
             CertifiedRng::from_position(&Position::new(seed.clone(), 2 * i + 1, 0)),
         )),
         None => {
-            let os = |_| {
-                CertifiedRng::from_os(ReseedPolicy::default())
-                    .map_err(|e| SimError::Seed(e.to_string()))
-            };
+            let os = |_| CertifiedRng::from_os(ReseedPolicy::default()).map_err(|e| SimError::Seed(e.to_string()));
             Ok((os(())?, os(())?))
         }
     }
@@ -338,35 +314,25 @@ struct Worker<'a, G: Game, S> {
 
 impl<G: Game, S: Strategy<G>> Worker<'_, G, S> {
     fn run(&mut self, rounds: u64) -> Result<(), SimError> {
-        self.feed(
-            Input::Join {
-                player: PLAYER,
-                seat: None,
-            },
-            false,
-        )?;
+        self.feed(Input::Join { player: PLAYER, seat: None }, false)?;
         let mut inputs_this_round = 0u64;
         let mut reported = 0u64;
         while self.totals.rounds < rounds {
             inputs_this_round += 1;
             if inputs_this_round > self.options.max_inputs_per_round {
-                return Err(SimError::Stalled {
-                    rounds: self.totals.rounds,
-                });
+                return Err(SimError::Stalled { rounds: self.totals.rounds });
             }
             let before = self.totals.rounds;
             self.step()?;
             if self.totals.rounds != before {
                 inputs_this_round = 0;
                 if self.totals.rounds - reported >= 1024 {
-                    self.progress
-                        .fetch_add(self.totals.rounds - reported, Ordering::Relaxed);
+                    self.progress.fetch_add(self.totals.rounds - reported, Ordering::Relaxed);
                     reported = self.totals.rounds;
                 }
             }
         }
-        self.progress
-            .fetch_add(self.totals.rounds - reported, Ordering::Relaxed);
+        self.progress.fetch_add(self.totals.rounds - reported, Ordering::Relaxed);
         Ok(())
     }
 
@@ -377,24 +343,13 @@ impl<G: Game, S: Strategy<G>> Worker<'_, G, S> {
         let offered = G::offered_actions(&self.state, PLAYER);
         if !offered.is_empty() {
             let view = G::view(&self.state, Viewer::Player(PLAYER));
-            if let Some(action) = self
-                .strategy
-                .choose(&view, &offered, &mut self.strategy_rng)
-            {
-                return self.feed(
-                    Input::Action {
-                        player: PLAYER,
-                        action,
-                    },
-                    true,
-                );
+            if let Some(action) = self.strategy.choose(&view, &offered, &mut self.strategy_rng) {
+                return self.feed(Input::Action { player: PLAYER, action }, true);
             }
         }
         // Nothing to do now: let the earliest timer fire.
         let Some((&timer, &due)) = self.timers.iter().min_by_key(|(id, due)| (**due, **id)) else {
-            return Err(SimError::Stalled {
-                rounds: self.totals.rounds,
-            });
+            return Err(SimError::Stalled { rounds: self.totals.rounds });
         };
         self.timers.remove(&timer);
         self.now_ms = self.now_ms.max(due);
@@ -406,11 +361,7 @@ impl<G: Game, S: Strategy<G>> Worker<'_, G, S> {
         let effects = match G::apply(&mut self.state, input.clone(), &mut self.rng) {
             Ok(effects) => effects,
             Err(r) if offered => {
-                return Err(SimError::OfferedActionRejected {
-                    round,
-                    code: r.code.to_owned(),
-                    message: r.message,
-                });
+                return Err(SimError::OfferedActionRejected { round, code: r.code.to_owned(), message: r.message });
             }
             Err(r) => {
                 return Err(SimError::InputRejected {
@@ -436,10 +387,7 @@ impl<G: Game, S: Strategy<G>> Worker<'_, G, S> {
         if let Some(open) = self.round.as_ref().and_then(|b| b.id)
             && open != round
         {
-            return Err(money(
-                round,
-                format!("effect for round {round:?} while round {open:?} is open"),
-            ));
+            return Err(money(round, format!("effect for round {round:?} while round {open:?} is open")));
         }
         let book = self.round.get_or_insert_with(RoundBook::default);
         book.id = Some(round);
@@ -449,21 +397,12 @@ impl<G: Game, S: Strategy<G>> Worker<'_, G, S> {
     fn carry_out(&mut self, effect: Effect<G::Event, G::Outcome>) -> Result<(), SimError> {
         match effect {
             Effect::RoundStarted { round } => {
-                if self
-                    .round
-                    .as_ref()
-                    .is_some_and(|b| b.staked != 0 && !b.closed)
-                {
+                if self.round.as_ref().is_some_and(|b| b.staked != 0 && !b.closed) {
                     return Err(money(round, "a new round started while stakes were held"));
                 }
-                self.round = Some(RoundBook {
-                    id: Some(round),
-                    ..RoundBook::default()
-                });
+                self.round = Some(RoundBook { id: Some(round), ..RoundBook::default() });
             }
-            Effect::Reserve {
-                op, round, amount, ..
-            } => {
+            Effect::Reserve { op, round, amount, .. } => {
                 if !amount.is_positive() {
                     return Err(money(round, format!("non-positive stake {amount}")));
                 }
@@ -472,10 +411,7 @@ impl<G: Game, S: Strategy<G>> Worker<'_, G, S> {
                     return Err(money(round, "stake reserved in a closed round"));
                 }
                 book.staked += i128::from(amount.minor);
-                self.queue.push_back(Input::Wallet {
-                    op: OpId(op.0),
-                    result: WalletResult::Reserved,
-                });
+                self.queue.push_back(Input::Wallet { op: OpId(op.0), result: WalletResult::Reserved });
             }
             Effect::Settle { round, payouts } => {
                 let book = self.book(round)?;
@@ -511,8 +447,7 @@ impl<G: Game, S: Strategy<G>> Worker<'_, G, S> {
                 }
             }
             Effect::StartTimer { timer, after_ms } => {
-                self.timers
-                    .insert(timer, self.now_ms.saturating_add(after_ms));
+                self.timers.insert(timer, self.now_ms.saturating_add(after_ms));
             }
             Effect::CancelTimer { timer } => {
                 self.timers.remove(&timer);
@@ -524,8 +459,5 @@ impl<G: Game, S: Strategy<G>> Worker<'_, G, S> {
 }
 
 fn money(round: RoundId, problem: impl Into<String>) -> SimError {
-    SimError::Money {
-        round: round.0,
-        problem: problem.into(),
-    }
+    SimError::Money { round: round.0, problem: problem.into() }
 }

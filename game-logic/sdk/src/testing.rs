@@ -48,19 +48,12 @@ pub fn try_apply<G: Game>(
     rng: &mut dyn Draw,
 ) -> Result<Effects<G>, Rejection> {
     let before = serde_json::to_value(&*state).ok();
-    let mut counting = Counting {
-        inner: rng,
-        draws: 0,
-    };
+    let mut counting = Counting { inner: rng, draws: 0 };
     match G::apply(state, input, &mut counting) {
         Ok(effects) => Ok(effects),
         Err(rejected) => {
             let after = serde_json::to_value(&*state).ok();
-            Err(Rejection {
-                rejected,
-                state_changed: before != after || before.is_none(),
-                draws_made: counting.draws,
-            })
+            Err(Rejection { rejected, state_changed: before != after || before.is_none(), draws_made: counting.draws })
         }
     }
 }
@@ -70,25 +63,13 @@ pub fn try_apply<G: Game>(
 ///
 /// # Panics
 /// If the input is accepted, or the game breaks the contract.
-pub fn assert_rejected_unchanged<G: Game>(
-    state: &G::State,
-    input: Input<G::Action>,
-    rng: &mut dyn Draw,
-) -> Rejected {
+pub fn assert_rejected_unchanged<G: Game>(state: &G::State, input: Input<G::Action>, rng: &mut dyn Draw) -> Rejected {
     let mut copy = state.clone();
     match try_apply::<G>(&mut copy, input.clone(), rng) {
         Ok(effects) => panic!("{input:?} was accepted, with effects {effects:?}"),
         Err(r) => {
-            assert!(
-                !r.state_changed,
-                "{input:?} was rejected ({}) but changed the state",
-                r.rejected
-            );
-            assert_eq!(
-                r.draws_made, 0,
-                "{input:?} was rejected ({}) after drawing",
-                r.rejected
-            );
+            assert!(!r.state_changed, "{input:?} was rejected ({}) but changed the state", r.rejected);
+            assert_eq!(r.draws_made, 0, "{input:?} was rejected ({}) after drawing", r.rejected);
             r.rejected
         }
     }
@@ -125,23 +106,14 @@ impl Auditor {
         use crate::Effect;
         for effect in effects {
             match effect {
-                Effect::Reserve {
-                    op,
-                    round,
-                    player,
-                    amount,
-                } => {
+                Effect::Reserve { op, round, player, amount } => {
                     if amount.minor <= 0 {
                         return Err(format!("non-positive stake {amount} for op {op:?}"));
                     }
                     if self.closed.contains(round) {
                         return Err(format!("stake reserved in closed round {round:?}"));
                     }
-                    if self
-                        .pending
-                        .insert(*op, (*round, *player, amount.minor))
-                        .is_some()
-                    {
+                    if self.pending.insert(*op, (*round, *player, amount.minor)).is_some() {
                         return Err(format!("op {op:?} reserved twice"));
                     }
                 }
@@ -152,10 +124,7 @@ impl Auditor {
                             return Err(format!("negative payout {p:?}"));
                         }
                         if !held.iter().any(|(who, _)| *who == p.player) {
-                            return Err(format!(
-                                "payout to {:?}, who has no stake in {round:?}",
-                                p.player
-                            ));
+                            return Err(format!("payout to {:?}, who has no stake in {round:?}", p.player));
                         }
                         self.paid += i128::from(p.amount.minor);
                     }
@@ -175,29 +144,19 @@ impl Auditor {
             return Err(format!("round {round:?} settled or voided twice"));
         }
         if self.pending.values().any(|(r, ..)| *r == round) {
-            return Err(format!(
-                "round {round:?} closed while a stake is still in flight"
-            ));
+            return Err(format!("round {round:?} closed while a stake is still in flight"));
         }
         self.rounds_closed += 1;
-        self.held
-            .remove(&round)
-            .ok_or_else(|| format!("round {round:?} closed but holds no stake"))
+        self.held.remove(&round).ok_or_else(|| format!("round {round:?} closed but holds no stake"))
     }
 
     /// Records the wallet's answer to `op`, after the game accepted it.
     ///
     /// # Errors
     /// When `op` was never reserved or was already answered.
-    pub fn answered(
-        &mut self,
-        op: crate::OpId,
-        result: &crate::WalletResult,
-    ) -> Result<(), String> {
-        let (round, player, amount) = self
-            .pending
-            .remove(&op)
-            .ok_or_else(|| format!("answer for unknown op {op:?}"))?;
+    pub fn answered(&mut self, op: crate::OpId, result: &crate::WalletResult) -> Result<(), String> {
+        let (round, player, amount) =
+            self.pending.remove(&op).ok_or_else(|| format!("answer for unknown op {op:?}"))?;
         if *result == crate::WalletResult::Reserved {
             self.held.entry(round).or_default().push((player, amount));
             self.staked += i128::from(amount);
@@ -217,10 +176,6 @@ impl Auditor {
 
     /// Money still held in rounds not yet closed.
     pub fn open_stakes(&self) -> i128 {
-        self.held
-            .values()
-            .flatten()
-            .map(|(_, a)| i128::from(*a))
-            .sum()
+        self.held.values().flatten().map(|(_, a)| i128::from(*a)).sum()
     }
 }

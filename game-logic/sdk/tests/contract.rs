@@ -19,10 +19,7 @@ fn rng() -> CertifiedRng {
 fn seated() -> (<CoinFlip as Game>::State, PlayerId) {
     let mut state = CoinFlip::new_table(&Config::default());
     let p = PlayerId(1);
-    let join = Input::Join {
-        player: p,
-        seat: None,
-    };
+    let join = Input::Join { player: p, seat: None };
     CoinFlip::apply(&mut state, join, &mut rng()).unwrap();
     (state, p)
 }
@@ -32,21 +29,11 @@ fn coin_flip_rejections_leave_state_unchanged() {
     let (state, p) = seated();
     let r = assert_rejected_unchanged::<CoinFlip>(
         &state,
-        Input::Action {
-            player: p,
-            action: Action::Flip {
-                call: Side::Heads,
-                stake: 5,
-            },
-        },
+        Input::Action { player: p, action: Action::Flip { call: Side::Heads, stake: 5 } },
         &mut rng(),
     );
     assert_eq!(r.code, "stake_out_of_limits");
-    let r = assert_rejected_unchanged::<CoinFlip>(
-        &state,
-        Input::Timer { timer: TimerId(0) },
-        &mut rng(),
-    );
+    let r = assert_rejected_unchanged::<CoinFlip>(&state, Input::Timer { timer: TimerId(0) }, &mut rng());
     assert_eq!(r.code, "unknown_timer");
 }
 
@@ -57,61 +44,33 @@ fn every_offered_action_is_accepted() {
     assert_eq!(offered.len(), 4);
     for action in offered {
         let mut copy = state.clone();
-        assert!(
-            CoinFlip::apply(&mut copy, Input::Action { player: p, action }, &mut rng()).is_ok()
-        );
+        assert!(CoinFlip::apply(&mut copy, Input::Action { player: p, action }, &mut rng()).is_ok());
     }
-    assert!(
-        CoinFlip::offered_actions(&state, PlayerId(2)).is_empty(),
-        "not seated: nothing offered"
-    );
+    assert!(CoinFlip::offered_actions(&state, PlayerId(2)).is_empty(), "not seated: nothing offered");
 }
 
 #[test]
 fn a_dirty_rejection_is_caught() {
     let mut state = Broken::<DirtyReject>::new_table(&Config::default());
-    let rejection = try_apply::<Broken<DirtyReject>>(
-        &mut state,
-        Input::Timer { timer: TimerId(0) },
-        &mut rng(),
-    )
-    .unwrap_err();
+    let rejection =
+        try_apply::<Broken<DirtyReject>>(&mut state, Input::Timer { timer: TimerId(0) }, &mut rng()).unwrap_err();
     assert!(rejection.state_changed);
     assert_eq!(rejection.draws_made, 1);
     assert!(!rejection.is_clean());
     let state = Broken::<DirtyReject>::new_table(&Config::default());
     let caught = std::panic::catch_unwind(|| {
-        assert_rejected_unchanged::<Broken<DirtyReject>>(
-            &state,
-            Input::Timer { timer: TimerId(0) },
-            &mut rng(),
-        )
+        assert_rejected_unchanged::<Broken<DirtyReject>>(&state, Input::Timer { timer: TimerId(0) }, &mut rng())
     });
-    assert!(
-        caught.is_err(),
-        "assert_rejected_unchanged must panic on a dirty rejection"
-    );
+    assert!(caught.is_err(), "assert_rejected_unchanged must panic on a dirty rejection");
 }
 
 #[test]
 fn invalid_configs_are_refused() {
     for bad in [
-        Config {
-            min_stake: 0,
-            ..Config::default()
-        },
-        Config {
-            max_stake: 50,
-            ..Config::default()
-        },
-        Config {
-            win_den: 0,
-            ..Config::default()
-        },
-        Config {
-            max_stake: i64::MAX,
-            ..Config::default()
-        },
+        Config { min_stake: 0, ..Config::default() },
+        Config { max_stake: 50, ..Config::default() },
+        Config { win_den: 0, ..Config::default() },
+        Config { max_stake: i64::MAX, ..Config::default() },
     ] {
         assert!(CoinFlip::validate_config(&bad).is_err(), "{bad:?}");
     }

@@ -15,36 +15,17 @@ fn record_round() -> RoundRecord {
     let commitment = rng.commitment();
     let mut rng = Recorder::new(rng);
     let mut state = CoinFlip::new_table(&Config::default());
-    CoinFlip::apply(
-        &mut state,
-        Input::Join {
-            player: p,
-            seat: None,
-        },
-        &mut rng,
-    )
-    .unwrap();
+    CoinFlip::apply(&mut state, Input::Join { player: p, seat: None }, &mut rng).unwrap();
     let state_before = serde_json::to_value(&state).unwrap();
     let inputs = vec![
-        Input::Action {
-            player: p,
-            action: Action::Flip {
-                call: Side::Tails,
-                stake: 300,
-            },
-        },
-        Input::Wallet {
-            op: OpId(1),
-            result: WalletResult::Reserved,
-        },
+        Input::Action { player: p, action: Action::Flip { call: Side::Tails, stake: 300 } },
+        Input::Wallet { op: OpId(1), result: WalletResult::Reserved },
     ];
     let (mut stakes, mut payouts, mut outcome) = (vec![], vec![], serde_json::Value::Null);
     for input in &inputs {
         for effect in CoinFlip::apply(&mut state, input.clone(), &mut rng).unwrap() {
             match effect {
-                Effect::Reserve {
-                    op, player, amount, ..
-                } => stakes.push(Stake { op, player, amount }),
+                Effect::Reserve { op, player, amount, .. } => stakes.push(Stake { op, player, amount }),
                 Effect::Settle { payouts: p, .. } => payouts = p,
                 Effect::RoundEnded { outcome: o, .. } => outcome = serde_json::to_value(o).unwrap(),
                 _ => {}
@@ -55,16 +36,10 @@ fn record_round() -> RoundRecord {
         game: CoinFlip::ID.into(),
         table: "t1".into(),
         round: RoundId(1),
-        rng: RngEvidence {
-            commitment,
-            fair: None,
-        },
+        rng: RngEvidence { commitment, fair: None },
         draws: rng.take_draws(),
         state_before,
-        inputs: inputs
-            .iter()
-            .map(|i| serde_json::to_value(i).unwrap())
-            .collect(),
+        inputs: inputs.iter().map(|i| serde_json::to_value(i).unwrap()).collect(),
         outcome,
         stakes,
         payouts,
@@ -84,10 +59,7 @@ fn a_recorded_round_replays_exactly() {
 fn a_tampered_draw_changes_the_outcome_and_is_caught() {
     let mut record = record_round();
     record.draws[0].value = 1 - record.draws[0].value;
-    assert!(matches!(
-        replay::<CoinFlip>(&record),
-        Err(ReplayMismatch::Differs { .. })
-    ));
+    assert!(matches!(replay::<CoinFlip>(&record), Err(ReplayMismatch::Differs { .. })));
 }
 
 #[test]
@@ -97,17 +69,8 @@ fn a_tampered_payout_or_missing_draw_is_caught() {
         player: PlayerId(4),
         amount: croupier_sdk::Money::new(1, croupier_sdk::Currency::EUR),
     }];
-    assert!(matches!(
-        replay::<CoinFlip>(&record),
-        Err(ReplayMismatch::Differs {
-            what: "payouts",
-            ..
-        })
-    ));
+    assert!(matches!(replay::<CoinFlip>(&record), Err(ReplayMismatch::Differs { what: "payouts", .. })));
     let mut record = record_round();
     record.draws.clear();
-    assert!(matches!(
-        replay::<CoinFlip>(&record),
-        Err(ReplayMismatch::Draws(_))
-    ));
+    assert!(matches!(replay::<CoinFlip>(&record), Err(ReplayMismatch::Draws(_))));
 }

@@ -31,22 +31,11 @@ fn a_wrong_expected_payout_fails_at_its_step() {
 
 #[test]
 fn unused_or_mismatched_draws_fail() {
-    let extra = win_scenario().replace(
-        r#"[ { "range": 2, "value": 0 } ]"#,
-        r#"[ { "range": 2, "value": 0 }, { "range": 2, "value": 1 } ]"#,
-    );
-    assert!(matches!(
-        run_scenario::<CoinFlip>(&extra),
-        Err(ScenarioError::Draws(_))
-    ));
-    let wrong_range = win_scenario().replace(
-        r#"{ "range": 2, "value": 0 }"#,
-        r#"{ "range": 3, "value": 0 }"#,
-    );
-    assert!(matches!(
-        run_scenario::<CoinFlip>(&wrong_range),
-        Err(ScenarioError::Draws(_))
-    ));
+    let extra = win_scenario()
+        .replace(r#"[ { "range": 2, "value": 0 } ]"#, r#"[ { "range": 2, "value": 0 }, { "range": 2, "value": 1 } ]"#);
+    assert!(matches!(run_scenario::<CoinFlip>(&extra), Err(ScenarioError::Draws(_))));
+    let wrong_range = win_scenario().replace(r#"{ "range": 2, "value": 0 }"#, r#"{ "range": 3, "value": 0 }"#);
+    assert!(matches!(run_scenario::<CoinFlip>(&wrong_range), Err(ScenarioError::Draws(_))));
 }
 
 #[test]
@@ -55,10 +44,7 @@ fn an_expected_rejection_that_is_accepted_fails() {
         r#"{ "input": { "type": "join", "player": 1 }, "effects": [] }"#,
         r#"{ "input": { "type": "join", "player": 1 }, "rejected": "nope" }"#,
     );
-    assert!(matches!(
-        run_scenario::<CoinFlip>(&text),
-        Err(ScenarioError::Step { step: 0, .. })
-    ));
+    assert!(matches!(run_scenario::<CoinFlip>(&text), Err(ScenarioError::Step { step: 0, .. })));
 }
 
 #[test]
@@ -73,8 +59,5 @@ fn an_empty_folder_is_an_error() {
 #[test]
 fn an_unknown_field_is_invalid() {
     let text = win_scenario().replacen('{', r#"{ "typo": 1,"#, 1);
-    assert!(matches!(
-        run_scenario::<CoinFlip>(&text),
-        Err(ScenarioError::Invalid(_))
-    ));
+    assert!(matches!(run_scenario::<CoinFlip>(&text), Err(ScenarioError::Invalid(_))));
 }

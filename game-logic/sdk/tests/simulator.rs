@@ -14,32 +14,18 @@ use croupier_sdk::example::{CoinFlip, Config};
 use croupier_sdk::sim::{RandomOffered, SimError, SimOptions, SimReport, simulate};
 
 fn options(rounds: u64, threads: usize) -> SimOptions {
-    SimOptions {
-        threads,
-        seed: Some(Seed::from_bytes([5; 32])),
-        ..SimOptions::new(rounds)
-    }
+    SimOptions { threads, seed: Some(Seed::from_bytes([5; 32])), ..SimOptions::new(rounds) }
 }
 
 fn run<G: Game<Config = Config>>(opts: &SimOptions) -> Result<SimReport, SimError> {
-    simulate::<G, _>(
-        &Config::default(),
-        opts,
-        || RandomOffered,
-        &AtomicU64::new(0),
-    )
+    simulate::<G, _>(&Config::default(), opts, || RandomOffered, &AtomicU64::new(0))
 }
 
 #[test]
 fn coin_flip_rtp_sits_in_its_interval_over_a_million_rounds() {
     let progress = AtomicU64::new(0);
-    let report = simulate::<CoinFlip, _>(
-        &Config::default(),
-        &options(1_000_000, 2),
-        || RandomOffered,
-        &progress,
-    )
-    .unwrap();
+    let report =
+        simulate::<CoinFlip, _>(&Config::default(), &options(1_000_000, 2), || RandomOffered, &progress).unwrap();
     assert_eq!(report.rounds, 1_000_000);
     assert_eq!(progress.load(Ordering::Relaxed), 1_000_000);
     assert!(report.within_ci, "{report:?}");
@@ -57,10 +43,7 @@ fn a_seeded_run_is_reproducible() {
     let a = run::<CoinFlip>(&options(50_000, 3)).unwrap();
     let b = run::<CoinFlip>(&options(50_000, 3)).unwrap();
     assert_eq!((a.staked, a.paid), (b.staked, b.paid));
-    let other = SimOptions {
-        seed: Some(Seed::from_bytes([6; 32])),
-        ..options(50_000, 3)
-    };
+    let other = SimOptions { seed: Some(Seed::from_bytes([6; 32])), ..options(50_000, 3) };
     let c = run::<CoinFlip>(&other).unwrap();
     assert_ne!((a.staked, a.paid), (c.staked, c.paid));
 }
@@ -74,37 +57,24 @@ fn a_wrong_theoretical_rtp_falls_outside_the_interval() {
 #[test]
 fn double_settlement_is_an_error() {
     let err = run::<Broken<SettlesTwice>>(&options(1000, 1)).unwrap_err();
-    assert!(
-        matches!(&err, SimError::Money { problem, .. } if problem.contains("twice")),
-        "{err}"
-    );
+    assert!(matches!(&err, SimError::Money { problem, .. } if problem.contains("twice")), "{err}");
 }
 
 #[test]
 fn a_round_ending_with_held_stakes_is_an_error() {
     let err = run::<Broken<NeverSettles>>(&options(1000, 1)).unwrap_err();
-    assert!(
-        matches!(&err, SimError::Money { problem, .. } if problem.contains("unsettled")),
-        "{err}"
-    );
+    assert!(matches!(&err, SimError::Money { problem, .. } if problem.contains("unsettled")), "{err}");
 }
 
 #[test]
 fn a_rejected_offered_action_is_an_error() {
     let err = run::<Broken<OffersIllegal>>(&options(1000, 1)).unwrap_err();
-    assert!(
-        matches!(err, SimError::OfferedActionRejected { ref code, .. } if code == "stake_out_of_limits"),
-        "{err}"
-    );
+    assert!(matches!(err, SimError::OfferedActionRejected { ref code, .. } if code == "stake_out_of_limits"), "{err}");
 }
 
 #[test]
 fn an_invalid_config_is_refused_before_running() {
-    let bad = Config {
-        min_stake: 0,
-        ..Config::default()
-    };
-    let err = simulate::<CoinFlip, _>(&bad, &options(10, 1), || RandomOffered, &AtomicU64::new(0))
-        .unwrap_err();
+    let bad = Config { min_stake: 0, ..Config::default() };
+    let err = simulate::<CoinFlip, _>(&bad, &options(10, 1), || RandomOffered, &AtomicU64::new(0)).unwrap_err();
     assert!(matches!(err, SimError::Config(_)));
 }

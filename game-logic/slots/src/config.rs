@@ -92,12 +92,7 @@ impl Config {
     /// # Errors
     /// [`ConfigError`] naming the first problem.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let fail = |message: String| {
-            Err(ConfigError {
-                game: "slots",
-                message,
-            })
-        };
+        let fail = |message: String| Err(ConfigError { game: "slots", message });
         if self.min_line_bet <= 0 || self.max_line_bet < self.min_line_bet {
             return fail("need 0 < min_line_bet <= max_line_bet".into());
         }
@@ -106,22 +101,14 @@ impl Config {
         }
         for s in &self.symbols {
             let line_symbol = s.kind != Kind::Scatter;
-            if s.pays.iter().any(|&p| p < 0)
-                || (line_symbol && (s.pays[..2] != [0, 0] || s.pays[2..].contains(&0)))
-            {
+            if s.pays.iter().any(|&p| p < 0) || (line_symbol && (s.pays[..2] != [0, 0] || s.pays[2..].contains(&0))) {
                 return fail(format!(
                     "symbol {:?}: pays must be >= 0, and a line symbol pays for 3, 4 and 5 and nothing for 1 or 2",
                     s.name
                 ));
             }
         }
-        if self
-            .symbols
-            .iter()
-            .filter(|s| s.kind == Kind::Scatter)
-            .count()
-            > 1
-        {
+        if self.symbols.iter().filter(|s| s.kind == Kind::Scatter).count() > 1 {
             return fail("at most one scatter symbol".into());
         }
         if self.reels.len() != REELS {
@@ -129,23 +116,12 @@ impl Config {
         }
         let scatter = self.symbols.iter().position(|s| s.kind == Kind::Scatter);
         for (i, strip) in self.reels.iter().enumerate() {
-            if strip.len() < ROWS
-                || strip
-                    .iter()
-                    .any(|s| usize::from(s.symbol) >= self.symbols.len())
-            {
-                return fail(format!(
-                    "reel {}: at least {ROWS} stops, each naming a known symbol",
-                    i + 1
-                ));
+            if strip.len() < ROWS || strip.iter().any(|s| usize::from(s.symbol) >= self.symbols.len()) {
+                return fail(format!("reel {}: at least {ROWS} stops, each naming a known symbol", i + 1));
             }
             let total: u64 = strip.iter().map(|s| u64::from(s.weight)).sum();
             if total == 0 || total > u64::from(u32::MAX) {
-                return fail(format!(
-                    "reel {}: weights must sum to between 1 and {}",
-                    i + 1,
-                    u32::MAX
-                ));
+                return fail(format!("reel {}: weights must sum to between 1 and {}", i + 1, u32::MAX));
             }
             // At most one scatter in any window keeps the scatter count <= 5.
             let is_scatter = |k: usize| scatter == Some(usize::from(strip[k % strip.len()].symbol));
@@ -167,25 +143,13 @@ impl Config {
         }
         // The largest win of one spin, times every spin a feature can award,
         // must fit an i64 at the largest bet.
-        let max_line_pay = self
-            .symbols
-            .iter()
-            .map(|s| s.pays[REELS - 1])
-            .max()
-            .unwrap_or(0);
+        let max_line_pay = self.symbols.iter().map(|s| s.pays[REELS - 1]).max().unwrap_or(0);
         let worst = (self.max_line_bet as i128)
             * self.lines.len() as i128
-            * (max_line_pay as i128
-                + self
-                    .symbols
-                    .iter()
-                    .map(|s| s.pays[REELS - 1] as i128)
-                    .sum::<i128>())
+            * (max_line_pay as i128 + self.symbols.iter().map(|s| s.pays[REELS - 1] as i128).sum::<i128>())
             * (1 + i128::from(f.cap) * i128::from(f.multiplier));
         if worst > i128::from(i64::MAX) {
-            return fail(
-                "max_line_bet is too large: the largest possible win would overflow".into(),
-            );
+            return fail("max_line_bet is too large: the largest possible win would overflow".into());
         }
         Ok(())
     }
@@ -220,11 +184,7 @@ impl Default for Config {
     /// spins at x2 for 3+ stars, retriggerable up to 50. RTP 96.10%, hit
     /// frequency 61.3%, free spins 1 in 284 paid spins (exactly: `rtp::exact`).
     fn default() -> Self {
-        let sym = |name: &str, kind, pays| Symbol {
-            name: name.into(),
-            kind,
-            pays,
-        };
+        let sym = |name: &str, kind, pays| Symbol { name: name.into(), kind, pays };
         let symbols = vec![
             sym("cherry", Kind::Regular, [0, 0, 5, 15, 50]),
             sym("lemon", Kind::Regular, [0, 0, 5, 20, 75]),
@@ -238,21 +198,11 @@ impl Default for Config {
         ];
         // One strip layout for every reel; the weights differ per reel.
         // The star sits between bar and seven, light stops, so its windows are rare.
-        const LAYOUT: [u8; 26] = [
-            0, 1, 2, 5, 6, 8, 3, 0, 4, 1, 5, 2, 0, 6, 3, 1, 0, 2, 0, 7, 4, 1, 3, 0, 5, 2,
-        ];
+        const LAYOUT: [u8; 26] = [0, 1, 2, 5, 6, 8, 3, 0, 4, 1, 5, 2, 0, 6, 3, 1, 0, 2, 0, 7, 4, 1, 3, 0, 5, 2];
         const WEIGHTS: [[u32; 9]; REELS] = REEL_WEIGHTS;
         let reels = WEIGHTS
             .iter()
-            .map(|w| {
-                LAYOUT
-                    .iter()
-                    .map(|&s| Stop {
-                        symbol: s,
-                        weight: w[usize::from(s)],
-                    })
-                    .collect()
-            })
+            .map(|w| LAYOUT.iter().map(|&s| Stop { symbol: s, weight: w[usize::from(s)] }).collect())
             .collect();
         Self {
             currency: Currency::EUR,
@@ -261,12 +211,7 @@ impl Default for Config {
             symbols,
             reels,
             lines: LINES.to_vec(),
-            free_spins: FreeSpins {
-                min_scatters: 3,
-                award: 10,
-                cap: 50,
-                multiplier: 2,
-            },
+            free_spins: FreeSpins { min_scatters: 3, award: 10, cap: 50, multiplier: 2 },
         }
     }
 }

@@ -6,8 +6,8 @@
 
 use croupier_rng::WeightedTable;
 use croupier_sdk::{
-    Audience, ConfigError, Draw, Effect, Effects, Game, Input, Money, OpId, Payout, PlayerId,
-    Rejected, RoundId, Viewer, WalletResult,
+    Audience, ConfigError, Draw, Effect, Effects, Game, Input, Money, OpId, Payout, PlayerId, Rejected, RoundId,
+    Viewer, WalletResult,
 };
 use serde::{Deserialize, Serialize};
 
@@ -124,16 +124,10 @@ impl Game for Slots {
         }
     }
 
-    fn apply(
-        state: &mut State,
-        input: Input<Action>,
-        rng: &mut dyn Draw,
-    ) -> Result<Effects<Self>, Rejected> {
+    fn apply(state: &mut State, input: Input<Action>, rng: &mut dyn Draw) -> Result<Effects<Self>, Rejected> {
         match input {
             Input::Join { player, .. } => match state.player {
-                Some(p) if p != player => {
-                    reject("session_taken", "this session belongs to another player")
-                }
+                Some(p) if p != player => reject("session_taken", "this session belongs to another player"),
                 _ => {
                     state.player = Some(player);
                     Ok(vec![])
@@ -145,10 +139,7 @@ impl Game for Slots {
                 }
                 Ok(vec![])
             }
-            Input::Action {
-                player,
-                action: Action::Spin { line_bet },
-            } => state.spin(player, line_bet),
+            Input::Action { player, action: Action::Spin { line_bet } } => state.spin(player, line_bet),
             Input::Wallet { op, result } => state.wallet(op, result, rng),
             Input::Timer { .. } => reject("unexpected_timer", "slots use no timers"),
         }
@@ -170,14 +161,7 @@ impl Game for Slots {
             return vec![];
         }
         let c = &state.config;
-        vec![
-            Action::Spin {
-                line_bet: c.min_line_bet,
-            },
-            Action::Spin {
-                line_bet: c.max_line_bet,
-            },
-        ]
+        vec![Action::Spin { line_bet: c.min_line_bet }, Action::Spin { line_bet: c.max_line_bet }]
     }
 
     fn theoretical_rtp(config: &Config) -> f64 {
@@ -197,10 +181,7 @@ impl State {
         if line_bet < c.min_line_bet || line_bet > c.max_line_bet {
             return reject(
                 "bet_out_of_limits",
-                format!(
-                    "the bet per line must be between {} and {}",
-                    c.min_line_bet, c.max_line_bet
-                ),
+                format!("the bet per line must be between {} and {}", c.min_line_bet, c.max_line_bet),
             );
         }
         let total = c.total_bet(line_bet).unwrap_or(i64::MAX);
@@ -211,53 +192,28 @@ impl State {
         let round = RoundId(self.round);
         Ok(vec![
             Effect::RoundStarted { round },
-            Effect::Reserve {
-                op,
-                round,
-                player,
-                amount: Money::new(total, c.currency),
-            },
+            Effect::Reserve { op, round, player, amount: Money::new(total, c.currency) },
         ])
     }
 
-    fn wallet(
-        &mut self,
-        op: OpId,
-        result: WalletResult,
-        rng: &mut dyn Draw,
-    ) -> Result<Effects<Slots>, Rejected> {
+    fn wallet(&mut self, op: OpId, result: WalletResult, rng: &mut dyn Draw) -> Result<Effects<Slots>, Rejected> {
         let (Some(pending), Some(player)) = (self.pending.clone(), self.player) else {
             return reject("unexpected_wallet_result", "no spin is pending");
         };
         if pending.op != op {
-            return reject(
-                "unexpected_wallet_result",
-                format!("op {} is not pending", op.0),
-            );
+            return reject("unexpected_wallet_result", format!("op {} is not pending", op.0));
         }
         self.pending = None;
         if let WalletResult::Refused { code } = result {
-            return Ok(vec![Effect::Publish {
-                to: Audience::Player(player),
-                event: Event::StakeRefused { code },
-            }]);
+            return Ok(vec![Effect::Publish { to: Audience::Player(player), event: Event::StakeRefused { code } }]);
         }
         let outcome = self.play(pending.line_bet, rng);
         self.last = Some(outcome.clone());
         let round = RoundId(self.round);
-        let payouts = if outcome.total_win.is_positive() {
-            vec![Payout {
-                player,
-                amount: outcome.total_win,
-            }]
-        } else {
-            vec![]
-        };
+        let payouts =
+            if outcome.total_win.is_positive() { vec![Payout { player, amount: outcome.total_win }] } else { vec![] };
         Ok(vec![
-            Effect::Publish {
-                to: Audience::Player(player),
-                event: Event::Spun(outcome.clone()),
-            },
+            Effect::Publish { to: Audience::Player(player), event: Event::Spun(outcome.clone()) },
             Effect::Settle { round, payouts },
             Effect::RoundEnded { round, outcome },
         ])
@@ -301,11 +257,6 @@ impl State {
             free_spins.push(free);
         }
         let stake = Money::new(c.total_bet(line_bet).unwrap_or(i64::MAX), c.currency);
-        Outcome {
-            stake,
-            spin,
-            free_spins,
-            total_win: Money::new(total, c.currency),
-        }
+        Outcome { stake, spin, free_spins, total_win: Money::new(total, c.currency) }
     }
 }

@@ -48,8 +48,7 @@ fn symbol_distribution(c: &Config) -> Vec<[Vec<f64>; ROWS]> {
             std::array::from_fn(|row| {
                 let mut p = vec![0.0; c.symbols.len()];
                 for (k, stop) in strip.iter().enumerate() {
-                    p[usize::from(strip[(k + row) % strip.len()].symbol)] +=
-                        f64::from(stop.weight) / total;
+                    p[usize::from(strip[(k + row) % strip.len()].symbol)] += f64::from(stop.weight) / total;
                 }
                 p
             })
@@ -94,11 +93,7 @@ pub fn expected_free_spins(award: u32, cap: u32, p: f64) -> f64 {
     for a in (award as usize..=cap).rev() {
         let add = (award as usize).min(cap - a);
         for r in 1..=a {
-            let retrigger = if add > 0 {
-                e[a + add][r - 1 + add]
-            } else {
-                e[a][r - 1]
-            };
+            let retrigger = if add > 0 { e[a + add][r - 1 + add] } else { e[a][r - 1] };
             e[a][r] = 1.0 + p * retrigger + (1.0 - p) * e[a][r - 1];
         }
     }
@@ -134,26 +129,14 @@ pub fn exact(c: &Config) -> Rtp {
 
     let chances = scatter_chance(c);
     let count = convolve(&chances);
-    let scatter_pays = c
-        .symbols
-        .iter()
-        .find(|s| s.kind == Kind::Scatter)
-        .map(|s| s.pays);
+    let scatter_pays = c.symbols.iter().find(|s| s.kind == Kind::Scatter).map(|s| s.pays);
     let base_scatters: f64 = match scatter_pays {
-        Some(pays) => count
-            .iter()
-            .enumerate()
-            .skip(1)
-            .map(|(n, p)| p * pays[n - 1] as f64)
-            .sum(),
+        Some(pays) => count.iter().enumerate().skip(1).map(|(n, p)| p * pays[n - 1] as f64).sum(),
         None => 0.0,
     };
     let f = &c.free_spins;
-    let trigger_probability: f64 = if scatter_pays.is_some() {
-        count.iter().skip(usize::from(f.min_scatters)).sum()
-    } else {
-        0.0
-    };
+    let trigger_probability: f64 =
+        if scatter_pays.is_some() { count.iter().skip(usize::from(f.min_scatters)).sum() } else { 0.0 };
     let expected = expected_free_spins(f.award, f.cap, trigger_probability);
     let free_spin_return = (base_lines + base_scatters) * f.multiplier as f64;
     Rtp {
@@ -170,27 +153,18 @@ pub fn exact(c: &Config) -> Rtp {
 fn hit_frequency(c: &Config, chances: &[f64], scatter_pays: Option<[i64; REELS]>) -> f64 {
     // Fewest scatters that win anything.
     let threshold = scatter_pays.map_or(usize::MAX, |pays| {
-        (1..=REELS)
-            .find(|&n| pays[n - 1] > 0 || n >= usize::from(c.free_spins.min_scatters))
-            .unwrap_or(usize::MAX)
+        (1..=REELS).find(|&n| pays[n - 1] > 0 || n >= usize::from(c.free_spins.min_scatters)).unwrap_or(usize::MAX)
     });
     let last_two = convolve(&chances[3..]);
     let is_scatter = |s: u8| c.symbols[usize::from(s)].kind == Kind::Scatter;
-    let totals: Vec<f64> = c
-        .reels
-        .iter()
-        .map(|s| s.iter().map(|x| f64::from(x.weight)).sum())
-        .collect();
+    let totals: Vec<f64> = c.reels.iter().map(|s| s.iter().map(|x| f64::from(x.weight)).sum()).collect();
     let (r0, r1, r2) = (&c.reels[0], &c.reels[1], &c.reels[2]);
-    let sym = |strip: &[crate::config::Stop], k: usize, row: u8| {
-        strip[(k + usize::from(row)) % strip.len()].symbol
-    };
+    let sym = |strip: &[crate::config::Stop], k: usize, row: u8| strip[(k + usize::from(row)) % strip.len()].symbol;
     let mut hit = 0.0;
     for (a, sa) in r0.iter().enumerate() {
         for (b, sb) in r1.iter().enumerate() {
             for (d, sd) in r2.iter().enumerate() {
-                let p = f64::from(sa.weight) / totals[0] * f64::from(sb.weight) / totals[1]
-                    * f64::from(sd.weight)
+                let p = f64::from(sa.weight) / totals[0] * f64::from(sb.weight) / totals[1] * f64::from(sd.weight)
                     / totals[2];
                 let line_win = c.lines.iter().any(|l| {
                     let prefix = [sym(r0, a, l[0]), sym(r1, b, l[1]), sym(r2, d, l[2])];

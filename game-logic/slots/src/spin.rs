@@ -40,24 +40,14 @@ pub fn draw_stops(tables: &[WeightedTable], rng: &mut dyn Draw) -> [u32; REELS] 
 pub fn line_pay(config: &Config, symbols: &[u8]) -> Option<(u8, u8, i64)> {
     let kind = |s: u8| config.symbols[usize::from(s)].kind;
     let pay = |s: u8, n: usize| {
-        if n == 0 {
-            0
-        } else {
-            config.symbols[usize::from(s)].pays[n - 1]
-        }
+        if n == 0 { 0 } else { config.symbols[usize::from(s)].pays[n - 1] }
     };
-    let wilds = symbols
-        .iter()
-        .take_while(|&&s| kind(s) == Kind::Wild)
-        .count();
+    let wilds = symbols.iter().take_while(|&&s| kind(s) == Kind::Wild).count();
     let mut best = (wilds > 0).then(|| (symbols[0], wilds as u8, pay(symbols[0], wilds)));
     if let Some(&first) = symbols.iter().find(|&&s| kind(s) != Kind::Wild)
         && kind(first) == Kind::Regular
     {
-        let run = symbols
-            .iter()
-            .take_while(|&&s| s == first || kind(s) == Kind::Wild)
-            .count();
+        let run = symbols.iter().take_while(|&&s| s == first || kind(s) == Kind::Wild).count();
         let p = pay(first, run);
         if best.is_none_or(|(_, _, b)| p > b) {
             best = Some((first, run as u8, p));
@@ -98,20 +88,12 @@ pub struct SpinResult {
 
 /// Scatters anywhere in `w`.
 pub fn scatters(config: &Config, w: &Window) -> u8 {
-    w.iter()
-        .flatten()
-        .filter(|&&s| config.symbols[usize::from(s)].kind == Kind::Scatter)
-        .count() as u8
+    w.iter().flatten().filter(|&&s| config.symbols[usize::from(s)].kind == Kind::Scatter).count() as u8
 }
 
 /// Evaluates the spin at `stops` for `line_bet`, with win `multiplier`.
 /// Free spins are not awarded here (the caller applies the cap).
-pub fn evaluate(
-    config: &Config,
-    stops: [u32; REELS],
-    line_bet: i64,
-    multiplier: i64,
-) -> SpinResult {
+pub fn evaluate(config: &Config, stops: [u32; REELS], line_bet: i64, multiplier: i64) -> SpinResult {
     let w = window(config, &stops);
     let mut lines = Vec::new();
     let mut line_units = 0i64;
@@ -119,12 +101,7 @@ pub fn evaluate(
         let symbols: [u8; REELS] = std::array::from_fn(|reel| w[reel][usize::from(line[reel])]);
         if let Some((symbol, count, pays)) = line_pay(config, &symbols) {
             line_units += pays;
-            lines.push(LineWin {
-                line: i as u8,
-                symbol,
-                count,
-                pays,
-            });
+            lines.push(LineWin { line: i as u8, symbol, count, pays });
         }
     }
     let n = scatters(config, &w);
@@ -134,14 +111,7 @@ pub fn evaluate(
     };
     // invariant: Config::validate bounds the largest win so this cannot overflow.
     let win = (line_units + scatter_units) * line_bet * multiplier;
-    SpinResult {
-        stops,
-        window: w,
-        lines,
-        scatters: n,
-        win,
-        free_spins_awarded: 0,
-    }
+    SpinResult { stops, window: w, lines, scatters: n, win, free_spins_awarded: 0 }
 }
 
 #[cfg(test)]
@@ -154,11 +124,7 @@ mod tests {
         // 0 cherry, 6 seven, 7 wild, 8 star.
         assert_eq!(line_pay(&c, &[0, 0, 0, 1, 1]), Some((0, 3, 5)));
         assert_eq!(line_pay(&c, &[7, 0, 0, 0, 0]), Some((0, 5, 50)));
-        assert_eq!(
-            line_pay(&c, &[0, 0, 1, 0, 0]),
-            None,
-            "two of a kind pays nothing"
-        );
+        assert_eq!(line_pay(&c, &[0, 0, 1, 0, 0]), None, "two of a kind pays nothing");
         assert_eq!(line_pay(&c, &[1, 0, 0, 0, 0]), None, "runs start on reel 1");
         // Three wilds then sevens: 5 sevens (1000) beat 3 wilds (50).
         assert_eq!(line_pay(&c, &[7, 7, 7, 6, 6]), Some((6, 5, 1000)));

@@ -18,14 +18,7 @@ fn small() -> Config {
         [(1, 2), (0, 2), (6, 1), (8, 3), (3, 2), (7, 1)],
         [(6, 1), (8, 1), (0, 4), (0, 1), (7, 2), (1, 2)],
     ];
-    c.reels = strips
-        .iter()
-        .map(|s| {
-            s.iter()
-                .map(|&(symbol, weight)| Stop { symbol, weight })
-                .collect()
-        })
-        .collect();
+    c.reels = strips.iter().map(|s| s.iter().map(|&(symbol, weight)| Stop { symbol, weight }).collect()).collect();
     c.validate().unwrap();
     c
 }
@@ -33,11 +26,7 @@ fn small() -> Config {
 #[test]
 fn base_game_and_hit_frequency_match_brute_force() {
     let c = small();
-    let totals: Vec<u64> = c
-        .reels
-        .iter()
-        .map(|s| s.iter().map(|x| u64::from(x.weight)).sum())
-        .collect();
+    let totals: Vec<u64> = c.reels.iter().map(|s| s.iter().map(|x| u64::from(x.weight)).sum()).collect();
     let denominator: u64 = totals.iter().product();
     let (mut win_units, mut hits, mut triggers) = (0u128, 0u64, 0u64);
     let mut stops = [0u32; REELS];
@@ -59,16 +48,10 @@ fn base_game_and_hit_frequency_match_brute_force() {
     let lines = c.lines.len() as f64;
     let base = win_units as f64 / denominator as f64 / lines;
     let exact = rtp::exact(&c);
-    assert!(
-        (exact.base_lines + exact.base_scatters - base).abs() < 1e-12,
-        "{exact:?} vs {base}"
-    );
+    assert!((exact.base_lines + exact.base_scatters - base).abs() < 1e-12, "{exact:?} vs {base}");
     assert!((exact.hit_frequency - hits as f64 / denominator as f64).abs() < 1e-12);
     assert!((exact.trigger_probability - triggers as f64 / denominator as f64).abs() < 1e-12);
-    assert!(
-        exact.trigger_probability > 0.01 && exact.base_scatters > 0.0,
-        "the small machine exercises scatters"
-    );
+    assert!(exact.trigger_probability > 0.01 && exact.base_scatters > 0.0, "the small machine exercises scatters");
 }
 
 /// Expected free spins by plain recursion over (left, awarded).
@@ -86,10 +69,7 @@ fn free_spin_feature_matches_the_recursion() {
     for (award, cap, p) in [(3, 7, 0.3), (2, 8, 0.5), (4, 4, 0.9), (1, 6, 0.2)] {
         let dp = rtp::expected_free_spins(award, cap, p);
         let direct = recurse(award, award, award, cap, p);
-        assert!(
-            (dp - direct).abs() < 1e-9,
-            "award {award} cap {cap} p {p}: {dp} vs {direct}"
-        );
+        assert!((dp - direct).abs() < 1e-9, "award {award} cap {cap} p {p}: {dp} vs {direct}");
     }
 }
 
@@ -97,8 +77,6 @@ fn free_spin_feature_matches_the_recursion() {
 fn the_default_machine_is_tuned_to_about_96_percent() {
     let r = rtp::exact(&Config::default());
     assert!((0.955..=0.965).contains(&r.total), "{r:?}");
-    let composed = r.base_lines
-        + r.base_scatters
-        + r.trigger_probability * r.expected_free_spins * r.free_spin_return;
+    let composed = r.base_lines + r.base_scatters + r.trigger_probability * r.expected_free_spins * r.free_spin_return;
     assert!((composed - r.total).abs() < 1e-12);
 }

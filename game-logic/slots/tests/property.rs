@@ -23,11 +23,7 @@ fn check(c: &Config, o: &Outcome) {
         total += f.win;
         awarded += f.free_spins_awarded;
     }
-    assert_eq!(
-        o.free_spins.len() as u32,
-        awarded,
-        "every awarded free spin is played"
-    );
+    assert_eq!(o.free_spins.len() as u32, awarded, "every awarded free spin is played");
     assert!(awarded <= c.free_spins.cap);
     assert_eq!(o.total_win.minor, total);
 }
@@ -45,8 +41,7 @@ fn random_play_keeps_every_contract() {
     let mut capped = 0;
     for session in 0..100u64 {
         let seed = Seed::from_bytes([42; 32]);
-        let mut game_rng =
-            CertifiedRng::from_position(&Position::new(seed.clone(), 2 * session, 0));
+        let mut game_rng = CertifiedRng::from_position(&Position::new(seed.clone(), 2 * session, 0));
         let mut r = CertifiedRng::from_position(&Position::new(seed, 2 * session + 1, 0));
         let mut state = Slots::new_table(&c);
         let mut auditor = Auditor::default();
@@ -55,56 +50,34 @@ fn random_play_keeps_every_contract() {
             let input = match r.below(6) {
                 0 => Input::Join { player, seat: None },
                 1 => Input::Leave { player },
-                2 | 3 => Input::Action {
-                    player,
-                    action: Action::Spin {
-                        line_bet: i64::from(r.below(600)) - 50,
-                    },
-                },
+                2 | 3 => Input::Action { player, action: Action::Spin { line_bet: i64::from(r.below(600)) - 50 } },
                 4 => {
-                    let op = auditor
-                        .pending_ops()
-                        .first()
-                        .copied()
-                        .unwrap_or(OpId(u64::from(r.below(9))));
+                    let op = auditor.pending_ops().first().copied().unwrap_or(OpId(u64::from(r.below(9))));
                     let result = if r.below(4) == 0 {
-                        WalletResult::Refused {
-                            code: "insufficient_funds".into(),
-                        }
+                        WalletResult::Refused { code: "insufficient_funds".into() }
                     } else {
                         WalletResult::Reserved
                     };
                     Input::Wallet { op, result }
                 }
-                _ => Input::Timer {
-                    timer: TimerId(r.below(3)),
-                },
+                _ => Input::Timer { timer: TimerId(r.below(3)) },
             };
             match try_apply::<Slots>(&mut state, input.clone(), &mut game_rng) {
                 Ok(effects) => {
                     if let Input::Wallet { op, result } = &input {
                         auditor.answered(*op, result).unwrap();
                     }
-                    auditor
-                        .observe(&effects)
-                        .unwrap_or_else(|e| panic!("session {session} step {step}: {e}"));
+                    auditor.observe(&effects).unwrap_or_else(|e| panic!("session {session} step {step}: {e}"));
                     for e in &effects {
                         if let Effect::RoundEnded { outcome, .. } = e {
                             check(&c, outcome);
                             let awarded: u32 = outcome.spin.free_spins_awarded
-                                + outcome
-                                    .free_spins
-                                    .iter()
-                                    .map(|f| f.free_spins_awarded)
-                                    .sum::<u32>();
+                                + outcome.free_spins.iter().map(|f| f.free_spins_awarded).sum::<u32>();
                             capped += u32::from(awarded == c.free_spins.cap);
                         }
                     }
                 }
-                Err(rejection) => assert!(
-                    rejection.is_clean(),
-                    "session {session} step {step}: {rejection:?}"
-                ),
+                Err(rejection) => assert!(rejection.is_clean(), "session {session} step {step}: {rejection:?}"),
             }
         }
     }

@@ -10,18 +10,8 @@ use croupier_slots::{Config, Slots};
 
 #[test]
 fn a_million_spins_land_inside_the_interval() {
-    let options = SimOptions {
-        threads: 2,
-        seed: Some(Seed::from_bytes([96; 32])),
-        ..SimOptions::new(1_000_000)
-    };
-    let report = simulate::<Slots, _>(
-        &Config::default(),
-        &options,
-        || RandomOffered,
-        &AtomicU64::new(0),
-    )
-    .unwrap();
+    let options = SimOptions { threads: 2, seed: Some(Seed::from_bytes([96; 32])), ..SimOptions::new(1_000_000) };
+    let report = simulate::<Slots, _>(&Config::default(), &options, || RandomOffered, &AtomicU64::new(0)).unwrap();
     assert_eq!(report.rounds, 1_000_000);
     assert!(report.within_ci, "{report:?}");
 }

@@ -41,13 +41,8 @@ pub struct SimulateArgs {
 /// # Errors
 /// Unknown game, bad seed, or a simulation failure (a broken game contract).
 pub fn run(args: SimulateArgs, settings: &Settings) -> anyhow::Result<()> {
-    let entry = games::find(&args.game).ok_or_else(|| {
-        anyhow!(
-            "unknown game {:?}; registered games:{}",
-            args.game,
-            games::listing()
-        )
-    })?;
+    let entry = games::find(&args.game)
+        .ok_or_else(|| anyhow!("unknown game {:?}; registered games:{}", args.game, games::listing()))?;
     let mut options = SimOptions::new(args.rounds);
     match args.threads.unwrap_or(settings.simulate.threads) {
         0 => {}
@@ -59,11 +54,9 @@ pub fn run(args: SimulateArgs, settings: &Settings) -> anyhow::Result<()> {
     let progress = AtomicU64::new(0);
     let bar = ProgressBar::new(args.rounds);
     bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} {msg} [{bar:40}] {pos}/{len} rounds ({per_sec}, eta {eta})",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
+        ProgressStyle::with_template("{spinner} {msg} [{bar:40}] {pos}/{len} rounds ({per_sec}, eta {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
     );
     bar.set_message(entry.id);
     let result = std::thread::scope(|scope| {
@@ -72,9 +65,7 @@ pub fn run(args: SimulateArgs, settings: &Settings) -> anyhow::Result<()> {
             bar.set_position(progress.load(Ordering::Relaxed));
             std::thread::sleep(Duration::from_millis(100));
         }
-        worker
-            .join()
-            .map_err(|_| anyhow!("the simulation thread panicked"))
+        worker.join().map_err(|_| anyhow!("the simulation thread panicked"))
     })?;
     bar.finish_and_clear();
     let report = result.with_context(|| format!("simulating {}", entry.id))?;
@@ -100,29 +91,12 @@ fn print_table(r: &SimReport) {
     println!("staked           {} (minor units)", r.staked);
     println!("paid             {} (minor units)", r.paid);
     println!("measured RTP     {:.6}", r.rtp);
-    println!(
-        "99.9% interval   [{:.6}, {:.6}]",
-        r.rtp_ci_low, r.rtp_ci_high
-    );
+    println!("99.9% interval   [{:.6}, {:.6}]", r.rtp_ci_low, r.rtp_ci_high);
     println!(
         "theoretical RTP  {:.6} ({})",
         r.theoretical_rtp,
-        if r.within_ci {
-            "inside the interval"
-        } else {
-            "OUTSIDE the interval"
-        }
+        if r.within_ci { "inside the interval" } else { "OUTSIDE the interval" }
     );
-    println!(
-        "speed            {:.0} rounds/s on {} threads",
-        r.rounds_per_sec, r.threads
-    );
-    println!(
-        "seed             {}",
-        if r.seeded {
-            "explicit (reproducible)"
-        } else {
-            "OS entropy"
-        }
-    );
+    println!("speed            {:.0} rounds/s on {} threads", r.rounds_per_sec, r.threads);
+    println!("seed             {}", if r.seeded { "explicit (reproducible)" } else { "OS entropy" });
 }

@@ -20,8 +20,7 @@ pub trait Fault: 'static {
         rtp
     }
     /// Called on every input before the real game; may corrupt the state.
-    fn before(_state: &mut <CoinFlip as Game>::State, _input: &Input<Action>, _rng: &mut dyn Draw) {
-    }
+    fn before(_state: &mut <CoinFlip as Game>::State, _input: &Input<Action>, _rng: &mut dyn Draw) {}
 }
 
 pub struct Broken<F>(std::marker::PhantomData<F>);
@@ -38,11 +37,7 @@ impl<F: Fault> Game for Broken<F> {
     fn new_table(config: &Config) -> Self::State {
         CoinFlip::new_table(config)
     }
-    fn apply(
-        state: &mut Self::State,
-        input: Input<Action>,
-        rng: &mut dyn Draw,
-    ) -> Result<Effects<Self>, Rejected> {
+    fn apply(state: &mut Self::State, input: Input<Action>, rng: &mut dyn Draw) -> Result<Effects<Self>, Rejected> {
         F::before(state, &input, rng);
         CoinFlip::apply(state, input, rng).map(F::effects)
     }
@@ -62,10 +57,7 @@ pub enum SettlesTwice {}
 impl Fault for SettlesTwice {
     const ID: &'static str = "settles_twice";
     fn effects(effects: Effects<CoinFlip>) -> Effects<CoinFlip> {
-        let settle = effects
-            .iter()
-            .find(|e| matches!(e, Effect::Settle { .. }))
-            .cloned();
+        let settle = effects.iter().find(|e| matches!(e, Effect::Settle { .. })).cloned();
         effects.into_iter().chain(settle).collect()
     }
 }
@@ -75,10 +67,7 @@ pub enum NeverSettles {}
 impl Fault for NeverSettles {
     const ID: &'static str = "never_settles";
     fn effects(effects: Effects<CoinFlip>) -> Effects<CoinFlip> {
-        effects
-            .into_iter()
-            .filter(|e| !matches!(e, Effect::Settle { .. }))
-            .collect()
+        effects.into_iter().filter(|e| !matches!(e, Effect::Settle { .. })).collect()
     }
 }
 
@@ -87,14 +76,7 @@ pub enum OffersIllegal {}
 impl Fault for OffersIllegal {
     const ID: &'static str = "offers_illegal";
     fn offered(offered: Vec<Action>) -> Vec<Action> {
-        if offered.is_empty() {
-            offered
-        } else {
-            vec![Action::Flip {
-                call: Side::Heads,
-                stake: 1,
-            }]
-        }
+        if offered.is_empty() { offered } else { vec![Action::Flip { call: Side::Heads, stake: 1 }] }
     }
 }
 
@@ -114,10 +96,7 @@ impl Fault for DirtyReject {
     fn before(state: &mut <CoinFlip as Game>::State, input: &Input<Action>, rng: &mut dyn Draw) {
         if matches!(input, Input::Timer { .. }) {
             rng.below(6);
-            *state = CoinFlip::new_table(&Config {
-                min_stake: 1,
-                ..Config::default()
-            });
+            *state = CoinFlip::new_table(&Config { min_stake: 1, ..Config::default() });
         }
     }
 }

@@ -1,0 +1,978 @@
+//! The blackjack table's state machine: the [`Game`] implementation.
+
+use std::collections::BTreeMap;
+
+use croupier_sdk::{
+    Audience, ConfigError, Draw, Effect, Effects, Game, Input, Money, OpId, Payout, PlayerId, Rejected, RoundId,
+    TimerId, Viewer, WalletResult,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::cards::{Card, Shoe, is_blackjack, total, value};
+use crate::rules::{Config, Surrender};
+
+/// Closes the betting window.
+pub const BETTING_TIMER: TimerId = TimerId(1);
+/// The turn clock (also the insurance decision).
+pub const TURN_TIMER: TimerId = TimerId(2);
+/// Ends the result display.
+pub const RESULT_TIMER: TimerId = TimerId(3);
+
+/// The blackjack game.
+#[derive(Debug)]
+pub enum Blackjack {}
+
+/// What a player can do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Action {
+    /// Bet on the seat for this round (betting phase).
+    Bet {
+        /// Stake, minor units.
+        amount: i64,
+    },
+    /// Take (half the bet) or decline insurance.
+    Insurance {
+        /// Whether to take it.
+        take: bool,
+    },
+    /// One more card.
+    Hit,
+    /// No more cards.
+    Stand,
+    /// Double the stake for exactly one more card.
+    Double,
+    /// Split a pair into two hands (a second stake).
+    Split,
+    /// Give up half the stake (late surrender, first two cards).
+    Surrender,
+}
+
+/// Where the round is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "phase", rename_all = "snake_case")]
+pub enum Phase {
+    /// Nobody seated.
+    Idle,
+    /// Bets are taken.
+    Betting,
+    /// Betting closed; waiting for stakes in flight.
+    Closing,
+    /// The dealer shows an ace: players decide on insurance.
+    Insurance {
+        /// The decision time ran out; waiting for stakes in flight.
+        closed: bool,
+    },
+    /// A player's hand is to act.
+    Turn {
+        /// The seat.
+        seat: u8,
+        /// The hand of that seat.
+        hand: u8,
+    },
+    /// Showing the result.
+    Result,
+}
+
+/// How a hand stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Still to act.
+    Playing,
+    /// Done, comparing with the dealer.
+    Stood,
+    /// Over 21.
+    Bust,
+    /// A natural (two-card 21, not after a split).
+    Blackjack,
+    /// Surrendered.
+    Surrendered,
+}
+
+/// One hand of a seat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hand {
+    /// Cards, in order.
+    pub cards: Vec<Card>,
+    /// Stake on this hand, minor units (doubled included).
+    pub stake: i64,
+    /// Made by a split.
+    pub split: bool,
+    /// Made by splitting aces.
+    pub split_aces: bool,
+    /// Where it stands.
+    pub status: Status,
+}
+
+/// Insurance at a seat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Insurance {
+    /// Not offered this round.
+    None,
+    /// Offered, not answered.
+    Undecided,
+    /// Declined (or the clock ran out).
+    Declined,
+    /// Taken: `amount` waits for the wallet or is held.
+    Taken {
+        /// Half the bet, minor units.
+        amount: i64,
+        /// Whether the wallet holds it.
+        confirmed: bool,
+    },
+}
+
+/// A seat and who sits there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seat {
+    /// The player.
+    pub player: PlayerId,
+    /// This round's bet: (op, amount, confirmed).
+    pub bet: Option<(OpId, i64, bool)>,
+    /// Hands in play.
+    pub hands: Vec<Hand>,
+    /// Insurance.
+    pub insurance: Insurance,
+    /// The player left; the seat frees up after the round.
+    pub left: bool,
+}
+
+/// A stake asked of the wallet during play.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Extra {
+    /// Doubling a hand.
+    Double,
+    /// Splitting a hand.
+    Split,
+}
+
+/// The checkpointed state. The shoe's order is in here but never in a view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    config: Config,
+    phase: Phase,
+    round: u64,
+    next_op: u64,
+    seats: Vec<Option<Seat>>,
+    dealer: Vec<Card>,
+    hole_revealed: bool,
+    shoe: Shoe,
+    /// A double or split waiting for its stake: (op, extra).
+    extra: Option<(OpId, Extra)>,
+    /// Insurance stakes waiting for the wallet: op -> seat.
+    insurance_ops: BTreeMap<OpId, u8>,
+}
+
+/// How a hand ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandResult {
+    /// Seat.
+    pub seat: u8,
+    /// Player.
+    pub player: PlayerId,
+    /// Cards.
+    pub cards: Vec<Card>,
+    /// Stake.
+    pub stake: i64,
+    /// Status at the end.
+    pub status: Status,
+    /// Return, stake included.
+    pub payout: i64,
+}
+
+/// A round's outcome, for the round record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// The dealer's cards.
+    pub dealer: Vec<Card>,
+    /// Every hand.
+    pub hands: Vec<HandResult>,
+    /// Insurance taken: (player, amount, return).
+    pub insurance: Vec<(PlayerId, i64, i64)>,
+}
+
+/// Broadcast events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// Bets open.
+    BettingOpen {
+        /// Round.
+        round: RoundId,
+        /// Milliseconds left.
+        closes_in_ms: u64,
+    },
+    /// The shoe was shuffled.
+    Shuffled,
+    /// A stake was refused by the wallet (to its player).
+    StakeRefused {
+        /// The wallet's code.
+        code: String,
+    },
+    /// A player's stake is held.
+    BetAccepted {
+        /// Seat.
+        seat: u8,
+        /// Amount.
+        amount: i64,
+    },
+    /// Cards went out (the dealer's hole card is not in here).
+    Dealt {
+        /// (seat, cards) for every hand in play.
+        seats: Vec<(u8, Vec<Card>)>,
+        /// The dealer's up card.
+        dealer_up: Card,
+    },
+    /// Insurance is offered.
+    InsuranceOffered,
+    /// A seat's hand is to act.
+    Turn {
+        /// Seat.
+        seat: u8,
+        /// Hand.
+        hand: u8,
+        /// Milliseconds on the clock.
+        clock_ms: u64,
+    },
+    /// A hand changed (card, double, split, stand, bust).
+    HandUpdated {
+        /// Seat.
+        seat: u8,
+        /// Every hand of the seat.
+        hands: Vec<Hand>,
+    },
+    /// The dealer's hand, hole card revealed.
+    DealerPlayed {
+        /// Cards.
+        cards: Vec<Card>,
+    },
+    /// The round's results.
+    Settled(Outcome),
+}
+
+/// A seat as anyone sees it (players' cards are dealt face up).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SeatView {
+    /// Seat number.
+    pub seat: u8,
+    /// Who.
+    pub player: PlayerId,
+    /// This round's bet, if placed.
+    pub bet: Option<i64>,
+    /// Hands.
+    pub hands: Vec<Hand>,
+    /// Insurance.
+    pub insurance: Insurance,
+}
+
+/// What a viewer sees. The dealer's hole card is `None` until revealed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct View {
+    /// Where the round is.
+    pub phase: Phase,
+    /// Round number.
+    pub round: u64,
+    /// Occupied seats.
+    pub seats: Vec<SeatView>,
+    /// The viewer's seat.
+    pub my_seat: Option<u8>,
+    /// The dealer's cards; the hole card hidden until revealed.
+    pub dealer: Vec<Option<Card>>,
+    /// Cards left in the shoe (never their order).
+    pub shoe_remaining: usize,
+    /// Table limits.
+    pub min_bet: i64,
+    /// Table limits.
+    pub max_bet: i64,
+}
+
+fn reject<T>(code: &'static str, message: impl Into<String>) -> Result<T, Rejected> {
+    Err(Rejected::new(code, message))
+}
+
+fn publish(event: Event) -> Effect<Event, Outcome> {
+    Effect::Publish { to: Audience::All, event }
+}
+
+impl Game for Blackjack {
+    const ID: &'static str = "blackjack";
+    type Config = Config;
+    type State = State;
+    type Action = Action;
+    type View = View;
+    type Event = Event;
+    type Outcome = Outcome;
+
+    fn validate_config(config: &Config) -> Result<(), ConfigError> {
+        config.validate()
+    }
+
+    fn new_table(config: &Config) -> State {
+        State {
+            config: config.clone(),
+            phase: Phase::Idle,
+            round: 0,
+            next_op: 1,
+            seats: vec![None; usize::from(config.seats)],
+            dealer: Vec::new(),
+            hole_revealed: false,
+            shoe: Shoe::empty(),
+            extra: None,
+            insurance_ops: BTreeMap::new(),
+        }
+    }
+
+    fn apply(state: &mut State, input: Input<Action>, rng: &mut dyn Draw) -> Result<Effects<Self>, Rejected> {
+        match input {
+            Input::Join { player, seat } => state.join(player, seat),
+            Input::Leave { player } => {
+                let mut effects = vec![];
+                if let Some(i) = state.seat_of(player) {
+                    let in_play = state.seats[i].as_ref().is_some_and(|s| s.bet.is_some());
+                    if in_play {
+                        if let Some(s) = state.seats[i].as_mut() {
+                            s.left = true;
+                        }
+                        // A seat to act with nobody there stands at once.
+                        if let Phase::Turn { seat, .. } = state.phase
+                            && usize::from(seat) == i
+                            && state.extra.is_none()
+                        {
+                            effects = state.finish_hand(Status::Stood, rng);
+                        }
+                    } else {
+                        state.seats[i] = None;
+                    }
+                }
+                Ok(effects)
+            }
+            Input::Action { player, action } => {
+                let Some(seat) = state.seat_of(player) else {
+                    return reject("not_seated", "take a seat first");
+                };
+                state.act(seat, action, rng)
+            }
+            Input::Wallet { op, result } => state.wallet(op, result, rng),
+            Input::Timer { timer } => state.timer(timer, rng),
+        }
+    }
+
+    fn view(state: &State, viewer: Viewer) -> View {
+        let seats = state
+            .seats
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.as_ref().map(|s| (i, s)))
+            .map(|(i, s)| SeatView {
+                seat: i as u8,
+                player: s.player,
+                bet: s.bet.map(|(_, amount, _)| amount),
+                hands: s.hands.clone(),
+                insurance: s.insurance,
+            })
+            .collect();
+        let dealer =
+            state.dealer.iter().enumerate().map(|(i, &c)| (i != 1 || state.hole_revealed).then_some(c)).collect();
+        View {
+            phase: state.phase,
+            round: state.round,
+            seats,
+            my_seat: match viewer {
+                Viewer::Player(p) => state.seat_of(p).map(|i| i as u8),
+                Viewer::Spectator => None,
+            },
+            dealer,
+            shoe_remaining: state.shoe.remaining(),
+            min_bet: state.config.min_bet,
+            max_bet: state.config.max_bet,
+        }
+    }
+
+    fn offered_actions(state: &State, player: PlayerId) -> Vec<Action> {
+        let Some(i) = state.seat_of(player) else {
+            return vec![];
+        };
+        let Some(seat) = state.seats[i].as_ref() else {
+            return vec![];
+        };
+        match state.phase {
+            Phase::Betting if seat.bet.is_none() => {
+                vec![Action::Bet { amount: state.config.min_bet }, Action::Bet { amount: state.config.max_bet }]
+            }
+            Phase::Insurance { closed: false } if seat.insurance == Insurance::Undecided => {
+                vec![Action::Insurance { take: true }, Action::Insurance { take: false }]
+            }
+            Phase::Turn { seat: s, hand } if usize::from(s) == i && state.extra.is_none() => {
+                let mut actions = vec![Action::Hit, Action::Stand];
+                for a in [Action::Double, Action::Split, Action::Surrender] {
+                    if state.can(i, usize::from(hand), &a) {
+                        actions.push(a);
+                    }
+                }
+                actions
+            }
+            _ => vec![],
+        }
+    }
+
+    fn theoretical_rtp(config: &Config) -> f64 {
+        crate::rtp::basic_strategy_rtp(config)
+    }
+}
+
+impl State {
+    fn seat_of(&self, player: PlayerId) -> Option<usize> {
+        self.seats.iter().position(|s| s.as_ref().is_some_and(|s| s.player == player && !s.left))
+    }
+
+    fn op(&mut self) -> OpId {
+        let op = OpId(self.next_op);
+        self.next_op += 1;
+        op
+    }
+
+    fn in_play(&self) -> Vec<Card> {
+        let hands = self.seats.iter().flatten().flat_map(|s| s.hands.iter().flat_map(|h| h.cards.iter()));
+        hands.chain(&self.dealer).copied().collect()
+    }
+
+    fn card(&mut self, rng: &mut dyn Draw) -> Card {
+        let in_play = if self.shoe.remaining() == 0 { self.in_play() } else { Vec::new() };
+        self.shoe.deal(self.config.decks, &in_play, rng)
+    }
+
+    fn join(&mut self, player: PlayerId, preferred: Option<u8>) -> Result<Effects<Blackjack>, Rejected> {
+        if self.seat_of(player).is_some() {
+            return reject("already_seated", "you already have a seat at this table");
+        }
+        let free = |i: usize| self.seats.get(i).is_some_and(Option::is_none);
+        let seat = match preferred {
+            Some(p) if free(usize::from(p)) => usize::from(p),
+            Some(_) => return reject("seat_taken", "that seat is taken or does not exist"),
+            None => match (0..self.seats.len()).find(|&i| free(i)) {
+                Some(i) => i,
+                None => return reject("table_full", "every seat is taken"),
+            },
+        };
+        self.seats[seat] = Some(Seat { player, bet: None, hands: Vec::new(), insurance: Insurance::None, left: false });
+        Ok(if self.phase == Phase::Idle { self.open_round() } else { vec![] })
+    }
+
+    fn open_round(&mut self) -> Effects<Blackjack> {
+        // Seats whose players left during the last round free up now.
+        for seat in &mut self.seats {
+            if seat.as_ref().is_some_and(|s| s.left) {
+                *seat = None;
+            } else if let Some(s) = seat {
+                s.bet = None;
+                s.hands.clear();
+                s.insurance = Insurance::None;
+            }
+        }
+        self.dealer.clear();
+        self.hole_revealed = false;
+        if self.seats.iter().all(Option::is_none) {
+            self.phase = Phase::Idle;
+            return vec![];
+        }
+        self.round += 1;
+        self.phase = Phase::Betting;
+        let round = RoundId(self.round);
+        vec![
+            Effect::RoundStarted { round },
+            Effect::StartTimer { timer: BETTING_TIMER, after_ms: self.config.betting_ms },
+            publish(Event::BettingOpen { round, closes_in_ms: self.config.betting_ms }),
+        ]
+    }
+
+    /// Whether the hand to act may take `action` now (double, split, surrender).
+    fn can(&self, seat: usize, hand: usize, action: &Action) -> bool {
+        let Some(s) = self.seats[seat].as_ref() else {
+            return false;
+        };
+        let Some(h) = s.hands.get(hand) else {
+            return false;
+        };
+        let two = h.cards.len() == 2;
+        match action {
+            Action::Double => two && !h.split_aces && (!h.split || self.config.double_after_split),
+            Action::Split => {
+                two && value(h.cards[0]) == value(h.cards[1])
+                    && s.hands.len() < usize::from(self.config.max_hands)
+                    && (value(h.cards[0]) != 1 || !h.split_aces || self.config.resplit_aces)
+            }
+            Action::Surrender => two && self.config.surrender == Surrender::Late && s.hands.len() == 1,
+            _ => true,
+        }
+    }
+
+    fn act(&mut self, i: usize, action: Action, rng: &mut dyn Draw) -> Result<Effects<Blackjack>, Rejected> {
+        match (self.phase, action) {
+            (Phase::Betting, Action::Bet { amount }) => self.bet(i, amount),
+            (_, Action::Bet { .. }) => reject("betting_closed", "bets are closed for this round"),
+            (Phase::Insurance { closed: false }, Action::Insurance { take }) => self.insure(i, take, rng),
+            (_, Action::Insurance { .. }) => reject("insurance_closed", "insurance is not on offer now"),
+            (Phase::Turn { seat, hand }, action) if usize::from(seat) == i => {
+                if self.extra.is_some() {
+                    return reject("awaiting_settlement", "the last stake is still at the wallet");
+                }
+                self.play(i, usize::from(hand), action, rng)
+            }
+            _ => reject("not_your_turn", "it is not your turn"),
+        }
+    }
+
+    fn bet(&mut self, i: usize, amount: i64) -> Result<Effects<Blackjack>, Rejected> {
+        let c = &self.config;
+        if amount < c.min_bet || amount > c.max_bet {
+            return reject("bet_out_of_limits", format!("bets are {} to {}", c.min_bet, c.max_bet));
+        }
+        let (round, currency) = (RoundId(self.round), c.currency);
+        if self.seats[i].as_ref().is_some_and(|s| s.bet.is_some()) {
+            return reject("already_bet", "one bet per round");
+        }
+        let op = self.op();
+        let Some(seat) = self.seats[i].as_mut() else {
+            return reject("not_seated", "take a seat first");
+        };
+        seat.bet = Some((op, amount, false));
+        Ok(vec![Effect::Reserve { op, round, player: seat.player, amount: Money::new(amount, currency) }])
+    }
+
+    fn insure(&mut self, i: usize, take: bool, rng: &mut dyn Draw) -> Result<Effects<Blackjack>, Rejected> {
+        let (round, currency) = (RoundId(self.round), self.config.currency);
+        let Some(seat) = self.seats[i].as_ref() else {
+            return reject("not_seated", "take a seat first");
+        };
+        let (Insurance::Undecided, Some((_, bet, _))) = (seat.insurance, seat.bet) else {
+            return reject("insurance_closed", "no insurance decision is pending for you");
+        };
+        let player = seat.player;
+        if !take || bet / 2 == 0 {
+            self.set_insurance(i, Insurance::Declined);
+            return Ok(self.after_insurance_decision(rng));
+        }
+        let op = self.op();
+        self.set_insurance(i, Insurance::Taken { amount: bet / 2, confirmed: false });
+        self.insurance_ops.insert(op, i as u8);
+        Ok(vec![Effect::Reserve { op, round, player, amount: Money::new(bet / 2, currency) }])
+    }
+
+    fn set_insurance(&mut self, i: usize, insurance: Insurance) {
+        if let Some(seat) = self.seats[i].as_mut() {
+            seat.insurance = insurance;
+        }
+    }
+
+    /// Once every insurance decision is in and held, the dealer peeks.
+    fn after_insurance_decision(&mut self, rng: &mut dyn Draw) -> Effects<Blackjack> {
+        let undecided = self.seats.iter().flatten().any(|s| s.insurance == Insurance::Undecided);
+        if undecided || !self.insurance_ops.is_empty() {
+            return vec![];
+        }
+        let mut effects = vec![Effect::CancelTimer { timer: TURN_TIMER }];
+        effects.extend(self.peek(rng));
+        effects
+    }
+
+    fn play(
+        &mut self,
+        i: usize,
+        hand: usize,
+        action: Action,
+        rng: &mut dyn Draw,
+    ) -> Result<Effects<Blackjack>, Rejected> {
+        match action {
+            Action::Hit => {
+                let card = self.card(rng);
+                let Some(h) = self.hand_mut(i, hand) else {
+                    return reject("not_your_turn", "no such hand");
+                };
+                h.cards.push(card);
+                match total(&h.cards).0 {
+                    22.. => Ok(self.finish_hand(Status::Bust, rng)),
+                    21 => Ok(self.finish_hand(Status::Stood, rng)),
+                    _ => {
+                        let mut effects = self.hand_updated(i);
+                        effects.push(Effect::StartTimer { timer: TURN_TIMER, after_ms: self.config.turn_ms });
+                        Ok(effects)
+                    }
+                }
+            }
+            Action::Stand => Ok(self.finish_hand(Status::Stood, rng)),
+            Action::Surrender if self.can(i, hand, &Action::Surrender) => {
+                Ok(self.finish_hand(Status::Surrendered, rng))
+            }
+            Action::Double | Action::Split if self.can(i, hand, &action) => {
+                let extra = if action == Action::Double { Extra::Double } else { Extra::Split };
+                let (round, currency) = (RoundId(self.round), self.config.currency);
+                let (Some(seat), stake) =
+                    (self.seats[i].as_ref(), self.seats[i].as_ref().and_then(|s| s.bet).map(|b| b.1))
+                else {
+                    return reject("not_your_turn", "no such seat");
+                };
+                let player = seat.player;
+                let op = self.op();
+                self.extra = Some((op, extra));
+                Ok(vec![
+                    Effect::CancelTimer { timer: TURN_TIMER },
+                    Effect::Reserve { op, round, player, amount: Money::new(stake.unwrap_or(0), currency) },
+                ])
+            }
+            Action::Double | Action::Split | Action::Surrender => {
+                reject("illegal_move", "that move is not allowed on this hand")
+            }
+            Action::Bet { .. } | Action::Insurance { .. } => reject("not_your_turn", "not now"),
+        }
+    }
+
+    fn hand_mut(&mut self, i: usize, hand: usize) -> Option<&mut Hand> {
+        self.seats.get_mut(i)?.as_mut()?.hands.get_mut(hand)
+    }
+
+    fn hand_updated(&self, i: usize) -> Effects<Blackjack> {
+        let hands = self.seats[i].as_ref().map(|s| s.hands.clone()).unwrap_or_default();
+        vec![publish(Event::HandUpdated { seat: i as u8, hands })]
+    }
+
+    /// Ends the hand to act with `status` and moves on.
+    fn finish_hand(&mut self, status: Status, rng: &mut dyn Draw) -> Effects<Blackjack> {
+        let Phase::Turn { seat, hand } = self.phase else {
+            return vec![];
+        };
+        let (i, hand) = (usize::from(seat), usize::from(hand));
+        if let Some(h) = self.hand_mut(i, hand) {
+            h.status = status;
+        }
+        let mut effects = self.hand_updated(i);
+        effects.extend(self.next_turn(i, hand + 1, rng));
+        effects
+    }
+
+    /// Gives the turn to the first hand still playing from (seat, hand) on,
+    /// or lets the dealer play.
+    fn next_turn(&mut self, seat: usize, hand: usize, rng: &mut dyn Draw) -> Effects<Blackjack> {
+        let mut from = (seat, hand);
+        while from.0 < self.seats.len() {
+            let hands = self.seats[from.0].as_ref().map_or(0, |s| s.hands.len());
+            for h in from.1..hands {
+                let Some(current) = self.hand_mut(from.0, h) else {
+                    continue;
+                };
+                // A split hand arrives here with one card: deal its second.
+                if current.cards.len() == 1 {
+                    let card = self.card(rng);
+                    let Some(current) = self.hand_mut(from.0, h) else {
+                        continue;
+                    };
+                    current.cards.push(card);
+                    if current.split_aces || total(&current.cards).0 == 21 {
+                        current.status = Status::Stood;
+                    }
+                }
+                if self.hand_mut(from.0, h).is_some_and(|x| x.status == Status::Playing) {
+                    let left = self.seats[from.0].as_ref().is_some_and(|s| s.left);
+                    if left {
+                        if let Some(x) = self.hand_mut(from.0, h) {
+                            x.status = Status::Stood;
+                        }
+                        continue;
+                    }
+                    self.phase = Phase::Turn { seat: from.0 as u8, hand: h as u8 };
+                    let mut effects = self.hand_updated(from.0);
+                    effects.push(Effect::StartTimer { timer: TURN_TIMER, after_ms: self.config.turn_ms });
+                    effects.push(publish(Event::Turn {
+                        seat: from.0 as u8,
+                        hand: h as u8,
+                        clock_ms: self.config.turn_ms,
+                    }));
+                    return effects;
+                }
+            }
+            from = (from.0 + 1, 0);
+        }
+        self.dealer_plays(rng)
+    }
+
+    fn wallet(&mut self, op: OpId, result: WalletResult, rng: &mut dyn Draw) -> Result<Effects<Blackjack>, Rejected> {
+        let refused = match &result {
+            WalletResult::Reserved => None,
+            WalletResult::Refused { code } => Some(code.clone()),
+        };
+        // A bet?
+        let bet_seat =
+            self.seats.iter().position(|s| s.as_ref().is_some_and(|s| matches!(s.bet, Some((o, _, false)) if o == op)));
+        if let Some(i) = bet_seat {
+            let Some(seat) = self.seats[i].as_mut() else {
+                return reject("unexpected_wallet_result", "gone");
+            };
+            let player = seat.player;
+            let mut effects = match (refused, seat.bet) {
+                (None, Some((o, amount, _))) => {
+                    seat.bet = Some((o, amount, true));
+                    vec![publish(Event::BetAccepted { seat: i as u8, amount })]
+                }
+                (Some(code), _) => {
+                    seat.bet = None;
+                    vec![Effect::Publish { to: Audience::Player(player), event: Event::StakeRefused { code } }]
+                }
+                (None, None) => vec![],
+            };
+            if self.phase == Phase::Closing && self.bets_settled() {
+                effects.extend(self.deal(rng));
+            }
+            return Ok(effects);
+        }
+        if let Some(seat) = self.insurance_ops.remove(&op) {
+            let i = usize::from(seat);
+            let mut effects = vec![];
+            match (refused, self.seats[i].as_ref().map(|s| s.insurance)) {
+                (None, Some(Insurance::Taken { amount, .. })) => {
+                    self.set_insurance(i, Insurance::Taken { amount, confirmed: true });
+                }
+                (refused, _) => {
+                    self.set_insurance(i, Insurance::Declined);
+                    if let (Some(code), Some(s)) = (refused, self.seats[i].as_ref()) {
+                        effects.push(Effect::Publish {
+                            to: Audience::Player(s.player),
+                            event: Event::StakeRefused { code },
+                        });
+                    }
+                }
+            }
+            effects.extend(self.after_insurance_decision(rng));
+            return Ok(effects);
+        }
+        match self.extra {
+            Some((pending, extra)) if pending == op => {
+                self.extra = None;
+                let Phase::Turn { seat, hand } = self.phase else {
+                    return reject("unexpected_wallet_result", "no turn");
+                };
+                let (i, h) = (usize::from(seat), usize::from(hand));
+                if let Some(code) = refused {
+                    let player = self.seats[i].as_ref().map_or(PlayerId(0), |s| s.player);
+                    return Ok(vec![
+                        Effect::Publish { to: Audience::Player(player), event: Event::StakeRefused { code } },
+                        Effect::StartTimer { timer: TURN_TIMER, after_ms: self.config.turn_ms },
+                    ]);
+                }
+                Ok(match extra {
+                    Extra::Double => {
+                        let card = self.card(rng);
+                        let Some(x) = self.hand_mut(i, h) else {
+                            return reject("unexpected_wallet_result", "no hand");
+                        };
+                        x.stake *= 2;
+                        x.cards.push(card);
+                        let status = if total(&x.cards).0 > 21 { Status::Bust } else { Status::Stood };
+                        self.finish_hand(status, rng)
+                    }
+                    Extra::Split => {
+                        let Some(s) = self.seats[i].as_mut() else {
+                            return reject("unexpected_wallet_result", "no seat");
+                        };
+                        let Some(x) = s.hands.get_mut(h) else {
+                            return reject("unexpected_wallet_result", "no hand");
+                        };
+                        let aces = value(x.cards[0]) == 1;
+                        let moved = x.cards.pop().unwrap_or(0);
+                        x.split = true;
+                        x.split_aces = aces;
+                        let new = Hand {
+                            cards: vec![moved],
+                            stake: x.stake,
+                            split: true,
+                            split_aces: aces,
+                            status: Status::Playing,
+                        };
+                        s.hands.insert(h + 1, new);
+                        // Deals the first split hand its second card and gives it the turn.
+                        self.next_turn(i, h, rng)
+                    }
+                })
+            }
+            _ => reject("unexpected_wallet_result", format!("op {} is not pending", op.0)),
+        }
+    }
+
+    fn bets_settled(&self) -> bool {
+        self.seats.iter().flatten().all(|s| !matches!(s.bet, Some((_, _, false))))
+    }
+
+    fn timer(&mut self, timer: TimerId, rng: &mut dyn Draw) -> Result<Effects<Blackjack>, Rejected> {
+        match (timer, self.phase) {
+            (BETTING_TIMER, Phase::Betting) => {
+                self.phase = Phase::Closing;
+                Ok(if self.bets_settled() { self.deal(rng) } else { vec![] })
+            }
+            (TURN_TIMER, Phase::Insurance { closed: false }) => {
+                for i in 0..self.seats.len() {
+                    if self.seats[i].as_ref().is_some_and(|s| s.insurance == Insurance::Undecided) {
+                        self.set_insurance(i, Insurance::Declined);
+                    }
+                }
+                self.phase = Phase::Insurance { closed: true };
+                Ok(self.after_insurance_decision(rng))
+            }
+            (TURN_TIMER, Phase::Turn { .. }) if self.extra.is_none() => Ok(self.finish_hand(Status::Stood, rng)),
+            (RESULT_TIMER, Phase::Result) => Ok(self.open_round()),
+            _ => reject("unexpected_timer", format!("timer {} is not running", timer.0)),
+        }
+    }
+
+    /// Deals the round to every seat with a confirmed bet.
+    fn deal(&mut self, rng: &mut dyn Draw) -> Effects<Blackjack> {
+        let mut effects = vec![];
+        let playing: Vec<usize> =
+            (0..self.seats.len()).filter(|&i| self.seats[i].as_ref().is_some_and(|s| s.bet.is_some())).collect();
+        if playing.is_empty() {
+            return self.settle();
+        }
+        if self.shoe.dealt_per_mille() >= self.config.penetration_per_mille {
+            self.shoe = Shoe::shuffled(self.config.decks, rng);
+            effects.push(publish(Event::Shuffled));
+        }
+        for round in 0..2 {
+            for &i in &playing {
+                let card = self.card(rng);
+                if let Some(s) = self.seats[i].as_mut() {
+                    if round == 0 {
+                        let stake = s.bet.map_or(0, |b| b.1);
+                        s.hands = vec![Hand {
+                            cards: vec![],
+                            stake,
+                            split: false,
+                            split_aces: false,
+                            status: Status::Playing,
+                        }];
+                    }
+                    if let Some(h) = s.hands.first_mut() {
+                        h.cards.push(card);
+                    }
+                }
+            }
+            let card = self.card(rng);
+            self.dealer.push(card);
+        }
+        let seats = playing
+            .iter()
+            .filter_map(|&i| self.seats[i].as_ref().map(|s| (i as u8, s.hands[0].cards.clone())))
+            .collect();
+        effects.push(publish(Event::Dealt { seats, dealer_up: self.dealer[0] }));
+        if self.config.insurance && value(self.dealer[0]) == 1 {
+            for &i in &playing {
+                self.set_insurance(i, Insurance::Undecided);
+            }
+            self.phase = Phase::Insurance { closed: false };
+            effects.push(Effect::StartTimer { timer: TURN_TIMER, after_ms: self.config.turn_ms });
+            effects.push(publish(Event::InsuranceOffered));
+            return effects;
+        }
+        effects.extend(self.peek(rng));
+        effects
+    }
+
+    /// The dealer checks for blackjack under an ace or a ten; naturals stand.
+    fn peek(&mut self, rng: &mut dyn Draw) -> Effects<Blackjack> {
+        if is_blackjack(&self.dealer) {
+            self.hole_revealed = true;
+            return self.settle();
+        }
+        for s in self.seats.iter_mut().flatten() {
+            for h in &mut s.hands {
+                if is_blackjack(&h.cards) {
+                    h.status = Status::Blackjack;
+                }
+            }
+        }
+        self.next_turn(0, 0, rng)
+    }
+
+    fn dealer_plays(&mut self, rng: &mut dyn Draw) -> Effects<Blackjack> {
+        self.hole_revealed = true;
+        let contest = self.seats.iter().flatten().flat_map(|s| &s.hands).any(|h| h.status == Status::Stood);
+        // With nobody left to beat (all bust, surrendered or blackjack) the
+        // dealer only turns the hole card over.
+        if contest {
+            loop {
+                let (t, soft) = total(&self.dealer);
+                if t > 17 || (t == 17 && !(soft && self.config.dealer_hits_soft_17)) {
+                    break;
+                }
+                let card = self.card(rng);
+                self.dealer.push(card);
+            }
+        }
+        let mut effects = vec![
+            Effect::CancelTimer { timer: TURN_TIMER },
+            publish(Event::DealerPlayed { cards: self.dealer.clone() }),
+        ];
+        effects.extend(self.settle());
+        effects
+    }
+
+    /// Pays every hand and insurance, ends the round.
+    fn settle(&mut self) -> Effects<Blackjack> {
+        let dealer_bj = is_blackjack(&self.dealer);
+        let dealer_total = total(&self.dealer).0;
+        let mut hands = vec![];
+        let mut insurance = vec![];
+        let mut per_player: BTreeMap<PlayerId, i64> = BTreeMap::new();
+        let mut staked = false;
+        for (i, s) in self.seats.iter().enumerate() {
+            let Some(s) = s else { continue };
+            if s.bet.is_none() {
+                continue;
+            }
+            staked = true;
+            for h in &s.hands {
+                let natural = h.status == Status::Blackjack || (is_blackjack(&h.cards) && !h.split);
+                let t = total(&h.cards).0;
+                let payout = match h.status {
+                    Status::Surrendered => h.stake / 2,
+                    Status::Bust => 0,
+                    _ if dealer_bj && natural => h.stake,
+                    _ if dealer_bj => 0,
+                    _ if natural => h.stake + h.stake * 3 / 2,
+                    _ if dealer_total > 21 || t > dealer_total => 2 * h.stake,
+                    _ if t == dealer_total => h.stake,
+                    _ => 0,
+                };
+                let status = if dealer_bj && natural { Status::Blackjack } else { h.status };
+                *per_player.entry(s.player).or_default() += payout;
+                hands.push(HandResult {
+                    seat: i as u8,
+                    player: s.player,
+                    cards: h.cards.clone(),
+                    stake: h.stake,
+                    status,
+                    payout,
+                });
+            }
+            if let Insurance::Taken { amount, confirmed: true } = s.insurance {
+                let payout = if dealer_bj { 3 * amount } else { 0 };
+                *per_player.entry(s.player).or_default() += payout;
+                insurance.push((s.player, amount, payout));
+            }
+        }
+        let round = RoundId(self.round);
+        let outcome = Outcome { dealer: self.dealer.clone(), hands, insurance };
+        self.phase = Phase::Result;
+        let mut effects = vec![publish(Event::Settled(outcome.clone()))];
+        if staked {
+            let payouts = per_player
+                .into_iter()
+                .filter(|&(_, v)| v > 0)
+                .map(|(player, v)| Payout { player, amount: Money::new(v, self.config.currency) })
+                .collect();
+            effects.push(Effect::Settle { round, payouts });
+        }
+        effects.push(Effect::RoundEnded { round, outcome });
+        effects.push(Effect::StartTimer { timer: RESULT_TIMER, after_ms: self.config.result_ms });
+        effects
+    }
+}
