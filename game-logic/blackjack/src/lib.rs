@@ -20,8 +20,8 @@
 //! - The dealer's hole card is hidden in every view until revealed, and the
 //!   shoe's order is never in any view.
 //!
-//! Theoretical RTP of the default rules under basic strategy: 99.58% (house
-//! edge 0.42%; see [`rtp`]).
+//! Theoretical RTP of the default rules under basic strategy: house edge 0.42%
+//! of the initial bet, i.e. 99.63% of all money staked (see [`rtp`]).
 //!
 //! Pure: no IO, no clock, no global state. Randomness comes only from the
 //! `Draw` the server passes.

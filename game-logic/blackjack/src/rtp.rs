@@ -7,8 +7,14 @@
 //! percent). Baseline: one deck, S17, double on any two cards, one card to
 //! split aces, no surrender: player edge -0.02%. The default table (six decks,
 //! S17, double after split, resplit to four hands, no resplitting aces, no
-//! surrender) thus has a house edge of 0.42%: RTP 99.58%. The simulator's
-//! basic-strategy player checks this figure to within its confidence interval.
+//! surrender) thus has a house edge of 0.42% of the initial bet.
+//!
+//! The RTP the simulator measures (and a regulator asks for) is per amount
+//! *staked*, and doubles and splits stake more than the initial bet: under
+//! basic strategy the mean total stake is [`MEAN_TOTAL_STAKE`] initial bets.
+//! So the default table returns 1 - 0.0042 / 1.1317 = 99.63% of all money
+//! staked. The simulator's basic-strategy player checks this figure to within
+//! its confidence interval.
 
 use crate::rules::{Config, Surrender};
 
@@ -46,9 +52,16 @@ pub fn player_edge_percent(c: &Config) -> f64 {
     edge
 }
 
-/// RTP under basic strategy, as a fraction of the amount initially bet.
+/// Mean total stake of a hand under basic strategy, in initial bets (doubles
+/// and splits add to it). Measured, not derived: 1,131,748,600 staked over
+/// 10^7 hands of 100 under the default rules (`croupier simulate blackjack
+/// --rounds 10000000`); rule variations move it by well under 0.01, which
+/// moves the RTP by under 0.00005.
+pub const MEAN_TOTAL_STAKE: f64 = 1.1317;
+
+/// RTP under basic strategy, as a fraction of all money staked.
 pub fn basic_strategy_rtp(c: &Config) -> f64 {
-    1.0 + player_edge_percent(c) / 100.0
+    1.0 + player_edge_percent(c) / 100.0 / MEAN_TOTAL_STAKE
 }
 
 #[cfg(test)]
@@ -56,9 +69,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_default_rules_return_99_58_percent() {
-        assert!((basic_strategy_rtp(&Config::default()) - 0.9958).abs() < 1e-12);
+    fn the_default_rules_have_a_house_edge_of_0_42_percent() {
+        assert!((player_edge_percent(&Config::default()) + 0.42).abs() < 1e-12);
+        assert!((basic_strategy_rtp(&Config::default()) - (1.0 - 0.0042 / 1.1317)).abs() < 1e-12);
         let h17 = Config { dealer_hits_soft_17: true, ..Config::default() };
-        assert!((basic_strategy_rtp(&h17) - 0.9938).abs() < 1e-12);
+        assert!((player_edge_percent(&h17) + 0.62).abs() < 1e-12);
     }
 }
