@@ -69,9 +69,43 @@ fn mask_of(numbers: &[u8]) -> u64 {
     numbers.iter().fold(0, |m, &n| m | 1 << n)
 }
 
-fn mask_where(pred: impl Fn(u8) -> bool) -> u64 {
-    (1..=36).filter(|&n| pred(n)).fold(0, |m, n| m | 1 << n)
+/// The outside bets' masks, computed once at compile time (they are on the
+/// hot path of every spin).
+const fn outside_mask(kind: u8) -> u64 {
+    let mut mask = 0u64;
+    let mut n = 1u8;
+    while n <= 36 {
+        let mut red = false;
+        let mut i = 0;
+        while i < RED.len() {
+            red |= RED[i] == n;
+            i += 1;
+        }
+        let hit = match kind {
+            0 => red,
+            1 => !red,
+            2 => n % 2 == 1,
+            3 => n % 2 == 0,
+            4 => n <= 18,
+            5 => n >= 19,
+            6..=8 => (n - 1) % 3 == kind - 6,
+            _ => (n - 1) / 12 == kind - 9,
+        };
+        if hit {
+            mask |= 1 << n;
+        }
+        n += 1;
+    }
+    mask
 }
+const RED_MASK: u64 = outside_mask(0);
+const BLACK_MASK: u64 = outside_mask(1);
+const ODD_MASK: u64 = outside_mask(2);
+const EVEN_MASK: u64 = outside_mask(3);
+const LOW_MASK: u64 = outside_mask(4);
+const HIGH_MASK: u64 = outside_mask(5);
+const COLUMN_MASKS: [u64; 3] = [outside_mask(6), outside_mask(7), outside_mask(8)];
+const DOZEN_MASKS: [u64; 3] = [outside_mask(9), outside_mask(10), outside_mask(11)];
 
 /// Sorted copy of a group, or `None` if a number repeats or exceeds 36.
 fn sorted<const N: usize>(numbers: [u8; N]) -> Option<[u8; N]> {
@@ -112,14 +146,14 @@ impl Spot {
             Spot::SixLine { numbers } => sorted(numbers)
                 .filter(|s| s[0] >= 1 && col(s[0]) == 0 && s.iter().zip(s[0]..).all(|(&n, want)| n == want))
                 .map(|s| mask_of(&s)),
-            Spot::Column { column } => (1..=3).contains(&column).then(|| mask_where(|n| col(n) + 1 == column)),
-            Spot::Dozen { dozen } => (1..=3).contains(&dozen).then(|| mask_where(|n| (n - 1) / 12 + 1 == dozen)),
-            Spot::Red => Some(mask_of(&RED)),
-            Spot::Black => Some(mask_where(|n| !RED.contains(&n))),
-            Spot::Odd => Some(mask_where(|n| n % 2 == 1)),
-            Spot::Even => Some(mask_where(|n| n % 2 == 0)),
-            Spot::Low => Some(mask_where(|n| n <= 18)),
-            Spot::High => Some(mask_where(|n| n >= 19)),
+            Spot::Column { column } => COLUMN_MASKS.get(usize::from(column).wrapping_sub(1)).copied(),
+            Spot::Dozen { dozen } => DOZEN_MASKS.get(usize::from(dozen).wrapping_sub(1)).copied(),
+            Spot::Red => Some(RED_MASK),
+            Spot::Black => Some(BLACK_MASK),
+            Spot::Odd => Some(ODD_MASK),
+            Spot::Even => Some(EVEN_MASK),
+            Spot::Low => Some(LOW_MASK),
+            Spot::High => Some(HIGH_MASK),
         }
     }
 
@@ -203,6 +237,24 @@ mod tests {
             assert_eq!(spot.coverage(), None, "{spot:?}");
         }
         assert!(Spot::Split { numbers: [20, 17] }.coverage().is_some(), "order does not matter");
+    }
+
+    fn mask_where(pred: impl Fn(u8) -> bool) -> u64 {
+        (1..=36).filter(|&n| pred(n)).fold(0, |m, n| m | 1 << n)
+    }
+
+    #[test]
+    fn compile_time_masks_match_their_definitions() {
+        assert_eq!(RED_MASK, mask_of(&RED));
+        assert_eq!(BLACK_MASK, mask_where(|n| !RED.contains(&n)));
+        assert_eq!(ODD_MASK, mask_where(|n| n % 2 == 1));
+        assert_eq!(EVEN_MASK, mask_where(|n| n % 2 == 0));
+        assert_eq!(LOW_MASK, mask_where(|n| n <= 18));
+        assert_eq!(HIGH_MASK, mask_where(|n| n >= 19));
+        for k in 1..=3u8 {
+            assert_eq!(COLUMN_MASKS[usize::from(k) - 1], mask_where(|n| col(n) + 1 == k));
+            assert_eq!(DOZEN_MASKS[usize::from(k) - 1], mask_where(|n| (n - 1) / 12 + 1 == k));
+        }
     }
 
     #[test]
