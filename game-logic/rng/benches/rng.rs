@@ -51,6 +51,13 @@ fn below_37(c: &mut Criterion) {
             }
         })
     });
+    group.bench_function("bare_with_our_mapping", |b| {
+        b.iter(|| {
+            for _ in 0..N {
+                black_box(croupier_rng::sample::below_with(|| bare.next_u32(), 37u32));
+            }
+        })
+    });
     let mut explicit = CertifiedRng::from_seed(Seed::from_bytes([7; 32]));
     group.bench_function("certified_explicit_seed", |b| {
         b.iter(|| {

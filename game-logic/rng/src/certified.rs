@@ -98,8 +98,13 @@ pub struct CertifiedRng {
     core: ChaCha20Rng,
     policy: ReseedPolicy,
     commitment: Commitment,
-    draws: u64,
-    draws_at_seed: u64,
+    /// Draws made before the current countdown started.
+    draws_base: u64,
+    /// Draws left before the next count-based reseed (`u64::MAX` when the
+    /// policy has none). One decrement per draw keeps the hot path cheap.
+    left: u64,
+    /// The countdown's starting value.
+    left_start: u64,
     seeded_at: Instant,
     reseeds: Vec<Reseed>,
     reseed_failures: u64,
@@ -110,7 +115,7 @@ impl core::fmt::Debug for CertifiedRng {
         // The commitment is public; the seed and word position are not.
         f.debug_struct("CertifiedRng")
             .field("commitment", &self.commitment)
-            .field("draws", &self.draws)
+            .field("draws", &self.draws())
             .field("policy", &self.policy)
             .finish_non_exhaustive()
     }
@@ -148,8 +153,9 @@ impl CertifiedRng {
             core,
             policy,
             commitment: position.commitment(),
-            draws: 0,
-            draws_at_seed: 0,
+            draws_base: 0,
+            left: policy.max_draws.unwrap_or(u64::MAX).max(1),
+            left_start: policy.max_draws.unwrap_or(u64::MAX).max(1),
             seeded_at: Instant::now(),
             reseeds: Vec::new(),
             reseed_failures: 0,
@@ -170,7 +176,7 @@ impl CertifiedRng {
 
     /// Draws made since construction.
     pub fn draws(&self) -> u64 {
-        self.draws
+        self.draws_base + (self.left_start - self.left)
     }
 
     /// Reseeds that failed because the OS source failed (the generator then
@@ -193,6 +199,9 @@ impl CertifiedRng {
         self.reseed_for(ReseedReason::Manual)
     }
 
+    // Rare, and kept out of line so the draw path stays small.
+    #[cold]
+    #[inline(never)]
     fn reseed_for(&mut self, reason: ReseedReason) -> Result<Commitment, RngError> {
         let seed = match Seed::from_os() {
             Ok(seed) => seed,
@@ -203,9 +212,9 @@ impl CertifiedRng {
         };
         self.core = ChaCha20Rng::from_seed(seed.0);
         self.commitment = seed.commitment();
-        self.draws_at_seed = self.draws;
+        self.restart_countdown();
         self.seeded_at = Instant::now();
-        self.reseeds.push(Reseed { after_draws: self.draws, commitment: self.commitment, reason });
+        self.reseeds.push(Reseed { after_draws: self.draws(), commitment: self.commitment, reason });
         Ok(self.commitment)
     }
 
@@ -243,18 +252,42 @@ impl CertifiedRng {
         self.core.set_word_pos(pos.wrapping_add(u128::from(skip)));
     }
 
+    #[inline]
     fn core_below(&mut self, n: u32) -> u32 {
         let core = &mut self.core;
         below_with(|| core.next_u32(), n)
     }
 
+    fn restart_countdown(&mut self) {
+        self.draws_base = self.draws();
+        self.left_start = self.policy.max_draws.unwrap_or(u64::MAX).max(1);
+        self.left = self.left_start;
+    }
+
     #[inline]
     fn count(&mut self, draws: u64) {
-        self.draws += draws;
-        if let Some(max) = self.policy.max_draws
-            && self.draws - self.draws_at_seed >= max
-        {
-            let _ = self.reseed_for(ReseedReason::DrawCount);
+        if self.left > draws {
+            self.left -= draws;
+        } else {
+            // Count a batch that runs past the end in full.
+            self.draws_base += draws - self.left;
+            self.left = 0;
+            self.on_countdown_end();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn on_countdown_end(&mut self) {
+        if self.policy.max_draws.is_some() {
+            // A failure is counted in `reseed_failures`; the countdown
+            // restarts either way so a broken OS source is retried later,
+            // not on every draw.
+            if self.reseed_for(ReseedReason::DrawCount).is_err() {
+                self.restart_countdown();
+            }
+        } else {
+            self.restart_countdown();
         }
     }
 
