@@ -20,13 +20,15 @@ use serde::{Deserialize, Serialize};
 use crate::RngError;
 use crate::sample::{Draw, below_with};
 use crate::secret::{Commitment, Position, Seed};
+use zeroize::Zeroize;
 
 /// When an OS-seeded generator draws a fresh seed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReseedPolicy {
-    /// Reseed after this many draws (`below` calls, or 4-byte words of raw
-    /// output). `None`: never by count. Default: 1,000,000.
+    /// Reseed after this many raw 32-bit words (a `below` draw uses one,
+    /// rarely two; 4 bytes of raw output are one), at the next 64-word block
+    /// boundary. `None`: never by count. Default: 1,000,000.
     pub max_draws: Option<u64>,
     /// Reseed when the seed is older than this, checked by
     /// [`CertifiedRng::tick`]. `None`: never by age. Default: one hour.
@@ -93,26 +95,40 @@ pub struct Reseed {
     pub reason: ReseedReason,
 }
 
+/// Words the generator takes from ChaCha20 at a time. Bookkeeping (the
+/// reseed schedule) runs once per block, so a draw costs what a bare ChaCha20
+/// word costs.
+const BLOCK: usize = 64;
+
 /// The certified generator. See the module documentation.
 pub struct CertifiedRng {
     core: ChaCha20Rng,
+    /// The next words of the stream, used in order from `next`; `next ==
+    /// BLOCK` means empty (the core then sits exactly at the logical position).
+    buf: [u32; BLOCK],
+    next: usize,
     policy: ReseedPolicy,
     commitment: Commitment,
-    /// Draws made before the current countdown started.
-    draws_base: u64,
-    /// Draws left before the next count-based reseed (`u64::MAX` when the
-    /// policy has none). One decrement per draw keeps the hot path cheap.
-    left: u64,
-    /// The countdown's starting value.
-    left_start: u64,
+    /// Words used before the current block (wrapping: starts at -BLOCK so that
+    /// an empty generator has used `words_at_block + next = 0`).
+    words_at_block: u64,
+    /// Words used when the current seed took effect.
+    words_at_seed: u64,
     seeded_at: Instant,
     reseeds: Vec<Reseed>,
     reseed_failures: u64,
 }
 
+impl Drop for CertifiedRng {
+    fn drop(&mut self) {
+        // Buffered outputs are future outputs: do not leave them in memory.
+        self.buf.zeroize();
+    }
+}
+
 impl core::fmt::Debug for CertifiedRng {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        // The commitment is public; the seed and word position are not.
+        // The commitment is public; the seed, buffer and position are not.
         f.debug_struct("CertifiedRng")
             .field("commitment", &self.commitment)
             .field("draws", &self.draws())
@@ -151,22 +167,38 @@ impl CertifiedRng {
         core.set_word_pos(position.word_pos);
         Self {
             core,
+            buf: [0; BLOCK],
+            next: BLOCK,
             policy,
             commitment: position.commitment(),
-            draws_base: 0,
-            left: policy.max_draws.unwrap_or(u64::MAX).max(1),
-            left_start: policy.max_draws.unwrap_or(u64::MAX).max(1),
+            words_at_block: 0u64.wrapping_sub(BLOCK as u64),
+            words_at_seed: 0,
             seeded_at: Instant::now(),
             reseeds: Vec::new(),
             reseed_failures: 0,
         }
     }
 
+    /// Drops buffered words, moving the core back to the logical position.
+    fn unbuffer(&mut self) {
+        if self.next < BLOCK {
+            let pos = self.logical_word_pos();
+            self.core.set_word_pos(pos);
+        }
+        self.words_at_block = self.draws().wrapping_sub(BLOCK as u64);
+        self.next = BLOCK;
+        self.buf.zeroize();
+    }
+
+    fn logical_word_pos(&self) -> u128 {
+        self.core.get_word_pos() - (BLOCK - self.next) as u128
+    }
+
     /// The current position; restoring it with
     /// [`CertifiedRng::from_position`] gives exactly the same future outputs.
     /// Secret: seal it before persisting it.
     pub fn position(&self) -> Position {
-        Position::new(Seed(self.core.get_seed()), self.core.get_stream(), self.core.get_word_pos())
+        Position::new(Seed(self.core.get_seed()), self.core.get_stream(), self.logical_word_pos())
     }
 
     /// The commitment (SHA-256) of the current seed.
@@ -174,9 +206,10 @@ impl CertifiedRng {
         self.commitment
     }
 
-    /// Draws made since construction.
+    /// Raw 32-bit words used since construction (a `below` draw uses one,
+    /// rarely two; background cycling's skipped words are not counted).
     pub fn draws(&self) -> u64 {
-        self.draws_base + (self.left_start - self.left)
+        self.words_at_block.wrapping_add(self.next as u64)
     }
 
     /// Reseeds that failed because the OS source failed (the generator then
@@ -210,9 +243,11 @@ impl CertifiedRng {
                 return Err(e);
             }
         };
+        // The old stream's buffered words are abandoned with the old seed.
+        self.unbuffer();
         self.core = ChaCha20Rng::from_seed(seed.0);
         self.commitment = seed.commitment();
-        self.restart_countdown();
+        self.words_at_seed = self.draws();
         self.seeded_at = Instant::now();
         self.reseeds.push(Reseed { after_draws: self.draws(), commitment: self.commitment, reason });
         Ok(self.commitment)
@@ -238,6 +273,7 @@ impl CertifiedRng {
         if max == 0 {
             return;
         }
+        self.unbuffer();
         let core = &mut self.core;
         let os_word = || {
             let mut raw = [0u8; 4];
@@ -252,65 +288,65 @@ impl CertifiedRng {
         self.core.set_word_pos(pos.wrapping_add(u128::from(skip)));
     }
 
+    /// The next word of the stream.
     #[inline]
-    fn core_below(&mut self, n: u32) -> u32 {
-        let core = &mut self.core;
-        below_with(|| core.next_u32(), n)
-    }
-
-    fn restart_countdown(&mut self) {
-        self.draws_base = self.draws();
-        self.left_start = self.policy.max_draws.unwrap_or(u64::MAX).max(1);
-        self.left = self.left_start;
-    }
-
-    #[inline]
-    fn count(&mut self, draws: u64) {
-        if self.left > draws {
-            self.left -= draws;
-        } else {
-            // Count a batch that runs past the end in full.
-            self.draws_base += draws - self.left;
-            self.left = 0;
-            self.on_countdown_end();
+    fn word(&mut self) -> u32 {
+        if self.next == BLOCK {
+            self.refill();
         }
+        let w = self.buf[self.next];
+        self.next += 1;
+        w
     }
 
+    /// Applies the count-based reseed, then buffers the next block.
     #[cold]
     #[inline(never)]
-    fn on_countdown_end(&mut self) {
-        if self.policy.max_draws.is_some() {
-            // A failure is counted in `reseed_failures`; the countdown
-            // restarts either way so a broken OS source is retried later,
-            // not on every draw.
+    fn refill(&mut self) {
+        // The buffer is used up (or was never filled): the core sits at the
+        // logical position and `draws()` counts every word used.
+        self.reseed_if_due();
+        let used = self.draws();
+        for w in &mut self.buf {
+            *w = self.core.next_u32();
+        }
+        self.words_at_block = used;
+        self.next = 0;
+    }
+
+    /// Reseeds once `max_draws` words have been used under this seed. Checked
+    /// at block boundaries: the reseed happens within 64 words of the limit.
+    fn reseed_if_due(&mut self) {
+        if let Some(max) = self.policy.max_draws
+            && self.draws().wrapping_sub(self.words_at_seed) >= max
+        {
+            // A failure is counted in `reseed_failures`; the schedule
+            // restarts so a broken OS source is retried later, not on every
+            // block.
             if self.reseed_for(ReseedReason::DrawCount).is_err() {
-                self.restart_countdown();
+                self.words_at_seed = self.draws();
             }
-        } else {
-            self.restart_countdown();
         }
     }
 
     /// Fills `buf` with the raw ChaCha20 keystream (no scaling), counting
-    /// every 4 bytes as a draw for the reseed policy.
+    /// every 4 bytes as a word for the reseed schedule.
     pub fn fill_bytes(&mut self, buf: &mut [u8]) {
+        self.unbuffer();
         self.core.fill_bytes(buf);
-        self.count(buf.len().div_ceil(4) as u64);
+        self.words_at_block = self.words_at_block.wrapping_add(buf.len().div_ceil(4) as u64);
+        self.reseed_if_due();
     }
 
     /// The next raw 32-bit word (no scaling).
     pub fn next_u32(&mut self) -> u32 {
-        let v = self.core.next_u32();
-        self.count(1);
-        v
+        self.word()
     }
 }
 
 impl Draw for CertifiedRng {
     #[inline]
     fn below(&mut self, n: u32) -> u32 {
-        let v = self.core_below(n);
-        self.count(1);
-        v
+        below_with(|| self.word(), n)
     }
 }

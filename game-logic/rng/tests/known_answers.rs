@@ -65,17 +65,56 @@ fn reseeds_by_draw_count_and_records_commitments() {
     let policy = ReseedPolicy { max_draws: Some(100), max_age: None, cycle_max_words: 0 };
     let mut rng = CertifiedRng::from_os(policy).unwrap();
     let first = rng.commitment();
-    for _ in 0..250 {
+    for _ in 0..300 {
         rng.below(6);
     }
     let log = rng.take_reseeds();
+    // Checked at 64-word block boundaries: the first boundary at or past 100
+    // words under a seed is 128, then 256.
     let reasons: Vec<_> = log.iter().map(|r| (r.after_draws, r.reason)).collect();
     use croupier_rng::ReseedReason::*;
-    assert_eq!(reasons, vec![(0, Initial), (100, DrawCount), (200, DrawCount)]);
+    assert_eq!(reasons, vec![(0, Initial), (128, DrawCount), (256, DrawCount)]);
     assert_eq!(log[0].commitment, first);
     assert_eq!(log[2].commitment, rng.commitment());
     assert_ne!(log[1].commitment, log[2].commitment);
     assert!(rng.take_reseeds().is_empty(), "the log is drained");
+    assert!((300..=301).contains(&rng.draws()), "below(6) rarely rejects: {}", rng.draws());
+}
+
+#[test]
+fn buffered_draws_keep_the_position_exact() {
+    // Mix word draws, raw bytes and position saves at odd offsets: every
+    // restored copy continues exactly like the original.
+    let mut rng = CertifiedRng::from_seed(Seed::from_bytes([9; 32]));
+    for step in 0..200u32 {
+        match step % 4 {
+            0 => drop(rng.below(37)),
+            1 => drop(rng.next_u32()),
+            2 => {
+                let mut b = [0u8; 12];
+                rng.fill_bytes(&mut b);
+            }
+            _ => {
+                // A copy restored from the position continues exactly as the
+                // original does (70 words crosses a 64-word block boundary).
+                let mut copy = CertifiedRng::from_position(&rng.position());
+                let ahead: Vec<u32> = (0..70).map(|_| copy.next_u32()).collect();
+                let mine: Vec<u32> = (0..70).map(|_| rng.next_u32()).collect();
+                assert_eq!(ahead, mine, "step {step}");
+            }
+        }
+    }
+    // And the stream itself is the plain ChaCha20 stream: 12 bytes = 3 words.
+    let mut a = CertifiedRng::from_seed(Seed::from_bytes([9; 32]));
+    let mut b = CertifiedRng::from_seed(Seed::from_bytes([9; 32]));
+    a.next_u32();
+    let mut bytes = [0u8; 8];
+    a.fill_bytes(&mut bytes);
+    let after = a.next_u32();
+    let words: Vec<u32> = (0..4).map(|_| b.next_u32()).collect();
+    assert_eq!(bytes[..4], words[1].to_le_bytes());
+    assert_eq!(bytes[4..], words[2].to_le_bytes());
+    assert_eq!(after, words[3]);
 }
 
 #[test]
