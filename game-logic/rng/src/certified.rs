@@ -20,15 +20,15 @@ use serde::{Deserialize, Serialize};
 use crate::RngError;
 use crate::sample::{Draw, below_with};
 use crate::secret::{Commitment, Position, Seed};
-use zeroize::Zeroize;
 
 /// When an OS-seeded generator draws a fresh seed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReseedPolicy {
     /// Reseed after this many raw 32-bit words (a `below` draw uses one,
-    /// rarely two; 4 bytes of raw output are one), at the next 64-word block
-    /// boundary. `None`: never by count. Default: 1,000,000.
+    /// rarely two; 4 bytes of raw output are one), checked at each
+    /// [`CertifiedRng::tick`] and raw-byte read. `None`: never by count.
+    /// Default: 1,000,000.
     pub max_draws: Option<u64>,
     /// Reseed when the seed is older than this, checked by
     /// [`CertifiedRng::tick`]. `None`: never by age. Default: one hour.
@@ -95,40 +95,25 @@ pub struct Reseed {
     pub reason: ReseedReason,
 }
 
-/// Words the generator takes from ChaCha20 at a time. Bookkeeping (the
-/// reseed schedule) runs once per block, so a draw costs what a bare ChaCha20
-/// word costs.
-const BLOCK: usize = 64;
-
 /// The certified generator. See the module documentation.
 pub struct CertifiedRng {
     core: ChaCha20Rng,
-    /// The next words of the stream, used in order from `next`; `next ==
-    /// BLOCK` means empty (the core then sits exactly at the logical position).
-    buf: [u32; BLOCK],
-    next: usize,
     policy: ReseedPolicy,
     commitment: Commitment,
-    /// Words used before the current block (wrapping: starts at -BLOCK so that
-    /// an empty generator has used `words_at_block + next = 0`).
-    words_at_block: u64,
-    /// Words used when the current seed took effect.
-    words_at_seed: u64,
+    /// The core's word position when the current seed took effect.
+    seed_pos: u128,
+    /// Words skipped by background cycling under the current seed.
+    skipped: u128,
+    /// Words used under earlier seeds.
+    words_before_seed: u64,
     seeded_at: Instant,
     reseeds: Vec<Reseed>,
     reseed_failures: u64,
 }
 
-impl Drop for CertifiedRng {
-    fn drop(&mut self) {
-        // Buffered outputs are future outputs: do not leave them in memory.
-        self.buf.zeroize();
-    }
-}
-
 impl core::fmt::Debug for CertifiedRng {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        // The commitment is public; the seed, buffer and position are not.
+        // The commitment is public; the seed and position are not.
         f.debug_struct("CertifiedRng")
             .field("commitment", &self.commitment)
             .field("draws", &self.draws())
@@ -167,38 +152,22 @@ impl CertifiedRng {
         core.set_word_pos(position.word_pos);
         Self {
             core,
-            buf: [0; BLOCK],
-            next: BLOCK,
             policy,
             commitment: position.commitment(),
-            words_at_block: 0u64.wrapping_sub(BLOCK as u64),
-            words_at_seed: 0,
+            seed_pos: position.word_pos,
+            skipped: 0,
+            words_before_seed: 0,
             seeded_at: Instant::now(),
             reseeds: Vec::new(),
             reseed_failures: 0,
         }
     }
 
-    /// Drops buffered words, moving the core back to the logical position.
-    fn unbuffer(&mut self) {
-        if self.next < BLOCK {
-            let pos = self.logical_word_pos();
-            self.core.set_word_pos(pos);
-        }
-        self.words_at_block = self.draws().wrapping_sub(BLOCK as u64);
-        self.next = BLOCK;
-        self.buf.zeroize();
-    }
-
-    fn logical_word_pos(&self) -> u128 {
-        self.core.get_word_pos() - (BLOCK - self.next) as u128
-    }
-
     /// The current position; restoring it with
     /// [`CertifiedRng::from_position`] gives exactly the same future outputs.
     /// Secret: seal it before persisting it.
     pub fn position(&self) -> Position {
-        Position::new(Seed(self.core.get_seed()), self.core.get_stream(), self.logical_word_pos())
+        Position::new(Seed(self.core.get_seed()), self.core.get_stream(), self.core.get_word_pos())
     }
 
     /// The commitment (SHA-256) of the current seed.
@@ -209,7 +178,8 @@ impl CertifiedRng {
     /// Raw 32-bit words used since construction (a `below` draw uses one,
     /// rarely two; background cycling's skipped words are not counted).
     pub fn draws(&self) -> u64 {
-        self.words_at_block.wrapping_add(self.next as u64)
+        let under_seed = self.core.get_word_pos().wrapping_sub(self.seed_pos).wrapping_sub(self.skipped);
+        self.words_before_seed.wrapping_add(under_seed as u64)
     }
 
     /// Reseeds that failed because the OS source failed (the generator then
@@ -232,9 +202,6 @@ impl CertifiedRng {
         self.reseed_for(ReseedReason::Manual)
     }
 
-    // Rare, and kept out of line so the draw path stays small.
-    #[cold]
-    #[inline(never)]
     fn reseed_for(&mut self, reason: ReseedReason) -> Result<Commitment, RngError> {
         let seed = match Seed::from_os() {
             Ok(seed) => seed,
@@ -243,27 +210,43 @@ impl CertifiedRng {
                 return Err(e);
             }
         };
-        // The old stream's buffered words are abandoned with the old seed.
-        self.unbuffer();
+        self.words_before_seed = self.draws();
         self.core = ChaCha20Rng::from_seed(seed.0);
+        self.seed_pos = 0;
+        self.skipped = 0;
         self.commitment = seed.commitment();
-        self.words_at_seed = self.draws();
         self.seeded_at = Instant::now();
         self.reseeds.push(Reseed { after_draws: self.draws(), commitment: self.commitment, reason });
         Ok(self.commitment)
     }
 
-    /// Timer hook, called by the owner (e.g. every few hundred milliseconds):
-    /// reseeds when the seed is older than the policy allows, then cycles the
-    /// stream by `1..=cycle_max_words` words.
+    /// Timer hook, called by the owner (e.g. every 250 ms): applies the
+    /// reseed schedule (words used and seed age), then cycles the stream by
+    /// `1..=cycle_max_words` words.
+    ///
+    /// The count-based reseed is checked here (and after raw-byte reads)
+    /// rather than on every draw, so a draw costs what a bare ChaCha20 word
+    /// costs; a generator may thus run past `max_draws` by the draws of one
+    /// tick interval.
     pub fn tick(&mut self, now: Instant) {
-        if let Some(max_age) = self.policy.max_age
-            && now.saturating_duration_since(self.seeded_at) >= max_age
-        {
+        let aged = self.policy.max_age.is_some_and(|max| now.saturating_duration_since(self.seeded_at) >= max);
+        if aged {
             // A failure is counted in `reseed_failures`; play goes on.
             let _ = self.reseed_for(ReseedReason::Age);
+        } else {
+            self.reseed_if_due();
         }
         self.cycle();
+    }
+
+    /// Reseeds once `max_draws` words have been used under this seed.
+    fn reseed_if_due(&mut self) {
+        if let Some(max) = self.policy.max_draws
+            && self.draws().wrapping_sub(self.words_before_seed) >= max
+            && self.reseed_for(ReseedReason::DrawCount).is_err()
+        {
+            // Counted in `reseed_failures`; tried again at the next check.
+        }
     }
 
     /// Background cycling: skips an OS-random number of words in
@@ -273,80 +256,42 @@ impl CertifiedRng {
         if max == 0 {
             return;
         }
-        self.unbuffer();
         let core = &mut self.core;
+        let mut fallback = 0u128;
         let os_word = || {
             let mut raw = [0u8; 4];
             match getrandom::fill(&mut raw) {
                 Ok(()) => u32::from_le_bytes(raw),
                 // No OS entropy: fall back to the generator itself.
-                Err(_) => core.next_u32(),
+                Err(_) => {
+                    fallback += 1;
+                    core.next_u32()
+                }
             }
         };
-        let skip = below_with(os_word, max).saturating_add(1);
+        let skip = u128::from(below_with(os_word, max)) + 1;
         let pos = self.core.get_word_pos();
-        self.core.set_word_pos(pos.wrapping_add(u128::from(skip)));
+        self.core.set_word_pos(pos.wrapping_add(skip));
+        self.skipped += skip + fallback;
     }
 
-    /// The next word of the stream.
-    #[inline]
-    fn word(&mut self) -> u32 {
-        if self.next == BLOCK {
-            self.refill();
-        }
-        let w = self.buf[self.next];
-        self.next += 1;
-        w
-    }
-
-    /// Applies the count-based reseed, then buffers the next block.
-    #[cold]
-    #[inline(never)]
-    fn refill(&mut self) {
-        // The buffer is used up (or was never filled): the core sits at the
-        // logical position and `draws()` counts every word used.
-        self.reseed_if_due();
-        let used = self.draws();
-        for w in &mut self.buf {
-            *w = self.core.next_u32();
-        }
-        self.words_at_block = used;
-        self.next = 0;
-    }
-
-    /// Reseeds once `max_draws` words have been used under this seed. Checked
-    /// at block boundaries: the reseed happens within 64 words of the limit.
-    fn reseed_if_due(&mut self) {
-        if let Some(max) = self.policy.max_draws
-            && self.draws().wrapping_sub(self.words_at_seed) >= max
-        {
-            // A failure is counted in `reseed_failures`; the schedule
-            // restarts so a broken OS source is retried later, not on every
-            // block.
-            if self.reseed_for(ReseedReason::DrawCount).is_err() {
-                self.words_at_seed = self.draws();
-            }
-        }
-    }
-
-    /// Fills `buf` with the raw ChaCha20 keystream (no scaling), counting
-    /// every 4 bytes as a word for the reseed schedule.
+    /// Fills `buf` with the raw ChaCha20 keystream (no scaling); then applies
+    /// the count-based reseed schedule.
     pub fn fill_bytes(&mut self, buf: &mut [u8]) {
-        self.unbuffer();
         self.core.fill_bytes(buf);
-        self.words_at_block = self.words_at_block.wrapping_add(buf.len().div_ceil(4) as u64);
         self.reseed_if_due();
     }
 
     /// The next raw 32-bit word (no scaling).
     pub fn next_u32(&mut self) -> u32 {
-        self.word()
+        self.core.next_u32()
     }
 }
 
 impl Draw for CertifiedRng {
     #[inline]
     fn below(&mut self, n: u32) -> u32 {
-        below_with(|| self.word(), n)
+        let core = &mut self.core;
+        below_with(|| core.next_u32(), n)
     }
 }

@@ -65,31 +65,49 @@ fn reseeds_by_draw_count_and_records_commitments() {
     let policy = ReseedPolicy { max_draws: Some(100), max_age: None, cycle_max_words: 0 };
     let mut rng = CertifiedRng::from_os(policy).unwrap();
     let first = rng.commitment();
-    for _ in 0..300 {
-        rng.below(6);
-    }
+    let now = std::time::Instant::now();
+    let draw = |rng: &mut CertifiedRng, n: u32| {
+        for _ in 0..n {
+            rng.below(1 << 31);
+        }
+    };
+    // The schedule is applied at ticks: 150 words used -> reseed; 50 more ->
+    // not yet; 60 more (110 under the new seed) -> reseed.
+    draw(&mut rng, 150);
+    rng.tick(now);
+    draw(&mut rng, 50);
+    rng.tick(now);
+    draw(&mut rng, 60);
+    rng.tick(now);
     let log = rng.take_reseeds();
-    // Checked at 64-word block boundaries: the first boundary at or past 100
-    // words under a seed is 128, then 256.
+    // below(2^31) never rejects, so draws and words agree exactly.
     let reasons: Vec<_> = log.iter().map(|r| (r.after_draws, r.reason)).collect();
     use croupier_rng::ReseedReason::*;
-    assert_eq!(reasons, vec![(0, Initial), (128, DrawCount), (256, DrawCount)]);
+    assert_eq!(reasons, vec![(0, Initial), (150, DrawCount), (260, DrawCount)]);
     assert_eq!(log[0].commitment, first);
     assert_eq!(log[2].commitment, rng.commitment());
     assert_ne!(log[1].commitment, log[2].commitment);
     assert!(rng.take_reseeds().is_empty(), "the log is drained");
-    assert!((300..=301).contains(&rng.draws()), "below(6) rarely rejects: {}", rng.draws());
+    assert_eq!(rng.draws(), 260);
+    // Raw-byte reads apply the schedule too.
+    let mut bytes = [0u8; 400];
+    rng.fill_bytes(&mut bytes);
+    assert_eq!(rng.take_reseeds().iter().map(|r| r.after_draws).collect::<Vec<_>>(), vec![360]);
 }
 
 #[test]
-fn buffered_draws_keep_the_position_exact() {
+fn mixed_reads_keep_the_position_exact() {
     // Mix word draws, raw bytes and position saves at odd offsets: every
     // restored copy continues exactly like the original.
     let mut rng = CertifiedRng::from_seed(Seed::from_bytes([9; 32]));
     for step in 0..200u32 {
         match step % 4 {
-            0 => drop(rng.below(37)),
-            1 => drop(rng.next_u32()),
+            0 => {
+                rng.below(37);
+            }
+            1 => {
+                rng.next_u32();
+            }
             2 => {
                 let mut b = [0u8; 12];
                 rng.fill_bytes(&mut b);
