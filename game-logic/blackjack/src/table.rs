@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use croupier_sdk::{
     Audience, ConfigError, Draw, Effect, Effects, Game, Input, Money, OpId, Payout, PlayerId, Rejected, RoundId,
-    TimerId, Viewer, WalletResult,
+    TimerId, Viewer, WalletResult, reject,
 };
 use serde::{Deserialize, Serialize};
 
@@ -287,10 +287,6 @@ pub struct View {
     pub min_bet: i64,
     /// Table limits.
     pub max_bet: i64,
-}
-
-fn reject<T>(code: &'static str, message: impl Into<String>) -> Result<T, Rejected> {
-    Err(Rejected::new(code, message))
 }
 
 fn publish(event: Event) -> Effect<Event, Outcome> {

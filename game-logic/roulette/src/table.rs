@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use croupier_sdk::{
     Audience, ConfigError, Currency, Draw, Effect, Effects, Game, Input, Money, OpId, Payout, PlayerId, Rejected,
-    RoundId, TimerId, Viewer, WalletResult,
+    RoundId, TimerId, Viewer, WalletResult, reject,
 };
 use serde::{Deserialize, Serialize};
 
@@ -194,10 +194,6 @@ pub struct View {
     pub min_bet: i64,
     /// Table limits.
     pub max_bet: i64,
-}
-
-fn reject(code: &'static str, message: impl Into<String>) -> Result<Effects<Roulette>, Rejected> {
-    Err(Rejected::new(code, message))
 }
 
 impl Game for Roulette {

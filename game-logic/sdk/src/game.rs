@@ -202,6 +202,14 @@ impl Rejected {
     }
 }
 
+/// `Err(Rejected::new(code, message))`, for a game's early returns.
+///
+/// # Errors
+/// Always: that is its purpose.
+pub fn reject<T>(code: &'static str, message: impl Into<String>) -> Result<T, Rejected> {
+    Err(Rejected::new(code, message))
+}
+
 impl core::fmt::Display for Rejected {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "{}: {}", self.code, self.message)

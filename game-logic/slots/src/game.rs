@@ -7,7 +7,7 @@
 use croupier_rng::WeightedTable;
 use croupier_sdk::{
     Audience, ConfigError, Draw, Effect, Effects, Game, Input, Money, OpId, Payout, PlayerId, Rejected, RoundId,
-    Viewer, WalletResult,
+    Viewer, WalletResult, reject,
 };
 use serde::{Deserialize, Serialize};
 
@@ -93,10 +93,6 @@ pub struct View {
     pub min_line_bet: i64,
     /// Limits per line.
     pub max_line_bet: i64,
-}
-
-fn reject(code: &'static str, message: impl Into<String>) -> Result<Effects<Slots>, Rejected> {
-    Err(Rejected::new(code, message))
 }
 
 impl Game for Slots {
