@@ -65,13 +65,16 @@ pub fn decide(cards: &[Card], up: Card, can_double: bool, can_split: bool, can_s
 }
 
 impl Strategy<Blackjack> for BasicStrategy {
-    fn choose(&mut self, view: &View, offered: &[Action], _rng: &mut dyn Draw) -> Option<Action> {
+    fn choose(&mut self, view: &dyn Fn() -> View, offered: &[Action], _rng: &mut dyn Draw) -> Option<Action> {
         let offers = |a: &Action| offered.contains(a);
+        // Bets and insurance are decided from the offer alone.
+        match offered.first()? {
+            bet @ Action::Bet { .. } => return Some(bet.clone()),
+            Action::Insurance { .. } => return Some(Action::Insurance { take: false }),
+            _ => {}
+        }
+        let view = view();
         match view.phase {
-            Phase::Betting => offered.iter().find(|a| matches!(a, Action::Bet { .. })).cloned(),
-            Phase::Insurance { .. } if offers(&Action::Insurance { take: false }) => {
-                Some(Action::Insurance { take: false })
-            }
             Phase::Turn { seat, hand } if view.my_seat == Some(seat) => {
                 let s = view.seats.iter().find(|s| s.seat == seat)?;
                 let cards = &s.hands.get(usize::from(hand))?.cards;

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use croupier_sdk::{
     Audience, ConfigError, Draw, Effect, Effects, Game, Input, Money, OpId, Payout, PlayerId, Rejected, RoundId,
-    TimerId, Viewer, WalletResult, reject,
+    TimerId, Viewer, WalletResult, merge_payouts, reject,
 };
 use serde::{Deserialize, Serialize};
 
@@ -321,46 +321,29 @@ impl Game for Blackjack {
         }
     }
 
-    fn apply(state: &mut State, input: Input<Action>, rng: &mut dyn Draw) -> Result<Effects<Self>, Rejected> {
+    fn apply(
+        state: &mut State,
+        input: Input<Action>,
+        rng: &mut dyn Draw,
+        out: &mut Effects<Self>,
+    ) -> Result<(), Rejected> {
         match input {
-            Input::Join { player, seat } => state.join(player, seat),
-            Input::Leave { player } => {
-                let mut effects = vec![];
-                if let Some(i) = state.seat_of(player) {
-                    let in_play = state.seats[i].as_ref().is_some_and(|s| s.bet.is_some());
-                    if in_play {
-                        if let Some(s) = state.seats[i].as_mut() {
-                            s.left = true;
-                        }
-                        // A seat to act with nobody there stands at once.
-                        if let Phase::Turn { seat, .. } = state.phase
-                            && usize::from(seat) == i
-                            && state.extra.is_none()
-                        {
-                            effects = state.finish_hand(Status::Stood, rng);
-                        }
-                    } else {
-                        state.seats[i] = None;
-                    }
-                }
-                Ok(effects)
-            }
+            Input::Join { player, seat } => return state.join(player, seat, out),
+            Input::Leave { player } => state.leave(player, rng, out),
             Input::Action { player, action } => {
                 let Some(seat) = state.seat_of(player) else {
                     return reject("not_seated", "take a seat first");
                 };
-                state.act(seat, action, rng)
+                return state.act(seat, action, rng, out);
             }
-            Input::Wallet { op, result } => state.wallet(op, result, rng),
-            Input::Timer { timer } => state.timer(timer, rng),
+            Input::Wallet { op, result } => return state.wallet(op, result, rng, out),
+            Input::Timer { timer } => return state.timer(timer, rng, out),
         }
+        Ok(())
     }
 
     fn view(state: &State, viewer: Viewer) -> View {
-        let seats = state
-            .seats
-            .iter()
-            .enumerate()
+        let seats = (state.seats.iter().enumerate())
             .filter_map(|(i, s)| s.as_ref().map(|s| (i, s)))
             .map(|(i, s)| SeatView {
                 seat: i as u8,
@@ -387,30 +370,26 @@ impl Game for Blackjack {
         }
     }
 
-    fn offered_actions(state: &State, player: PlayerId) -> Vec<Action> {
-        let Some(i) = state.seat_of(player) else {
-            return vec![];
-        };
-        let Some(seat) = state.seats[i].as_ref() else {
-            return vec![];
+    fn offered_actions(state: &State, player: PlayerId, out: &mut Vec<Action>) {
+        let Some((i, seat)) = state.seat_of(player).and_then(|i| Some((i, state.seats[i].as_ref()?))) else {
+            return;
         };
         match state.phase {
             Phase::Betting if seat.bet.is_none() => {
-                vec![Action::Bet { amount: state.config.min_bet }, Action::Bet { amount: state.config.max_bet }]
+                out.extend([
+                    Action::Bet { amount: state.config.min_bet },
+                    Action::Bet { amount: state.config.max_bet },
+                ]);
             }
             Phase::Insurance { closed: false } if seat.insurance == Insurance::Undecided => {
-                vec![Action::Insurance { take: true }, Action::Insurance { take: false }]
+                out.extend([Action::Insurance { take: true }, Action::Insurance { take: false }]);
             }
             Phase::Turn { seat: s, hand } if usize::from(s) == i && state.extra.is_none() => {
-                let mut actions = vec![Action::Hit, Action::Stand];
-                for a in [Action::Double, Action::Split, Action::Surrender] {
-                    if state.can(i, usize::from(hand), &a) {
-                        actions.push(a);
-                    }
-                }
-                actions
+                out.extend([Action::Hit, Action::Stand]);
+                let allowed = [Action::Double, Action::Split, Action::Surrender];
+                out.extend(allowed.into_iter().filter(|a| state.can(i, usize::from(hand), a)));
             }
-            _ => vec![],
+            _ => {}
         }
     }
 
@@ -418,6 +397,8 @@ impl Game for Blackjack {
         crate::rtp::basic_strategy_rtp(config)
     }
 }
+
+type Out<'a> = &'a mut Effects<Blackjack>;
 
 impl State {
     fn seat_of(&self, player: PlayerId) -> Option<usize> {
@@ -430,17 +411,16 @@ impl State {
         op
     }
 
-    fn in_play(&self) -> Vec<Card> {
-        let hands = self.seats.iter().flatten().flat_map(|s| s.hands.iter().flat_map(|h| h.cards.iter()));
-        hands.chain(&self.dealer).copied().collect()
-    }
-
     fn card(&mut self, rng: &mut dyn Draw) -> Card {
-        let in_play = if self.shoe.remaining() == 0 { self.in_play() } else { Vec::new() };
+        let mut in_play = Vec::new();
+        if self.shoe.remaining() == 0 {
+            let hands = self.seats.iter().flatten().flat_map(|s| s.hands.iter().flat_map(|h| h.cards.iter()));
+            in_play.extend(hands.chain(&self.dealer));
+        }
         self.shoe.deal(self.config.decks, &in_play, rng)
     }
 
-    fn join(&mut self, player: PlayerId, preferred: Option<u8>) -> Result<Effects<Blackjack>, Rejected> {
+    fn join(&mut self, player: PlayerId, preferred: Option<u8>, out: Out) -> Result<(), Rejected> {
         if self.seat_of(player).is_some() {
             return reject("already_seated", "you already have a seat at this table");
         }
@@ -454,10 +434,28 @@ impl State {
             },
         };
         self.seats[seat] = Some(Seat { player, bet: None, hands: Vec::new(), insurance: Insurance::None, left: false });
-        Ok(if self.phase == Phase::Idle { self.open_round() } else { vec![] })
+        if self.phase == Phase::Idle {
+            self.open_round(out);
+        }
+        Ok(())
     }
 
-    fn open_round(&mut self) -> Effects<Blackjack> {
+    fn leave(&mut self, player: PlayerId, rng: &mut dyn Draw, out: Out) {
+        let Some(i) = self.seat_of(player) else { return };
+        match self.seats[i].as_mut() {
+            Some(s) if s.bet.is_some() => s.left = true,
+            _ => {
+                self.seats[i] = None;
+                return;
+            }
+        }
+        // A seat to act with nobody there stands at once.
+        if matches!(self.phase, Phase::Turn { seat, .. } if usize::from(seat) == i) && self.extra.is_none() {
+            self.finish_hand(Status::Stood, rng, out);
+        }
+    }
+
+    fn open_round(&mut self, out: Out) {
         // Seats whose players left during the last round free up now.
         for seat in &mut self.seats {
             if seat.as_ref().is_some_and(|s| s.left) {
@@ -472,16 +470,16 @@ impl State {
         self.hole_revealed = false;
         if self.seats.iter().all(Option::is_none) {
             self.phase = Phase::Idle;
-            return vec![];
+            return;
         }
         self.round += 1;
         self.phase = Phase::Betting;
-        let round = RoundId(self.round);
-        vec![
+        let (round, closes_in_ms) = (RoundId(self.round), self.config.betting_ms);
+        out.extend([
             Effect::RoundStarted { round },
-            Effect::StartTimer { timer: BETTING_TIMER, after_ms: self.config.betting_ms },
-            publish(Event::BettingOpen { round, closes_in_ms: self.config.betting_ms }),
-        ]
+            Effect::StartTimer { timer: BETTING_TIMER, after_ms: closes_in_ms },
+            publish(Event::BettingOpen { round, closes_in_ms }),
+        ]);
     }
 
     /// Whether the hand to act may take `action` now (double, split, surrender).
@@ -505,23 +503,23 @@ impl State {
         }
     }
 
-    fn act(&mut self, i: usize, action: Action, rng: &mut dyn Draw) -> Result<Effects<Blackjack>, Rejected> {
+    fn act(&mut self, i: usize, action: Action, rng: &mut dyn Draw, out: Out) -> Result<(), Rejected> {
         match (self.phase, action) {
-            (Phase::Betting, Action::Bet { amount }) => self.bet(i, amount),
+            (Phase::Betting, Action::Bet { amount }) => self.bet(i, amount, out),
             (_, Action::Bet { .. }) => reject("betting_closed", "bets are closed for this round"),
-            (Phase::Insurance { closed: false }, Action::Insurance { take }) => self.insure(i, take, rng),
+            (Phase::Insurance { closed: false }, Action::Insurance { take }) => self.insure(i, take, rng, out),
             (_, Action::Insurance { .. }) => reject("insurance_closed", "insurance is not on offer now"),
             (Phase::Turn { seat, hand }, action) if usize::from(seat) == i => {
                 if self.extra.is_some() {
                     return reject("awaiting_settlement", "the last stake is still at the wallet");
                 }
-                self.play(i, usize::from(hand), action, rng)
+                self.play(i, usize::from(hand), action, rng, out)
             }
             _ => reject("not_your_turn", "it is not your turn"),
         }
     }
 
-    fn bet(&mut self, i: usize, amount: i64) -> Result<Effects<Blackjack>, Rejected> {
+    fn bet(&mut self, i: usize, amount: i64, out: Out) -> Result<(), Rejected> {
         let c = &self.config;
         if amount < c.min_bet || amount > c.max_bet {
             return reject("bet_out_of_limits", format!("bets are {} to {}", c.min_bet, c.max_bet));
@@ -535,10 +533,11 @@ impl State {
             return reject("not_seated", "take a seat first");
         };
         seat.bet = Some((op, amount, false));
-        Ok(vec![Effect::Reserve { op, round, player: seat.player, amount: Money::new(amount, currency) }])
+        out.push(Effect::Reserve { op, round, player: seat.player, amount: Money::new(amount, currency) });
+        Ok(())
     }
 
-    fn insure(&mut self, i: usize, take: bool, rng: &mut dyn Draw) -> Result<Effects<Blackjack>, Rejected> {
+    fn insure(&mut self, i: usize, take: bool, rng: &mut dyn Draw, out: Out) -> Result<(), Rejected> {
         let (round, currency) = (RoundId(self.round), self.config.currency);
         let Some(seat) = self.seats[i].as_ref() else {
             return reject("not_seated", "take a seat first");
@@ -549,12 +548,14 @@ impl State {
         let player = seat.player;
         if !take || bet / 2 == 0 {
             self.set_insurance(i, Insurance::Declined);
-            return Ok(self.after_insurance_decision(rng));
+            self.after_insurance_decision(rng, out);
+            return Ok(());
         }
         let op = self.op();
         self.set_insurance(i, Insurance::Taken { amount: bet / 2, confirmed: false });
         self.insurance_ops.insert(op, i as u8);
-        Ok(vec![Effect::Reserve { op, round, player, amount: Money::new(bet / 2, currency) }])
+        out.push(Effect::Reserve { op, round, player, amount: Money::new(bet / 2, currency) });
+        Ok(())
     }
 
     fn set_insurance(&mut self, i: usize, insurance: Insurance) {
@@ -564,23 +565,15 @@ impl State {
     }
 
     /// Once every insurance decision is in and held, the dealer peeks.
-    fn after_insurance_decision(&mut self, rng: &mut dyn Draw) -> Effects<Blackjack> {
+    fn after_insurance_decision(&mut self, rng: &mut dyn Draw, out: Out) {
         let undecided = self.seats.iter().flatten().any(|s| s.insurance == Insurance::Undecided);
-        if undecided || !self.insurance_ops.is_empty() {
-            return vec![];
+        if !undecided && self.insurance_ops.is_empty() {
+            out.push(Effect::CancelTimer { timer: TURN_TIMER });
+            self.peek(rng, out);
         }
-        let mut effects = vec![Effect::CancelTimer { timer: TURN_TIMER }];
-        effects.extend(self.peek(rng));
-        effects
     }
 
-    fn play(
-        &mut self,
-        i: usize,
-        hand: usize,
-        action: Action,
-        rng: &mut dyn Draw,
-    ) -> Result<Effects<Blackjack>, Rejected> {
+    fn play(&mut self, i: usize, hand: usize, action: Action, rng: &mut dyn Draw, out: Out) -> Result<(), Rejected> {
         match action {
             Action::Hit => {
                 let card = self.card(rng);
@@ -589,114 +582,106 @@ impl State {
                 };
                 h.cards.push(card);
                 match total(&h.cards).0 {
-                    22.. => Ok(self.finish_hand(Status::Bust, rng)),
-                    21 => Ok(self.finish_hand(Status::Stood, rng)),
+                    22.. => self.finish_hand(Status::Bust, rng, out),
+                    21 => self.finish_hand(Status::Stood, rng, out),
                     _ => {
-                        let mut effects = self.hand_updated(i);
-                        effects.push(Effect::StartTimer { timer: TURN_TIMER, after_ms: self.config.turn_ms });
-                        Ok(effects)
+                        self.hand_updated(i, out);
+                        out.push(Effect::StartTimer { timer: TURN_TIMER, after_ms: self.config.turn_ms });
                     }
                 }
             }
-            Action::Stand => Ok(self.finish_hand(Status::Stood, rng)),
+            Action::Stand => self.finish_hand(Status::Stood, rng, out),
             Action::Surrender if self.can(i, hand, &Action::Surrender) => {
-                Ok(self.finish_hand(Status::Surrendered, rng))
+                self.finish_hand(Status::Surrendered, rng, out);
             }
             Action::Double | Action::Split if self.can(i, hand, &action) => {
                 let extra = if action == Action::Double { Extra::Double } else { Extra::Split };
                 let (round, currency) = (RoundId(self.round), self.config.currency);
-                let (Some(seat), stake) =
-                    (self.seats[i].as_ref(), self.seats[i].as_ref().and_then(|s| s.bet).map(|b| b.1))
-                else {
+                let Some((player, Some((_, stake, _)))) = self.seats[i].as_ref().map(|s| (s.player, s.bet)) else {
                     return reject("not_your_turn", "no such seat");
                 };
-                let player = seat.player;
                 let op = self.op();
                 self.extra = Some((op, extra));
-                Ok(vec![
+                out.extend([
                     Effect::CancelTimer { timer: TURN_TIMER },
-                    Effect::Reserve { op, round, player, amount: Money::new(stake.unwrap_or(0), currency) },
-                ])
+                    Effect::Reserve { op, round, player, amount: Money::new(stake, currency) },
+                ]);
             }
             Action::Double | Action::Split | Action::Surrender => {
-                reject("illegal_move", "that move is not allowed on this hand")
+                return reject("illegal_move", "that move is not allowed on this hand");
             }
-            Action::Bet { .. } | Action::Insurance { .. } => reject("not_your_turn", "not now"),
+            Action::Bet { .. } | Action::Insurance { .. } => return reject("not_your_turn", "not now"),
         }
+        Ok(())
     }
 
     fn hand_mut(&mut self, i: usize, hand: usize) -> Option<&mut Hand> {
         self.seats.get_mut(i)?.as_mut()?.hands.get_mut(hand)
     }
 
-    fn hand_updated(&self, i: usize) -> Effects<Blackjack> {
+    fn hand_updated(&self, i: usize, out: Out) {
         let hands = self.seats[i].as_ref().map(|s| s.hands.clone()).unwrap_or_default();
-        vec![publish(Event::HandUpdated { seat: i as u8, hands })]
+        out.push(publish(Event::HandUpdated { seat: i as u8, hands }));
     }
 
     /// Ends the hand to act with `status` and moves on.
-    fn finish_hand(&mut self, status: Status, rng: &mut dyn Draw) -> Effects<Blackjack> {
-        let Phase::Turn { seat, hand } = self.phase else {
-            return vec![];
-        };
+    fn finish_hand(&mut self, status: Status, rng: &mut dyn Draw, out: Out) {
+        let Phase::Turn { seat, hand } = self.phase else { return };
         let (i, hand) = (usize::from(seat), usize::from(hand));
         if let Some(h) = self.hand_mut(i, hand) {
             h.status = status;
         }
-        let mut effects = self.hand_updated(i);
-        effects.extend(self.next_turn(i, hand + 1, rng));
-        effects
+        self.hand_updated(i, out);
+        self.next_turn(i, hand + 1, rng, out);
     }
 
     /// Gives the turn to the first hand still playing from (seat, hand) on,
     /// or lets the dealer play.
-    fn next_turn(&mut self, seat: usize, hand: usize, rng: &mut dyn Draw) -> Effects<Blackjack> {
+    fn next_turn(&mut self, seat: usize, hand: usize, rng: &mut dyn Draw, out: Out) {
         let mut from = (seat, hand);
         while from.0 < self.seats.len() {
             let hands = self.seats[from.0].as_ref().map_or(0, |s| s.hands.len());
+            let left = self.seats[from.0].as_ref().is_some_and(|s| s.left);
             for h in from.1..hands {
-                let Some(current) = self.hand_mut(from.0, h) else {
+                // A split hand arrives here with one card: deal its second.
+                if self.hand_mut(from.0, h).is_some_and(|x| x.cards.len() == 1) {
+                    let card = self.card(rng);
+                    if let Some(current) = self.hand_mut(from.0, h) {
+                        current.cards.push(card);
+                        if current.split_aces || total(&current.cards).0 == 21 {
+                            current.status = Status::Stood;
+                        }
+                    }
+                }
+                let Some(x) = self.hand_mut(from.0, h).filter(|x| x.status == Status::Playing) else {
                     continue;
                 };
-                // A split hand arrives here with one card: deal its second.
-                if current.cards.len() == 1 {
-                    let card = self.card(rng);
-                    let Some(current) = self.hand_mut(from.0, h) else {
-                        continue;
-                    };
-                    current.cards.push(card);
-                    if current.split_aces || total(&current.cards).0 == 21 {
-                        current.status = Status::Stood;
-                    }
+                if left {
+                    x.status = Status::Stood;
+                    continue;
                 }
-                if self.hand_mut(from.0, h).is_some_and(|x| x.status == Status::Playing) {
-                    let left = self.seats[from.0].as_ref().is_some_and(|s| s.left);
-                    if left {
-                        if let Some(x) = self.hand_mut(from.0, h) {
-                            x.status = Status::Stood;
-                        }
-                        continue;
-                    }
-                    self.phase = Phase::Turn { seat: from.0 as u8, hand: h as u8 };
-                    let mut effects = self.hand_updated(from.0);
-                    effects.push(Effect::StartTimer { timer: TURN_TIMER, after_ms: self.config.turn_ms });
-                    effects.push(publish(Event::Turn {
-                        seat: from.0 as u8,
-                        hand: h as u8,
-                        clock_ms: self.config.turn_ms,
-                    }));
-                    return effects;
-                }
+                let (seat, hand, clock_ms) = (from.0 as u8, h as u8, self.config.turn_ms);
+                self.phase = Phase::Turn { seat, hand };
+                self.hand_updated(from.0, out);
+                out.extend([
+                    Effect::StartTimer { timer: TURN_TIMER, after_ms: clock_ms },
+                    publish(Event::Turn { seat, hand, clock_ms }),
+                ]);
+                return;
             }
             from = (from.0 + 1, 0);
         }
-        self.dealer_plays(rng)
+        self.dealer_plays(rng, out);
     }
 
-    fn wallet(&mut self, op: OpId, result: WalletResult, rng: &mut dyn Draw) -> Result<Effects<Blackjack>, Rejected> {
-        let refused = match &result {
+    fn wallet(&mut self, op: OpId, result: WalletResult, rng: &mut dyn Draw, out: Out) -> Result<(), Rejected> {
+        let refused = match result {
             WalletResult::Reserved => None,
-            WalletResult::Refused { code } => Some(code.clone()),
+            WalletResult::Refused { code } => Some(code),
+        };
+        let refusal = |player: PlayerId, code: String| Effect::Publish {
+            to: Audience::Player(player),
+            event: Event::StakeRefused { code },
         };
         // A bet?
         let bet_seat =
@@ -705,105 +690,91 @@ impl State {
             let Some(seat) = self.seats[i].as_mut() else {
                 return reject("unexpected_wallet_result", "gone");
             };
-            let player = seat.player;
-            let mut effects = match (refused, seat.bet) {
+            match (refused, seat.bet) {
                 (None, Some((o, amount, _))) => {
                     seat.bet = Some((o, amount, true));
-                    vec![publish(Event::BetAccepted { seat: i as u8, amount })]
+                    out.push(publish(Event::BetAccepted { seat: i as u8, amount }));
                 }
                 (Some(code), _) => {
                     seat.bet = None;
-                    vec![Effect::Publish { to: Audience::Player(player), event: Event::StakeRefused { code } }]
+                    out.push(refusal(seat.player, code));
                 }
-                (None, None) => vec![],
-            };
-            if self.phase == Phase::Closing && self.bets_settled() {
-                effects.extend(self.deal(rng));
+                (None, None) => {}
             }
-            return Ok(effects);
+            if self.phase == Phase::Closing && self.bets_settled() {
+                self.deal(rng, out);
+            }
+            return Ok(());
         }
         if let Some(seat) = self.insurance_ops.remove(&op) {
             let i = usize::from(seat);
-            let mut effects = vec![];
-            match (refused, self.seats[i].as_ref().map(|s| s.insurance)) {
-                (None, Some(Insurance::Taken { amount, .. })) => {
+            match (refused, self.seats[i].as_ref().map(|s| (s.player, s.insurance))) {
+                (None, Some((_, Insurance::Taken { amount, .. }))) => {
                     self.set_insurance(i, Insurance::Taken { amount, confirmed: true });
                 }
-                (refused, _) => {
+                (refused, player) => {
                     self.set_insurance(i, Insurance::Declined);
-                    if let (Some(code), Some(s)) = (refused, self.seats[i].as_ref()) {
-                        effects.push(Effect::Publish {
-                            to: Audience::Player(s.player),
-                            event: Event::StakeRefused { code },
-                        });
+                    if let (Some(code), Some((player, _))) = (refused, player) {
+                        out.push(refusal(player, code));
                     }
                 }
             }
-            effects.extend(self.after_insurance_decision(rng));
-            return Ok(effects);
+            self.after_insurance_decision(rng, out);
+            return Ok(());
         }
-        match self.extra {
-            Some((pending, extra)) if pending == op => {
-                self.extra = None;
-                let Phase::Turn { seat, hand } = self.phase else {
-                    return reject("unexpected_wallet_result", "no turn");
-                };
-                let (i, h) = (usize::from(seat), usize::from(hand));
-                if let Some(code) = refused {
-                    let player = self.seats[i].as_ref().map_or(PlayerId(0), |s| s.player);
-                    return Ok(vec![
-                        Effect::Publish { to: Audience::Player(player), event: Event::StakeRefused { code } },
-                        Effect::StartTimer { timer: TURN_TIMER, after_ms: self.config.turn_ms },
-                    ]);
-                }
-                Ok(match extra {
-                    Extra::Double => {
-                        let card = self.card(rng);
-                        let Some(x) = self.hand_mut(i, h) else {
-                            return reject("unexpected_wallet_result", "no hand");
-                        };
-                        x.stake *= 2;
-                        x.cards.push(card);
-                        let status = if total(&x.cards).0 > 21 { Status::Bust } else { Status::Stood };
-                        self.finish_hand(status, rng)
-                    }
-                    Extra::Split => {
-                        let Some(s) = self.seats[i].as_mut() else {
-                            return reject("unexpected_wallet_result", "no seat");
-                        };
-                        let Some(x) = s.hands.get_mut(h) else {
-                            return reject("unexpected_wallet_result", "no hand");
-                        };
-                        let aces = value(x.cards[0]) == 1;
-                        let moved = x.cards.pop().unwrap_or(0);
-                        x.split = true;
-                        x.split_aces = aces;
-                        let new = Hand {
-                            cards: vec![moved],
-                            stake: x.stake,
-                            split: true,
-                            split_aces: aces,
-                            status: Status::Playing,
-                        };
-                        s.hands.insert(h + 1, new);
-                        // Deals the first split hand its second card and gives it the turn.
-                        self.next_turn(i, h, rng)
-                    }
-                })
+        let (Some((pending, extra)), Phase::Turn { seat, hand }) = (self.extra, self.phase) else {
+            return reject("unexpected_wallet_result", format!("op {} is not pending", op.0));
+        };
+        if pending != op {
+            return reject("unexpected_wallet_result", format!("op {} is not pending", op.0));
+        }
+        let (i, h) = (usize::from(seat), usize::from(hand));
+        let Some(s) = self.seats[i].as_mut().filter(|s| h < s.hands.len()) else {
+            return reject("unexpected_wallet_result", "no such hand");
+        };
+        self.extra = None;
+        if let Some(code) = refused {
+            out.extend([
+                refusal(s.player, code),
+                Effect::StartTimer { timer: TURN_TIMER, after_ms: self.config.turn_ms },
+            ]);
+            return Ok(());
+        }
+        match extra {
+            Extra::Double => {
+                let card = self.card(rng);
+                let Some(x) = self.hand_mut(i, h) else { return Ok(()) };
+                x.stake *= 2;
+                x.cards.push(card);
+                let status = if total(&x.cards).0 > 21 { Status::Bust } else { Status::Stood };
+                self.finish_hand(status, rng, out);
             }
-            _ => reject("unexpected_wallet_result", format!("op {} is not pending", op.0)),
+            Extra::Split => {
+                let x = &mut s.hands[h];
+                let aces = value(x.cards[0]) == 1;
+                let moved = x.cards.pop().unwrap_or(0);
+                (x.split, x.split_aces) = (true, aces);
+                let new =
+                    Hand { cards: vec![moved], stake: x.stake, split: true, split_aces: aces, status: Status::Playing };
+                s.hands.insert(h + 1, new);
+                // Deals the first split hand its second card and gives it the turn.
+                self.next_turn(i, h, rng, out);
+            }
         }
+        Ok(())
     }
 
     fn bets_settled(&self) -> bool {
         self.seats.iter().flatten().all(|s| !matches!(s.bet, Some((_, _, false))))
     }
 
-    fn timer(&mut self, timer: TimerId, rng: &mut dyn Draw) -> Result<Effects<Blackjack>, Rejected> {
+    fn timer(&mut self, timer: TimerId, rng: &mut dyn Draw, out: Out) -> Result<(), Rejected> {
         match (timer, self.phase) {
             (BETTING_TIMER, Phase::Betting) => {
                 self.phase = Phase::Closing;
-                Ok(if self.bets_settled() { self.deal(rng) } else { vec![] })
+                if self.bets_settled() {
+                    self.deal(rng, out);
+                }
             }
             (TURN_TIMER, Phase::Insurance { closed: false }) => {
                 for i in 0..self.seats.len() {
@@ -812,119 +783,103 @@ impl State {
                     }
                 }
                 self.phase = Phase::Insurance { closed: true };
-                Ok(self.after_insurance_decision(rng))
+                self.after_insurance_decision(rng, out);
             }
-            (TURN_TIMER, Phase::Turn { .. }) if self.extra.is_none() => Ok(self.finish_hand(Status::Stood, rng)),
-            (RESULT_TIMER, Phase::Result) => Ok(self.open_round()),
-            _ => reject("unexpected_timer", format!("timer {} is not running", timer.0)),
+            (TURN_TIMER, Phase::Turn { .. }) if self.extra.is_none() => self.finish_hand(Status::Stood, rng, out),
+            (RESULT_TIMER, Phase::Result) => self.open_round(out),
+            _ => return reject("unexpected_timer", format!("timer {} is not running", timer.0)),
         }
+        Ok(())
     }
 
     /// Deals the round to every seat with a confirmed bet.
-    fn deal(&mut self, rng: &mut dyn Draw) -> Effects<Blackjack> {
-        let mut effects = vec![];
-        let playing: Vec<usize> =
-            (0..self.seats.len()).filter(|&i| self.seats[i].as_ref().is_some_and(|s| s.bet.is_some())).collect();
-        if playing.is_empty() {
-            return self.settle();
+    fn deal(&mut self, rng: &mut dyn Draw, out: Out) {
+        let playing = |s: &Option<Seat>| s.as_ref().is_some_and(|s| s.bet.is_some());
+        if !self.seats.iter().any(playing) {
+            return self.settle(out);
         }
         if self.shoe.dealt_per_mille() >= self.config.penetration_per_mille {
             self.shoe = Shoe::shuffled(self.config.decks, rng);
-            effects.push(publish(Event::Shuffled));
+            out.push(publish(Event::Shuffled));
         }
-        for round in 0..2 {
-            for &i in &playing {
-                let card = self.card(rng);
-                if let Some(s) = self.seats[i].as_mut() {
-                    if round == 0 {
-                        let stake = s.bet.map_or(0, |b| b.1);
-                        s.hands = vec![Hand {
-                            cards: vec![],
-                            stake,
-                            split: false,
-                            split_aces: false,
-                            status: Status::Playing,
-                        }];
-                    }
-                    if let Some(h) = s.hands.first_mut() {
-                        h.cards.push(card);
-                    }
+        for first in [true, false] {
+            for i in 0..self.seats.len() {
+                if !playing(&self.seats[i]) {
+                    continue;
                 }
+                let card = self.card(rng);
+                let Some(s) = self.seats[i].as_mut() else { continue };
+                if first {
+                    let stake = s.bet.map_or(0, |b| b.1);
+                    let hand = Hand { cards: vec![], stake, split: false, split_aces: false, status: Status::Playing };
+                    s.hands.push(hand);
+                }
+                s.hands[0].cards.push(card);
             }
             let card = self.card(rng);
             self.dealer.push(card);
         }
-        let seats = playing
-            .iter()
-            .filter_map(|&i| self.seats[i].as_ref().map(|s| (i as u8, s.hands[0].cards.clone())))
+        let seats = (self.seats.iter().enumerate())
+            .filter(|(_, s)| playing(s))
+            .filter_map(|(i, s)| Some((i as u8, s.as_ref()?.hands[0].cards.clone())))
             .collect();
-        effects.push(publish(Event::Dealt { seats, dealer_up: self.dealer[0] }));
+        out.push(publish(Event::Dealt { seats, dealer_up: self.dealer[0] }));
         if self.config.insurance && value(self.dealer[0]) == 1 {
-            for &i in &playing {
-                self.set_insurance(i, Insurance::Undecided);
+            for s in self.seats.iter_mut().flatten().filter(|s| s.bet.is_some()) {
+                s.insurance = Insurance::Undecided;
             }
             self.phase = Phase::Insurance { closed: false };
-            effects.push(Effect::StartTimer { timer: TURN_TIMER, after_ms: self.config.turn_ms });
-            effects.push(publish(Event::InsuranceOffered));
-            return effects;
+            out.extend([
+                Effect::StartTimer { timer: TURN_TIMER, after_ms: self.config.turn_ms },
+                publish(Event::InsuranceOffered),
+            ]);
+            return;
         }
-        effects.extend(self.peek(rng));
-        effects
+        self.peek(rng, out);
     }
 
     /// The dealer checks for blackjack under an ace or a ten; naturals stand.
-    fn peek(&mut self, rng: &mut dyn Draw) -> Effects<Blackjack> {
+    fn peek(&mut self, rng: &mut dyn Draw, out: Out) {
         if is_blackjack(&self.dealer) {
             self.hole_revealed = true;
-            return self.settle();
+            return self.settle(out);
         }
-        for s in self.seats.iter_mut().flatten() {
-            for h in &mut s.hands {
-                if is_blackjack(&h.cards) {
-                    h.status = Status::Blackjack;
-                }
+        for h in self.seats.iter_mut().flatten().flat_map(|s| &mut s.hands) {
+            if is_blackjack(&h.cards) {
+                h.status = Status::Blackjack;
             }
         }
-        self.next_turn(0, 0, rng)
+        self.next_turn(0, 0, rng, out);
     }
 
-    fn dealer_plays(&mut self, rng: &mut dyn Draw) -> Effects<Blackjack> {
+    fn dealer_plays(&mut self, rng: &mut dyn Draw, out: Out) {
         self.hole_revealed = true;
         let contest = self.seats.iter().flatten().flat_map(|s| &s.hands).any(|h| h.status == Status::Stood);
         // With nobody left to beat (all bust, surrendered or blackjack) the
         // dealer only turns the hole card over.
-        if contest {
-            loop {
-                let (t, soft) = total(&self.dealer);
-                if t > 17 || (t == 17 && !(soft && self.config.dealer_hits_soft_17)) {
-                    break;
-                }
-                let card = self.card(rng);
-                self.dealer.push(card);
-            }
+        while contest && {
+            let (t, soft) = total(&self.dealer);
+            t < 17 || (t == 17 && soft && self.config.dealer_hits_soft_17)
+        } {
+            let card = self.card(rng);
+            self.dealer.push(card);
         }
-        let mut effects = vec![
+        out.extend([
             Effect::CancelTimer { timer: TURN_TIMER },
             publish(Event::DealerPlayed { cards: self.dealer.clone() }),
-        ];
-        effects.extend(self.settle());
-        effects
+        ]);
+        self.settle(out);
     }
 
     /// Pays every hand and insurance, ends the round.
-    fn settle(&mut self) -> Effects<Blackjack> {
+    fn settle(&mut self, out: Out) {
         let dealer_bj = is_blackjack(&self.dealer);
         let dealer_total = total(&self.dealer).0;
-        let mut hands = vec![];
-        let mut insurance = vec![];
-        let mut per_player: BTreeMap<PlayerId, i64> = BTreeMap::new();
-        let mut staked = false;
+        let (mut hands, mut insurance, mut payouts) = (vec![], vec![], vec![]);
+        let currency = self.config.currency;
+        let mut pay = |player, minor| payouts.push(Payout { player, amount: Money::new(minor, currency) });
         for (i, s) in self.seats.iter().enumerate() {
-            let Some(s) = s else { continue };
-            if s.bet.is_none() {
-                continue;
-            }
-            staked = true;
+            let Some(s) = s.as_ref().filter(|s| s.bet.is_some()) else { continue };
             for h in &s.hands {
                 let natural = h.status == Status::Blackjack || (is_blackjack(&h.cards) && !h.split);
                 let t = total(&h.cards).0;
@@ -939,36 +894,28 @@ impl State {
                     _ => 0,
                 };
                 let status = if dealer_bj && natural { Status::Blackjack } else { h.status };
-                *per_player.entry(s.player).or_default() += payout;
-                hands.push(HandResult {
-                    seat: i as u8,
-                    player: s.player,
-                    cards: h.cards.clone(),
-                    stake: h.stake,
-                    status,
-                    payout,
-                });
+                pay(s.player, payout);
+                let (cards, stake) = (h.cards.clone(), h.stake);
+                hands.push(HandResult { seat: i as u8, player: s.player, cards, stake, status, payout });
             }
             if let Insurance::Taken { amount, confirmed: true } = s.insurance {
                 let payout = if dealer_bj { 3 * amount } else { 0 };
-                *per_player.entry(s.player).or_default() += payout;
+                pay(s.player, payout);
                 insurance.push((s.player, amount, payout));
             }
         }
+        let staked = self.seats.iter().flatten().any(|s| s.bet.is_some());
         let round = RoundId(self.round);
         let outcome = Outcome { dealer: self.dealer.clone(), hands, insurance };
         self.phase = Phase::Result;
-        let mut effects = vec![publish(Event::Settled(outcome.clone()))];
+        out.push(publish(Event::Settled(outcome.clone())));
         if staked {
-            let payouts = per_player
-                .into_iter()
-                .filter(|&(_, v)| v > 0)
-                .map(|(player, v)| Payout { player, amount: Money::new(v, self.config.currency) })
-                .collect();
-            effects.push(Effect::Settle { round, payouts });
+            merge_payouts(&mut payouts);
+            out.push(Effect::Settle { round, payouts });
         }
-        effects.push(Effect::RoundEnded { round, outcome });
-        effects.push(Effect::StartTimer { timer: RESULT_TIMER, after_ms: self.config.result_ms });
-        effects
+        out.extend([
+            Effect::RoundEnded { round, outcome },
+            Effect::StartTimer { timer: RESULT_TIMER, after_ms: self.config.result_ms },
+        ]);
     }
 }

@@ -7,7 +7,7 @@
 use croupier_blackjack::cards::{is_blackjack, total};
 use croupier_blackjack::{Action, Blackjack, Config, Outcome, Phase, Status, Surrender};
 use croupier_rng::{CertifiedRng, Draw, Position, Seed};
-use croupier_sdk::testing::{Auditor, try_apply};
+use croupier_sdk::testing::{Auditor, offered, try_apply};
 use croupier_sdk::{Effect, Game, Input, OpId, PlayerId, RoundId, TimerId, Viewer, WalletResult};
 
 fn random_action(r: &mut CertifiedRng) -> Action {
@@ -85,7 +85,7 @@ fn random_play_keeps_every_contract() {
                 0 => (Input::Join { player, seat: (r.below(3) == 0).then(|| r.below(8) as u8) }, false),
                 1 if r.below(6) == 0 => (Input::Leave { player }, false),
                 2..=4 => {
-                    let offers = Blackjack::offered_actions(&state, player);
+                    let offers = offered::<Blackjack>(&state, player);
                     match offers.len() {
                         0 => (Input::Action { player, action: random_action(&mut r) }, false),
                         n => (Input::Action { player, action: offers[r.below(n as u32) as usize].clone() }, true),

@@ -11,28 +11,27 @@ use crate::{Action, Roulette, View};
 #[derive(Debug, Clone)]
 pub struct RandomBets {
     per_round: u32,
-    round: u64,
     placed: u32,
 }
 
 impl RandomBets {
     /// A player placing `per_round` bets every round.
     pub fn new(per_round: u32) -> Self {
-        Self { per_round, round: 0, placed: 0 }
+        Self { per_round, placed: 0 }
     }
 }
 
 impl Strategy<Roulette> for RandomBets {
-    fn choose(&mut self, view: &View, offered: &[Action], rng: &mut dyn Draw) -> Option<Action> {
-        if view.round != self.round {
-            self.round = view.round;
-            self.placed = 0;
-        }
+    fn choose(&mut self, _view: &dyn Fn() -> View, offered: &[Action], rng: &mut dyn Draw) -> Option<Action> {
         let n = u32::try_from(offered.len()).ok().filter(|&n| n > 0)?;
         if self.placed >= self.per_round {
             return None;
         }
         self.placed += 1;
         offered.get(rng.below(n) as usize).cloned()
+    }
+
+    fn round_started(&mut self) {
+        self.placed = 0;
     }
 }

@@ -1,10 +1,10 @@
 //! The roulette table's state machine: the [`Game`] implementation.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 
 use croupier_sdk::{
     Audience, ConfigError, Currency, Draw, Effect, Effects, Game, Input, Money, OpId, Payout, PlayerId, Rejected,
-    RoundId, TimerId, Viewer, WalletResult, reject,
+    RoundId, TimerId, Viewer, WalletResult, merge_payouts, reject,
 };
 use serde::{Deserialize, Serialize};
 
@@ -234,40 +234,45 @@ impl Game for Roulette {
         }
     }
 
-    fn apply(state: &mut State, input: Input<Action>, rng: &mut dyn Draw) -> Result<Effects<Self>, Rejected> {
+    fn apply(
+        state: &mut State,
+        input: Input<Action>,
+        rng: &mut dyn Draw,
+        out: &mut Effects<Self>,
+    ) -> Result<(), Rejected> {
         match input {
             Input::Join { player, .. } => {
                 state.players.insert(player);
-                Ok(if state.phase == Phase::Idle { state.open_round() } else { vec![] })
+                if state.phase == Phase::Idle {
+                    state.open_round(out);
+                }
             }
             Input::Leave { player } => {
                 // Bets already placed stay in play and are paid.
                 state.players.remove(&player);
-                Ok(vec![])
             }
-            Input::Action { player, action: Action::Bet { spot, amount } } => state.bet(player, spot, amount),
-            Input::Wallet { op, result } => state.wallet(op, result, rng),
+            Input::Action { player, action: Action::Bet { spot, amount } } => state.bet(player, spot, amount, out)?,
+            Input::Wallet { op, result } => state.wallet(op, result, rng, out)?,
             Input::Timer { timer } if timer == BETTING_TIMER && state.phase == Phase::Betting => {
-                let mut effects = vec![Effect::Publish {
+                out.push(Effect::Publish {
                     to: Audience::All,
                     event: Event::NoMoreBets { round: RoundId(state.round) },
-                }];
+                });
                 state.phase = Phase::Closing;
                 if state.bets.iter().all(|b| b.confirmed) {
-                    effects.extend(state.spin(rng));
+                    state.spin(rng, out);
                 }
-                Ok(effects)
             }
             Input::Timer { timer } if timer == RESULT_TIMER && state.phase == Phase::Result => {
                 if state.players.is_empty() {
                     state.phase = Phase::Idle;
-                    Ok(vec![])
                 } else {
-                    Ok(state.open_round())
+                    state.open_round(out);
                 }
             }
-            Input::Timer { timer } => reject("unexpected_timer", format!("timer {} is not running", timer.0)),
+            Input::Timer { timer } => return reject("unexpected_timer", format!("timer {} is not running", timer.0)),
         }
+        Ok(())
     }
 
     fn view(state: &State, viewer: Viewer) -> View {
@@ -286,7 +291,7 @@ impl Game for Roulette {
         }
     }
 
-    fn offered_actions(state: &State, player: PlayerId) -> Vec<Action> {
+    fn offered_actions(state: &State, player: PlayerId, out: &mut Vec<Action>) {
         let c = &state.config;
         let (count, total) = state.player_bets(player);
         if state.phase != Phase::Betting
@@ -294,28 +299,28 @@ impl Game for Roulette {
             || count >= c.max_bets_per_player
             || total + c.min_bet > c.max_total_per_player
         {
-            return vec![];
+            return;
         }
         // One spot of every kind, at the minimum.
-        [
-            Spot::Straight { number: 17 },
-            Spot::Straight { number: 0 },
-            Spot::Split { numbers: [17, 20] },
-            Spot::Street { numbers: [16, 17, 18] },
-            Spot::Corner { numbers: [17, 18, 20, 21] },
-            Spot::SixLine { numbers: [16, 17, 18, 19, 20, 21] },
-            Spot::Column { column: 2 },
-            Spot::Dozen { dozen: 2 },
-            Spot::Red,
-            Spot::Black,
-            Spot::Odd,
-            Spot::Even,
-            Spot::Low,
-            Spot::High,
-        ]
-        .into_iter()
-        .map(|spot| Action::Bet { spot, amount: c.min_bet })
-        .collect()
+        out.extend(
+            [
+                Spot::Straight { number: 17 },
+                Spot::Straight { number: 0 },
+                Spot::Split { numbers: [17, 20] },
+                Spot::Street { numbers: [16, 17, 18] },
+                Spot::Corner { numbers: [17, 18, 20, 21] },
+                Spot::SixLine { numbers: [16, 17, 18, 19, 20, 21] },
+                Spot::Column { column: 2 },
+                Spot::Dozen { dozen: 2 },
+                Spot::Red,
+                Spot::Black,
+                Spot::Odd,
+                Spot::Even,
+                Spot::Low,
+                Spot::High,
+            ]
+            .map(|spot| Action::Bet { spot, amount: c.min_bet }),
+        );
     }
 
     fn theoretical_rtp(_config: &Config) -> f64 {
@@ -329,21 +334,19 @@ impl State {
         self.bets.iter().filter(|b| b.player == player).fold((0, 0), |(n, t), b| (n + 1, t + b.amount.minor))
     }
 
-    fn open_round(&mut self) -> Effects<Roulette> {
+    fn open_round(&mut self, out: &mut Effects<Roulette>) {
         self.round += 1;
         self.phase = Phase::Betting;
         let round = RoundId(self.round);
-        vec![
+        let closes_in_ms = self.config.betting_ms;
+        out.extend([
             Effect::RoundStarted { round },
-            Effect::StartTimer { timer: BETTING_TIMER, after_ms: self.config.betting_ms },
-            Effect::Publish {
-                to: Audience::All,
-                event: Event::BettingOpen { round, closes_in_ms: self.config.betting_ms },
-            },
-        ]
+            Effect::StartTimer { timer: BETTING_TIMER, after_ms: closes_in_ms },
+            Effect::Publish { to: Audience::All, event: Event::BettingOpen { round, closes_in_ms } },
+        ]);
     }
 
-    fn bet(&mut self, player: PlayerId, spot: Spot, amount: i64) -> Result<Effects<Roulette>, Rejected> {
+    fn bet(&mut self, player: PlayerId, spot: Spot, amount: i64, out: &mut Effects<Roulette>) -> Result<(), Rejected> {
         let c = &self.config;
         if !self.players.contains(&player) {
             return reject("not_seated", "join the table before betting");
@@ -371,73 +374,66 @@ impl State {
         self.next_op += 1;
         let amount = Money::new(amount, c.currency);
         self.bets.push(Bet { player, spot, amount, op, confirmed: false });
-        Ok(vec![Effect::Reserve { op, round: RoundId(self.round), player, amount }])
+        out.push(Effect::Reserve { op, round: RoundId(self.round), player, amount });
+        Ok(())
     }
 
-    fn wallet(&mut self, op: OpId, result: WalletResult, rng: &mut dyn Draw) -> Result<Effects<Roulette>, Rejected> {
+    fn wallet(
+        &mut self,
+        op: OpId,
+        result: WalletResult,
+        rng: &mut dyn Draw,
+        out: &mut Effects<Roulette>,
+    ) -> Result<(), Rejected> {
         let Some(i) = self.bets.iter().position(|b| b.op == op && !b.confirmed) else {
             return reject("unexpected_wallet_result", format!("op {} is not pending", op.0));
         };
-        let mut effects = match result {
+        out.push(match result {
             WalletResult::Reserved => {
                 let bet = &mut self.bets[i];
                 bet.confirmed = true;
-                vec![Effect::Publish {
-                    to: Audience::All,
-                    event: Event::BetAccepted { player: bet.player, spot: bet.spot, amount: bet.amount },
-                }]
+                let event = Event::BetAccepted { player: bet.player, spot: bet.spot, amount: bet.amount };
+                Effect::Publish { to: Audience::All, event }
             }
             WalletResult::Refused { code } => {
                 let bet = self.bets.remove(i);
-                vec![Effect::Publish {
-                    to: Audience::Player(bet.player),
-                    event: Event::BetRefused { spot: bet.spot, amount: bet.amount, code },
-                }]
+                let event = Event::BetRefused { spot: bet.spot, amount: bet.amount, code };
+                Effect::Publish { to: Audience::Player(bet.player), event }
             }
-        };
+        });
         if self.phase == Phase::Closing && self.bets.iter().all(|b| b.confirmed) {
-            effects.extend(self.spin(rng));
+            self.spin(rng, out);
         }
-        Ok(effects)
+        Ok(())
     }
 
     /// Spins, settles and shows the result. Every bet is confirmed here.
-    fn spin(&mut self, rng: &mut dyn Draw) -> Effects<Roulette> {
+    fn spin(&mut self, rng: &mut dyn Draw, out: &mut Effects<Roulette>) {
         let number = rng.below(37) as u8;
         let round = RoundId(self.round);
-        let mut per_player: BTreeMap<PlayerId, i64> = BTreeMap::new();
-        let bets: Vec<SettledBet> = std::mem::take(&mut self.bets)
-            .into_iter()
+        let mut payouts: Vec<Payout> = Vec::new();
+        let bets: Vec<SettledBet> = self
+            .bets
+            .drain(..)
             .map(|b| {
                 let mask = b.spot.coverage().unwrap_or(0);
                 let won = mask & (1 << number) != 0;
                 // invariant: validate_config proved max_total_per_player * 36 fits.
-                let payout = if won { b.amount.minor * Spot::return_multiple(mask) } else { 0 };
-                if payout > 0 {
-                    *per_player.entry(b.player).or_default() += payout;
-                }
-                SettledBet {
-                    player: b.player,
-                    spot: b.spot,
-                    amount: b.amount,
-                    payout: Money::new(payout, b.amount.currency),
-                }
+                let payout =
+                    Money::new(if won { b.amount.minor * Spot::return_multiple(mask) } else { 0 }, b.amount.currency);
+                payouts.push(Payout { player: b.player, amount: payout });
+                SettledBet { player: b.player, spot: b.spot, amount: b.amount, payout }
             })
             .collect();
-        let payouts: Vec<Payout> = per_player
-            .into_iter()
-            .map(|(player, minor)| Payout { player, amount: Money::new(minor, self.config.currency) })
-            .collect();
+        merge_payouts(&mut payouts);
         self.history.push_front(number);
         self.history.truncate(HISTORY);
         self.phase = Phase::Result;
-        let mut effects =
-            vec![Effect::Publish { to: Audience::All, event: Event::Spun { round, number, payouts: payouts.clone() } }];
+        out.push(Effect::Publish { to: Audience::All, event: Event::Spun { round, number, payouts: payouts.clone() } });
         if !bets.is_empty() {
-            effects.push(Effect::Settle { round, payouts });
+            out.push(Effect::Settle { round, payouts });
         }
-        effects.push(Effect::RoundEnded { round, outcome: Outcome { number, bets } });
-        effects.push(Effect::StartTimer { timer: RESULT_TIMER, after_ms: self.config.result_ms });
-        effects
+        out.push(Effect::RoundEnded { round, outcome: Outcome { number, bets } });
+        out.push(Effect::StartTimer { timer: RESULT_TIMER, after_ms: self.config.result_ms });
     }
 }

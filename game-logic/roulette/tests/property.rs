@@ -5,7 +5,7 @@
 
 use croupier_rng::{CertifiedRng, Draw, Position, Seed};
 use croupier_roulette::{Action, BETTING_TIMER, Config, Outcome, RESULT_TIMER, Roulette, Spot};
-use croupier_sdk::testing::{Auditor, try_apply};
+use croupier_sdk::testing::{Auditor, offered, try_apply};
 use croupier_sdk::{Effect, Game, Input, OpId, PlayerId, RoundId, TimerId, WalletResult};
 
 fn random_spot(r: &mut CertifiedRng) -> Spot {
@@ -33,10 +33,10 @@ fn random_input(r: &mut CertifiedRng, state: &<Roulette as Game>::State, auditor
         0 => (Input::Join { player, seat: None }, false),
         1 if r.below(4) == 0 => (Input::Leave { player }, false),
         2 | 3 => {
-            let offered = Roulette::offered_actions(state, player);
-            match offered.len() {
+            let actions = offered::<Roulette>(state, player);
+            match actions.len() {
                 0 => (Input::Timer { timer: BETTING_TIMER }, false),
-                n => (Input::Action { player, action: offered[r.below(n as u32) as usize].clone() }, true),
+                n => (Input::Action { player, action: actions[r.below(n as u32) as usize].clone() }, true),
             }
         }
         4 => {

@@ -168,19 +168,24 @@ impl Game for CoinFlip {
         State { config: config.clone(), players: BTreeSet::new(), phase: Phase::Idle, round: 0, next_op: 1, last: None }
     }
 
-    fn apply(state: &mut State, input: Input<Action>, rng: &mut dyn Draw) -> Result<Effects<Self>, Rejected> {
+    fn apply(
+        state: &mut State,
+        input: Input<Action>,
+        rng: &mut dyn Draw,
+        out: &mut Effects<Self>,
+    ) -> Result<(), Rejected> {
         match input {
             Input::Join { player, .. } => {
                 state.players.insert(player);
-                Ok(vec![])
+                Ok(())
             }
             Input::Leave { player } => {
                 // A stake in flight still settles; the seat just goes.
                 state.players.remove(&player);
-                Ok(vec![])
+                Ok(())
             }
-            Input::Action { player, action: Action::Flip { call, stake } } => flip(state, player, call, stake),
-            Input::Wallet { op, result } => wallet(state, op, result, rng),
+            Input::Action { player, action: Action::Flip { call, stake } } => flip(state, player, call, stake, out),
+            Input::Wallet { op, result } => wallet(state, op, result, rng, out),
             Input::Timer { .. } => Err(Rejected::new("unknown_timer", "coin flip has no timers")),
         }
     }
@@ -195,15 +200,14 @@ impl Game for CoinFlip {
         }
     }
 
-    fn offered_actions(state: &State, player: PlayerId) -> Vec<Action> {
+    fn offered_actions(state: &State, player: PlayerId, out: &mut Vec<Action>) {
         if state.phase != Phase::Idle || !state.players.contains(&player) {
-            return vec![];
+            return;
         }
         let c = &state.config;
-        [Side::Heads, Side::Tails]
-            .into_iter()
-            .flat_map(|call| [c.min_stake, c.max_stake].map(|stake| Action::Flip { call, stake }))
-            .collect()
+        for call in [Side::Heads, Side::Tails] {
+            out.extend([c.min_stake, c.max_stake].map(|stake| Action::Flip { call, stake }));
+        }
     }
 
     fn theoretical_rtp(c: &Config) -> f64 {
@@ -212,7 +216,13 @@ impl Game for CoinFlip {
     }
 }
 
-fn flip(state: &mut State, player: PlayerId, call: Side, stake: i64) -> Result<Effects<CoinFlip>, Rejected> {
+fn flip(
+    state: &mut State,
+    player: PlayerId,
+    call: Side,
+    stake: i64,
+    out: &mut Effects<CoinFlip>,
+) -> Result<(), Rejected> {
     let c = &state.config;
     if !state.players.contains(&player) {
         return Err(Rejected::new("not_seated", "join the table before flipping"));
@@ -232,7 +242,8 @@ fn flip(state: &mut State, player: PlayerId, call: Side, stake: i64) -> Result<E
     state.next_op += 1;
     let round = RoundId(state.round);
     state.phase = Phase::AwaitingStake { op, player, call, stake };
-    Ok(vec![Effect::RoundStarted { round }, Effect::Reserve { op, round, player, amount: stake }])
+    out.extend([Effect::RoundStarted { round }, Effect::Reserve { op, round, player, amount: stake }]);
+    Ok(())
 }
 
 fn wallet(
@@ -240,7 +251,8 @@ fn wallet(
     op: OpId,
     result: WalletResult,
     rng: &mut dyn Draw,
-) -> Result<Effects<CoinFlip>, Rejected> {
+    out: &mut Effects<CoinFlip>,
+) -> Result<(), Rejected> {
     let Phase::AwaitingStake { op: waiting, player, call, stake } = state.phase.clone() else {
         return Err(Rejected::new("unexpected_wallet_result", "no stake is pending"));
     };
@@ -251,7 +263,8 @@ fn wallet(
     state.phase = Phase::Idle;
     if let WalletResult::Refused { code } = result {
         // Nothing is held, so there is nothing to settle or void.
-        return Ok(vec![Effect::Publish { to: Audience::Player(player), event: Event::StakeRefused { player, code } }]);
+        out.push(Effect::Publish { to: Audience::Player(player), event: Event::StakeRefused { player, code } });
+        return Ok(());
     }
     let landed = if rng.below(2) == 0 { Side::Heads } else { Side::Tails };
     let c = &state.config;
@@ -261,9 +274,10 @@ fn wallet(
     let outcome = Outcome { player, call, landed, stake, payout };
     state.last = Some(outcome.clone());
     let payouts = if payout.is_positive() { vec![Payout { player, amount: payout }] } else { vec![] };
-    Ok(vec![
+    out.extend([
         Effect::Publish { to: Audience::All, event: Event::Flipped(outcome.clone()) },
         Effect::Settle { round, payouts },
         Effect::RoundEnded { round, outcome },
-    ])
+    ]);
+    Ok(())
 }

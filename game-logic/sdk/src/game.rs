@@ -2,7 +2,9 @@
 //!
 //! The server feeds a game [`Input`]s (players joining and acting, timers
 //! firing, the wallet confirming a stake) and carries out the [`Effect`]s it
-//! returns (reserve a stake, settle, start a timer, publish an event). A game
+//! pushes (reserve a stake, settle, start a timer, publish an event). Effects
+//! and offered actions go into buffers the caller owns and reuses, so a round
+//! in steady state allocates only what its events and outcome hold. A game
 //! never does IO, never reads a clock and never holds global state; its only
 //! randomness is the [`Draw`] it is handed, so the same draws and inputs give
 //! the same effects, byte for byte.
@@ -119,6 +121,21 @@ pub struct Payout {
     pub amount: Money,
 }
 
+/// Folds `payouts` into one per player, in player order, dropping zeros: the
+/// form [`Effect::Settle`] takes. Amounts are summed with the caller's
+/// guarantee that a player's total fits (games bound it in their config).
+pub fn merge_payouts(payouts: &mut Vec<Payout>) {
+    payouts.retain(|p| p.amount.minor != 0);
+    payouts.sort_unstable_by_key(|p| p.player);
+    payouts.dedup_by(|later, kept| {
+        let same = later.player == kept.player;
+        if same {
+            kept.amount.minor = kept.amount.minor.saturating_add(later.amount.minor);
+        }
+        same
+    });
+}
+
 /// One thing the server must do for a game.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -183,7 +200,8 @@ pub enum Effect<E, O> {
     },
 }
 
-/// The effects of one input, for game `G`.
+/// The effects of one input, for game `G`: a buffer the caller owns, clears
+/// and reuses.
 pub type Effects<G> = Vec<Effect<<G as Game>::Event, <G as Game>::Outcome>>;
 
 /// Why a game refused an input. The state is unchanged.
@@ -257,25 +275,29 @@ pub trait Game: 'static {
     /// A fresh table (or session) with no players.
     fn new_table(config: &Self::Config) -> Self::State;
 
-    /// Feeds one input and returns what the server must do.
+    /// Feeds one input and pushes onto `out` what the server must do, in
+    /// order.
     ///
     /// # Errors
     /// [`Rejected`] when the input is not legal now; the state must then be
     /// exactly as before and no draw may have been made
-    /// ([`crate::testing::assert_rejected_unchanged`] checks this).
+    /// ([`crate::testing::assert_rejected_unchanged`] checks this). Callers
+    /// discard whatever was pushed before a rejection.
     fn apply(
         state: &mut Self::State,
         input: Input<Self::Action>,
         rng: &mut dyn Draw,
-    ) -> Result<Effects<Self>, Rejected>;
+        out: &mut Effects<Self>,
+    ) -> Result<(), Rejected>;
 
     /// What `viewer` may see: their own hidden cards, nobody else's.
     fn view(state: &Self::State, viewer: Viewer) -> Self::View;
 
-    /// Actions `player` may take now, for bots, simulators and property tests.
-    /// Every action offered must be accepted. Where the space is large (bet
-    /// amounts) a representative set is enough. Empty: nothing to do but wait.
-    fn offered_actions(state: &Self::State, player: PlayerId) -> Vec<Self::Action>;
+    /// Pushes onto `out` the actions `player` may take now, for bots,
+    /// simulators and property tests. Every action offered must be accepted.
+    /// Where the space is large (bet amounts) a representative set is enough.
+    /// Nothing pushed: nothing to do but wait.
+    fn offered_actions(state: &Self::State, player: PlayerId, out: &mut Vec<Self::Action>);
 
     /// The return to player the rules are designed for (e.g. 36/37 for
     /// European roulette), as a fraction of the amount staked.

@@ -23,7 +23,7 @@ pub mod testing;
 pub use croupier_rng::{Draw, DrawRecord};
 pub use game::{
     Audience, ConfigError, Effect, Effects, Game, Input, OpId, Payout, PlayerId, Rejected, RoundId, TimerId, Viewer,
-    WalletResult, reject,
+    WalletResult, merge_payouts, reject,
 };
 pub use money::{Currency, Money, MoneyError};
 

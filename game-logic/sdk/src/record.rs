@@ -105,12 +105,13 @@ pub fn replay<G: Game>(record: &RoundRecord) -> Result<(), ReplayMismatch> {
         serde_json::from_value(record.state_before.clone()).map_err(|e| malformed(format!("state: {e}")))?;
     let mut draws = Replay::new(record.draws.clone());
     let (mut stakes, mut payouts, mut outcome) = (Vec::new(), Vec::new(), Value::Null);
+    let mut effects = Vec::new();
     for (index, raw) in record.inputs.iter().enumerate() {
         let input: Input<G::Action> =
             serde_json::from_value(raw.clone()).map_err(|e| malformed(format!("input {index}: {e}")))?;
-        let effects = G::apply(&mut state, input, &mut draws)
+        G::apply(&mut state, input, &mut draws, &mut effects)
             .map_err(|r| ReplayMismatch::Rejected { index, code: r.code.to_owned() })?;
-        for effect in effects {
+        for effect in effects.drain(..) {
             match effect {
                 Effect::Reserve { op, round, player, amount } if round == record.round => {
                     stakes.push(Stake { op, player, amount });

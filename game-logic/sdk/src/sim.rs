@@ -9,7 +9,7 @@
 //! action that is rejected, a round settled twice, a round that ends holding
 //! unsettled stakes, a payout to nobody who staked, or a stall is an error.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
@@ -17,16 +17,20 @@ use croupier_rng::{CertifiedRng, Draw, Position, ReseedPolicy, Seed};
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::game::{Effect, Game, Input, OpId, PlayerId, RoundId, TimerId, Viewer, WalletResult};
+use crate::game::{Effect, Effects, Game, Input, OpId, PlayerId, RoundId, TimerId, Viewer, WalletResult};
 
 /// Two-sided 99.9% standard normal quantile.
 pub const Z_999: f64 = 3.290_526_731_491_926;
 
 /// How a simulated player picks actions.
 pub trait Strategy<G: Game> {
-    /// Chooses an action among `offered` given what the player sees, or `None`
-    /// to wait (letting timers fire).
-    fn choose(&mut self, view: &G::View, offered: &[G::Action], rng: &mut dyn Draw) -> Option<G::Action>;
+    /// Chooses an action among `offered`, or `None` to wait (letting timers
+    /// fire). `view` builds what the player sees; a strategy that can decide
+    /// from `offered` alone need not pay for it.
+    fn choose(&mut self, view: &dyn Fn() -> G::View, offered: &[G::Action], rng: &mut dyn Draw) -> Option<G::Action>;
+
+    /// A new round began (the game's [`Effect::RoundStarted`]).
+    fn round_started(&mut self) {}
 }
 
 /// Picks uniformly among the offered actions, always acting when it can.
@@ -34,7 +38,7 @@ pub trait Strategy<G: Game> {
 pub struct RandomOffered;
 
 impl<G: Game> Strategy<G> for RandomOffered {
-    fn choose(&mut self, _view: &G::View, offered: &[G::Action], rng: &mut dyn Draw) -> Option<G::Action> {
+    fn choose(&mut self, _view: &dyn Fn() -> G::View, offered: &[G::Action], rng: &mut dyn Draw) -> Option<G::Action> {
         let n = u32::try_from(offered.len()).ok().filter(|&n| n > 0)?;
         offered.get(rng.below(n) as usize).cloned()
     }
@@ -229,7 +233,9 @@ where
                         options,
                         progress,
                         queue: VecDeque::new(),
-                        timers: BTreeMap::new(),
+                        effects: Vec::new(),
+                        offered: Vec::new(),
+                        timers: Vec::new(),
                         now_ms: 0,
                         totals: Totals::default(),
                         round: None,
@@ -304,7 +310,11 @@ struct Worker<'a, G: Game, S> {
     options: &'a SimOptions,
     progress: &'a AtomicU64,
     queue: VecDeque<Input<G::Action>>,
-    timers: BTreeMap<TimerId, u64>,
+    /// Reused buffers: a round in steady state allocates nothing here.
+    effects: Effects<G>,
+    offered: Vec<G::Action>,
+    /// Running timers and when they fire (a handful at most).
+    timers: Vec<(TimerId, u64)>,
     now_ms: u64,
     totals: Totals,
     round: Option<RoundBook>,
@@ -340,26 +350,30 @@ impl<G: Game, S: Strategy<G>> Worker<'_, G, S> {
         if let Some(input) = self.queue.pop_front() {
             return self.feed(input, false);
         }
-        let offered = G::offered_actions(&self.state, PLAYER);
-        if !offered.is_empty() {
-            let view = G::view(&self.state, Viewer::Player(PLAYER));
-            if let Some(action) = self.strategy.choose(&view, &offered, &mut self.strategy_rng) {
+        self.offered.clear();
+        G::offered_actions(&self.state, PLAYER, &mut self.offered);
+        if !self.offered.is_empty() {
+            let state = &self.state;
+            let view = || G::view(state, Viewer::Player(PLAYER));
+            if let Some(action) = self.strategy.choose(&view, &self.offered, &mut self.strategy_rng) {
                 return self.feed(Input::Action { player: PLAYER, action }, true);
             }
         }
         // Nothing to do now: let the earliest timer fire.
-        let Some((&timer, &due)) = self.timers.iter().min_by_key(|(id, due)| (**due, **id)) else {
+        let Some(next) = (0..self.timers.len()).min_by_key(|&i| (self.timers[i].1, self.timers[i].0)) else {
             return Err(SimError::Stalled { rounds: self.totals.rounds });
         };
-        self.timers.remove(&timer);
+        let (timer, due) = self.timers.swap_remove(next);
         self.now_ms = self.now_ms.max(due);
         self.feed(Input::Timer { timer }, false)
     }
 
     fn feed(&mut self, input: Input<G::Action>, offered: bool) -> Result<(), SimError> {
         let round = self.totals.rounds;
-        let effects = match G::apply(&mut self.state, input.clone(), &mut self.rng) {
-            Ok(effects) => effects,
+        let mut effects = std::mem::take(&mut self.effects);
+        effects.clear();
+        match G::apply(&mut self.state, input.clone(), &mut self.rng, &mut effects) {
+            Ok(()) => {}
             Err(r) if offered => {
                 return Err(SimError::OfferedActionRejected { round, code: r.code.to_owned(), message: r.message });
             }
@@ -370,11 +384,13 @@ impl<G: Game, S: Strategy<G>> Worker<'_, G, S> {
                     code: r.code.to_owned(),
                 });
             }
-        };
-        for effect in effects {
-            self.carry_out(effect)?;
         }
-        Ok(())
+        let mut done = Ok(());
+        for effect in effects.drain(..) {
+            done = done.and_then(|()| self.carry_out(effect));
+        }
+        self.effects = effects;
+        done
     }
 
     fn book(&mut self, round: RoundId) -> Result<&mut RoundBook, SimError> {
@@ -401,6 +417,7 @@ impl<G: Game, S: Strategy<G>> Worker<'_, G, S> {
                     return Err(money(round, "a new round started while stakes were held"));
                 }
                 self.round = Some(RoundBook { id: Some(round), ..RoundBook::default() });
+                self.strategy.round_started();
             }
             Effect::Reserve { op, round, amount, .. } => {
                 if !amount.is_positive() {
@@ -447,10 +464,14 @@ impl<G: Game, S: Strategy<G>> Worker<'_, G, S> {
                 }
             }
             Effect::StartTimer { timer, after_ms } => {
-                self.timers.insert(timer, self.now_ms.saturating_add(after_ms));
+                let due = self.now_ms.saturating_add(after_ms);
+                match self.timers.iter_mut().find(|(id, _)| *id == timer) {
+                    Some(running) => running.1 = due,
+                    None => self.timers.push((timer, due)),
+                }
             }
             Effect::CancelTimer { timer } => {
-                self.timers.remove(&timer);
+                self.timers.retain(|(id, _)| *id != timer);
             }
             Effect::Publish { .. } => {}
         }

@@ -3,7 +3,7 @@
 
 use croupier_rng::Draw;
 
-use crate::game::{Effects, Game, Input, Rejected};
+use crate::game::{Effects, Game, Input, PlayerId, Rejected};
 
 /// Counts the draws made through it.
 pub(crate) struct Counting<'a> {
@@ -49,13 +49,21 @@ pub fn try_apply<G: Game>(
 ) -> Result<Effects<G>, Rejection> {
     let before = serde_json::to_value(&*state).ok();
     let mut counting = Counting { inner: rng, draws: 0 };
-    match G::apply(state, input, &mut counting) {
-        Ok(effects) => Ok(effects),
+    let mut effects = Vec::new();
+    match G::apply(state, input, &mut counting, &mut effects) {
+        Ok(()) => Ok(effects),
         Err(rejected) => {
             let after = serde_json::to_value(&*state).ok();
             Err(Rejection { rejected, state_changed: before != after || before.is_none(), draws_made: counting.draws })
         }
     }
+}
+
+/// The actions [`Game::offered_actions`] offers `player` now, as a new vector.
+pub fn offered<G: Game>(state: &G::State, player: PlayerId) -> Vec<G::Action> {
+    let mut out = Vec::new();
+    G::offered_actions(state, player, &mut out);
+    out
 }
 
 /// Asserts that `input` is rejected without changing `state` or drawing, and

@@ -8,7 +8,7 @@ mod broken;
 use broken::{Broken, DirtyReject};
 use croupier_rng::{CertifiedRng, Seed};
 use croupier_sdk::example::{Action, CoinFlip, Config, Side};
-use croupier_sdk::testing::{assert_rejected_unchanged, try_apply};
+use croupier_sdk::testing::{assert_rejected_unchanged, offered, try_apply};
 use croupier_sdk::{Game, Input, PlayerId, TimerId};
 
 fn rng() -> CertifiedRng {
@@ -20,7 +20,7 @@ fn seated() -> (<CoinFlip as Game>::State, PlayerId) {
     let mut state = CoinFlip::new_table(&Config::default());
     let p = PlayerId(1);
     let join = Input::Join { player: p, seat: None };
-    CoinFlip::apply(&mut state, join, &mut rng()).unwrap();
+    try_apply::<CoinFlip>(&mut state, join, &mut rng()).unwrap();
     (state, p)
 }
 
@@ -40,13 +40,13 @@ fn coin_flip_rejections_leave_state_unchanged() {
 #[test]
 fn every_offered_action_is_accepted() {
     let (state, p) = seated();
-    let offered = CoinFlip::offered_actions(&state, p);
-    assert_eq!(offered.len(), 4);
-    for action in offered {
+    let actions = offered::<CoinFlip>(&state, p);
+    assert_eq!(actions.len(), 4);
+    for action in actions {
         let mut copy = state.clone();
-        assert!(CoinFlip::apply(&mut copy, Input::Action { player: p, action }, &mut rng()).is_ok());
+        assert!(try_apply::<CoinFlip>(&mut copy, Input::Action { player: p, action }, &mut rng()).is_ok());
     }
-    assert!(CoinFlip::offered_actions(&state, PlayerId(2)).is_empty(), "not seated: nothing offered");
+    assert!(offered::<CoinFlip>(&state, PlayerId(2)).is_empty(), "not seated: nothing offered");
 }
 
 #[test]

@@ -6,6 +6,7 @@
 use croupier_rng::{CertifiedRng, Recorder};
 use croupier_sdk::example::{Action, CoinFlip, Config, Side};
 use croupier_sdk::record::{ReplayMismatch, RngEvidence, RoundRecord, Stake, replay};
+use croupier_sdk::testing::try_apply;
 use croupier_sdk::{Effect, Game, Input, OpId, PlayerId, RoundId, WalletResult};
 
 /// Plays one coin flip round the way the server will, and records it.
@@ -15,7 +16,7 @@ fn record_round() -> RoundRecord {
     let commitment = rng.commitment();
     let mut rng = Recorder::new(rng);
     let mut state = CoinFlip::new_table(&Config::default());
-    CoinFlip::apply(&mut state, Input::Join { player: p, seat: None }, &mut rng).unwrap();
+    try_apply::<CoinFlip>(&mut state, Input::Join { player: p, seat: None }, &mut rng).unwrap();
     let state_before = serde_json::to_value(&state).unwrap();
     let inputs = vec![
         Input::Action { player: p, action: Action::Flip { call: Side::Tails, stake: 300 } },
@@ -23,7 +24,7 @@ fn record_round() -> RoundRecord {
     ];
     let (mut stakes, mut payouts, mut outcome) = (vec![], vec![], serde_json::Value::Null);
     for input in &inputs {
-        for effect in CoinFlip::apply(&mut state, input.clone(), &mut rng).unwrap() {
+        for effect in try_apply::<CoinFlip>(&mut state, input.clone(), &mut rng).unwrap() {
             match effect {
                 Effect::Reserve { op, player, amount, .. } => stakes.push(Stake { op, player, amount }),
                 Effect::Settle { payouts: p, .. } => payouts = p,

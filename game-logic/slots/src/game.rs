@@ -4,7 +4,6 @@
 //! holds it, the paid spin and every free spin it triggers play out in the
 //! same round, which settles once with the total win.
 
-use croupier_rng::WeightedTable;
 use croupier_sdk::{
     Audience, ConfigError, Draw, Effect, Effects, Game, Input, Money, OpId, Payout, PlayerId, Rejected, RoundId,
     Viewer, WalletResult, reject,
@@ -12,7 +11,7 @@ use croupier_sdk::{
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
-use crate::spin::{SpinResult, draw_stops, evaluate};
+use crate::spin::{Machine, SpinResult};
 
 /// The slots game.
 #[derive(Debug)]
@@ -47,9 +46,9 @@ pub struct State {
     next_op: u64,
     pending: Option<Pending>,
     last: Option<Outcome>,
-    /// Reel strips prepared for sampling; rebuilt from `config` after a restore.
+    /// The config prepared for play; rebuilt from `config` after a restore.
     #[serde(skip)]
-    tables: Vec<WeightedTable>,
+    machine: Option<Machine>,
 }
 
 /// A round: the paid spin and the free spins it led to.
@@ -109,34 +108,31 @@ impl Game for Slots {
     }
 
     fn new_table(config: &Config) -> State {
-        State {
-            config: config.clone(),
-            player: None,
-            round: 0,
-            next_op: 1,
-            pending: None,
-            last: None,
-            tables: Vec::new(),
-        }
+        State { config: config.clone(), player: None, round: 0, next_op: 1, pending: None, last: None, machine: None }
     }
 
-    fn apply(state: &mut State, input: Input<Action>, rng: &mut dyn Draw) -> Result<Effects<Self>, Rejected> {
+    fn apply(
+        state: &mut State,
+        input: Input<Action>,
+        rng: &mut dyn Draw,
+        out: &mut Effects<Self>,
+    ) -> Result<(), Rejected> {
         match input {
             Input::Join { player, .. } => match state.player {
                 Some(p) if p != player => reject("session_taken", "this session belongs to another player"),
                 _ => {
                     state.player = Some(player);
-                    Ok(vec![])
+                    Ok(())
                 }
             },
             Input::Leave { player } => {
                 if state.player == Some(player) && state.pending.is_none() {
                     state.player = None;
                 }
-                Ok(vec![])
+                Ok(())
             }
-            Input::Action { player, action: Action::Spin { line_bet } } => state.spin(player, line_bet),
-            Input::Wallet { op, result } => state.wallet(op, result, rng),
+            Input::Action { player, action: Action::Spin { line_bet } } => state.spin(player, line_bet, out),
+            Input::Wallet { op, result } => state.wallet(op, result, rng, out),
             Input::Timer { .. } => reject("unexpected_timer", "slots use no timers"),
         }
     }
@@ -152,12 +148,11 @@ impl Game for Slots {
         }
     }
 
-    fn offered_actions(state: &State, player: PlayerId) -> Vec<Action> {
-        if state.player != Some(player) || state.pending.is_some() {
-            return vec![];
+    fn offered_actions(state: &State, player: PlayerId, out: &mut Vec<Action>) {
+        if state.player == Some(player) && state.pending.is_none() {
+            let c = &state.config;
+            out.extend([Action::Spin { line_bet: c.min_line_bet }, Action::Spin { line_bet: c.max_line_bet }]);
         }
-        let c = &state.config;
-        vec![Action::Spin { line_bet: c.min_line_bet }, Action::Spin { line_bet: c.max_line_bet }]
     }
 
     fn theoretical_rtp(config: &Config) -> f64 {
@@ -166,7 +161,7 @@ impl Game for Slots {
 }
 
 impl State {
-    fn spin(&mut self, player: PlayerId, line_bet: i64) -> Result<Effects<Slots>, Rejected> {
+    fn spin(&mut self, player: PlayerId, line_bet: i64, out: &mut Effects<Slots>) -> Result<(), Rejected> {
         let c = &self.config;
         if self.player != Some(player) {
             return reject("not_in_session", "open the session before spinning");
@@ -186,13 +181,20 @@ impl State {
         self.next_op += 1;
         self.pending = Some(Pending { op, line_bet });
         let round = RoundId(self.round);
-        Ok(vec![
+        out.extend([
             Effect::RoundStarted { round },
             Effect::Reserve { op, round, player, amount: Money::new(total, c.currency) },
-        ])
+        ]);
+        Ok(())
     }
 
-    fn wallet(&mut self, op: OpId, result: WalletResult, rng: &mut dyn Draw) -> Result<Effects<Slots>, Rejected> {
+    fn wallet(
+        &mut self,
+        op: OpId,
+        result: WalletResult,
+        rng: &mut dyn Draw,
+        out: &mut Effects<Slots>,
+    ) -> Result<(), Rejected> {
         let (Some(pending), Some(player)) = (self.pending.clone(), self.player) else {
             return reject("unexpected_wallet_result", "no spin is pending");
         };
@@ -201,37 +203,28 @@ impl State {
         }
         self.pending = None;
         if let WalletResult::Refused { code } = result {
-            return Ok(vec![Effect::Publish { to: Audience::Player(player), event: Event::StakeRefused { code } }]);
+            out.push(Effect::Publish { to: Audience::Player(player), event: Event::StakeRefused { code } });
+            return Ok(());
         }
         let outcome = self.play(pending.line_bet, rng);
         self.last = Some(outcome.clone());
         let round = RoundId(self.round);
         let payouts =
             if outcome.total_win.is_positive() { vec![Payout { player, amount: outcome.total_win }] } else { vec![] };
-        Ok(vec![
+        out.extend([
             Effect::Publish { to: Audience::Player(player), event: Event::Spun(outcome.clone()) },
             Effect::Settle { round, payouts },
             Effect::RoundEnded { round, outcome },
-        ])
+        ]);
+        Ok(())
     }
 
     /// The paid spin and its free spins.
     fn play(&mut self, line_bet: i64, rng: &mut dyn Draw) -> Outcome {
-        if self.tables.is_empty() {
-            // invariant: validate_config checked every strip's weights.
-            self.tables = self
-                .config
-                .reels
-                .iter()
-                .filter_map(|strip| {
-                    let weights: Vec<u32> = strip.iter().map(|s| s.weight).collect();
-                    WeightedTable::new(&weights).ok()
-                })
-                .collect();
-        }
         let c = &self.config;
+        let m = self.machine.get_or_insert_with(|| Machine::new(c));
         let f = &c.free_spins;
-        let mut spin = evaluate(c, draw_stops(&self.tables, rng), line_bet, 1);
+        let mut spin = m.evaluate(m.draw_stops(rng), line_bet, 1);
         let mut awarded = 0u32;
         if spin.scatters >= f.min_scatters {
             awarded = f.award;
@@ -242,7 +235,7 @@ impl State {
         let mut left = awarded;
         while left > 0 {
             left -= 1;
-            let mut free = evaluate(c, draw_stops(&self.tables, rng), line_bet, f.multiplier);
+            let mut free = m.evaluate(m.draw_stops(rng), line_bet, f.multiplier);
             if free.scatters >= f.min_scatters {
                 let add = f.award.min(f.cap - awarded);
                 awarded += add;

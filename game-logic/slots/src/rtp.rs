@@ -18,7 +18,7 @@
 use serde::Serialize;
 
 use crate::config::{Config, Kind, REELS, ROWS};
-use crate::spin::line_pay;
+use crate::spin::Machine;
 
 /// A machine's theoretical figures, per unit of total bet.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -103,6 +103,7 @@ pub fn expected_free_spins(award: u32, cap: u32, p: f64) -> f64 {
 /// The machine's exact theoretical RTP and hit frequency.
 pub fn exact(c: &Config) -> Rtp {
     let lines = c.lines.len() as f64;
+    let machine = Machine::new(c);
     let dist = symbol_distribution(c);
     let n_sym = c.symbols.len();
     // Line return, in line bets, summed over lines, then per total bet.
@@ -119,7 +120,7 @@ pub fn exact(c: &Config) -> Rtp {
                 prob *= p(reel)[usize::from(*s)];
             }
             if prob > 0.0
-                && let Some((_, _, pays)) = line_pay(c, &symbols)
+                && let Some((_, _, pays)) = machine.line_pay(&symbols)
             {
                 line_units += prob * pays as f64;
             }
@@ -146,11 +147,11 @@ pub fn exact(c: &Config) -> Rtp {
         expected_free_spins: expected,
         free_spin_return,
         total: base_lines + base_scatters + trigger_probability * expected * free_spin_return,
-        hit_frequency: hit_frequency(c, &chances, scatter_pays),
+        hit_frequency: hit_frequency(c, &machine, &chances, scatter_pays),
     }
 }
 
-fn hit_frequency(c: &Config, chances: &[f64], scatter_pays: Option<[i64; REELS]>) -> f64 {
+fn hit_frequency(c: &Config, machine: &Machine, chances: &[f64], scatter_pays: Option<[i64; REELS]>) -> f64 {
     // Fewest scatters that win anything.
     let threshold = scatter_pays.map_or(usize::MAX, |pays| {
         (1..=REELS).find(|&n| pays[n - 1] > 0 || n >= usize::from(c.free_spins.min_scatters)).unwrap_or(usize::MAX)
@@ -168,7 +169,7 @@ fn hit_frequency(c: &Config, chances: &[f64], scatter_pays: Option<[i64; REELS]>
                     / totals[2];
                 let line_win = c.lines.iter().any(|l| {
                     let prefix = [sym(r0, a, l[0]), sym(r1, b, l[1]), sym(r2, d, l[2])];
-                    line_pay(c, &prefix).is_some_and(|(_, n, _)| n >= 3)
+                    machine.line_pay(&prefix).is_some_and(|(_, n, _)| n >= 3)
                 });
                 if line_win {
                     hit += p;

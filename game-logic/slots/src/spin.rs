@@ -14,48 +14,6 @@ use crate::config::{Config, Kind, REELS, ROWS};
 /// The symbols shown: `window[reel][row]`.
 pub type Window = [[u8; ROWS]; REELS];
 
-/// The window for the given stops (each stop shows itself and the next two).
-pub fn window(config: &Config, stops: &[u32; REELS]) -> Window {
-    let mut w = [[0u8; ROWS]; REELS];
-    for (reel, (strip, &stop)) in config.reels.iter().zip(stops).enumerate() {
-        for (row, cell) in w[reel].iter_mut().enumerate() {
-            *cell = strip[(stop as usize + row) % strip.len()].symbol;
-        }
-    }
-    w
-}
-
-/// Draws the five stops, one weighted pick per reel.
-pub fn draw_stops(tables: &[WeightedTable], rng: &mut dyn Draw) -> [u32; REELS] {
-    let mut stops = [0u32; REELS];
-    for (stop, table) in stops.iter_mut().zip(tables) {
-        // A strip has far fewer than 2^32 stops (validated weights fit u32).
-        *stop = table.pick(rng) as u32;
-    }
-    stops
-}
-
-/// The paying run of a line's symbols: (symbol, length, pay in line bets).
-/// `None` when the line pays nothing.
-pub fn line_pay(config: &Config, symbols: &[u8]) -> Option<(u8, u8, i64)> {
-    let kind = |s: u8| config.symbols[usize::from(s)].kind;
-    let pay = |s: u8, n: usize| {
-        if n == 0 { 0 } else { config.symbols[usize::from(s)].pays[n - 1] }
-    };
-    let wilds = symbols.iter().take_while(|&&s| kind(s) == Kind::Wild).count();
-    let mut best = (wilds > 0).then(|| (symbols[0], wilds as u8, pay(symbols[0], wilds)));
-    if let Some(&first) = symbols.iter().find(|&&s| kind(s) != Kind::Wild)
-        && kind(first) == Kind::Regular
-    {
-        let run = symbols.iter().take_while(|&&s| s == first || kind(s) == Kind::Wild).count();
-        let p = pay(first, run);
-        if best.is_none_or(|(_, _, b)| p > b) {
-            best = Some((first, run as u8, p));
-        }
-    }
-    best.filter(|&(_, _, p)| p > 0)
-}
-
 /// A winning line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LineWin {
@@ -86,32 +44,110 @@ pub struct SpinResult {
     pub free_spins_awarded: u32,
 }
 
-/// Scatters anywhere in `w`.
-pub fn scatters(config: &Config, w: &Window) -> u8 {
-    w.iter().flatten().filter(|&&s| config.symbols[usize::from(s)].kind == Kind::Scatter).count() as u8
+/// A validated [`Config`] laid out for play: strips as symbol bytes (with
+/// the first rows repeated at the end, so a window never wraps), symbol kinds
+/// as bit sets and the weighted tables ready, so a spin never looks at the
+/// config itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Machine {
+    tables: Vec<WeightedTable>,
+    strips: Vec<Vec<u8>>,
+    /// Bit `s` set: symbol `s` is wild (resp. regular).
+    wild: u64,
+    regular: u64,
+    pays: Vec<[i64; REELS]>,
+    lines: Vec<[u8; REELS]>,
+    /// The scatter symbol and its pays (times the total bet, in line bets).
+    scatter: Option<(u8, [i64; REELS])>,
 }
 
-/// Evaluates the spin at `stops` for `line_bet`, with win `multiplier`.
-/// Free spins are not awarded here (the caller applies the cap).
-pub fn evaluate(config: &Config, stops: [u32; REELS], line_bet: i64, multiplier: i64) -> SpinResult {
-    let w = window(config, &stops);
-    let mut lines = Vec::new();
-    let mut line_units = 0i64;
-    for (i, line) in config.lines.iter().enumerate() {
-        let symbols: [u8; REELS] = std::array::from_fn(|reel| w[reel][usize::from(line[reel])]);
-        if let Some((symbol, count, pays)) = line_pay(config, &symbols) {
-            line_units += pays;
-            lines.push(LineWin { line: i as u8, symbol, count, pays });
+impl Machine {
+    /// Prepares `config`, which must have passed [`Config::validate`].
+    pub fn new(config: &Config) -> Self {
+        let bits = |kind: Kind| {
+            config.symbols.iter().enumerate().filter(|(_, s)| s.kind == kind).fold(0u64, |m, (i, _)| m | 1 << i)
+        };
+        let scatter = config.symbols.iter().position(|s| s.kind == Kind::Scatter);
+        Self {
+            // invariant: validate checked every strip's weights.
+            tables: (config.reels.iter())
+                .filter_map(|strip| WeightedTable::new(&strip.iter().map(|s| s.weight).collect::<Vec<_>>()).ok())
+                .collect(),
+            strips: (config.reels.iter())
+                .map(|strip| strip.iter().chain(&strip[..ROWS - 1]).map(|s| s.symbol).collect())
+                .collect(),
+            wild: bits(Kind::Wild),
+            regular: bits(Kind::Regular),
+            pays: config.symbols.iter().map(|s| s.pays).collect(),
+            lines: config.lines.clone(),
+            scatter: scatter.map(|i| (i as u8, config.symbols[i].pays)),
         }
     }
-    let n = scatters(config, &w);
-    let scatter_units = match config.symbols.iter().find(|s| s.kind == Kind::Scatter) {
-        Some(s) if n > 0 => s.pays[usize::from(n) - 1] * config.lines.len() as i64,
-        _ => 0,
-    };
-    // invariant: Config::validate bounds the largest win so this cannot overflow.
-    let win = (line_units + scatter_units) * line_bet * multiplier;
-    SpinResult { stops, window: w, lines, scatters: n, win, free_spins_awarded: 0 }
+
+    /// Draws the five stops, one weighted pick per reel.
+    pub fn draw_stops(&self, rng: &mut dyn Draw) -> [u32; REELS] {
+        let mut stops = [0u32; REELS];
+        for (stop, table) in stops.iter_mut().zip(&self.tables) {
+            // A strip has far fewer than 2^32 stops (validated weights fit u32).
+            *stop = table.pick(rng) as u32;
+        }
+        stops
+    }
+
+    /// The window for the given stops (each stop shows itself and the next two).
+    pub fn window(&self, stops: &[u32; REELS]) -> Window {
+        std::array::from_fn(|reel| {
+            let at = stops[reel] as usize;
+            std::array::from_fn(|row| self.strips[reel][at + row])
+        })
+    }
+
+    /// The paying run of a line's symbols (up to five, from reel 1):
+    /// (symbol, length, pay in line bets), or `None` when it pays nothing.
+    pub fn line_pay(&self, symbols: &[u8]) -> Option<(u8, u8, i64)> {
+        let is = |set: u64, s: u8| set >> s & 1 != 0;
+        let pay = |s: u8, n: usize| self.pays[usize::from(s)][n - 1];
+        let wilds = symbols.iter().take_while(|&&s| is(self.wild, s)).count();
+        let mut best = (wilds > 0).then(|| (symbols[0], wilds as u8, pay(symbols[0], wilds)));
+        if let Some(&first) = symbols.get(wilds)
+            && is(self.regular, first)
+        {
+            let run = wilds + 1 + symbols[wilds + 1..].iter().take_while(|&&s| s == first || is(self.wild, s)).count();
+            let p = pay(first, run);
+            if best.is_none_or(|(_, _, b)| p > b) {
+                best = Some((first, run as u8, p));
+            }
+        }
+        best.filter(|&(_, _, p)| p > 0)
+    }
+
+    /// Scatters anywhere in `w`.
+    pub fn scatters(&self, w: &Window) -> u8 {
+        self.scatter.map_or(0, |(scatter, _)| w.iter().flatten().filter(|&&s| s == scatter).count() as u8)
+    }
+
+    /// Evaluates the spin at `stops` for `line_bet`, with win `multiplier`.
+    /// Free spins are not awarded here (the caller applies the cap).
+    pub fn evaluate(&self, stops: [u32; REELS], line_bet: i64, multiplier: i64) -> SpinResult {
+        let w = self.window(&stops);
+        let mut lines = Vec::new();
+        let mut line_units = 0i64;
+        for (i, line) in self.lines.iter().enumerate() {
+            let symbols: [u8; REELS] = std::array::from_fn(|reel| w[reel][usize::from(line[reel])]);
+            if let Some((symbol, count, pays)) = self.line_pay(&symbols) {
+                line_units += pays;
+                lines.push(LineWin { line: i as u8, symbol, count, pays });
+            }
+        }
+        let n = self.scatters(&w);
+        let scatter_units = match self.scatter {
+            Some((_, pays)) if n > 0 => pays[usize::from(n) - 1] * self.lines.len() as i64,
+            _ => 0,
+        };
+        // invariant: Config::validate bounds the largest win so this cannot overflow.
+        let win = (line_units + scatter_units) * line_bet * multiplier;
+        SpinResult { stops, window: w, lines, scatters: n, win, free_spins_awarded: 0 }
+    }
 }
 
 #[cfg(test)]
@@ -120,22 +156,23 @@ mod tests {
 
     #[test]
     fn lines_pay_left_to_right_with_wild_substitution() {
-        let c = Config::default();
+        let m = Machine::new(&Config::default());
+        let line_pay = |symbols: &[u8]| m.line_pay(symbols);
         // 0 cherry, 6 seven, 7 wild, 8 star.
-        assert_eq!(line_pay(&c, &[0, 0, 0, 1, 1]), Some((0, 3, 5)));
-        assert_eq!(line_pay(&c, &[7, 0, 0, 0, 0]), Some((0, 5, 50)));
-        assert_eq!(line_pay(&c, &[0, 0, 1, 0, 0]), None, "two of a kind pays nothing");
-        assert_eq!(line_pay(&c, &[1, 0, 0, 0, 0]), None, "runs start on reel 1");
+        assert_eq!(line_pay(&[0, 0, 0, 1, 1]), Some((0, 3, 5)));
+        assert_eq!(line_pay(&[7, 0, 0, 0, 0]), Some((0, 5, 50)));
+        assert_eq!(line_pay(&[0, 0, 1, 0, 0]), None, "two of a kind pays nothing");
+        assert_eq!(line_pay(&[1, 0, 0, 0, 0]), None, "runs start on reel 1");
         // Three wilds then sevens: 5 sevens (1000) beat 3 wilds (50).
-        assert_eq!(line_pay(&c, &[7, 7, 7, 6, 6]), Some((6, 5, 1000)));
+        assert_eq!(line_pay(&[7, 7, 7, 6, 6]), Some((6, 5, 1000)));
         // Three wilds then cherries: 3 wilds (50) beat 5 cherries (50)? Equal: wilds kept.
-        assert_eq!(line_pay(&c, &[7, 7, 7, 0, 0]), Some((7, 3, 50)));
+        assert_eq!(line_pay(&[7, 7, 7, 0, 0]), Some((7, 3, 50)));
         // Four wilds then a cherry: 4 wilds (250) beat 5 cherries (50).
-        assert_eq!(line_pay(&c, &[7, 7, 7, 7, 0]), Some((7, 4, 250)));
-        assert_eq!(line_pay(&c, &[7, 7, 7, 7, 7]), Some((7, 5, 2500)));
+        assert_eq!(line_pay(&[7, 7, 7, 7, 0]), Some((7, 4, 250)));
+        assert_eq!(line_pay(&[7, 7, 7, 7, 7]), Some((7, 5, 2500)));
         // A scatter breaks the line and never substitutes.
-        assert_eq!(line_pay(&c, &[0, 8, 0, 0, 0]), None);
-        assert_eq!(line_pay(&c, &[7, 7, 8, 0, 0]), None);
-        assert_eq!(line_pay(&c, &[8, 8, 8, 8, 8]), None);
+        assert_eq!(line_pay(&[0, 8, 0, 0, 0]), None);
+        assert_eq!(line_pay(&[7, 7, 8, 0, 0]), None);
+        assert_eq!(line_pay(&[8, 8, 8, 8, 8]), None);
     }
 }

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 use croupier_slots::config::{REELS, Stop};
-use croupier_slots::spin::evaluate;
+use croupier_slots::spin::Machine;
 use croupier_slots::{Config, rtp};
 
 /// A small machine: 6 stops per reel, so 6^5 = 7776 combinations.
@@ -30,6 +30,7 @@ fn base_game_and_hit_frequency_match_brute_force() {
     let denominator: u64 = totals.iter().product();
     let (mut win_units, mut hits, mut triggers) = (0u128, 0u64, 0u64);
     let mut stops = [0u32; REELS];
+    let machine = Machine::new(&c);
     for code in 0..6u32.pow(REELS as u32) {
         let mut rest = code;
         let mut weight = 1u64;
@@ -39,7 +40,7 @@ fn base_game_and_hit_frequency_match_brute_force() {
             weight *= u64::from(c.reels[reel][*stop as usize].weight);
         }
         // Line bet 1: the win is in line bets.
-        let spin = evaluate(&c, stops, 1, 1);
+        let spin = machine.evaluate(stops, 1, 1);
         win_units += u128::from(weight) * spin.win as u128;
         let triggered = spin.scatters >= c.free_spins.min_scatters;
         hits += weight * u64::from(spin.win > 0 || triggered);

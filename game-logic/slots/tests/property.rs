@@ -7,18 +7,19 @@
 use croupier_rng::{CertifiedRng, Draw, Position, Seed};
 use croupier_sdk::testing::{Auditor, try_apply};
 use croupier_sdk::{Effect, Game, Input, OpId, PlayerId, TimerId, WalletResult};
-use croupier_slots::spin::evaluate;
+use croupier_slots::spin::Machine;
 use croupier_slots::{Action, Config, Outcome, Slots};
 
 fn check(c: &Config, o: &Outcome) {
     let line_bet = o.stake.minor / c.lines.len() as i64;
     let mut total = 0;
-    let base = evaluate(c, o.spin.stops, line_bet, 1);
+    let machine = Machine::new(c);
+    let base = machine.evaluate(o.spin.stops, line_bet, 1);
     assert_eq!((base.win, &base.lines), (o.spin.win, &o.spin.lines));
     total += base.win;
     let mut awarded = o.spin.free_spins_awarded;
     for f in &o.free_spins {
-        let again = evaluate(c, f.stops, line_bet, c.free_spins.multiplier);
+        let again = machine.evaluate(f.stops, line_bet, c.free_spins.multiplier);
         assert_eq!(again.win, f.win);
         total += f.win;
         awarded += f.free_spins_awarded;

@@ -10,12 +10,10 @@ use croupier_sdk::{Effect, Effects, Game, Input, PlayerId, Rejected, Viewer};
 /// Which fault to inject.
 pub trait Fault: 'static {
     const ID: &'static str;
-    fn effects(effects: Effects<CoinFlip>) -> Effects<CoinFlip> {
-        effects
-    }
-    fn offered(offered: Vec<Action>) -> Vec<Action> {
-        offered
-    }
+    /// Rewrites the effects of one input.
+    fn effects(_effects: &mut Effects<CoinFlip>) {}
+    /// Rewrites the offered actions.
+    fn offered(_offered: &mut Vec<Action>) {}
     fn rtp(rtp: f64) -> f64 {
         rtp
     }
@@ -37,15 +35,23 @@ impl<F: Fault> Game for Broken<F> {
     fn new_table(config: &Config) -> Self::State {
         CoinFlip::new_table(config)
     }
-    fn apply(state: &mut Self::State, input: Input<Action>, rng: &mut dyn Draw) -> Result<Effects<Self>, Rejected> {
+    fn apply(
+        state: &mut Self::State,
+        input: Input<Action>,
+        rng: &mut dyn Draw,
+        out: &mut Effects<Self>,
+    ) -> Result<(), Rejected> {
         F::before(state, &input, rng);
-        CoinFlip::apply(state, input, rng).map(F::effects)
+        CoinFlip::apply(state, input, rng, out)?;
+        F::effects(out);
+        Ok(())
     }
     fn view(state: &Self::State, viewer: Viewer) -> Self::View {
         CoinFlip::view(state, viewer)
     }
-    fn offered_actions(state: &Self::State, player: PlayerId) -> Vec<Action> {
-        F::offered(CoinFlip::offered_actions(state, player))
+    fn offered_actions(state: &Self::State, player: PlayerId, out: &mut Vec<Action>) {
+        CoinFlip::offered_actions(state, player, out);
+        F::offered(out);
     }
     fn theoretical_rtp(config: &Config) -> f64 {
         F::rtp(CoinFlip::theoretical_rtp(config))
@@ -56,9 +62,9 @@ impl<F: Fault> Game for Broken<F> {
 pub enum SettlesTwice {}
 impl Fault for SettlesTwice {
     const ID: &'static str = "settles_twice";
-    fn effects(effects: Effects<CoinFlip>) -> Effects<CoinFlip> {
+    fn effects(effects: &mut Effects<CoinFlip>) {
         let settle = effects.iter().find(|e| matches!(e, Effect::Settle { .. })).cloned();
-        effects.into_iter().chain(settle).collect()
+        effects.extend(settle);
     }
 }
 
@@ -66,8 +72,8 @@ impl Fault for SettlesTwice {
 pub enum NeverSettles {}
 impl Fault for NeverSettles {
     const ID: &'static str = "never_settles";
-    fn effects(effects: Effects<CoinFlip>) -> Effects<CoinFlip> {
-        effects.into_iter().filter(|e| !matches!(e, Effect::Settle { .. })).collect()
+    fn effects(effects: &mut Effects<CoinFlip>) {
+        effects.retain(|e| !matches!(e, Effect::Settle { .. }));
     }
 }
 
@@ -75,8 +81,10 @@ impl Fault for NeverSettles {
 pub enum OffersIllegal {}
 impl Fault for OffersIllegal {
     const ID: &'static str = "offers_illegal";
-    fn offered(offered: Vec<Action>) -> Vec<Action> {
-        if offered.is_empty() { offered } else { vec![Action::Flip { call: Side::Heads, stake: 1 }] }
+    fn offered(offered: &mut Vec<Action>) {
+        if !offered.is_empty() {
+            *offered = vec![Action::Flip { call: Side::Heads, stake: 1 }];
+        }
     }
 }
 
