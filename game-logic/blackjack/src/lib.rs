@@ -34,6 +34,6 @@ mod table;
 
 pub use rules::{Config, Surrender};
 pub use table::{
-    Action, BETTING_TIMER, Blackjack, Event, Extra, Hand, HandResult, Insurance, Outcome, Phase, RESULT_TIMER, Seat,
-    SeatView, State, Status, TURN_TIMER, View,
+    Action, BETTING_TIMER, Blackjack, Event, Hand, HandResult, Insurance, Outcome, Phase, RESULT_TIMER, Seat, SeatView,
+    State, Status, TURN_TIMER, View,
 };

@@ -69,7 +69,7 @@ impl Strategy<Blackjack> for BasicStrategy {
         let offers = |a: &Action| offered.contains(a);
         // Bets and insurance are decided from the offer alone.
         match offered.first()? {
-            bet @ Action::Bet { .. } => return Some(bet.clone()),
+            bet @ Action::Bet { .. } => return Some(*bet),
             Action::Insurance { .. } => return Some(Action::Insurance { take: false }),
             _ => {}
         }

@@ -23,7 +23,7 @@ pub const RESULT_TIMER: TimerId = TimerId(3);
 pub enum Blackjack {}
 
 /// What a player can do.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Action {
     /// Bet on the seat for this round (betting phase).
@@ -139,16 +139,6 @@ pub struct Seat {
     pub left: bool,
 }
 
-/// A stake asked of the wallet during play.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Extra {
-    /// Doubling a hand.
-    Double,
-    /// Splitting a hand.
-    Split,
-}
-
 /// The checkpointed state. The shoe's order is in here but never in a view.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct State {
@@ -160,8 +150,8 @@ pub struct State {
     dealer: Vec<Card>,
     hole_revealed: bool,
     shoe: Shoe,
-    /// A double or split waiting for its stake: (op, extra).
-    extra: Option<(OpId, Extra)>,
+    /// A double or split waiting for its stake: (op, the action).
+    extra: Option<(OpId, Action)>,
     /// Insurance stakes waiting for the wallet: op -> seat.
     insurance_ops: BTreeMap<OpId, u8>,
 }
@@ -321,25 +311,20 @@ impl Game for Blackjack {
         }
     }
 
-    fn apply(
-        state: &mut State,
-        input: Input<Action>,
-        rng: &mut dyn Draw,
-        out: &mut Effects<Self>,
-    ) -> Result<(), Rejected> {
+    fn apply(state: &mut State, input: Input<Action>, rng: &mut dyn Draw, out: Out) -> Result<(), Rejected> {
         match input {
-            Input::Join { player, seat } => return state.join(player, seat, out),
-            Input::Leave { player } => state.leave(player, rng, out),
-            Input::Action { player, action } => {
-                let Some(seat) = state.seat_of(player) else {
-                    return reject("not_seated", "take a seat first");
-                };
-                return state.act(seat, action, rng, out);
+            Input::Join { player, seat } => state.join(player, seat, out),
+            Input::Leave { player } => {
+                state.leave(player, rng, out);
+                Ok(())
             }
-            Input::Wallet { op, result } => return state.wallet(op, result, rng, out),
-            Input::Timer { timer } => return state.timer(timer, rng, out),
+            Input::Action { player, action } => match state.seat_of(player) {
+                Some(seat) => state.act(seat, action, rng, out),
+                None => reject("not_seated", "take a seat first"),
+            },
+            Input::Wallet { op, result } => state.wallet(op, result, rng, out),
+            Input::Timer { timer } => state.timer(timer, rng, out),
         }
-        Ok(())
     }
 
     fn view(state: &State, viewer: Viewer) -> View {
@@ -484,12 +469,8 @@ impl State {
 
     /// Whether the hand to act may take `action` now (double, split, surrender).
     fn can(&self, seat: usize, hand: usize, action: &Action) -> bool {
-        let Some(s) = self.seats[seat].as_ref() else {
-            return false;
-        };
-        let Some(h) = s.hands.get(hand) else {
-            return false;
-        };
+        let Some(s) = self.seats[seat].as_ref() else { return false };
+        let Some(h) = s.hands.get(hand) else { return false };
         let two = h.cards.len() == 2;
         match action {
             Action::Double => two && !h.split_aces && (!h.split || self.config.double_after_split),
@@ -529,9 +510,7 @@ impl State {
             return reject("already_bet", "one bet per round");
         }
         let op = self.op();
-        let Some(seat) = self.seats[i].as_mut() else {
-            return reject("not_seated", "take a seat first");
-        };
+        let Some(seat) = self.seats[i].as_mut() else { return reject("not_seated", "take a seat first") };
         seat.bet = Some((op, amount, false));
         out.push(Effect::Reserve { op, round, player: seat.player, amount: Money::new(amount, currency) });
         Ok(())
@@ -539,9 +518,7 @@ impl State {
 
     fn insure(&mut self, i: usize, take: bool, rng: &mut dyn Draw, out: Out) -> Result<(), Rejected> {
         let (round, currency) = (RoundId(self.round), self.config.currency);
-        let Some(seat) = self.seats[i].as_ref() else {
-            return reject("not_seated", "take a seat first");
-        };
+        let Some(seat) = self.seats[i].as_ref() else { return reject("not_seated", "take a seat first") };
         let (Insurance::Undecided, Some((_, bet, _))) = (seat.insurance, seat.bet) else {
             return reject("insurance_closed", "no insurance decision is pending for you");
         };
@@ -577,9 +554,7 @@ impl State {
         match action {
             Action::Hit => {
                 let card = self.card(rng);
-                let Some(h) = self.hand_mut(i, hand) else {
-                    return reject("not_your_turn", "no such hand");
-                };
+                let Some(h) = self.hand_mut(i, hand) else { return reject("not_your_turn", "no such hand") };
                 h.cards.push(card);
                 match total(&h.cards).0 {
                     22.. => self.finish_hand(Status::Bust, rng, out),
@@ -595,13 +570,12 @@ impl State {
                 self.finish_hand(Status::Surrendered, rng, out);
             }
             Action::Double | Action::Split if self.can(i, hand, &action) => {
-                let extra = if action == Action::Double { Extra::Double } else { Extra::Split };
                 let (round, currency) = (RoundId(self.round), self.config.currency);
                 let Some((player, Some((_, stake, _)))) = self.seats[i].as_ref().map(|s| (s.player, s.bet)) else {
                     return reject("not_your_turn", "no such seat");
                 };
                 let op = self.op();
-                self.extra = Some((op, extra));
+                self.extra = Some((op, action));
                 out.extend([
                     Effect::CancelTimer { timer: TURN_TIMER },
                     Effect::Reserve { op, round, player, amount: Money::new(stake, currency) },
@@ -653,9 +627,7 @@ impl State {
                         }
                     }
                 }
-                let Some(x) = self.hand_mut(from.0, h).filter(|x| x.status == Status::Playing) else {
-                    continue;
-                };
+                let Some(x) = self.hand_mut(from.0, h).filter(|x| x.status == Status::Playing) else { continue };
                 if left {
                     x.status = Status::Stood;
                     continue;
@@ -687,9 +659,7 @@ impl State {
         let bet_seat =
             self.seats.iter().position(|s| s.as_ref().is_some_and(|s| matches!(s.bet, Some((o, _, false)) if o == op)));
         if let Some(i) = bet_seat {
-            let Some(seat) = self.seats[i].as_mut() else {
-                return reject("unexpected_wallet_result", "gone");
-            };
+            let Some(seat) = self.seats[i].as_mut() else { return reject("unexpected_wallet_result", "gone") };
             match (refused, seat.bet) {
                 (None, Some((o, amount, _))) => {
                     seat.bet = Some((o, amount, true));
@@ -741,7 +711,7 @@ impl State {
             return Ok(());
         }
         match extra {
-            Extra::Double => {
+            Action::Double => {
                 let card = self.card(rng);
                 let Some(x) = self.hand_mut(i, h) else { return Ok(()) };
                 x.stake *= 2;
@@ -749,7 +719,8 @@ impl State {
                 let status = if total(&x.cards).0 > 21 { Status::Bust } else { Status::Stood };
                 self.finish_hand(status, rng, out);
             }
-            Extra::Split => {
+            _ => {
+                // A split: the only other stake asked during play.
                 let x = &mut s.hands[h];
                 let aces = value(x.cards[0]) == 1;
                 let moved = x.cards.pop().unwrap_or(0);

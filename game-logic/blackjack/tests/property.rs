@@ -88,7 +88,7 @@ fn random_play_keeps_every_contract() {
                     let offers = offered::<Blackjack>(&state, player);
                     match offers.len() {
                         0 => (Input::Action { player, action: random_action(&mut r) }, false),
-                        n => (Input::Action { player, action: offers[r.below(n as u32) as usize].clone() }, true),
+                        n => (Input::Action { player, action: offers[r.below(n as u32) as usize] }, true),
                     }
                 }
                 5 => (Input::Action { player, action: random_action(&mut r) }, false),
