@@ -293,12 +293,11 @@ impl Game for Roulette {
 
     fn offered_actions(state: &State, player: PlayerId, out: &mut Vec<Action>) {
         let c = &state.config;
+        if state.phase != Phase::Betting || !state.players.contains(&player) {
+            return;
+        }
         let (count, total) = state.player_bets(player);
-        if state.phase != Phase::Betting
-            || !state.players.contains(&player)
-            || count >= c.max_bets_per_player
-            || total + c.min_bet > c.max_total_per_player
-        {
+        if count >= c.max_bets_per_player || total + c.min_bet > c.max_total_per_player {
             return;
         }
         // One spot of every kind, at the minimum.
@@ -421,7 +420,9 @@ impl State {
                 // invariant: validate_config proved max_total_per_player * 36 fits.
                 let payout =
                     Money::new(if won { b.amount.minor * Spot::return_multiple(mask) } else { 0 }, b.amount.currency);
-                payouts.push(Payout { player: b.player, amount: payout });
+                if payout.is_positive() {
+                    payouts.push(Payout { player: b.player, amount: payout });
+                }
                 SettledBet { player: b.player, spot: b.spot, amount: b.amount, payout }
             })
             .collect();

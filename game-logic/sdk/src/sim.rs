@@ -162,7 +162,9 @@ struct Totals {
 
 impl Totals {
     fn add_round(&mut self, staked: i128, paid: i128) {
-        let (x, y) = (paid as f64, staked as f64);
+        // Through i64 where it fits: a direct i128 conversion is a slow libcall.
+        let float = |v: i128| i64::try_from(v).map_or_else(|_| v as f64, |v| v as f64);
+        let (x, y) = (float(paid), float(staked));
         self.rounds += 1;
         self.staked += staked;
         self.paid += paid;
@@ -225,24 +227,9 @@ where
                 let make_strategy = &make_strategy;
                 scope.spawn(move || {
                     let (game_rng, strategy_rng) = thread_rngs(options.seed.as_ref(), i as u64)?;
-                    let mut worker = Worker::<G, S> {
-                        state: G::new_table(config),
-                        rng: game_rng,
-                        strategy_rng,
-                        strategy: make_strategy(),
-                        options,
-                        progress,
-                        queue: VecDeque::new(),
-                        effects: Vec::new(),
-                        offered: Vec::new(),
-                        timers: Vec::new(),
-                        now_ms: 0,
-                        totals: Totals::default(),
-                        round: None,
-                        last_ended: None,
-                    };
-                    worker.run(share)?;
-                    Ok(worker.totals)
+                    let mut table = Autoplay::<G, S>::new(config, game_rng, strategy_rng, make_strategy())
+                        .max_inputs_per_round(options.max_inputs_per_round);
+                    play_share(&mut table, share, options.max_inputs_per_round, progress)
                 })
             })
             .collect();
@@ -291,7 +278,184 @@ fn thread_rngs(seed: Option<&Seed>, i: u64) -> Result<(CertifiedRng, CertifiedRn
     }
 }
 
-const PLAYER: PlayerId = PlayerId(1);
+/// Plays `share` staked rounds on `table`, policing every effect.
+fn play_share<G: Game, S: Strategy<G>>(
+    table: &mut Autoplay<G, S>,
+    share: u64,
+    max_idle_rounds: u64,
+    progress: &AtomicU64,
+) -> Result<Totals, SimError> {
+    let mut police = Police::default();
+    let (mut reported, mut idle) = (0u64, 0u64);
+    while police.totals.rounds < share {
+        let before = police.totals.rounds;
+        table.play_round(&mut |effect| police.watch(effect))?;
+        if police.totals.rounds == before {
+            // Rounds that end without a stake do not count; endless ones stall.
+            idle += 1;
+            if idle > max_idle_rounds {
+                return Err(SimError::Stalled { rounds: police.totals.rounds });
+            }
+        } else {
+            idle = 0;
+        }
+        if police.totals.rounds - reported >= 1024 {
+            progress.fetch_add(police.totals.rounds - reported, Ordering::Relaxed);
+            reported = police.totals.rounds;
+        }
+    }
+    progress.fetch_add(police.totals.rounds - reported, Ordering::Relaxed);
+    Ok(police.totals)
+}
+
+/// The simulated player.
+pub const PLAYER: PlayerId = PlayerId(1);
+
+/// One table of `G` driven the way the server drives it, with one player
+/// ([`PLAYER`]) choosing by `S`: the wallet grants every stake at once, and
+/// when the player waits, the earliest timer fires (a virtual clock). The
+/// simulator plays one per thread; benchmarks time it round by round.
+pub struct Autoplay<G: Game, S> {
+    state: G::State,
+    rng: CertifiedRng,
+    strategy_rng: CertifiedRng,
+    strategy: S,
+    queue: VecDeque<Input<G::Action>>,
+    /// Reused buffers: a round in steady state allocates nothing here.
+    effects: Effects<G>,
+    offered: Vec<G::Action>,
+    /// Running timers and when they fire (a handful at most).
+    timers: Vec<(TimerId, u64)>,
+    now_ms: u64,
+    max_inputs_per_round: u64,
+    rounds: u64,
+}
+
+/// Sees each effect before the table carries it out; an error stops play.
+pub trait Watch<G: Game>: FnMut(&Effect<G::Event, G::Outcome>) -> Result<(), SimError> {}
+impl<G: Game, F: FnMut(&Effect<G::Event, G::Outcome>) -> Result<(), SimError>> Watch<G> for F {}
+
+impl<G: Game, S: Strategy<G>> Autoplay<G, S> {
+    /// A fresh table of `config` (validated by the caller), the player about
+    /// to join; `rng` feeds the game and `strategy_rng` the player.
+    pub fn new(config: &G::Config, rng: CertifiedRng, strategy_rng: CertifiedRng, strategy: S) -> Self {
+        Self {
+            state: G::new_table(config),
+            rng,
+            strategy_rng,
+            strategy,
+            queue: VecDeque::from([Input::Join { player: PLAYER, seat: None }]),
+            effects: Vec::new(),
+            offered: Vec::new(),
+            timers: Vec::new(),
+            now_ms: 0,
+            max_inputs_per_round: 10_000,
+            rounds: 0,
+        }
+    }
+
+    /// Inputs one round may take before [`Autoplay::play_round`] reports a
+    /// stall (default 10,000).
+    #[must_use]
+    pub fn max_inputs_per_round(mut self, inputs: u64) -> Self {
+        self.max_inputs_per_round = inputs;
+        self
+    }
+
+    /// The table's state.
+    pub fn state(&self) -> &G::State {
+        &self.state
+    }
+
+    /// Feeds inputs until a round ends, showing every effect to `watch`
+    /// before carrying it out.
+    ///
+    /// # Errors
+    /// What `watch` returns; [`SimError::OfferedActionRejected`] or
+    /// [`SimError::InputRejected`] when the game refuses an input;
+    /// [`SimError::Stalled`] when nothing can happen or the round takes too
+    /// many inputs.
+    pub fn play_round(&mut self, watch: &mut impl Watch<G>) -> Result<(), SimError> {
+        let ended = self.rounds;
+        for _ in 0..self.max_inputs_per_round {
+            self.step(watch)?;
+            if self.rounds != ended {
+                return Ok(());
+            }
+        }
+        Err(SimError::Stalled { rounds: self.rounds })
+    }
+
+    fn step(&mut self, watch: &mut impl Watch<G>) -> Result<(), SimError> {
+        if let Some(input) = self.queue.pop_front() {
+            return self.feed(input, false, watch);
+        }
+        self.offered.clear();
+        G::offered_actions(&self.state, PLAYER, &mut self.offered);
+        if !self.offered.is_empty() {
+            let state = &self.state;
+            let view = || G::view(state, Viewer::Player(PLAYER));
+            if let Some(action) = self.strategy.choose(&view, &self.offered, &mut self.strategy_rng) {
+                return self.feed(Input::Action { player: PLAYER, action }, true, watch);
+            }
+        }
+        // Nothing to do now: let the earliest timer fire.
+        let Some(next) = (0..self.timers.len()).min_by_key(|&i| (self.timers[i].1, self.timers[i].0)) else {
+            return Err(SimError::Stalled { rounds: self.rounds });
+        };
+        let (timer, due) = self.timers.swap_remove(next);
+        self.now_ms = self.now_ms.max(due);
+        self.feed(Input::Timer { timer }, false, watch)
+    }
+
+    fn feed(&mut self, input: Input<G::Action>, offered: bool, watch: &mut impl Watch<G>) -> Result<(), SimError> {
+        let round = self.rounds;
+        // The table's own inputs (join, timer, wallet) are kept to name them
+        // if the game refuses one; an offered action needs no copy.
+        let own = if offered { None } else { Some(input.clone()) };
+        let mut effects = std::mem::take(&mut self.effects);
+        effects.clear();
+        if let Err(r) = G::apply(&mut self.state, input, &mut self.rng, &mut effects) {
+            return Err(match own {
+                None => SimError::OfferedActionRejected { round, code: r.code.to_owned(), message: r.message },
+                Some(input) => SimError::InputRejected {
+                    round,
+                    input: serde_json::to_string(&input).unwrap_or_default(),
+                    code: r.code.to_owned(),
+                },
+            });
+        }
+        let mut done = Ok(());
+        for effect in effects.drain(..) {
+            done = watch(&effect);
+            if done.is_err() {
+                break;
+            }
+            self.carry_out(effect);
+        }
+        self.effects = effects;
+        done
+    }
+
+    fn carry_out(&mut self, effect: Effect<G::Event, G::Outcome>) {
+        match effect {
+            Effect::RoundStarted { .. } => self.strategy.round_started(),
+            Effect::Reserve { op, .. } => {
+                self.queue.push_back(Input::Wallet { op: OpId(op.0), result: WalletResult::Reserved });
+            }
+            Effect::RoundEnded { .. } => self.rounds += 1,
+            Effect::StartTimer { timer, after_ms } => {
+                let due = self.now_ms.saturating_add(after_ms);
+                match self.timers.iter_mut().find(|(id, _)| *id == timer) {
+                    Some(running) => running.1 = due,
+                    None => self.timers.push((timer, due)),
+                }
+            }
+            Effect::CancelTimer { timer } => self.timers.retain(|(id, _)| *id != timer),
+            Effect::Settle { .. } | Effect::Void { .. } | Effect::Publish { .. } => {}
+        }
+    }
+}
 
 /// Money in flight in the current round.
 #[derive(Debug, Default)]
@@ -302,97 +466,16 @@ struct RoundBook {
     closed: bool,
 }
 
-struct Worker<'a, G: Game, S> {
-    state: G::State,
-    rng: CertifiedRng,
-    strategy_rng: CertifiedRng,
-    strategy: S,
-    options: &'a SimOptions,
-    progress: &'a AtomicU64,
-    queue: VecDeque<Input<G::Action>>,
-    /// Reused buffers: a round in steady state allocates nothing here.
-    effects: Effects<G>,
-    offered: Vec<G::Action>,
-    /// Running timers and when they fire (a handful at most).
-    timers: Vec<(TimerId, u64)>,
-    now_ms: u64,
+/// Checks the money contract effect by effect and totals staked rounds.
+#[derive(Debug, Default)]
+struct Police {
     totals: Totals,
     round: Option<RoundBook>,
     /// Rounds are numbered upwards, so every round up to this one is closed.
     last_ended: Option<RoundId>,
 }
 
-impl<G: Game, S: Strategy<G>> Worker<'_, G, S> {
-    fn run(&mut self, rounds: u64) -> Result<(), SimError> {
-        self.feed(Input::Join { player: PLAYER, seat: None }, false)?;
-        let mut inputs_this_round = 0u64;
-        let mut reported = 0u64;
-        while self.totals.rounds < rounds {
-            inputs_this_round += 1;
-            if inputs_this_round > self.options.max_inputs_per_round {
-                return Err(SimError::Stalled { rounds: self.totals.rounds });
-            }
-            let before = self.totals.rounds;
-            self.step()?;
-            if self.totals.rounds != before {
-                inputs_this_round = 0;
-                if self.totals.rounds - reported >= 1024 {
-                    self.progress.fetch_add(self.totals.rounds - reported, Ordering::Relaxed);
-                    reported = self.totals.rounds;
-                }
-            }
-        }
-        self.progress.fetch_add(self.totals.rounds - reported, Ordering::Relaxed);
-        Ok(())
-    }
-
-    fn step(&mut self) -> Result<(), SimError> {
-        if let Some(input) = self.queue.pop_front() {
-            return self.feed(input, false);
-        }
-        self.offered.clear();
-        G::offered_actions(&self.state, PLAYER, &mut self.offered);
-        if !self.offered.is_empty() {
-            let state = &self.state;
-            let view = || G::view(state, Viewer::Player(PLAYER));
-            if let Some(action) = self.strategy.choose(&view, &self.offered, &mut self.strategy_rng) {
-                return self.feed(Input::Action { player: PLAYER, action }, true);
-            }
-        }
-        // Nothing to do now: let the earliest timer fire.
-        let Some(next) = (0..self.timers.len()).min_by_key(|&i| (self.timers[i].1, self.timers[i].0)) else {
-            return Err(SimError::Stalled { rounds: self.totals.rounds });
-        };
-        let (timer, due) = self.timers.swap_remove(next);
-        self.now_ms = self.now_ms.max(due);
-        self.feed(Input::Timer { timer }, false)
-    }
-
-    fn feed(&mut self, input: Input<G::Action>, offered: bool) -> Result<(), SimError> {
-        let round = self.totals.rounds;
-        let mut effects = std::mem::take(&mut self.effects);
-        effects.clear();
-        match G::apply(&mut self.state, input.clone(), &mut self.rng, &mut effects) {
-            Ok(()) => {}
-            Err(r) if offered => {
-                return Err(SimError::OfferedActionRejected { round, code: r.code.to_owned(), message: r.message });
-            }
-            Err(r) => {
-                return Err(SimError::InputRejected {
-                    round,
-                    input: serde_json::to_string(&input).unwrap_or_default(),
-                    code: r.code.to_owned(),
-                });
-            }
-        }
-        let mut done = Ok(());
-        for effect in effects.drain(..) {
-            done = done.and_then(|()| self.carry_out(effect));
-        }
-        self.effects = effects;
-        done
-    }
-
+impl Police {
     fn book(&mut self, round: RoundId) -> Result<&mut RoundBook, SimError> {
         if self.last_ended.is_some_and(|ended| round <= ended) {
             return Err(money(
@@ -410,16 +493,15 @@ impl<G: Game, S: Strategy<G>> Worker<'_, G, S> {
         Ok(book)
     }
 
-    fn carry_out(&mut self, effect: Effect<G::Event, G::Outcome>) -> Result<(), SimError> {
-        match effect {
+    fn watch<E, O>(&mut self, effect: &Effect<E, O>) -> Result<(), SimError> {
+        match *effect {
             Effect::RoundStarted { round } => {
                 if self.round.as_ref().is_some_and(|b| b.staked != 0 && !b.closed) {
                     return Err(money(round, "a new round started while stakes were held"));
                 }
                 self.round = Some(RoundBook { id: Some(round), ..RoundBook::default() });
-                self.strategy.round_started();
             }
-            Effect::Reserve { op, round, amount, .. } => {
+            Effect::Reserve { round, amount, .. } => {
                 if !amount.is_positive() {
                     return Err(money(round, format!("non-positive stake {amount}")));
                 }
@@ -428,15 +510,14 @@ impl<G: Game, S: Strategy<G>> Worker<'_, G, S> {
                     return Err(money(round, "stake reserved in a closed round"));
                 }
                 book.staked += i128::from(amount.minor);
-                self.queue.push_back(Input::Wallet { op: OpId(op.0), result: WalletResult::Reserved });
             }
-            Effect::Settle { round, payouts } => {
+            Effect::Settle { round, ref payouts } => {
                 let book = self.book(round)?;
                 if book.closed {
                     return Err(money(round, "round settled or voided twice"));
                 }
                 book.closed = true;
-                for p in &payouts {
+                for p in payouts {
                     if p.player != PLAYER || p.amount.minor < 0 {
                         return Err(money(round, format!("bad payout {p:?}")));
                     }
@@ -463,17 +544,7 @@ impl<G: Game, S: Strategy<G>> Worker<'_, G, S> {
                     self.totals.add_round(staked, paid);
                 }
             }
-            Effect::StartTimer { timer, after_ms } => {
-                let due = self.now_ms.saturating_add(after_ms);
-                match self.timers.iter_mut().find(|(id, _)| *id == timer) {
-                    Some(running) => running.1 = due,
-                    None => self.timers.push((timer, due)),
-                }
-            }
-            Effect::CancelTimer { timer } => {
-                self.timers.retain(|(id, _)| *id != timer);
-            }
-            Effect::Publish { .. } => {}
+            Effect::StartTimer { .. } | Effect::CancelTimer { .. } | Effect::Publish { .. } => {}
         }
         Ok(())
     }

@@ -106,6 +106,15 @@ impl Machine {
     /// (symbol, length, pay in line bets), or `None` when it pays nothing.
     pub fn line_pay(&self, symbols: &[u8]) -> Option<(u8, u8, i64)> {
         let is = |set: u64, s: u8| set >> s & 1 != 0;
+        // Most lines end here: no line symbol pays fewer than three (the
+        // config is validated so), so with no wild on the first three reels
+        // those three must match.
+        if let [a, b, c, ..] = *symbols
+            && (self.wild >> a | self.wild >> b | self.wild >> c) & 1 == 0
+            && (a != b || b != c)
+        {
+            return None;
+        }
         let pay = |s: u8, n: usize| self.pays[usize::from(s)][n - 1];
         let wilds = symbols.iter().take_while(|&&s| is(self.wild, s)).count();
         let mut best = (wilds > 0).then(|| (symbols[0], wilds as u8, pay(symbols[0], wilds)));
