@@ -6,15 +6,15 @@
 
 use clap::{Parser, Subcommand};
 
+use croupier_server::settings;
+
 mod cli;
-mod games;
-mod settings;
 
 /// Croupier: a real-time game server for casino-style games.
 #[derive(Debug, Parser)]
 #[command(name = "croupier", version, about)]
 struct Cli {
-    /// Settings file (TOML). Default: the built-in `config/default.toml`.
+    /// Settings file (TOML) layered over the built-in `config/default.toml`.
     #[arg(long, global = true, value_name = "PATH")]
     config: Option<std::path::PathBuf>,
     #[command(subcommand)]
@@ -23,6 +23,10 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the server until SIGTERM/SIGINT.
+    Serve(cli::serve::ServeArgs),
+    /// Apply the database migrations and exit.
+    Migrate,
     /// Certified RNG tools for test labs.
     #[command(subcommand)]
     Rng(cli::rng::RngCommand),
@@ -33,6 +37,8 @@ enum Command {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = settings::Settings::load(cli.config.as_deref()).and_then(|settings| match cli.command {
+        Command::Serve(args) => cli::serve::serve(args, settings),
+        Command::Migrate => cli::serve::migrate(&settings),
         Command::Rng(cmd) => cli::rng::run(cmd, &settings),
         Command::Simulate(args) => cli::simulate::run(args, &settings),
     });

@@ -1,26 +1,125 @@
-//! Typed settings, loaded from `config/default.toml` (built in) or `--config`.
+//! Typed settings: the built-in `config/default.toml`, an optional file given
+//! with `--config`, then `CROUPIER__SECTION__KEY` environment variables
+//! (`DATABASE_URL` and `REDIS_URL` as shorthands below them).
 //!
-//! Validated at load: an unknown key or a bad value is an error naming it.
-//! Settings never hold secrets; those come from the environment.
+//! Validated at load: an unknown key or a bad value is an error naming the
+//! key and where it came from. Secrets never come from a settings file: the
+//! JWT key only from the environment or a key file, a database password only
+//! from an environment URL. This module never opens a connection.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
 use croupier_rng::ReseedPolicy;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
 use serde::Deserialize;
 
 /// The built-in defaults, so the binary works from any directory.
-const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
+pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
+
+/// The environment variable holding the JWT signing key.
+pub const JWT_SECRET_ENV: &str = "CROUPIER__AUTH__JWT_SECRET";
 
 /// All settings.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
+    /// `[server]`
+    pub server: ServerSettings,
+    /// `[database]`
+    pub database: DatabaseSettings,
+    /// `[redis]`
+    pub redis: RedisSettings,
+    /// `[auth]`
+    pub auth: AuthSettings,
     /// The certified RNG's schedule.
     pub rng: RngSettings,
     /// `croupier simulate`.
     pub simulate: SimulateSettings,
+    /// The JWT signing key, from [`JWT_SECRET_ENV`] or `auth.jwt_secret_file`;
+    /// `None`: a random key per start.
+    #[serde(skip)]
+    pub jwt_secret: Option<Secret>,
+}
+
+/// A secret: never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub Vec<u8>);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(redacted)")
+    }
+}
+
+/// Log output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// `[server]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Listen address.
+    pub host: String,
+    /// Port; 0 = any free port.
+    pub port: u16,
+    /// HTTP worker threads; 0 = one per core.
+    pub workers: usize,
+    /// Grace period for in-flight requests at shutdown, seconds.
+    pub shutdown_grace_secs: u64,
+    /// Largest request body, bytes.
+    pub max_body_bytes: usize,
+    /// Log format.
+    pub log_format: LogFormat,
+}
+
+/// `[database]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// Postgres URL; empty = SQLite at `sqlite_path`.
+    pub url: String,
+    /// The embedded database's file.
+    pub sqlite_path: PathBuf,
+    /// Pool size.
+    pub max_connections: u32,
+    /// Wait for a pooled connection, milliseconds.
+    pub acquire_timeout_ms: u64,
+}
+
+/// `[redis]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedisSettings {
+    /// Redis URL; empty = in-process cache.
+    pub url: String,
+    /// Prefix of every key.
+    pub key_prefix: String,
+}
+
+/// `[auth]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    /// Access token lifetime, seconds.
+    pub access_token_secs: u64,
+    /// Refresh token lifetime, seconds.
+    pub refresh_token_secs: u64,
+    /// File holding the JWT key; empty = environment or random.
+    pub jwt_secret_file: PathBuf,
+    /// Shortest password, characters.
+    pub min_password_len: usize,
+    /// Longest password, characters.
+    pub max_password_len: usize,
 }
 
 /// `[rng]`
@@ -57,50 +156,176 @@ pub struct SimulateSettings {
 }
 
 impl Settings {
-    /// Loads `path`, or the built-in defaults when `None`.
+    /// Loads the layers from the process environment.
     ///
     /// # Errors
-    /// An unreadable file, bad TOML, an unknown key or an invalid value.
+    /// An unreadable file, bad TOML, an unknown key, an invalid value or a
+    /// secret in a settings file, each naming the key and its source.
     pub fn load(path: Option<&Path>) -> anyhow::Result<Self> {
-        let (text, origin) = match path {
-            Some(p) => (
-                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
-                p.display().to_string(),
-            ),
-            None => (DEFAULT_TOML.to_owned(), "built-in config/default.toml".to_owned()),
+        Self::load_with_env(path, |name| std::env::var(name).ok())
+    }
+
+    /// The built-in defaults alone (no file, no environment): for tests.
+    ///
+    /// # Errors
+    /// Only if the built-in file is broken.
+    pub fn defaults() -> anyhow::Result<Self> {
+        let settings: Settings =
+            Figment::from(Toml::string(DEFAULT_TOML)).extract().context("the built-in config/default.toml")?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn load_with_env(path: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let mut files = Figment::from(Toml::string(DEFAULT_TOML));
+        if let Some(p) = path {
+            if !p.is_file() {
+                bail!("settings file {} does not exist", p.display());
+            }
+            files = files.merge(Toml::file(p));
+        }
+        if files.find_value("auth.jwt_secret").is_ok() {
+            bail!(
+                "auth.jwt_secret is a secret and may not be in a settings file: set {JWT_SECRET_ENV} or auth.jwt_secret_file"
+            );
+        }
+        if let Ok(url) = files.extract_inner::<String>("database.url")
+            && url::Url::parse(&url).is_ok_and(|u| u.password().is_some())
+        {
+            bail!(
+                "database.url in a settings file holds a password: set it in DATABASE_URL or CROUPIER__DATABASE__URL"
+            );
+        }
+        let mut figment = files;
+        for (shorthand, key) in [("DATABASE_URL", "database.url"), ("REDIS_URL", "redis.url")] {
+            if let Some(value) = env(shorthand) {
+                figment = figment.merge(Serialized::default(key, value));
+            }
+        }
+        let figment = figment.merge(
+            Env::prefixed("CROUPIER__")
+                .split("__")
+                // The secret is read on its own below, never as a setting.
+                .filter(|key| {
+                    !["auth__jwt_secret", "auth.jwt_secret"].iter().any(|k| key.as_str().eq_ignore_ascii_case(k))
+                }),
+        );
+        let mut settings: Settings = figment.extract().map_err(|e| anyhow::anyhow!("invalid settings: {e}"))?;
+        settings.jwt_secret = match (env(JWT_SECRET_ENV), &settings.auth.jwt_secret_file) {
+            (Some(key), _) => Some(Secret(key.into_bytes())),
+            (None, file) if !file.as_os_str().is_empty() => Some(Secret(
+                std::fs::read(file).with_context(|| format!("reading auth.jwt_secret_file {}", file.display()))?,
+            )),
+            (None, _) => None,
         };
-        let settings: Settings = toml::from_str(&text).with_context(|| format!("invalid settings in {origin}"))?;
-        settings.validate().with_context(|| format!("invalid settings in {origin}"))?;
+        settings.validate()?;
         Ok(settings)
     }
 
     fn validate(&self) -> anyhow::Result<()> {
-        if self.rng.tick_ms == 0 {
-            bail!("rng.tick_ms must be at least 1");
-        }
-        Ok(())
+        let problem = if self.rng.tick_ms == 0 {
+            "rng.tick_ms must be at least 1"
+        } else if self.server.max_body_bytes < 1024 {
+            "server.max_body_bytes must be at least 1024"
+        } else if self.database.max_connections == 0 {
+            "database.max_connections must be at least 1"
+        } else if self.auth.access_token_secs == 0 || self.auth.refresh_token_secs == 0 {
+            "auth.access_token_secs and auth.refresh_token_secs must be at least 1"
+        } else if self.auth.min_password_len < 8 || self.auth.max_password_len < self.auth.min_password_len {
+            "need 8 <= auth.min_password_len <= auth.max_password_len"
+        } else if self.jwt_secret.as_ref().is_some_and(|s| s.0.len() < 32) {
+            "the JWT key must be at least 32 bytes"
+        } else if !self.database.url.is_empty() && !self.database.url.starts_with("postgres") {
+            "database.url must be a postgres:// URL (or empty for the embedded SQLite database)"
+        } else {
+            return Ok(());
+        };
+        bail!("invalid settings: {problem}")
     }
 }
 
 #[cfg(test)]
+#[allow(clippy::result_large_err)] // figment::Jail's closures return its own large error.
 mod tests {
     use super::*;
 
-    #[test]
-    fn built_in_defaults_load() {
-        let s = Settings::load(None).unwrap();
-        assert_eq!(s.rng.policy(), ReseedPolicy::default());
+    /// Loads with exactly `vars` as the environment (in a figment jail, which
+    /// also serialises the tests that touch the environment).
+    fn load(path: Option<&Path>, vars: &[(&str, &str)]) -> anyhow::Result<Settings> {
+        let mut out = None;
+        figment::Jail::expect_with(|jail| {
+            jail.clear_env();
+            for (k, v) in vars {
+                jail.set_env(k, v);
+            }
+            out = Some(Settings::load_with_env(path, |name| std::env::var(name).ok()));
+            Ok(())
+        });
+        out.unwrap()
     }
 
     #[test]
-    fn unknown_key_is_named() {
-        let dir = std::env::temp_dir().join(format!("croupier-settings-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("bad.toml");
-        let text = DEFAULT_TOML.replace("tick_ms = 250", "tick_ms = 250\nbogus_key = 1");
-        std::fs::write(&path, text).unwrap();
-        let err = format!("{:#}", Settings::load(Some(&path)).unwrap_err());
-        std::fs::remove_dir_all(&dir).unwrap();
-        assert!(err.contains("bogus_key"), "{err}");
+    fn built_in_defaults_load() {
+        let s = Settings::defaults().unwrap();
+        assert_eq!(s.rng.policy(), ReseedPolicy::default());
+        assert_eq!(s.server.port, 8080);
+        assert!(s.database.url.is_empty() && s.jwt_secret.is_none());
+    }
+
+    #[test]
+    fn layers_override_in_order() {
+        figment::Jail::expect_with(|jail| {
+            jail.clear_env();
+            jail.create_file("site.toml", "[server]\nport = 9000\nhost = \"0.0.0.0\"\n")?;
+            jail.set_env("CROUPIER__SERVER__PORT", "9100");
+            jail.set_env("DATABASE_URL", "postgres://a@h/one");
+            let vars = |name: &str| std::env::var(name).ok();
+            let s = Settings::load_with_env(Some(Path::new("site.toml")), vars).unwrap();
+            assert_eq!((s.server.port, s.server.host.as_str()), (9100, "0.0.0.0"), "env beats the file");
+            assert_eq!(s.database.url, "postgres://a@h/one", "DATABASE_URL is a shorthand");
+            jail.set_env("CROUPIER__DATABASE__URL", "postgres://a@h/two");
+            let s = Settings::load_with_env(Some(Path::new("site.toml")), vars).unwrap();
+            assert_eq!(s.database.url, "postgres://a@h/two", "the full name beats the shorthand");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn bad_values_and_unknown_keys_are_named() {
+        figment::Jail::expect_with(|jail| {
+            jail.clear_env();
+            jail.create_file("bad.toml", "[rng]\nbogus_key = 1\n")?;
+            let none = |_: &str| None;
+            let err = format!("{:#}", Settings::load_with_env(Some(Path::new("bad.toml")), none).unwrap_err());
+            assert!(err.contains("bogus_key"), "{err}");
+            jail.set_env("CROUPIER__SERVER__PORT", "eighty");
+            let vars = |name: &str| std::env::var(name).ok();
+            let err = format!("{:#}", Settings::load_with_env(None, vars).unwrap_err());
+            assert!(err.to_lowercase().contains("server.port") && err.contains("CROUPIER__"), "{err}");
+            Ok(())
+        });
+        let err = format!("{:#}", load(Some(Path::new("/nonexistent.toml")), &[]).unwrap_err());
+        assert!(err.contains("/nonexistent.toml"), "{err}");
+    }
+
+    #[test]
+    fn secrets_stay_out_of_files() {
+        figment::Jail::expect_with(|jail| {
+            jail.clear_env();
+            jail.create_file("s.toml", "[auth]\njwt_secret = \"abc\"\n")?;
+            jail.create_file("p.toml", "[database]\nurl = \"postgres://u:hunter2@h/db\"\n")?;
+            let none = |_: &str| None;
+            let err = format!("{:#}", Settings::load_with_env(Some(Path::new("s.toml")), none).unwrap_err());
+            assert!(err.contains("CROUPIER__AUTH__JWT_SECRET"), "{err}");
+            let err = format!("{:#}", Settings::load_with_env(Some(Path::new("p.toml")), none).unwrap_err());
+            assert!(err.contains("password") && !err.contains("hunter2"), "{err}");
+            Ok(())
+        });
+        let key = "k".repeat(40);
+        let s = load(None, &[(JWT_SECRET_ENV, &key)]).unwrap();
+        assert_eq!(s.jwt_secret, Some(Secret(key.into_bytes())));
+        assert!(!format!("{s:?}").contains("kkkk"), "secrets are redacted in Debug");
+        let err = format!("{:#}", load(None, &[(JWT_SECRET_ENV, "short")]).unwrap_err());
+        assert!(err.contains("32 bytes"), "{err}");
     }
 }

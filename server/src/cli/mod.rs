@@ -2,4 +2,5 @@
 //! the settings, and returns `anyhow::Result` for the binary edge to print.
 
 pub mod rng;
+pub mod serve;
 pub mod simulate;

@@ -13,7 +13,7 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use croupier_rng::{CertifiedRng, Draw, Seed};
 
-use crate::settings::Settings;
+use croupier_server::settings::Settings;
 
 /// `croupier rng ...`
 #[derive(Debug, Subcommand)]

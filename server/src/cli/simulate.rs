@@ -11,8 +11,8 @@ use croupier_rng::Seed;
 use croupier_sdk::sim::{SimOptions, SimReport};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::games;
-use crate::settings::Settings;
+use croupier_server::games;
+use croupier_server::settings::Settings;
 
 /// `croupier simulate`
 #[derive(Debug, Args)]

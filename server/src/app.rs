@@ -1,0 +1,141 @@
+//! The application: everything a running server holds ([`AppState`]) and
+//! [`Application`], which builds it from settings, binds the listener (port 0
+//! picks a free port, so tests run the real server) and runs until stopped.
+//! actix stops it gracefully on SIGTERM/SIGINT, giving in-flight requests
+//! `server.shutdown_grace_secs`; tests stop it through [`Application::handle`].
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::dev::{Server, ServerHandle, Service};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use tracing_actix_web::TracingLogger;
+
+use crate::auth::Tokens;
+use crate::cache::Cache;
+use crate::metrics::Metrics;
+use crate::settings::Settings;
+use crate::store::{self, Store};
+
+/// What every request handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Arc<dyn Store>,
+    /// Redis or the in-process stand-in.
+    pub cache: Cache,
+    /// Access-token signer.
+    pub tokens: Tokens,
+    /// The settings the server started with.
+    pub settings: Arc<Settings>,
+    /// Prometheus metrics.
+    pub metrics: Metrics,
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// A built, bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+impl Application {
+    /// Opens the database (applying migrations) and the cache, and binds the
+    /// listener.
+    ///
+    /// # Errors
+    /// The database or cache is unreachable, a migration fails, or the
+    /// address cannot be bound.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let store = store::open(&settings.database).await?;
+        let cache = Cache::open(&settings.redis.url).await?;
+        let key = match &settings.jwt_secret {
+            Some(secret) => secret.0.clone(),
+            None => {
+                tracing::warn!("no JWT key configured: using a random one, so tokens die with this process");
+                let mut key = vec![0u8; 32];
+                getrandom::fill(&mut key).map_err(|e| anyhow::anyhow!("drawing a JWT key: {e}"))?;
+                key
+            }
+        };
+        let state = AppState {
+            store,
+            cache,
+            tokens: Tokens::new(&key, settings.auth.access_token_secs),
+            metrics: Metrics::new().context("registering metrics")?,
+            settings: Arc::new(settings),
+        };
+        let s = &state.settings.server;
+        let listener =
+            TcpListener::bind((s.host.as_str(), s.port)).with_context(|| format!("binding {}:{}", s.host, s.port))?;
+        let port = listener.local_addr()?.port();
+        let server = server(state.clone(), listener)?;
+        Ok(Self { port, server, state })
+    }
+
+    /// The bound port (the real one when the settings said 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state (tests use its store directly).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Stops the server: `handle().stop(true)` drains in-flight requests.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped (by signal or handle).
+    ///
+    /// # Errors
+    /// The server failed.
+    pub async fn run(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn server(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
+    let s = state.settings.server.clone();
+    let data = web::Data::new(state);
+    let mut http = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .wrap_fn(|req, srv| {
+                let started = Instant::now();
+                let method = req.method().to_string();
+                let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+                let metrics = req.app_data::<web::Data<AppState>>().map(|d| d.metrics.clone());
+                let call = srv.call(req);
+                async move {
+                    let res = call.await?;
+                    if let Some(m) = metrics {
+                        let status = res.status().as_u16().to_string();
+                        m.http_requests.with_label_values(&[method.as_str(), route.as_str(), status.as_str()]).inc();
+                        m.http_latency
+                            .with_label_values(&[method.as_str(), route.as_str()])
+                            .observe(started.elapsed().as_secs_f64());
+                    }
+                    Ok(res)
+                }
+            })
+            .wrap(TracingLogger::default())
+            .configure(|cfg| crate::http::configure(cfg, s.max_body_bytes))
+    })
+    .shutdown_timeout(s.shutdown_grace_secs);
+    if s.workers > 0 {
+        http = http.workers(s.workers);
+    }
+    Ok(http.listen(listener)?.run())
+}

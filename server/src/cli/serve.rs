@@ -1,0 +1,48 @@
+//! `croupier serve` runs the server until SIGTERM/SIGINT; `croupier migrate`
+//! applies the database migrations and exits (serve applies them too).
+
+use anyhow::Context;
+use clap::Args;
+use croupier_server::app::Application;
+use croupier_server::settings::Settings;
+use croupier_server::store;
+
+/// `croupier serve`
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port to listen on (0 = any free port); overrides server.port.
+    #[arg(long)]
+    port: Option<u16>,
+}
+
+/// Builds and runs the server.
+///
+/// # Errors
+/// Startup failed (database, cache, port) or the server stopped with an error.
+pub fn serve(args: ServeArgs, mut settings: Settings) -> anyhow::Result<()> {
+    if let Some(port) = args.port {
+        settings.server.port = port;
+    }
+    croupier_server::telemetry::init(settings.server.log_format);
+    actix_web::rt::System::new().block_on(async move {
+        let host = settings.server.host.clone();
+        let app = Application::build(settings).await?;
+        let backend = app.state().store.backend();
+        tracing::info!(port = app.port(), ?backend, "listening");
+        println!("croupier: listening on http://{host}:{} ({backend:?} database)", app.port());
+        app.run().await.context("the server stopped with an error")
+    })
+}
+
+/// Applies migrations and reports the backend.
+///
+/// # Errors
+/// The database is unreachable or a migration fails.
+pub fn migrate(settings: &Settings) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let store = store::open(&settings.database).await?;
+        println!("croupier: migrations applied ({:?} database)", store.backend());
+        Ok(())
+    })
+}

@@ -1,0 +1,221 @@
+//! `/v1/auth/*` and `/v1/me*`: register, login, refresh (rotating), logout,
+//! who am I, change password. Bodies are strict (unknown fields are
+//! refused); password hashing runs on the blocking pool, never on an async
+//! worker; login answers an unknown username and a wrong password the same
+//! way and in the same time.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use super::error::ApiError;
+use super::extract::{AnyRole, Authenticated};
+use crate::app::{AppState, now_ms};
+use crate::auth::{self, DUMMY_HASH};
+use crate::store::{RefreshRecord, Role, Rotation, User};
+
+/// Registers the routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/v1/auth/register", web::post().to(register))
+        .route("/v1/auth/login", web::post().to(login))
+        .route("/v1/auth/refresh", web::post().to(refresh))
+        .route("/v1/auth/logout", web::post().to(logout))
+        .route("/v1/me", web::get().to(me))
+        .route("/v1/me/password", web::post().to(change_password));
+}
+
+/// `{"username", "password"}`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    username: String,
+    password: String,
+}
+
+/// `{"refresh_token"}`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshBody {
+    refresh_token: String,
+}
+
+/// `{"current_password", "new_password"}`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    current_password: String,
+    new_password: String,
+}
+
+/// The OAuth 2.0 token response.
+#[derive(Debug, Serialize)]
+pub struct TokenResponse {
+    access_token: String,
+    refresh_token: String,
+    token_type: &'static str,
+    expires_in: u64,
+}
+
+/// An account as its owner sees it.
+#[derive(Debug, Serialize)]
+pub struct Me {
+    id: i64,
+    username: String,
+    role: Role,
+    created_at: i64,
+}
+
+impl From<User> for Me {
+    fn from(u: User) -> Self {
+        Self { id: u.id, username: u.username, role: u.role, created_at: u.created_at }
+    }
+}
+
+/// Lower-cases and checks a username: 3 to 32 of `a-z 0-9 _ . -`.
+///
+/// # Errors
+/// `invalid_username`.
+pub fn normalise_username(raw: &str) -> Result<String, ApiError> {
+    let name = raw.trim().to_ascii_lowercase();
+    let ok = (3..=32).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.-".contains(&b));
+    if ok {
+        Ok(name)
+    } else {
+        Err(ApiError::bad_request("invalid_username", "a username is 3 to 32 letters, digits, '_', '.' or '-'"))
+    }
+}
+
+/// Checks a new password's length against the settings.
+///
+/// # Errors
+/// `invalid_password`.
+pub fn check_password(state: &AppState, password: &str) -> Result<(), ApiError> {
+    let (min, max) = (state.settings.auth.min_password_len, state.settings.auth.max_password_len);
+    let n = password.chars().count();
+    if n < min || n > max {
+        return Err(ApiError::bad_request("invalid_password", format!("a password is {min} to {max} characters")));
+    }
+    Ok(())
+}
+
+/// Hashes on the blocking pool.
+///
+/// # Errors
+/// `internal_error` if the pool or the hasher fails.
+pub async fn hash(password: String) -> Result<String, ApiError> {
+    web::block(move || auth::hash_password(&password)).await.map_err(ApiError::internal)?.map_err(ApiError::internal)
+}
+
+async fn verify(password: String, phc: String) -> Result<bool, ApiError> {
+    web::block(move || auth::verify_password(&password, &phc)).await.map_err(ApiError::internal)
+}
+
+async fn register(state: web::Data<AppState>, body: web::Json<Credentials>) -> Result<HttpResponse, ApiError> {
+    let Credentials { username, password } = body.into_inner();
+    let username = normalise_username(&username)?;
+    check_password(&state, &password)?;
+    let phc = hash(password).await?;
+    let user = state.store.create_user(&username, &phc, Role::Player, now_ms()).await.map_err(|e| match e {
+        crate::store::StoreError::Conflict(_) => {
+            ApiError::new(StatusCode::CONFLICT, "username_taken", "that username is taken")
+        }
+        e => e.into(),
+    })?;
+    tracing::info!(user_id = user.id, "registered");
+    Ok(HttpResponse::Created().json(Me::from(user)))
+}
+
+/// Issues an access token and a refresh token of a new family.
+async fn issue(state: &AppState, user: &User) -> Result<TokenResponse, ApiError> {
+    let refresh_token = auth::new_refresh_token().map_err(ApiError::internal)?;
+    let now = now_ms();
+    let access_token =
+        state.tokens.issue(user.id, &user.username, user.role, (now / 1000) as u64).map_err(ApiError::internal)?;
+    let record = RefreshRecord {
+        token_hash: auth::token_hash(&refresh_token),
+        user_id: user.id,
+        family: auth::new_refresh_token().map_err(ApiError::internal)?,
+        expires_at: now + (state.settings.auth.refresh_token_secs * 1000) as i64,
+    };
+    state.store.insert_refresh(&record).await?;
+    Ok(TokenResponse { access_token, refresh_token, token_type: "Bearer", expires_in: state.tokens.access_secs })
+}
+
+async fn login(state: web::Data<AppState>, body: web::Json<Credentials>) -> Result<HttpResponse, ApiError> {
+    let Credentials { username, password } = body.into_inner();
+    let bad = || ApiError::unauthorized("invalid_credentials", "wrong username or password");
+    let user = match normalise_username(&username) {
+        Ok(name) => state.store.user_by_name(&name).await?,
+        Err(_) => None,
+    };
+    // The same work whether or not the user exists.
+    let phc = user.as_ref().map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
+    let matches = verify(password, phc).await?;
+    let Some(user) = user.filter(|_| matches) else { return Err(bad()) };
+    Ok(HttpResponse::Ok().json(issue(&state, &user).await?))
+}
+
+async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshBody>) -> Result<HttpResponse, ApiError> {
+    let presented = auth::token_hash(&body.refresh_token);
+    let successor = auth::new_refresh_token().map_err(ApiError::internal)?;
+    let now = now_ms();
+    let record = RefreshRecord {
+        token_hash: auth::token_hash(&successor),
+        user_id: 0, // the store keeps the presented token's owner and family
+        family: String::new(),
+        expires_at: now + (state.settings.auth.refresh_token_secs * 1000) as i64,
+    };
+    let invalid = |message: &str| ApiError::unauthorized("invalid_refresh_token", message);
+    let user_id = match state.store.rotate_refresh(&presented, &record, now).await? {
+        Rotation::Rotated { user_id } => user_id,
+        Rotation::Unknown => return Err(invalid("unknown refresh token")),
+        Rotation::Expired => return Err(invalid("the refresh token has expired: log in again")),
+        Rotation::Revoked => return Err(invalid("the refresh token was revoked: log in again")),
+        Rotation::Reused => {
+            tracing::warn!("refresh token reused: its family is revoked");
+            return Err(invalid("the refresh token was already used; every session from that login is signed out"));
+        }
+    };
+    let Some(user) = state.store.user_by_id(user_id).await? else { return Err(invalid("unknown user")) };
+    let access_token =
+        state.tokens.issue(user.id, &user.username, user.role, (now / 1000) as u64).map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok().json(TokenResponse {
+        access_token,
+        refresh_token: successor,
+        token_type: "Bearer",
+        expires_in: state.tokens.access_secs,
+    }))
+}
+
+async fn logout(state: web::Data<AppState>, body: web::Json<RefreshBody>) -> Result<HttpResponse, ApiError> {
+    // Idempotent: logging out twice, or with an unknown token, is not an error.
+    state.store.revoke_family_of(&auth::token_hash(&body.refresh_token)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+async fn me(state: web::Data<AppState>, caller: Authenticated<AnyRole>) -> Result<HttpResponse, ApiError> {
+    let Some(user) = state.store.user_by_id(caller.id).await? else {
+        return Err(ApiError::unauthorized("invalid_token", "that account no longer exists"));
+    };
+    Ok(HttpResponse::Ok().json(Me::from(user)))
+}
+
+async fn change_password(
+    state: web::Data<AppState>,
+    caller: Authenticated<AnyRole>,
+    body: web::Json<PasswordChange>,
+) -> Result<HttpResponse, ApiError> {
+    let PasswordChange { current_password, new_password } = body.into_inner();
+    check_password(&state, &new_password)?;
+    let Some(user) = state.store.user_by_id(caller.id).await? else {
+        return Err(ApiError::unauthorized("invalid_token", "that account no longer exists"));
+    };
+    if !verify(current_password, user.password_hash.clone()).await? {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "wrong_password", "the current password is wrong"));
+    }
+    let phc = hash(new_password).await?;
+    state.store.set_password(user.id, &phc).await?;
+    tracing::info!(user_id = user.id, "password changed; refresh tokens revoked");
+    Ok(HttpResponse::NoContent().finish())
+}

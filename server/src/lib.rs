@@ -1,0 +1,21 @@
+//! The Croupier server as a library, so the `croupier` binary and the
+//! integration tests build the very same [`app::Application`].
+//!
+//! - [`app`]: the application and its shared state;
+//! - [`settings`]: layered, validated settings;
+//! - [`store`]: the database behind one trait (Postgres, SQLite);
+//! - [`cache`]: Redis or the in-process stand-in;
+//! - [`auth`]: password hashes and tokens;
+//! - [`http`]: the HTTP API;
+//! - [`metrics`], [`telemetry`]: Prometheus and logs;
+//! - [`games`]: the registry of games this server deals.
+
+pub mod app;
+pub mod auth;
+pub mod cache;
+pub mod games;
+pub mod http;
+pub mod metrics;
+pub mod settings;
+pub mod store;
+pub mod telemetry;

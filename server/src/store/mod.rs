@@ -1,0 +1,195 @@
+//! Storage: the [`Store`] trait the rest of the server talks to, and its
+//! backends — Postgres in production, SQLite embedded (the default with no
+//! database configured). Both run the same SQL through `sqlx`'s `Any`
+//! driver ([`sql`]); each backend module only connects and migrates.
+//!
+//! Every backend passes the same conformance suite (`tests/store.rs`). This
+//! module never hashes a password or signs a token: it stores what it is
+//! given.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::settings::DatabaseSettings;
+
+pub mod postgres;
+pub mod sql;
+pub mod sqlite;
+
+/// Which database is behind a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// The production backend.
+    Postgres,
+    /// The embedded default.
+    Sqlite,
+}
+
+/// A role; every route says which it allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Plays.
+    Player,
+    /// Runs tables, credits wallets.
+    Operator,
+    /// Everything.
+    Admin,
+}
+
+impl Role {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Player => "player",
+            Role::Operator => "operator",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// The role named `name`, if any.
+    pub fn parse(name: &str) -> Option<Self> {
+        [Role::Player, Role::Operator, Role::Admin].into_iter().find(|r| r.as_str() == name)
+    }
+}
+
+/// An account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// Id.
+    pub id: i64,
+    /// Unique, lower case.
+    pub username: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// Role.
+    pub role: Role,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+/// A refresh token as stored (its hash, never the token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshRecord {
+    /// SHA-256 of the token, hex.
+    pub token_hash: String,
+    /// Owner.
+    pub user_id: i64,
+    /// Rotation family: every token descending from one login.
+    pub family: String,
+    /// Unix milliseconds.
+    pub expires_at: i64,
+}
+
+/// What presenting a refresh token did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rotation {
+    /// The token was current: it is now used and its successor stored.
+    Rotated {
+        /// Owner.
+        user_id: i64,
+    },
+    /// Not a token we issued.
+    Unknown,
+    /// Past its lifetime.
+    Expired,
+    /// Revoked (logout, password change, or reuse in its family).
+    Revoked,
+    /// Already used once: its whole family is now revoked.
+    Reused,
+}
+
+/// A storage failure.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// A unique value is taken (e.g. the username).
+    #[error("already exists: {0}")]
+    Conflict(&'static str),
+    /// A row the operation needs does not exist.
+    #[error("not found: {0}")]
+    NotFound(&'static str),
+    /// The database failed or is unreachable.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Stored data is not what this version expects.
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+}
+
+/// Everything the server keeps in its database.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which backend this is.
+    fn backend(&self) -> Backend;
+
+    /// Pool connections: (open, idle), for metrics.
+    fn pool_size(&self) -> (u32, u32);
+
+    /// Round trip to the database (readiness).
+    ///
+    /// # Errors
+    /// The database is unreachable.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Creates an account.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when the username is taken.
+    async fn create_user(&self, username: &str, password_hash: &str, role: Role, now: i64) -> Result<User, StoreError>;
+
+    /// The account named `username`.
+    ///
+    /// # Errors
+    /// Database failures only.
+    async fn user_by_name(&self, username: &str) -> Result<Option<User>, StoreError>;
+
+    /// The account with `id`.
+    ///
+    /// # Errors
+    /// Database failures only.
+    async fn user_by_id(&self, id: i64) -> Result<Option<User>, StoreError>;
+
+    /// Replaces a password hash and revokes every refresh token of the user.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown user.
+    async fn set_password(&self, user_id: i64, password_hash: &str) -> Result<(), StoreError>;
+
+    /// Stores a newly issued refresh token.
+    ///
+    /// # Errors
+    /// Database failures only.
+    async fn insert_refresh(&self, token: &RefreshRecord) -> Result<(), StoreError>;
+
+    /// Presents the token hashed `token_hash`: if current, marks it used and
+    /// stores `successor` (same family) in one transaction.
+    ///
+    /// # Errors
+    /// Database failures only; every outcome for the token is a [`Rotation`].
+    async fn rotate_refresh(
+        &self,
+        token_hash: &str,
+        successor: &RefreshRecord,
+        now: i64,
+    ) -> Result<Rotation, StoreError>;
+
+    /// Revokes the family of the token hashed `token_hash` (logout); `false`
+    /// if there is no such token.
+    ///
+    /// # Errors
+    /// Database failures only.
+    async fn revoke_family_of(&self, token_hash: &str) -> Result<bool, StoreError>;
+}
+
+/// Opens the configured backend (Postgres with a URL, else SQLite) and
+/// applies its migrations.
+///
+/// # Errors
+/// The database is unreachable or a migration fails.
+pub async fn open(settings: &DatabaseSettings) -> anyhow::Result<Arc<dyn Store>> {
+    let store = if settings.url.is_empty() { sqlite::open(settings).await? } else { postgres::open(settings).await? };
+    Ok(Arc::new(store))
+}

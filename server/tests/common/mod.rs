@@ -1,0 +1,171 @@
+//! Test support: a real server on port 0 with its own database — a fresh
+//! Postgres database (dropped afterwards) or a fresh SQLite file (deleted
+//! afterwards) — and the real Redis under a unique key prefix. Services come
+//! from `DATABASE_URL` / `REDIS_URL` (exported by `scripts/test`) or the
+//! local defaults; a missing service fails the test, never skips it.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use croupier_server::app::Application;
+use croupier_server::settings::{Secret, Settings};
+use croupier_server::store::Store;
+use serde_json::{Value, json};
+use sqlx::Connection;
+
+/// Which backend a test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Postgres,
+    Sqlite,
+}
+
+fn admin_url() -> String {
+    std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+fn unique(tag: &str) -> String {
+    static N: AtomicU64 = AtomicU64::new(0);
+    format!("croupier_t_{tag}_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A database created for one test and removed when dropped.
+pub struct TestDb {
+    pub kind: Db,
+    /// Postgres: the database's URL and name.
+    pg: Option<(String, String)>,
+    /// SQLite: the folder holding the file.
+    dir: Option<PathBuf>,
+}
+
+impl TestDb {
+    pub async fn create(kind: Db) -> (Self, Settings) {
+        let mut settings = Settings::defaults().unwrap();
+        settings.server.port = 0;
+        settings.server.workers = 2;
+        settings.jwt_secret = Some(Secret(vec![42; 32]));
+        settings.redis.url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
+        settings.redis.key_prefix = format!("{}:", unique("redis"));
+        match kind {
+            Db::Postgres => {
+                let name = unique("db");
+                let mut admin = sqlx::PgConnection::connect(&admin_url())
+                    .await
+                    .expect("Postgres must be reachable at DATABASE_URL (scripts/test arranges it)");
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+                let mut url = url::Url::parse(&admin_url()).unwrap();
+                url.set_path(&name);
+                settings.database.url = url.to_string();
+                (Self { kind, pg: Some((admin_url(), name)), dir: None }, settings)
+            }
+            Db::Sqlite => {
+                let dir = std::env::temp_dir().join(unique("sqlite"));
+                settings.database.url = String::new();
+                settings.database.sqlite_path = dir.join("croupier.db");
+                (Self { kind, pg: None, dir: Some(dir) }, settings)
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        if let Some((admin, name)) = self.pg.take() {
+            // Drop runs outside any runtime we may block: use a thread of its own.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(async {
+                    if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c).await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// A running server.
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub store: Arc<dyn Store>,
+    handle: actix_web::dev::ServerHandle,
+    database_url: String,
+    _db: TestDb,
+}
+
+impl TestApp {
+    pub async fn spawn(kind: Db) -> Self {
+        Self::spawn_with(kind, |_| {}).await
+    }
+
+    pub async fn spawn_with(kind: Db, tweak: impl FnOnce(&mut Settings)) -> Self {
+        let (db, mut settings) = TestDb::create(kind).await;
+        tweak(&mut settings);
+        let database_url = settings.database.url.clone();
+        let app = Application::build(settings).await.unwrap();
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let handle = app.handle();
+        let store = app.state().store.clone();
+        actix_web::rt::spawn(app.run());
+        Self { base, http: reqwest::Client::new(), store, handle, database_url, _db: db }
+    }
+
+    /// The Postgres URL of this app's database (empty for SQLite).
+    pub fn database_url(&self) -> String {
+        self.database_url.clone()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// POSTs JSON; returns (status, body or Null).
+    pub async fn post(&self, path: &str, body: &Value, token: Option<&str>) -> (u16, Value) {
+        let mut req = self.http.post(self.url(path)).json(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// GETs; returns (status, body or Null).
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+        let mut req = self.http.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Registers `name` and logs in; returns the token response.
+    pub async fn signed_in(&self, name: &str) -> Value {
+        let creds = json!({ "username": name, "password": "a fine password" });
+        let (status, body) = self.post("/v1/auth/register", &creds, None).await;
+        assert_eq!(status, 201, "{body}");
+        let (status, tokens) = self.post("/v1/auth/login", &creds, None).await;
+        assert_eq!(status, 200, "{tokens}");
+        tokens
+    }
+
+    pub async fn stop(self) {
+        self.handle.stop(true).await;
+    }
+}
+
+/// The error code of an error body.
+pub fn code(body: &Value) -> &str {
+    body["error"]["code"].as_str().unwrap_or("<no error code>")
+}

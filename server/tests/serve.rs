@@ -1,0 +1,92 @@
+//! The real binary: `croupier serve` starts on the embedded database with
+//! nothing configured, answers, and exits cleanly on SIGTERM; `croupier
+//! migrate` migrates Postgres; bad settings stop it with the key named.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Db, TestDb};
+
+fn croupier() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_croupier"));
+    // Nothing from the test's own environment leaks into the server's settings.
+    for (key, _) in std::env::vars() {
+        if key.starts_with("CROUPIER__") || key == "DATABASE_URL" || key == "REDIS_URL" {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
+#[test]
+fn serve_runs_on_the_embedded_database_and_stops_on_sigterm() {
+    let dir = std::env::temp_dir().join(format!("croupier-serve-{}", std::process::id()));
+    let mut child = croupier()
+        .args(["serve", "--port", "0"])
+        .env("CROUPIER__DATABASE__SQLITE_PATH", dir.join("db.sqlite"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    assert!(line.contains("listening on http://127.0.0.1:") && line.contains("Sqlite"), "{line}");
+    let after = line.split("127.0.0.1:").nth(1).unwrap();
+    let port: u16 = after.split_whitespace().next().unwrap().parse().unwrap();
+    let body = plain::blocking_get(port);
+    assert_eq!(body, r#"{"status":"ok"}"#);
+    assert!(dir.join("db.sqlite").exists(), "the embedded database was created");
+
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the server did not stop within 15 s of SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A tiny blocking GET of /healthz (the tests' HTTP client is async).
+mod plain {
+    use std::io::{Read, Write};
+
+    pub fn blocking_get(port: u16) -> String {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
+        let mut response = String::new();
+        s.read_to_string(&mut response).unwrap();
+        response.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned()
+    }
+}
+
+#[actix_web::test]
+async fn migrate_applies_the_postgres_migrations() {
+    let (_db, settings) = TestDb::create(Db::Postgres).await;
+    let out = croupier().arg("migrate").env("DATABASE_URL", &settings.database.url).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("migrations applied (Postgres database)"));
+    // Twice is fine: nothing is pending the second time.
+    let again = croupier().arg("migrate").env("DATABASE_URL", &settings.database.url).output().unwrap();
+    assert!(again.status.success());
+}
+
+#[test]
+fn bad_settings_stop_the_server_naming_the_key() {
+    let out = croupier().args(["serve"]).env("CROUPIER__SERVER__PORT", "eighty").output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr).to_lowercase();
+    assert!(err.contains("server.port") && err.contains("eighty"), "{err}");
+    let out = croupier().args(["serve"]).env("CROUPIER__SERVER__NO_SUCH_KEY", "1").output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).to_lowercase().contains("no_such_key"));
+}
