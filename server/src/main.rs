@@ -27,6 +27,11 @@ enum Command {
     Serve(cli::serve::ServeArgs),
     /// Apply the database migrations and exit.
     Migrate,
+    /// Manage accounts without the HTTP API.
+    #[command(subcommand)]
+    User(cli::admin::UserCommand),
+    /// Verify the whole wallet ledger; exits non-zero on a violation.
+    LedgerCheck,
     /// Certified RNG tools for test labs.
     #[command(subcommand)]
     Rng(cli::rng::RngCommand),
@@ -39,6 +44,8 @@ fn main() -> std::process::ExitCode {
     let result = settings::Settings::load(cli.config.as_deref()).and_then(|settings| match cli.command {
         Command::Serve(args) => cli::serve::serve(args, settings),
         Command::Migrate => cli::serve::migrate(&settings),
+        Command::User(cmd) => cli::admin::user(cmd, &settings),
+        Command::LedgerCheck => cli::admin::ledger_check(&settings),
         Command::Rng(cmd) => cli::rng::run(cmd, &settings),
         Command::Simulate(args) => cli::simulate::run(args, &settings),
     });

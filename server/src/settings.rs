@@ -34,6 +34,8 @@ pub struct Settings {
     pub redis: RedisSettings,
     /// `[auth]`
     pub auth: AuthSettings,
+    /// `[wallet]`
+    pub wallet: WalletSettings,
     /// The certified RNG's schedule.
     pub rng: RngSettings,
     /// `croupier simulate`.
@@ -120,6 +122,16 @@ pub struct AuthSettings {
     pub min_password_len: usize,
     /// Longest password, characters.
     pub max_password_len: usize,
+}
+
+/// `[wallet]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WalletSettings {
+    /// Accepted currency codes.
+    pub currencies: Vec<String>,
+    /// House accounts shared by single-player sessions, per currency.
+    pub session_house_shards: u32,
 }
 
 /// `[rng]`
@@ -235,6 +247,12 @@ impl Settings {
             "need 8 <= auth.min_password_len <= auth.max_password_len"
         } else if self.jwt_secret.as_ref().is_some_and(|s| s.0.len() < 32) {
             "the JWT key must be at least 32 bytes"
+        } else if self.wallet.currencies.is_empty()
+            || self.wallet.currencies.iter().any(|c| croupier_sdk::Currency::new(c).is_err())
+        {
+            "wallet.currencies must list at least one code of three capital letters"
+        } else if self.wallet.session_house_shards == 0 {
+            "wallet.session_house_shards must be at least 1"
         } else if !self.database.url.is_empty() && !self.database.url.starts_with("postgres") {
             "database.url must be a postgres:// URL (or empty for the embedded SQLite database)"
         } else {

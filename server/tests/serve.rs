@@ -90,3 +90,44 @@ fn bad_settings_stop_the_server_naming_the_key() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).to_lowercase().contains("no_such_key"));
 }
+
+#[actix_web::test]
+async fn user_create_bootstraps_an_operator_and_ledger_check_reports() {
+    let (db, settings) = TestDb::create(Db::Postgres).await;
+    let url = settings.database.url.clone();
+    let dir = std::env::temp_dir().join(format!("croupier-user-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let password = dir.join("pw");
+    std::fs::write(&password, "a long admin password\n").unwrap();
+    let create = |name: &str, role: &str| {
+        croupier()
+            .args(["user", "create", "--username", name, "--role", role, "--password-file"])
+            .arg(&password)
+            .env("DATABASE_URL", &url)
+            .output()
+            .unwrap()
+    };
+    let out = create("Root", "admin");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("created admin \"root\""));
+    let again = create("root", "admin");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("taken"));
+    let bad = create("ok_name", "superuser");
+    assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("--role"));
+
+    let store = croupier_server::store::open(&settings.database).await.unwrap();
+    let root = store.user_by_name("root").await.unwrap().unwrap();
+    assert_eq!(root.role, croupier_server::store::Role::Admin);
+    assert!(croupier_server::auth::verify_password("a long admin password", &root.password_hash));
+    store.deposit("d", root.id, "EUR", 100, 0).await.unwrap();
+
+    let check = || croupier().arg("ledger-check").env("DATABASE_URL", &url).output().unwrap();
+    let out = check();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    db.execute("UPDATE wallet_accounts SET available = available + 1 WHERE kind = 'player'").await;
+    let out = check();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("available differs from the sum of its entries by 1"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -83,6 +83,26 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Conflict(what) => Self::new(StatusCode::CONFLICT, "conflict", format!("that {what} is taken")),
             StoreError::NotFound(what) => Self::new(StatusCode::NOT_FOUND, "not_found", format!("no such {what}")),
+            StoreError::InsufficientFunds => {
+                Self::new(StatusCode::CONFLICT, "insufficient_funds", "the available balance is too low")
+            }
+            StoreError::UnknownRound(round) => {
+                Self::new(StatusCode::NOT_FOUND, "unknown_round", format!("no stake was held in round {round}"))
+            }
+            StoreError::RoundClosed(round) => {
+                Self::new(StatusCode::CONFLICT, "round_closed", format!("round {round} is already settled or voided"))
+            }
+            StoreError::KeyReused(key) => Self::new(
+                StatusCode::CONFLICT,
+                "idempotency_key_reused",
+                format!("idempotency key {key:?} was already used for a different request"),
+            ),
+            StoreError::PayoutWithoutStake(user) => {
+                Self::bad_request("payout_without_stake", format!("player {user} has no stake in the round"))
+            }
+            StoreError::CurrencyMismatch(currency) => {
+                Self::bad_request("currency_mismatch", format!("the round is played in {currency}"))
+            }
             e @ (StoreError::Database(_) | StoreError::Corrupt(_)) => Self::internal(e),
         }
     }

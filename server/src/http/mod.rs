@@ -6,6 +6,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod wallet;
 
 use actix_web::http::StatusCode;
 use actix_web::web;
@@ -19,6 +20,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
         .app_data(web::PathConfig::default().error_handler(error::path_error))
         .configure(health::routes)
         .configure(auth::routes)
+        .configure(wallet::routes)
         .default_service(web::to(not_found));
 }
 

@@ -18,6 +18,7 @@ use crate::settings::DatabaseSettings;
 pub mod postgres;
 pub mod sql;
 pub mod sqlite;
+mod wallet;
 
 /// Which database is behind a store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,11 +118,82 @@ pub enum StoreError {
     /// Stored data is not what this version expects.
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// The player's available balance is short of the amount.
+    #[error("insufficient funds")]
+    InsufficientFunds,
+    /// No stake was ever held for this round.
+    #[error("unknown round {0}")]
+    UnknownRound(String),
+    /// The round was settled or voided already.
+    #[error("round {0} is closed")]
+    RoundClosed(String),
+    /// The idempotency key was used for a different request.
+    #[error("idempotency key {0} was used for a different request")]
+    KeyReused(String),
+    /// A payout to a player who holds no stake in the round.
+    #[error("player {0} has no stake in the round")]
+    PayoutWithoutStake(i64),
+    /// The round is in another currency.
+    #[error("the round is in {0}")]
+    CurrencyMismatch(String),
 }
 
-/// Everything the server keeps in its database.
+/// A money movement's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Receipt {
+    /// The ledger transaction.
+    pub tx_id: i64,
+    /// The idempotency key had been used: this is the first result, and no
+    /// money moved this time.
+    pub replayed: bool,
+}
+
+/// One balance of a player.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Balance {
+    /// Currency code.
+    pub currency: String,
+    /// Spendable, minor units.
+    pub available: i64,
+    /// Held as stakes of open rounds, minor units.
+    pub held: i64,
+}
+
+/// One transaction as a player sees it in their history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TxLine {
+    /// Transaction id (also the pagination cursor).
+    pub id: i64,
+    /// deposit, reserve, settle or void.
+    pub kind: String,
+    /// The round, for round operations.
+    pub round: Option<String>,
+    /// Currency code.
+    pub currency: String,
+    /// Net change to the player's available balance, minor units.
+    pub available_change: i64,
+    /// Net change to the player's held balance, minor units.
+    pub held_change: i64,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+/// A round, as a money operation names it.
+#[derive(Debug, Clone, Copy)]
+pub struct RoundRef<'a> {
+    /// Unique round key, e.g. `roulette-1:42` (table and round).
+    pub key: &'a str,
+    /// The house account that takes its stakes and pays its winners: one per
+    /// table (or per shard of single-player sessions), never one for all.
+    pub house: &'a str,
+    /// The round's currency.
+    pub currency: &'a str,
+}
+
+/// Everything the server keeps in its database: accounts here, money in
+/// the [`Wallet`] supertrait.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: Wallet + Send + Sync + 'static {
     /// Which backend this is.
     fn backend(&self) -> Backend;
 
@@ -182,6 +254,72 @@ pub trait Store: Send + Sync + 'static {
     /// # Errors
     /// Database failures only.
     async fn revoke_family_of(&self, token_hash: &str) -> Result<bool, StoreError>;
+}
+
+/// The double-entry ledger (see docs/wallet.md).
+#[async_trait]
+pub trait Wallet: Send + Sync {
+    /// Credits `amount` (> 0) to the player from the system account.
+    ///
+    /// # Errors
+    /// [`StoreError::KeyReused`]; [`StoreError::NotFound`] for an unknown user.
+    async fn deposit(
+        &self,
+        key: &str,
+        user_id: i64,
+        currency: &str,
+        amount: i64,
+        now: i64,
+    ) -> Result<Receipt, StoreError>;
+
+    /// Holds `amount` (> 0) of the player's available balance as a stake in
+    /// `round` (opening the round on its first stake).
+    ///
+    /// # Errors
+    /// [`StoreError::InsufficientFunds`], [`StoreError::RoundClosed`],
+    /// [`StoreError::CurrencyMismatch`], [`StoreError::KeyReused`].
+    async fn reserve(
+        &self,
+        key: &str,
+        round: RoundRef<'_>,
+        user_id: i64,
+        amount: i64,
+        now: i64,
+    ) -> Result<Receipt, StoreError>;
+
+    /// Closes `round_key`: every held stake goes to the round's house
+    /// account, then each `(user_id, amount)` payout is credited from it.
+    ///
+    /// # Errors
+    /// [`StoreError::UnknownRound`], [`StoreError::RoundClosed`],
+    /// [`StoreError::PayoutWithoutStake`], [`StoreError::KeyReused`].
+    async fn settle(&self, key: &str, round_key: &str, payouts: &[(i64, i64)], now: i64)
+    -> Result<Receipt, StoreError>;
+
+    /// Cancels `round_key`: every held stake goes back to its player.
+    ///
+    /// # Errors
+    /// [`StoreError::UnknownRound`], [`StoreError::RoundClosed`],
+    /// [`StoreError::KeyReused`].
+    async fn void(&self, key: &str, round_key: &str, now: i64) -> Result<Receipt, StoreError>;
+
+    /// The player's balances, one per currency they hold.
+    ///
+    /// # Errors
+    /// Database failures only.
+    async fn balances(&self, user_id: i64) -> Result<Vec<Balance>, StoreError>;
+
+    /// The player's transactions, newest first, with ids below `before`.
+    ///
+    /// # Errors
+    /// Database failures only.
+    async fn transactions(&self, user_id: i64, before: Option<i64>, limit: u32) -> Result<Vec<TxLine>, StoreError>;
+
+    /// Checks the whole ledger; returns the violations found (at most `max`).
+    ///
+    /// # Errors
+    /// Database failures only.
+    async fn ledger_violations(&self, max: u32) -> Result<Vec<String>, StoreError>;
 }
 
 /// Opens the configured backend (Postgres with a URL, else SQLite) and

@@ -13,7 +13,7 @@ use super::{Backend, RefreshRecord, Role, Rotation, Store, StoreError, User};
 /// A store over a pool of either backend.
 #[derive(Debug, Clone)]
 pub struct SqlStore {
-    pool: AnyPool,
+    pub(super) pool: AnyPool,
     backend: Backend,
 }
 
@@ -32,7 +32,7 @@ impl SqlStore {
     /// (`BEGIN IMMEDIATE`, waiting up to the busy timeout): a deferred
     /// transaction that reads and then writes fails at once with "database
     /// is locked" when another one got there first.
-    async fn write_tx(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+    pub(super) async fn write_tx(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
         match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => self.pool.begin().await,

@@ -71,6 +71,28 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// Runs raw SQL against this database (tests that tamper on purpose).
+    pub async fn try_execute(&self, sql: &str) -> Result<(), sqlx::Error> {
+        if let Some((admin, name)) = &self.pg {
+            let mut url = url::Url::parse(admin).unwrap();
+            url.set_path(name);
+            let mut c = sqlx::PgConnection::connect(url.as_str()).await?;
+            sqlx::query(sql).execute(&mut c).await?;
+        } else if let Some(dir) = &self.dir {
+            let url = format!("sqlite://{}", dir.join("croupier.db").display());
+            let mut c = sqlx::SqliteConnection::connect(&url).await?;
+            sqlx::query(sql).execute(&mut c).await?;
+        }
+        Ok(())
+    }
+
+    /// As [`TestDb::try_execute`], failing the test on an error.
+    pub async fn execute(&self, sql: &str) {
+        self.try_execute(sql).await.unwrap();
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some(dir) = &self.dir {

@@ -1,0 +1,108 @@
+//! `/v1/wallet*` and `/v1/admin/wallet/*`: a player's balances and history,
+//! and operator deposits. Input is checked here (amount, currency, key,
+//! paging) before the store is asked; the store does the money.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use super::error::ApiError;
+use super::extract::{AnyRole, Authenticated, Staff};
+use crate::app::{AppState, now_ms};
+use crate::store::{Receipt, TxLine};
+
+/// Registers the routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/v1/wallet", web::get().to(balances))
+        .route("/v1/wallet/transactions", web::get().to(transactions))
+        .route("/v1/admin/wallet/deposit", web::post().to(deposit));
+}
+
+/// `{"username", "amount", "currency", "idempotency_key"}`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deposit {
+    username: String,
+    amount: i64,
+    currency: String,
+    idempotency_key: String,
+}
+
+/// `?limit=&cursor=`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Page {
+    limit: Option<u32>,
+    cursor: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+struct History {
+    transactions: Vec<TxLine>,
+    next_cursor: Option<i64>,
+}
+
+/// Checks an idempotency key: 1 to 128 printable ASCII characters.
+///
+/// # Errors
+/// `invalid_idempotency_key`.
+pub fn check_key(key: &str) -> Result<(), ApiError> {
+    if (1..=128).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(
+            "invalid_idempotency_key",
+            "an idempotency key is 1 to 128 printable ASCII characters",
+        ))
+    }
+}
+
+/// Checks an amount (minor units, positive) and a currency (configured).
+///
+/// # Errors
+/// `invalid_amount`, `unknown_currency`.
+pub fn check_money(state: &AppState, amount: i64, currency: &str) -> Result<(), ApiError> {
+    if amount <= 0 {
+        return Err(ApiError::bad_request("invalid_amount", "the amount must be a positive number of minor units"));
+    }
+    if !state.settings.wallet.currencies.iter().any(|c| c == currency) {
+        let known = state.settings.wallet.currencies.join(", ");
+        return Err(ApiError::bad_request("unknown_currency", format!("currency must be one of {known}")));
+    }
+    Ok(())
+}
+
+async fn deposit(
+    state: web::Data<AppState>,
+    caller: Authenticated<Staff>,
+    body: web::Json<Deposit>,
+) -> Result<HttpResponse, ApiError> {
+    let Deposit { username, amount, currency, idempotency_key } = body.into_inner();
+    check_money(&state, amount, &currency)?;
+    check_key(&idempotency_key)?;
+    let Some(user) = state.store.user_by_name(&username.trim().to_ascii_lowercase()).await? else {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, "unknown_user", format!("no user {username:?}")));
+    };
+    let receipt: Receipt = state.store.deposit(&idempotency_key, user.id, &currency, amount, now_ms()).await?;
+    tracing::info!(operator = caller.id, user_id = user.id, amount, %currency, tx_id = receipt.tx_id, replayed = receipt.replayed, "deposit");
+    Ok(HttpResponse::Ok().json(receipt))
+}
+
+async fn balances(state: web::Data<AppState>, caller: Authenticated<AnyRole>) -> Result<HttpResponse, ApiError> {
+    let balances = state.store.balances(caller.id).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "balances": balances })))
+}
+
+async fn transactions(
+    state: web::Data<AppState>,
+    caller: Authenticated<AnyRole>,
+    page: web::Query<Page>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = page.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::bad_request("invalid_query", "limit must be 1 to 200"));
+    }
+    let transactions = state.store.transactions(caller.id, page.cursor, limit).await?;
+    let next_cursor = (transactions.len() == limit as usize).then(|| transactions.last().map(|t| t.id)).flatten();
+    Ok(HttpResponse::Ok().json(History { transactions, next_cursor }))
+}
