@@ -108,6 +108,7 @@ impl Application {
 
 fn server(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
     let s = state.settings.server.clone();
+    let limit = crate::http::RateLimit::new(&state.settings.rate_limit)?;
     let data = web::Data::new(state);
     let mut http = HttpServer::new(move || {
         App::new()
@@ -131,7 +132,7 @@ fn server(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
                 }
             })
             .wrap(TracingLogger::default())
-            .configure(|cfg| crate::http::configure(cfg, s.max_body_bytes))
+            .configure(|cfg| crate::http::configure(cfg, s.max_body_bytes, &limit))
     })
     .shutdown_timeout(s.shutdown_grace_secs);
     if s.workers > 0 {

@@ -1,11 +1,15 @@
 //! Prometheus metrics: HTTP requests and latencies by route pattern (never
 //! by raw path, so ids do not explode the label set), and the database
-//! pool. Wallet operations register here when the wallet lands. Rendering
-//! never blocks on anything but the registry's own lock.
+//! pool, and wallet operations (count by outcome, latency) through
+//! [`Metrics::wallet_op`], which every caller of the wallet goes through.
+//! Rendering never blocks on anything but the registry's own lock.
 
 use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
 
-use crate::store::Store;
+use std::future::Future;
+use std::time::Instant;
+
+use crate::store::{Store, StoreError};
 
 /// The server's metrics.
 #[derive(Clone)]
@@ -17,6 +21,10 @@ pub struct Metrics {
     pub http_latency: HistogramVec,
     /// `croupier_db_pool_connections{state}`: idle / in use.
     pub db_pool: IntGaugeVec,
+    /// `croupier_wallet_operations_total{op, outcome}`
+    pub wallet_ops: IntCounterVec,
+    /// `croupier_wallet_operation_duration_seconds{op}`
+    pub wallet_latency: HistogramVec,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -43,10 +51,21 @@ impl Metrics {
         )?;
         let db_pool =
             IntGaugeVec::new(Opts::new("croupier_db_pool_connections", "database pool connections"), &["state"])?;
+        let wallet_ops = IntCounterVec::new(
+            Opts::new("croupier_wallet_operations_total", "wallet operations by outcome"),
+            &["op", "outcome"],
+        )?;
+        let wallet_latency = HistogramVec::new(
+            HistogramOpts::new("croupier_wallet_operation_duration_seconds", "wallet operation latency")
+                .buckets(vec![0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0]),
+            &["op"],
+        )?;
         registry.register(Box::new(http_requests.clone()))?;
         registry.register(Box::new(http_latency.clone()))?;
         registry.register(Box::new(db_pool.clone()))?;
-        Ok(Self { registry, http_requests, http_latency, db_pool })
+        registry.register(Box::new(wallet_ops.clone()))?;
+        registry.register(Box::new(wallet_latency.clone()))?;
+        Ok(Self { registry, http_requests, http_latency, db_pool, wallet_ops, wallet_latency })
     }
 
     /// Samples the pool gauges.
@@ -54,6 +73,31 @@ impl Metrics {
         let (size, idle) = store.pool_size();
         self.db_pool.with_label_values(&["idle"]).set(i64::from(idle));
         self.db_pool.with_label_values(&["in_use"]).set(i64::from(size.saturating_sub(idle)));
+    }
+
+    /// Runs one wallet operation `op` (deposit, reserve, settle, void),
+    /// counting it by outcome and timing it.
+    ///
+    /// # Errors
+    /// Whatever the operation returns.
+    pub async fn wallet_op<T>(
+        &self,
+        op: &'static str,
+        operation: impl Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        let started = Instant::now();
+        let result = operation.await;
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(StoreError::InsufficientFunds) => "insufficient_funds",
+            Err(StoreError::KeyReused(_)) => "key_reused",
+            Err(StoreError::UnknownRound(_) | StoreError::RoundClosed(_)) => "bad_round",
+            Err(StoreError::Database(_) | StoreError::Corrupt(_)) => "error",
+            Err(_) => "refused",
+        };
+        self.wallet_ops.with_label_values(&[op, outcome]).inc();
+        self.wallet_latency.with_label_values(&[op]).observe(started.elapsed().as_secs_f64());
+        result
     }
 
     /// The Prometheus text exposition.

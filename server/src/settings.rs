@@ -34,6 +34,8 @@ pub struct Settings {
     pub redis: RedisSettings,
     /// `[auth]`
     pub auth: AuthSettings,
+    /// `[rate_limit]`
+    pub rate_limit: RateLimitSettings,
     /// `[wallet]`
     pub wallet: WalletSettings,
     /// The certified RNG's schedule.
@@ -122,6 +124,18 @@ pub struct AuthSettings {
     pub min_password_len: usize,
     /// Longest password, characters.
     pub max_password_len: usize,
+}
+
+/// `[rate_limit]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitSettings {
+    /// Whether `/v1` is limited.
+    pub enabled: bool,
+    /// Sustained requests per second per client address.
+    pub per_second: u64,
+    /// Requests a client may send at once before the rate applies.
+    pub burst: u32,
 }
 
 /// `[wallet]`
@@ -251,6 +265,8 @@ impl Settings {
             || self.wallet.currencies.iter().any(|c| croupier_sdk::Currency::new(c).is_err())
         {
             "wallet.currencies must list at least one code of three capital letters"
+        } else if self.rate_limit.per_second == 0 || self.rate_limit.burst == 0 {
+            "rate_limit.per_second and rate_limit.burst must be at least 1"
         } else if self.wallet.session_house_shards == 0 {
             "wallet.session_house_shards must be at least 1"
         } else if !self.database.url.is_empty() && !self.database.url.starts_with("postgres") {

@@ -194,3 +194,26 @@ async fn a_stopped_server_refuses_connections() {
     app.stop().await;
     assert!(http.get(&url).send().await.is_err(), "nothing listens after a graceful stop");
 }
+
+#[actix_web::test]
+async fn the_api_is_rate_limited_per_client_but_health_is_not() {
+    let app = TestApp::spawn_with(Db::Sqlite, |s| {
+        s.rate_limit.per_second = 1;
+        s.rate_limit.burst = 3;
+    })
+    .await;
+    for _ in 0..3 {
+        assert_eq!(app.get("/v1/me", None).await.0, 401, "within the burst: answered");
+    }
+    let res = app.http.get(app.url("/v1/me")).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 429);
+    let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=2).contains(&retry), "{retry}");
+    assert_eq!(code(&res.json().await.unwrap()), "rate_limited");
+    for _ in 0..5 {
+        assert_eq!(app.get("/healthz", None).await.0, 200, "health is never limited");
+    }
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(app.get("/v1/me", None).await.0, 401, "after Retry-After the client is let in again");
+    app.stop().await;
+}

@@ -73,6 +73,10 @@ async fn operators_deposit_and_players_see_their_wallet() {
     let (status, body) = app.get("/v1/wallet/transactions?cursor=abc", Some(player_token)).await;
     assert_eq!((status, code(&body)), (400, "invalid_query"));
     assert!(app.store.ledger_violations(5).await.unwrap().is_empty());
+    let metrics = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains(r#"croupier_wallet_operations_total{op="deposit",outcome="ok"} 5"#), "{metrics}");
+    assert!(metrics.contains(r#"croupier_wallet_operations_total{op="deposit",outcome="key_reused"} 1"#), "{metrics}");
+    assert!(metrics.contains("croupier_wallet_operation_duration_seconds_count{op=\"deposit\"} 6"), "{metrics}");
     app.stop().await;
 }
 

@@ -14,14 +14,14 @@ use crate::app::{AppState, now_ms};
 use crate::auth::{self, DUMMY_HASH};
 use crate::store::{RefreshRecord, Role, Rotation, User};
 
-/// Registers the routes.
+/// Registers the routes (under `/v1`).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/v1/auth/register", web::post().to(register))
-        .route("/v1/auth/login", web::post().to(login))
-        .route("/v1/auth/refresh", web::post().to(refresh))
-        .route("/v1/auth/logout", web::post().to(logout))
-        .route("/v1/me", web::get().to(me))
-        .route("/v1/me/password", web::post().to(change_password));
+    cfg.route("/auth/register", web::post().to(register))
+        .route("/auth/login", web::post().to(login))
+        .route("/auth/refresh", web::post().to(refresh))
+        .route("/auth/logout", web::post().to(logout))
+        .route("/me", web::get().to(me))
+        .route("/me/password", web::post().to(change_password));
 }
 
 /// `{"username", "password"}`

@@ -6,21 +6,53 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod limit;
 pub mod wallet;
 
 use actix_web::http::StatusCode;
 use actix_web::web;
 
+use actix_governor::governor::clock::QuantaInstant;
 use error::ApiError;
 
+/// The `/v1` rate limit, built once per server and shared by its workers.
+#[derive(Clone)]
+pub struct RateLimit {
+    enabled: bool,
+    config: actix_governor::GovernorConfig<
+        limit::ClientIp,
+        actix_governor::governor::middleware::NoOpMiddleware<QuantaInstant>,
+    >,
+}
+
+impl RateLimit {
+    /// The limit the settings ask for.
+    ///
+    /// # Errors
+    /// A zero rate or burst.
+    pub fn new(s: &crate::settings::RateLimitSettings) -> anyhow::Result<Self> {
+        let config = actix_governor::GovernorConfigBuilder::default()
+            .key_extractor(limit::ClientIp)
+            .requests_per_second(s.per_second)
+            .burst_size(s.burst)
+            .finish()
+            .ok_or_else(|| anyhow::anyhow!("rate_limit.per_second and rate_limit.burst must be at least 1"))?;
+        Ok(Self { enabled: s.enabled, config })
+    }
+}
+
 /// Every route, plus JSON/query/path error mapping and a JSON 404.
-pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
+pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize, limit: &RateLimit) {
+    let api = web::scope("/v1")
+        .wrap(actix_web::middleware::Condition::new(limit.enabled, actix_governor::Governor::new(&limit.config)))
+        .configure(auth::routes)
+        .configure(wallet::routes)
+        .default_service(web::to(not_found));
     cfg.app_data(web::JsonConfig::default().limit(max_body_bytes).error_handler(error::json_error))
         .app_data(web::QueryConfig::default().error_handler(error::query_error))
         .app_data(web::PathConfig::default().error_handler(error::path_error))
         .configure(health::routes)
-        .configure(auth::routes)
-        .configure(wallet::routes)
+        .service(api)
         .default_service(web::to(not_found));
 }
 

@@ -11,11 +11,11 @@ use super::extract::{AnyRole, Authenticated, Staff};
 use crate::app::{AppState, now_ms};
 use crate::store::{Receipt, TxLine};
 
-/// Registers the routes.
+/// Registers the routes (under `/v1`).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/v1/wallet", web::get().to(balances))
-        .route("/v1/wallet/transactions", web::get().to(transactions))
-        .route("/v1/admin/wallet/deposit", web::post().to(deposit));
+    cfg.route("/wallet", web::get().to(balances))
+        .route("/wallet/transactions", web::get().to(transactions))
+        .route("/admin/wallet/deposit", web::post().to(deposit));
 }
 
 /// `{"username", "amount", "currency", "idempotency_key"}`
@@ -83,7 +83,8 @@ async fn deposit(
     let Some(user) = state.store.user_by_name(&username.trim().to_ascii_lowercase()).await? else {
         return Err(ApiError::new(StatusCode::NOT_FOUND, "unknown_user", format!("no user {username:?}")));
     };
-    let receipt: Receipt = state.store.deposit(&idempotency_key, user.id, &currency, amount, now_ms()).await?;
+    let deposit = state.store.deposit(&idempotency_key, user.id, &currency, amount, now_ms());
+    let receipt: Receipt = state.metrics.wallet_op("deposit", deposit).await?;
     tracing::info!(operator = caller.id, user_id = user.id, amount, %currency, tx_id = receipt.tx_id, replayed = receipt.replayed, "deposit");
     Ok(HttpResponse::Ok().json(receipt))
 }

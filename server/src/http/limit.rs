@@ -1,0 +1,40 @@
+//! Per-IP rate limiting of the `/v1` API (actix-governor: a token bucket per
+//! client address, IPv6 grouped by /56). Over the limit a client gets 429
+//! with `Retry-After` and our error shape, code `rate_limited`. Health and
+//! metrics are not limited.
+
+use actix_governor::governor::NotUntil;
+use actix_governor::governor::clock::{Clock, DefaultClock, QuantaInstant};
+use actix_governor::{KeyExtractor, PeerIpKeyExtractor, SimpleKeyExtractionError};
+use actix_web::dev::ServiceRequest;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, HttpResponseBuilder};
+
+/// The client's address, as actix-governor's own extractor reads it, with our
+/// 429 response.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp;
+
+impl KeyExtractor for ClientIp {
+    type Key = std::net::IpAddr;
+    type KeyExtractionError = SimpleKeyExtractionError<&'static str>;
+
+    fn extract(&self, req: &ServiceRequest) -> Result<Self::Key, Self::KeyExtractionError> {
+        PeerIpKeyExtractor.extract(req)
+    }
+
+    fn exceed_rate_limit_response(
+        &self,
+        negative: &NotUntil<QuantaInstant>,
+        mut response: HttpResponseBuilder,
+    ) -> HttpResponse {
+        // Whole seconds, rounded up: a client that waits this long is let in.
+        let wait = negative.wait_time_from(DefaultClock::default().now());
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        response.status(StatusCode::TOO_MANY_REQUESTS).insert_header(("Retry-After", secs.to_string())).json(
+            serde_json::json!({
+                "error": { "code": "rate_limited", "message": format!("too many requests: retry in {secs} s") }
+            }),
+        )
+    }
+}
