@@ -82,7 +82,10 @@ async fn main() {
         pct(0.99)
     );
     let violations = store.ledger_violations(5).await.unwrap();
-    println!("wallet_bench: ledger check: {}", if violations.is_empty() { "ok".to_owned() } else { format!("{violations:?}") });
+    println!(
+        "wallet_bench: ledger check: {}",
+        if violations.is_empty() { "ok".to_owned() } else { format!("{violations:?}") }
+    );
     drop(store);
     sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut conn).await.unwrap();
 }

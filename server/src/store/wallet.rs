@@ -80,7 +80,8 @@ async fn claim(
     Ok(Claim::Replayed(Receipt { tx_id: first.try_get("id")?, replayed: true }))
 }
 
-/// The id of the named account, created empty if new.
+/// The id of the named account, created empty if new. Looked up first: in
+/// steady play every account exists, and a lookup is one round trip.
 async fn account(
     conn: &mut AnyConnection,
     kind: &str,
@@ -88,6 +89,11 @@ async fn account(
     name: &str,
     currency: &str,
 ) -> Result<i64, StoreError> {
+    let find =
+        || sqlx::query("SELECT id FROM wallet_accounts WHERE name = $1 AND currency = $2").bind(name).bind(currency);
+    if let Some(row) = find().fetch_optional(&mut *conn).await? {
+        return Ok(row.try_get("id")?);
+    }
     sqlx::query(
         "INSERT INTO wallet_accounts (kind, user_id, name, currency) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (name, currency) DO NOTHING",
@@ -98,37 +104,48 @@ async fn account(
     .bind(currency)
     .execute(&mut *conn)
     .await?;
-    let row = sqlx::query("SELECT id FROM wallet_accounts WHERE name = $1 AND currency = $2")
-        .bind(name)
-        .bind(currency)
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(row.try_get("id")?)
+    Ok(find().fetch_one(&mut *conn).await?.try_get("id")?)
 }
 
-/// Writes the entries of transaction `tx_id` and moves the balances. The
-/// postings must sum to zero.
+/// Writes the entries of transaction `tx_id` (one statement) and moves the
+/// balances (one statement per account, in account order). The postings
+/// must sum to zero.
 async fn post(conn: &mut AnyConnection, tx_id: i64, mut postings: Vec<(i64, Bucket, i64)>) -> Result<(), StoreError> {
     let sum: i128 = postings.iter().map(|p| i128::from(p.2)).sum();
     if sum != 0 {
         return Err(StoreError::Corrupt(format!("transaction {tx_id} would not balance: {postings:?}")));
     }
     postings.retain(|p| p.2 != 0);
+    if postings.is_empty() {
+        return Ok(());
+    }
     postings.sort_unstable_by_key(|p| (p.0, p.1));
+    let values: Vec<String> = (0..postings.len())
+        .map(|i| format!("(${}, ${}, ${}, ${})", 4 * i + 1, 4 * i + 2, 4 * i + 3, 4 * i + 4))
+        .collect();
+    let sql = format!("INSERT INTO wallet_entries (tx_id, account_id, bucket, amount) VALUES {}", values.join(", "));
+    let mut insert = sqlx::query(&sql);
     for &(account_id, bucket, amount) in &postings {
-        sqlx::query("INSERT INTO wallet_entries (tx_id, account_id, bucket, amount) VALUES ($1, $2, $3, $4)")
-            .bind(tx_id)
-            .bind(account_id)
-            .bind(bucket.as_str())
-            .bind(amount)
-            .execute(&mut *conn)
-            .await?;
-        let sql = match bucket {
-            Bucket::Available => "UPDATE wallet_accounts SET available = available + $1 WHERE id = $2",
-            Bucket::Held => "UPDATE wallet_accounts SET held = held + $1 WHERE id = $2",
-        };
-        sqlx::query(sql)
-            .bind(amount)
+        insert = insert.bind(tx_id).bind(account_id).bind(bucket.as_str()).bind(amount);
+    }
+    insert.execute(&mut *conn).await?;
+    // One update per account: (account, available change, held change).
+    let mut moves: Vec<(i64, i64, i64)> = Vec::new();
+    for &(account_id, bucket, amount) in &postings {
+        if moves.last().is_none_or(|m| m.0 != account_id) {
+            moves.push((account_id, 0, 0));
+        }
+        if let Some(m) = moves.last_mut() {
+            match bucket {
+                Bucket::Available => m.1 += amount,
+                Bucket::Held => m.2 += amount,
+            }
+        }
+    }
+    for (account_id, available, held) in moves {
+        sqlx::query("UPDATE wallet_accounts SET available = available + $1, held = held + $2 WHERE id = $3")
+            .bind(available)
+            .bind(held)
             .bind(account_id)
             .execute(&mut *conn)
             .await
