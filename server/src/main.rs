@@ -14,8 +14,9 @@ mod cli;
 #[derive(Debug, Parser)]
 #[command(name = "croupier", version, about)]
 struct Cli {
-    /// Settings file (TOML) layered over the built-in `config/default.toml`.
-    #[arg(long, global = true, value_name = "PATH")]
+    /// Settings file (TOML) layered over the built-in `config/default.toml`,
+    /// e.g. `config/production.example.toml`.
+    #[arg(long, global = true, value_name = "PATH", env = "CROUPIER_CONFIG")]
     config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,

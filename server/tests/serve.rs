@@ -16,7 +16,7 @@ fn croupier() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_croupier"));
     // Nothing from the test's own environment leaks into the server's settings.
     for (key, _) in std::env::vars() {
-        if key.starts_with("CROUPIER__") || key == "DATABASE_URL" || key == "REDIS_URL" {
+        if key.starts_with("CROUPIER__") || ["CROUPIER_CONFIG", "DATABASE_URL", "REDIS_URL"].contains(&key.as_str()) {
             cmd.env_remove(key);
         }
     }
@@ -130,4 +130,20 @@ async fn user_create_bootstraps_an_operator_and_ledger_check_reports() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("available differs from the sum of its entries by 1"));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_example_production_layer_is_valid() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../config/production.example.toml");
+    // `migrate` loads and validates the settings first; the URL points nowhere
+    // on purpose, so a valid file fails only at connecting.
+    let out = croupier()
+        .arg("migrate")
+        .env("CROUPIER_CONFIG", &root)
+        .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("connecting to Postgres") && !err.contains("invalid settings"), "{err}");
 }
