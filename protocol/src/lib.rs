@@ -2,10 +2,18 @@
 //!
 //! Serde only, no IO: this crate is shared by the server, the load-test tool
 //! and Rust clients, and must never depend on actix, tokio, sqlx or redis.
-//! The message types arrive with the real-time play issue; for now it pins
-//! the protocol version and the shape of an error, which everything else uses.
+//!
+//! - [`ClientMsg`]: what a client sends; [`ServerMsg`]: what the server sends.
+//! - Every message is documented with an example in docs/protocol.md, and
+//!   every example there is parsed with these types by a test.
 
 use serde::{Deserialize, Serialize};
+
+mod client;
+mod server;
+
+pub use client::ClientMsg;
+pub use server::{ServerMsg, TableInfo};
 
 /// The protocol version spoken at `/v1/ws` and announced in `hello`.
 pub const PROTOCOL_VERSION: u32 = 1;

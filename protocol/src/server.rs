@@ -1,0 +1,131 @@
+//! What the server sends over `/v1/ws`: [`ServerMsg`], one JSON text frame
+//! each, tagged by `type`. A reply carries `re`, the `id` of the request it
+//! answers. Table events carry the table's `seq`, which grows by one per
+//! event, so a client sees a gap and can `resume`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// A table as listed in `joined`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableInfo {
+    /// Table id.
+    pub table: String,
+    /// Game id.
+    pub game: String,
+    /// Seats in all.
+    pub seats: u8,
+    /// Players seated.
+    pub seated: u8,
+}
+
+/// A server message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ServerMsg {
+    /// Sent first on every connection.
+    Hello {
+        /// The protocol version ([`crate::PROTOCOL_VERSION`]).
+        protocol: u32,
+        /// Server software and version.
+        server: String,
+        /// `auth` must arrive within this many milliseconds.
+        auth_deadline_ms: u64,
+        /// The server pings this often; answer or be dropped.
+        heartbeat_ms: u64,
+    },
+    /// `auth` succeeded.
+    Authed {
+        /// The request's `id`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        re: Option<u64>,
+        /// The player's id.
+        player: i64,
+        /// The player's username.
+        username: String,
+    },
+    /// Reply to `ping`.
+    Pong {
+        /// The request's `id`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        re: Option<u64>,
+    },
+    /// A request succeeded with nothing more to say.
+    Ok {
+        /// The request's `id`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        re: Option<u64>,
+    },
+    /// A request failed; nothing changed.
+    Error {
+        /// The request's `id`, when the failure answers one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        re: Option<u64>,
+        /// Stable code, e.g. `insufficient_funds`.
+        code: String,
+        /// For people.
+        message: String,
+    },
+    /// Reply to `join`: the table now, as this player sees it.
+    Joined {
+        /// The request's `id`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        re: Option<u64>,
+        /// The table.
+        info: TableInfo,
+        /// The table's current `seq`; events follow from `seq + 1`.
+        seq: u64,
+        /// The game's view for this player.
+        view: Value,
+    },
+    /// Something happened at a table (the game's event JSON).
+    Event {
+        /// Table or session id.
+        table: String,
+        /// Per-table sequence number.
+        seq: u64,
+        /// The game's event.
+        event: Value,
+    },
+    /// A full snapshot, when missed events are no longer kept.
+    Resync {
+        /// The request's `id`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        re: Option<u64>,
+        /// Table id.
+        table: String,
+        /// The table's current `seq`.
+        seq: u64,
+        /// The game's view for this player.
+        view: Value,
+    },
+    /// A chat line at a table.
+    Chat {
+        /// Table id.
+        table: String,
+        /// Per-table sequence number.
+        seq: u64,
+        /// Who said it.
+        from: String,
+        /// What they said.
+        text: String,
+    },
+    /// Reply to `session.open`.
+    Session {
+        /// The request's `id`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        re: Option<u64>,
+        /// Session id (used as `table` in its events).
+        session: String,
+        /// The game's view.
+        view: Value,
+    },
+    /// The server is about to close this connection, and why.
+    Closing {
+        /// Stable code, e.g. `replaced` (a newer connection of the same player).
+        code: String,
+        /// For people.
+        message: String,
+    },
+}

@@ -1,0 +1,127 @@
+//! The wire format, pinned: exact JSON for a few messages, strictness about
+//! unknown types and fields, and every example in docs/protocol.md parsed
+//! with the real types (and covering every message type).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use croupier_protocol::{ClientMsg, ServerMsg, TableInfo};
+use serde_json::{Value, json};
+
+fn client_tag(m: &ClientMsg) -> &'static str {
+    match m {
+        ClientMsg::Auth { .. } => "auth",
+        ClientMsg::Ping { .. } => "ping",
+        ClientMsg::Join { .. } => "join",
+        ClientMsg::Leave { .. } => "leave",
+        ClientMsg::Sit { .. } => "sit",
+        ClientMsg::Stand { .. } => "stand",
+        ClientMsg::Act { .. } => "act",
+        ClientMsg::Chat { .. } => "chat",
+        ClientMsg::Resume { .. } => "resume",
+        ClientMsg::SessionOpen { .. } => "session.open",
+        ClientMsg::Spin { .. } => "spin",
+        ClientMsg::SessionClose { .. } => "session.close",
+    }
+}
+
+fn server_tag(m: &ServerMsg) -> &'static str {
+    match m {
+        ServerMsg::Hello { .. } => "hello",
+        ServerMsg::Authed { .. } => "authed",
+        ServerMsg::Pong { .. } => "pong",
+        ServerMsg::Ok { .. } => "ok",
+        ServerMsg::Error { .. } => "error",
+        ServerMsg::Joined { .. } => "joined",
+        ServerMsg::Event { .. } => "event",
+        ServerMsg::Resync { .. } => "resync",
+        ServerMsg::Chat { .. } => "chat",
+        ServerMsg::Session { .. } => "session",
+        ServerMsg::Closing { .. } => "closing",
+    }
+}
+
+/// Every tag, in the order the matches above list them.
+const CLIENT_TAGS: [&str; 12] =
+    ["auth", "ping", "join", "leave", "sit", "stand", "act", "chat", "resume", "session.open", "spin", "session.close"];
+const SERVER_TAGS: [&str; 11] =
+    ["hello", "authed", "pong", "ok", "error", "joined", "event", "resync", "chat", "session", "closing"];
+
+#[test]
+fn exact_json_is_pinned() {
+    let m = ClientMsg::Act { id: Some(7), table: "t".into(), action: json!({ "type": "hit" }) };
+    assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"type":"act","id":7,"table":"t","action":{"type":"hit"}}"#);
+    let m = ClientMsg::Ping { id: None };
+    assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"type":"ping"}"#, "an absent id is omitted");
+    let m = ClientMsg::SessionOpen { id: Some(1), game: "slots".into() };
+    assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"type":"session.open","id":1,"game":"slots"}"#);
+    let m = ServerMsg::Error { re: Some(3), code: "not_your_turn".into(), message: "wait".into() };
+    assert_eq!(
+        serde_json::to_string(&m).unwrap(),
+        r#"{"type":"error","re":3,"code":"not_your_turn","message":"wait"}"#
+    );
+    let m = ServerMsg::Event { table: "r".into(), seq: 9, event: json!({ "type": "no_more_bets", "round": 2 }) };
+    assert_eq!(
+        serde_json::to_string(&m).unwrap(),
+        r#"{"type":"event","table":"r","seq":9,"event":{"round":2,"type":"no_more_bets"}}"#,
+        "game payloads are JSON objects: their keys may come in any order (here sorted)"
+    );
+    let info = TableInfo { table: "b".into(), game: "blackjack".into(), seats: 7, seated: 1 };
+    assert_eq!(
+        serde_json::to_value(info).unwrap(),
+        json!({ "table": "b", "game": "blackjack", "seats": 7, "seated": 1 })
+    );
+}
+
+#[test]
+fn strangers_are_refused() {
+    for bad in [
+        r#"{"type":"teleport","id":1}"#,
+        r#"{"type":"ping","id":1,"extra":true}"#,
+        r#"{"type":"join","id":1}"#,
+        r#"{"type":"join","table":7}"#,
+        r#"{"type":"ping","id":-1}"#,
+        r#"{"id":1}"#,
+        r#"not json"#,
+    ] {
+        assert!(serde_json::from_str::<ClientMsg>(bad).is_err(), "{bad} was accepted");
+    }
+}
+
+/// The examples of docs/protocol.md: (direction, JSON text).
+fn examples() -> Vec<(String, String)> {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/protocol.md")).unwrap();
+    let mut out = Vec::new();
+    let mut lines = doc.lines();
+    while let Some(line) = lines.next() {
+        if let Some(direction) = line.strip_prefix("```json ") {
+            let body: Vec<&str> = lines.by_ref().take_while(|l| !l.starts_with("```")).collect();
+            out.push((direction.trim().to_owned(), body.join("\n")));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_documented_example_parses_and_every_type_is_documented() {
+    let (mut client_seen, mut server_seen) = (Vec::new(), Vec::new());
+    for (direction, text) in examples() {
+        let raw: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON: {e}\n{text}"));
+        match direction.as_str() {
+            "client" => {
+                let m: ClientMsg = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+                assert_eq!(serde_json::to_value(&m).unwrap(), raw, "round trip");
+                client_seen.push(client_tag(&m));
+            }
+            "server" => {
+                let m: ServerMsg = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+                assert_eq!(serde_json::to_value(&m).unwrap(), raw, "round trip");
+                server_seen.push(server_tag(&m));
+            }
+            other => panic!("a json block must say `client` or `server`, not {other:?}"),
+        }
+    }
+    let missing: Vec<_> = CLIENT_TAGS.iter().filter(|t| !client_seen.contains(t)).collect();
+    assert!(missing.is_empty(), "client messages without an example: {missing:?}");
+    let missing: Vec<_> = SERVER_TAGS.iter().filter(|t| !server_seen.contains(t)).collect();
+    assert!(missing.is_empty(), "server messages without an example: {missing:?}");
+}
