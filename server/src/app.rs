@@ -110,9 +110,11 @@ fn server(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
     let s = state.settings.server.clone();
     let limit = crate::http::RateLimit::new(&state.settings.rate_limit)?;
     let data = web::Data::new(state);
+    let registry = web::Data::new(std::sync::Arc::new(crate::ws::Registry::default()));
     let mut http = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
+            .app_data(registry.clone())
             .wrap_fn(|req, srv| {
                 let started = Instant::now();
                 let method = req.method().to_string();

@@ -8,7 +8,8 @@
 //! - [`auth`]: password hashes and tokens;
 //! - [`http`]: the HTTP API;
 //! - [`metrics`], [`telemetry`]: Prometheus and logs;
-//! - [`games`]: the registry of games this server deals.
+//! - [`games`]: the registry of games this server deals;
+//! - [`ws`]: real-time play over `/v1/ws`.
 
 pub mod app;
 pub mod auth;
@@ -19,3 +20,4 @@ pub mod metrics;
 pub mod settings;
 pub mod store;
 pub mod telemetry;
+pub mod ws;

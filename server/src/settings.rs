@@ -36,6 +36,8 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// `[rate_limit]`
     pub rate_limit: RateLimitSettings,
+    /// `[ws]`
+    pub ws: WsSettings,
     /// `[wallet]`
     pub wallet: WalletSettings,
     /// The certified RNG's schedule.
@@ -124,6 +126,28 @@ pub struct AuthSettings {
     pub min_password_len: usize,
     /// Longest password, characters.
     pub max_password_len: usize,
+}
+
+/// `[ws]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WsSettings {
+    /// `auth` must arrive within this, milliseconds.
+    pub auth_deadline_ms: u64,
+    /// Ping interval, milliseconds (at most half of `timeout_ms`).
+    pub heartbeat_ms: u64,
+    /// Silence after which a connection is dropped, milliseconds.
+    pub timeout_ms: u64,
+    /// Largest frame (and message), bytes.
+    pub max_frame_bytes: usize,
+    /// Messages waiting to be written before the client counts as not reading.
+    pub outbound_queue: usize,
+    /// Sustained messages per second a client may send.
+    pub messages_per_second: u32,
+    /// Messages a client may send at once.
+    pub message_burst: u32,
+    /// Bad messages before the connection is closed.
+    pub max_strikes: u32,
 }
 
 /// `[rate_limit]`
@@ -265,6 +289,12 @@ impl Settings {
             || self.wallet.currencies.iter().any(|c| croupier_sdk::Currency::new(c).is_err())
         {
             "wallet.currencies must list at least one code of three capital letters"
+        } else if self.ws.heartbeat_ms == 0 || self.ws.heartbeat_ms * 2 > self.ws.timeout_ms {
+            "ws.heartbeat_ms must be at least 1 and at most half of ws.timeout_ms"
+        } else if self.ws.auth_deadline_ms == 0 || self.ws.max_frame_bytes < 1024 || self.ws.outbound_queue == 0 {
+            "ws.auth_deadline_ms and ws.outbound_queue must be at least 1, ws.max_frame_bytes at least 1024"
+        } else if self.ws.messages_per_second == 0 || self.ws.message_burst == 0 || self.ws.max_strikes == 0 {
+            "ws.messages_per_second, ws.message_burst and ws.max_strikes must be at least 1"
         } else if self.rate_limit.per_second == 0 || self.rate_limit.burst == 0 {
             "rate_limit.per_second and rate_limit.burst must be at least 1"
         } else if self.wallet.session_house_shards == 0 {

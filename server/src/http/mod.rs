@@ -47,6 +47,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize, limit: &Ra
         .wrap(actix_web::middleware::Condition::new(limit.enabled, actix_governor::Governor::new(&limit.config)))
         .configure(auth::routes)
         .configure(wallet::routes)
+        .route("/ws", web::get().to(crate::ws::connect))
         .default_service(web::to(not_found));
     cfg.app_data(web::JsonConfig::default().limit(max_body_bytes).error_handler(error::json_error))
         .app_data(web::QueryConfig::default().error_handler(error::query_error))

@@ -1,0 +1,283 @@
+//! The connection actor: one per WebSocket. It greets (`hello`), requires
+//! `auth` within the deadline, keeps the heartbeat, limits frame size and
+//! message rate, decodes frames into [`ClientMsg`]s and answers them, and
+//! writes everything through one bounded outbound queue: a client that does
+//! not read is disconnected, and nothing else ever waits for it.
+//!
+//! It never blocks and never holds game or money logic; tables (when they
+//! land) receive its messages and push events into its queue.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix::{Actor, ActorContext, AsyncContext, Handler, Message, StreamHandler};
+use actix_governor::governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, ProtocolError, Session};
+use croupier_protocol::{ClientMsg, PROTOCOL_VERSION, ServerMsg};
+use tokio::sync::mpsc;
+
+use super::Registry;
+use crate::app::AppState;
+use crate::auth::TokenError;
+
+/// What the writer task sends on the socket.
+enum Out {
+    Text(String),
+    Ping,
+    Pong(Vec<u8>),
+    /// Close after everything queued before it.
+    Close(CloseReason),
+}
+
+/// A newer connection of the same player took over.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Replaced;
+
+/// One WebSocket.
+pub struct Connection {
+    id: u64,
+    state: Arc<AppState>,
+    registry: Arc<Registry>,
+    session: Session,
+    stream: Option<AggregatedMessageStream>,
+    out: Option<mpsc::Sender<Out>>,
+    player: Option<(i64, String)>,
+    last_heard: Instant,
+    strikes: u32,
+    limiter: DefaultDirectRateLimiter,
+}
+
+impl Connection {
+    /// A connection over `session`, reading `stream`.
+    pub fn new(
+        id: u64,
+        state: Arc<AppState>,
+        registry: Arc<Registry>,
+        session: Session,
+        stream: AggregatedMessageStream,
+    ) -> Self {
+        let ws = &state.settings.ws;
+        let per_second = std::num::NonZeroU32::new(ws.messages_per_second).unwrap_or(std::num::NonZeroU32::MIN);
+        let burst = std::num::NonZeroU32::new(ws.message_burst).unwrap_or(std::num::NonZeroU32::MIN);
+        let limiter = RateLimiter::direct(Quota::per_second(per_second).allow_burst(burst));
+        Self {
+            id,
+            state,
+            registry,
+            session,
+            stream: Some(stream),
+            out: None,
+            player: None,
+            last_heard: Instant::now(),
+            strikes: 0,
+            limiter,
+        }
+    }
+
+    /// Queues a message; a full queue means the client does not read: it is
+    /// disconnected.
+    fn send(&mut self, msg: &ServerMsg, ctx: &mut actix::Context<Self>) {
+        let text = match serde_json::to_string(msg) {
+            Ok(text) => text,
+            Err(e) => return tracing::error!(conn_id = self.id, %e, "unserialisable message"),
+        };
+        self.push(Out::Text(text), ctx);
+    }
+
+    fn push(&mut self, out: Out, ctx: &mut actix::Context<Self>) {
+        let Some(queue) = &self.out else { return };
+        if queue.try_send(out).is_err() {
+            tracing::info!(conn_id = self.id, "outbound queue full: the client is not reading");
+            self.close(CloseCode::Policy, "too slow: messages were not read", ctx);
+        }
+    }
+
+    fn error(&mut self, re: Option<u64>, code: &str, message: &str, ctx: &mut actix::Context<Self>) {
+        let msg = ServerMsg::Error { re, code: code.to_owned(), message: message.to_owned() };
+        self.send(&msg, ctx);
+    }
+
+    /// Closes with `code` after what is queued (at once if the queue is
+    /// full), and stops.
+    fn close(&mut self, code: CloseCode, reason: &str, ctx: &mut actix::Context<Self>) {
+        let reason = CloseReason { code, description: Some(reason.to_owned()) };
+        let queued = self.out.take().map(|queue| queue.try_send(Out::Close(reason.clone())));
+        if !matches!(queued, Some(Ok(()))) {
+            let session = self.session.clone();
+            actix::spawn(async move {
+                let _ = session.close(Some(reason)).await;
+            });
+        }
+        ctx.stop();
+    }
+
+    /// Bad input: an error reply; too much of it closes the connection.
+    fn strike(&mut self, code: &str, message: &str, ctx: &mut actix::Context<Self>) {
+        self.strikes += 1;
+        self.error(None, code, message, ctx);
+        if self.strikes >= self.state.settings.ws.max_strikes {
+            self.close(CloseCode::Policy, "too many bad messages", ctx);
+        }
+    }
+
+    fn on_text(&mut self, text: &str, ctx: &mut actix::Context<Self>) {
+        if self.limiter.check().is_err() {
+            return self.error(None, "rate_limited", "too many messages: slow down", ctx);
+        }
+        let msg: ClientMsg = match serde_json::from_str(text) {
+            Ok(msg) => msg,
+            Err(e) => return self.strike("invalid_message", &e.to_string(), ctx),
+        };
+        match (msg, &self.player) {
+            (ClientMsg::Auth { id, token }, None) => self.authenticate(id, &token, ctx),
+            (ClientMsg::Auth { id, .. }, Some(_)) => {
+                self.error(id, "already_authenticated", "this connection is signed in", ctx)
+            }
+            (_, None) => {
+                self.error(None, "unauthenticated", "the first message must be auth", ctx);
+                self.close(CloseCode::Policy, "the first message must be auth", ctx);
+            }
+            (ClientMsg::Ping { id }, Some(_)) => self.send(&ServerMsg::Pong { re: id }, ctx),
+            (msg, Some(_)) => {
+                let id = request_id(&msg);
+                self.error(id, "unavailable", "tables and sessions are not served over this connection yet", ctx);
+            }
+        }
+    }
+
+    fn authenticate(&mut self, id: Option<u64>, token: &str, ctx: &mut actix::Context<Self>) {
+        let claims = match self.state.tokens.check(token) {
+            Ok(claims) => claims,
+            Err(e) => {
+                let (code, message) = match e {
+                    TokenError::Expired => ("token_expired", "the access token has expired"),
+                    TokenError::Invalid => ("invalid_token", "the access token is not valid"),
+                };
+                self.error(id, code, message, ctx);
+                return self.close(CloseCode::Policy, message, ctx);
+            }
+        };
+        let Ok(player) = claims.sub.parse::<i64>() else {
+            self.error(id, "invalid_token", "the access token is not valid", ctx);
+            return self.close(CloseCode::Policy, "invalid token", ctx);
+        };
+        if let Some(old) = self.registry.players.insert(player, ctx.address()) {
+            old.do_send(Replaced);
+        }
+        tracing::info!(conn_id = self.id, player_id = player, "authenticated");
+        self.send(&ServerMsg::Authed { re: id, player, username: claims.name.clone() }, ctx);
+        self.player = Some((player, claims.name));
+    }
+}
+
+/// The request id of any message.
+fn request_id(msg: &ClientMsg) -> Option<u64> {
+    match msg {
+        ClientMsg::Auth { id, .. }
+        | ClientMsg::Ping { id }
+        | ClientMsg::Join { id, .. }
+        | ClientMsg::Leave { id, .. }
+        | ClientMsg::Sit { id, .. }
+        | ClientMsg::Stand { id, .. }
+        | ClientMsg::Act { id, .. }
+        | ClientMsg::Chat { id, .. }
+        | ClientMsg::Resume { id, .. }
+        | ClientMsg::SessionOpen { id, .. }
+        | ClientMsg::Spin { id, .. }
+        | ClientMsg::SessionClose { id, .. } => *id,
+    }
+}
+
+impl Actor for Connection {
+    type Context = actix::Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        let ws = self.state.settings.ws.clone();
+        let (tx, mut rx) = mpsc::channel::<Out>(ws.outbound_queue);
+        self.out = Some(tx);
+        let mut session = self.session.clone();
+        actix::spawn(async move {
+            while let Some(out) = rx.recv().await {
+                let sent = match out {
+                    Out::Text(text) => session.text(text).await,
+                    Out::Ping => session.ping(b"").await,
+                    Out::Pong(bytes) => session.pong(&bytes).await,
+                    Out::Close(reason) => {
+                        let _ = session.close(Some(reason)).await;
+                        break;
+                    }
+                };
+                if sent.is_err() {
+                    break;
+                }
+            }
+        });
+        if let Some(stream) = self.stream.take() {
+            ctx.add_stream(stream);
+        }
+        let hello = ServerMsg::Hello {
+            protocol: PROTOCOL_VERSION,
+            server: format!("croupier {}", env!("CARGO_PKG_VERSION")),
+            auth_deadline_ms: ws.auth_deadline_ms,
+            heartbeat_ms: ws.heartbeat_ms,
+        };
+        self.send(&hello, ctx);
+        ctx.run_later(Duration::from_millis(ws.auth_deadline_ms), |act, ctx| {
+            if act.player.is_none() {
+                act.error(None, "auth_timeout", "no auth message in time", ctx);
+                act.close(CloseCode::Policy, "no auth message in time", ctx);
+            }
+        });
+        ctx.run_interval(Duration::from_millis(ws.heartbeat_ms), move |act, ctx| {
+            if act.last_heard.elapsed() > Duration::from_millis(ws.timeout_ms) {
+                tracing::info!(conn_id = act.id, "heartbeat timed out");
+                act.close(CloseCode::Away, "no heartbeat", ctx);
+            } else {
+                act.push(Out::Ping, ctx);
+            }
+        });
+    }
+
+    fn stopped(&mut self, ctx: &mut Self::Context) {
+        if let Some((player, _)) = self.player {
+            let me = ctx.address();
+            self.registry.players.remove_if(&player, |_, addr| *addr == me);
+        }
+    }
+}
+
+impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for Connection {
+    fn handle(&mut self, item: Result<AggregatedMessage, ProtocolError>, ctx: &mut Self::Context) {
+        self.last_heard = Instant::now();
+        match item {
+            Ok(AggregatedMessage::Text(text)) => self.on_text(&text, ctx),
+            Ok(AggregatedMessage::Binary(_)) => {
+                self.strike("invalid_message", "send JSON text frames, not binary", ctx)
+            }
+            Ok(AggregatedMessage::Ping(bytes)) => self.push(Out::Pong(bytes.to_vec()), ctx),
+            Ok(AggregatedMessage::Pong(_)) => {}
+            Ok(AggregatedMessage::Close(_)) => ctx.stop(),
+            Err(ProtocolError::Overflow) => self.close(CloseCode::Size, "frame too large", ctx),
+            Err(e) => {
+                tracing::info!(conn_id = self.id, %e, "protocol error");
+                self.close(CloseCode::Protocol, "protocol error", ctx);
+            }
+        }
+    }
+
+    fn finished(&mut self, ctx: &mut Self::Context) {
+        ctx.stop();
+    }
+}
+
+impl Handler<Replaced> for Connection {
+    type Result = ();
+
+    fn handle(&mut self, _: Replaced, ctx: &mut Self::Context) {
+        let msg = ServerMsg::Closing { code: "replaced".into(), message: "you connected again from elsewhere".into() };
+        self.send(&msg, ctx);
+        self.player = None; // the registry entry belongs to the new connection now
+        self.close(CloseCode::Policy, "replaced by a newer connection", ctx);
+    }
+}
