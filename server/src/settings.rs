@@ -279,8 +279,10 @@ impl Settings {
             "server.max_body_bytes must be at least 1024"
         } else if self.database.max_connections == 0 {
             "database.max_connections must be at least 1"
-        } else if self.auth.access_token_secs == 0 || self.auth.refresh_token_secs == 0 {
-            "auth.access_token_secs and auth.refresh_token_secs must be at least 1"
+        } else if !(1..=86_400).contains(&self.auth.access_token_secs)
+            || !(1..=31_536_000).contains(&self.auth.refresh_token_secs)
+        {
+            "auth.access_token_secs must be 1 to 86400 and auth.refresh_token_secs 1 to 31536000"
         } else if self.auth.min_password_len < 8 || self.auth.max_password_len < self.auth.min_password_len {
             "need 8 <= auth.min_password_len <= auth.max_password_len"
         } else if self.jwt_secret.as_ref().is_some_and(|s| s.0.len() < 32) {

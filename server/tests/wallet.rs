@@ -168,3 +168,66 @@ async fn a_player_balance_cannot_go_negative_even_by_hand() {
         assert!(refused.is_err(), "{kind:?}: the database itself refuses a negative player balance");
     }
 }
+
+async fn a_round_settles_once_under_racing_requests(kind: Db) {
+    let (_db, store) = open(kind).await;
+    let ann = store.create_user("ann", "h", Role::Player, 0).await.unwrap().id;
+    store.deposit("dep", ann, "EUR", 10_000, 0).await.unwrap();
+    // Another open round keeps Ann's held balance above zero, so only the
+    // round's own lock can stop a second settlement.
+    store.reserve("other", RoundRef { key: "other:1", ..ROUND }, ann, 5_000, 1).await.unwrap();
+    store.reserve("r", ROUND, ann, 1_000, 1).await.unwrap();
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let store = store.clone();
+            actix_web::rt::spawn(async move {
+                let settle = i % 2 == 0;
+                let result = if settle {
+                    store.settle(&format!("s-{i}"), ROUND.key, &[(ann, 2_000)], 2).await
+                } else {
+                    store.reserve(&format!("late-{i}"), ROUND, ann, 100, 2).await
+                };
+                (settle, result)
+            })
+        })
+        .collect();
+    let mut settled = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            (settle, Ok(_)) => settled += u32::from(settle),
+            (_, Err(StoreError::RoundClosed(_))) => {}
+            (_, Err(e)) => panic!("{kind:?}: {e}"),
+        }
+    }
+    let balances = store.balances(ann).await.unwrap();
+    // Exactly one settlement paid 2,000; any reserve that got in before it was
+    // settled with the round (so no stake is left held in a closed round).
+    assert_eq!(settled, 1, "{kind:?}: of four racing settlements exactly one succeeds");
+    let staked_in_round = 10_000 - 5_000 - balances[0].available + 2_000;
+    assert_eq!(balances[0].held, 5_000, "{kind:?}: only the other round's stake is held");
+    assert!(staked_in_round >= 1_000 && (staked_in_round - 1_000) % 100 == 0, "{kind:?}: {balances:?}");
+    ledger_is_clean(&store).await;
+}
+
+#[actix_web::test]
+async fn postgres_rounds_settle_once_under_races() {
+    a_round_settles_once_under_racing_requests(Db::Postgres).await;
+}
+
+#[actix_web::test]
+async fn sqlite_rounds_settle_once_under_races() {
+    a_round_settles_once_under_racing_requests(Db::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn non_positive_amounts_never_reach_the_ledger() {
+    let (_db, store) = open(Db::Sqlite).await;
+    let ann = store.create_user("ann", "h", Role::Player, 0).await.unwrap().id;
+    store.deposit("dep", ann, "EUR", 1_000, 0).await.unwrap();
+    assert!(matches!(store.deposit("neg", ann, "EUR", -5, 0).await, Err(StoreError::InvalidAmount(-5))));
+    assert!(matches!(store.reserve("zero", ROUND, ann, 0, 0).await, Err(StoreError::InvalidAmount(0))));
+    store.reserve("r", ROUND, ann, 100, 0).await.unwrap();
+    assert!(matches!(store.settle("s", ROUND.key, &[(ann, -50)], 0).await, Err(StoreError::InvalidAmount(-50))));
+    assert_eq!(store.balances(ann).await.unwrap(), eur(900, 100));
+    ledger_is_clean(&store).await;
+}

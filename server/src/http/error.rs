@@ -100,6 +100,9 @@ impl From<StoreError> for ApiError {
             StoreError::PayoutWithoutStake(user) => {
                 Self::bad_request("payout_without_stake", format!("player {user} has no stake in the round"))
             }
+            StoreError::InvalidAmount(amount) => {
+                Self::bad_request("invalid_amount", format!("amounts must be positive, not {amount}"))
+            }
             StoreError::CurrencyMismatch(currency) => {
                 Self::bad_request("currency_mismatch", format!("the round is played in {currency}"))
             }

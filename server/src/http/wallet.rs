@@ -80,7 +80,12 @@ async fn deposit(
     let Deposit { username, amount, currency, idempotency_key } = body.into_inner();
     check_money(&state, amount, &currency)?;
     check_key(&idempotency_key)?;
-    let Some(user) = state.store.user_by_name(&username.trim().to_ascii_lowercase()).await? else {
+    // A name that is not a valid username cannot exist.
+    let user = match super::auth::normalise_username(&username) {
+        Ok(name) => state.store.user_by_name(&name).await?,
+        Err(_) => None,
+    };
+    let Some(user) = user else {
         return Err(ApiError::new(StatusCode::NOT_FOUND, "unknown_user", format!("no user {username:?}")));
     };
     let deposit = state.store.deposit(&idempotency_key, user.id, &currency, amount, now_ms());

@@ -133,6 +133,9 @@ pub enum StoreError {
     /// A payout to a player who holds no stake in the round.
     #[error("player {0} has no stake in the round")]
     PayoutWithoutStake(i64),
+    /// A stake, deposit or payout that is not a positive amount.
+    #[error("amounts must be positive, not {0}")]
+    InvalidAmount(i64),
     /// The round is in another currency.
     #[error("the round is in {0}")]
     CurrencyMismatch(String),

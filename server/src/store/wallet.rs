@@ -168,13 +168,34 @@ async fn round(conn: &mut AnyConnection, round_key: &str) -> Result<Option<(Stri
     row.map(|r| Ok((r.try_get("status")?, r.try_get("currency")?, r.try_get("house_account")?))).transpose()
 }
 
-/// The open round `round_key`, or why it cannot be closed.
-async fn open_round(conn: &mut AnyConnection, round_key: &str) -> Result<(String, i64), StoreError> {
-    match round(conn, round_key).await? {
-        None => Err(StoreError::UnknownRound(round_key.to_owned())),
-        Some((status, _, _)) if status != "open" => Err(StoreError::RoundClosed(round_key.to_owned())),
-        Some((_, currency, house)) => Ok((currency, house)),
+/// Locks the open round `round_key` until this transaction ends, or says why
+/// it cannot be used. The lock is what makes settlement exactly-once: of two
+/// concurrent settles (or a settle and a late reserve) of one round, the
+/// second waits, then finds the round closed. (On SQLite write transactions
+/// already run one at a time.)
+async fn lock_open_round(conn: &mut AnyConnection, round_key: &str) -> Result<(String, i64), StoreError> {
+    // Twice at most: a round another transaction opened between our UPDATE
+    // and our SELECT is open but not yet locked by us.
+    for _ in 0..2 {
+        let locked = sqlx::query("UPDATE wallet_rounds SET status = status WHERE round_key = $1 AND status = 'open'")
+            .bind(round_key)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+        match round(conn, round_key).await? {
+            None => return Err(StoreError::UnknownRound(round_key.to_owned())),
+            Some((status, _, _)) if status != "open" => return Err(StoreError::RoundClosed(round_key.to_owned())),
+            Some((_, currency, house)) if locked == 1 => return Ok((currency, house)),
+            Some(_) => {}
+        }
     }
+    Err(StoreError::RoundClosed(round_key.to_owned()))
+}
+
+/// A money amount must be positive; anything else is a caller's bug, refused
+/// before it can move money the wrong way.
+fn positive(amount: i64) -> Result<(), StoreError> {
+    if amount > 0 { Ok(()) } else { Err(StoreError::InvalidAmount(amount)) }
 }
 
 /// Held stakes of a round: (user id, total).
@@ -214,6 +235,7 @@ impl Wallet for SqlStore {
         amount: i64,
         now: i64,
     ) -> Result<Receipt, StoreError> {
+        positive(amount)?;
         let mut tx = self.write_tx().await?;
         let request = format!("deposit|{user_id}|{currency}|{amount}");
         let tx_id = match claim(&mut tx, key, "deposit", &request, None, now).await? {
@@ -238,24 +260,31 @@ impl Wallet for SqlStore {
         now: i64,
     ) -> Result<Receipt, StoreError> {
         let RoundRef { key: round_key, house, currency } = round_ref;
+        positive(amount)?;
         let mut tx = self.write_tx().await?;
         let request = format!("reserve|{round_key}|{house}|{currency}|{user_id}|{amount}");
         let tx_id = match claim(&mut tx, key, "reserve", &request, Some(round_key), now).await? {
             Claim::Fresh(id) => id,
             Claim::Replayed(receipt) => return Ok(receipt),
         };
-        let house_id = account(&mut tx, "house", None, &format!("house:{house}"), currency).await?;
-        sqlx::query(
-            "INSERT INTO wallet_rounds (round_key, currency, house_account, status, opened_at) \
-             VALUES ($1, $2, $3, 'open', $4) ON CONFLICT (round_key) DO NOTHING",
-        )
-        .bind(round_key)
-        .bind(currency)
-        .bind(house_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        let (round_currency, _) = open_round(&mut tx, round_key).await?;
+        // The round's first stake opens it with its house account.
+        let (round_currency, _) = match lock_open_round(&mut tx, round_key).await {
+            Err(StoreError::UnknownRound(_)) => {
+                let house_id = account(&mut tx, "house", None, &format!("house:{house}"), currency).await?;
+                sqlx::query(
+                    "INSERT INTO wallet_rounds (round_key, currency, house_account, status, opened_at) \
+                     VALUES ($1, $2, $3, 'open', $4) ON CONFLICT (round_key) DO NOTHING",
+                )
+                .bind(round_key)
+                .bind(currency)
+                .bind(house_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                lock_open_round(&mut tx, round_key).await?
+            }
+            other => other?,
+        };
         if round_currency != currency {
             return Err(StoreError::CurrencyMismatch(round_currency));
         }
@@ -280,6 +309,7 @@ impl Wallet for SqlStore {
         payouts: &[(i64, i64)],
         now: i64,
     ) -> Result<Receipt, StoreError> {
+        payouts.iter().try_for_each(|&(_, paid)| positive(paid))?;
         let mut sorted = payouts.to_vec();
         sorted.sort_unstable();
         let mut tx = self.write_tx().await?;
@@ -288,7 +318,7 @@ impl Wallet for SqlStore {
             Claim::Fresh(id) => id,
             Claim::Replayed(receipt) => return Ok(receipt),
         };
-        let (currency, house) = open_round(&mut tx, round_key).await?;
+        let (currency, house) = lock_open_round(&mut tx, round_key).await?;
         let stakes = holds(&mut tx, round_key).await?;
         let mut postings = Vec::new();
         let mut players = Vec::new();
@@ -314,7 +344,7 @@ impl Wallet for SqlStore {
             Claim::Fresh(id) => id,
             Claim::Replayed(receipt) => return Ok(receipt),
         };
-        let (currency, _) = open_round(&mut tx, round_key).await?;
+        let (currency, _) = lock_open_round(&mut tx, round_key).await?;
         let mut postings = Vec::new();
         for (user_id, staked) in holds(&mut tx, round_key).await? {
             let player = account(&mut tx, "player", Some(user_id), &player_account(user_id), &currency).await?;
