@@ -15,7 +15,10 @@ use tracing_actix_web::TracingLogger;
 
 use crate::auth::Tokens;
 use crate::cache::Cache;
+use crate::games::{GAMES, GameEntry};
 use crate::metrics::Metrics;
+use crate::play::fairness::Fairness;
+use crate::play::{Deps, Lobby};
 use crate::settings::Settings;
 use crate::store::{self, Store};
 
@@ -32,6 +35,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Prometheus metrics.
     pub metrics: Metrics,
+    /// Live tables and sessions.
+    pub lobby: Arc<Lobby>,
 }
 
 /// Milliseconds since the Unix epoch.
@@ -56,6 +61,15 @@ impl Application {
     /// The database or cache is unreachable, a migration fails, or the
     /// address cannot be bound.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with_games(settings, Vec::new()).await
+    }
+
+    /// [`Application::build`] with `extra` games registered besides the
+    /// built-in ones (a studio's own games, or tests' special games).
+    ///
+    /// # Errors
+    /// As [`Application::build`], and a `[[tables]]` entry that cannot open.
+    pub async fn build_with_games(settings: Settings, extra: Vec<GameEntry>) -> anyhow::Result<Self> {
         let store = store::open(&settings.database).await?;
         let cache = Cache::open(&settings.redis.url).await?;
         let key = match &settings.jwt_secret {
@@ -67,12 +81,34 @@ impl Application {
                 key
             }
         };
+        let settings = Arc::new(settings);
+        let metrics = Metrics::new().context("registering metrics")?;
+        let fairness = Fairness::start(store.clone()).await.context("revealing provably-fair seeds")?;
+        let deps = Arc::new(Deps {
+            store: store.clone(),
+            metrics: metrics.clone(),
+            settings: settings.clone(),
+            fairness: Arc::new(fairness),
+            tables: dashmap::DashMap::new(),
+            sessions: dashmap::DashMap::new(),
+        });
+        let games = GAMES.iter().cloned().chain(extra).collect();
+        let lobby = Arc::new(Lobby::new(deps, games, settings.play.arbiters));
+        for (game, config) in &settings.sessions {
+            let entry = lobby.games().iter().find(|g| g.id == game && g.kind == Some(crate::play::Kind::Session));
+            let entry = entry.with_context(|| format!("[sessions.{game}]: no single-player game {game:?}"))?;
+            (entry.check)(config).map_err(|e| anyhow::anyhow!("[sessions.{game}]: {e}"))?;
+        }
+        for spec in &settings.tables {
+            lobby.open_table(spec).with_context(|| format!("opening table {:?} from [[tables]]", spec.id))?;
+        }
         let state = AppState {
             store,
             cache,
             tokens: Tokens::new(&key, settings.auth.access_token_secs),
-            metrics: Metrics::new().context("registering metrics")?,
-            settings: Arc::new(settings),
+            metrics,
+            settings,
+            lobby,
         };
         let s = &state.settings.server;
         let listener =

@@ -12,10 +12,18 @@ use croupier_roulette::Roulette;
 use croupier_roulette::strategy::RandomBets;
 use croupier_sdk::Game;
 use croupier_sdk::example::CoinFlip;
+use croupier_sdk::record::{ReplayMismatch, RoundRecord, replay};
 use croupier_sdk::sim::{RandomOffered, SimError, SimOptions, SimReport, simulate};
 use croupier_slots::Slots;
 
+use crate::play::lobby::{Open, OpenError, check, open};
+use crate::play::{Kind, TableRef};
+
+/// Opens a table or session of one game.
+pub type OpenFn = fn(Open<'_>) -> Result<TableRef, OpenError>;
+
 /// One registered game.
+#[derive(Clone)]
 pub struct GameEntry {
     /// Registry id (`Game::ID`).
     pub id: &'static str,
@@ -23,6 +31,34 @@ pub struct GameEntry {
     pub summary: &'static str,
     /// Runs the simulator with the default config and reference strategy.
     pub simulate: fn(&SimOptions, &AtomicU64) -> Result<SimReport, SimError>,
+    /// How it is played: live tables, sessions, or `None` (simulation only).
+    pub kind: Option<Kind>,
+    /// Opens a table or session.
+    pub open: OpenFn,
+    /// Checks a config (JSON) without opening anything.
+    pub check: fn(&serde_json::Value) -> Result<(), String>,
+    /// Replays a round record and checks its outcome (`croupier verify`).
+    pub replay: fn(&RoundRecord) -> Result<(), ReplayMismatch>,
+}
+
+impl GameEntry {
+    /// An entry for a studio's game `G` played as `kind`, simulated with its
+    /// default config and random offered actions.
+    pub fn new<G>(summary: &'static str, kind: Kind) -> Self
+    where
+        G: Game,
+        G::Config: Default,
+    {
+        Self {
+            id: G::ID,
+            summary,
+            simulate: simulate_default::<G>,
+            kind: Some(kind),
+            open: open::<G>,
+            check: check::<G>,
+            replay: replay::<G>,
+        }
+    }
 }
 
 fn simulate_default<G>(options: &SimOptions, progress: &AtomicU64) -> Result<SimReport, SimError>
@@ -51,21 +87,37 @@ pub static GAMES: &[GameEntry] = &[
         id: Roulette::ID,
         summary: "European single-zero roulette, every standard bet (live table)",
         simulate: simulate_roulette,
+        kind: Some(Kind::Table),
+        open: open::<Roulette>,
+        check: check::<Roulette>,
+        replay: replay::<Roulette>,
     },
     GameEntry {
         id: Blackjack::ID,
         summary: "multi-seat blackjack, 6 decks, S17, 3:2, double, split, insurance (live table)",
         simulate: simulate_blackjack,
+        kind: Some(Kind::Table),
+        open: open::<Blackjack>,
+        check: check::<Blackjack>,
+        replay: replay::<Blackjack>,
     },
     GameEntry {
         id: Slots::ID,
         summary: "5x3 video slot, 20 lines, wild, scatter, free spins (single-player session)",
         simulate: simulate_default::<Slots>,
+        kind: Some(Kind::Session),
+        open: open::<Slots>,
+        check: check::<Slots>,
+        replay: replay::<Slots>,
     },
     GameEntry {
         id: CoinFlip::ID,
         summary: "the SDK's example game: call heads or tails, a win pays 1.95x",
         simulate: simulate_default::<CoinFlip>,
+        kind: None,
+        open: open::<CoinFlip>,
+        check: check::<CoinFlip>,
+        replay: replay::<CoinFlip>,
     },
 ];
 

@@ -17,6 +17,7 @@ pub mod cache;
 pub mod games;
 pub mod http;
 pub mod metrics;
+pub mod play;
 pub mod settings;
 pub mod store;
 pub mod telemetry;

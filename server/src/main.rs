@@ -38,6 +38,9 @@ enum Command {
     Rng(cli::rng::RngCommand),
     /// Play many rounds of a game and report its measured RTP.
     Simulate(cli::simulate::SimulateArgs),
+    /// Replay a round from its record and check its outcome and, once the
+    /// seed is revealed, its provably-fair draws; non-zero on a difference.
+    Verify(cli::verify::VerifyArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -49,6 +52,7 @@ fn main() -> std::process::ExitCode {
         Command::LedgerCheck => cli::admin::ledger_check(&settings),
         Command::Rng(cmd) => cli::rng::run(cmd, &settings),
         Command::Simulate(args) => cli::simulate::run(args, &settings),
+        Command::Verify(args) => cli::verify::run(&args, &settings),
     });
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

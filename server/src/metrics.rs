@@ -25,6 +25,11 @@ pub struct Metrics {
     pub wallet_ops: IntCounterVec,
     /// `croupier_wallet_operation_duration_seconds{op}`
     pub wallet_latency: HistogramVec,
+    /// `croupier_table_inputs_total{game, outcome}`: accepted / rejected.
+    pub table_inputs: IntCounterVec,
+    /// `croupier_table_panics_total{game}`: inputs a game panicked on (the
+    /// table was restored to its state before the input).
+    pub table_panics: IntCounterVec,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -60,12 +65,29 @@ impl Metrics {
                 .buckets(vec![0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0]),
             &["op"],
         )?;
+        let table_inputs = IntCounterVec::new(
+            Opts::new("croupier_table_inputs_total", "inputs fed to games by outcome"),
+            &["game", "outcome"],
+        )?;
+        let table_panics =
+            IntCounterVec::new(Opts::new("croupier_table_panics_total", "inputs a game panicked on"), &["game"])?;
+        registry.register(Box::new(table_inputs.clone()))?;
+        registry.register(Box::new(table_panics.clone()))?;
         registry.register(Box::new(http_requests.clone()))?;
         registry.register(Box::new(http_latency.clone()))?;
         registry.register(Box::new(db_pool.clone()))?;
         registry.register(Box::new(wallet_ops.clone()))?;
         registry.register(Box::new(wallet_latency.clone()))?;
-        Ok(Self { registry, http_requests, http_latency, db_pool, wallet_ops, wallet_latency })
+        Ok(Self {
+            registry,
+            http_requests,
+            http_latency,
+            db_pool,
+            wallet_ops,
+            wallet_latency,
+            table_inputs,
+            table_panics,
+        })
     }
 
     /// Samples the pool gauges.

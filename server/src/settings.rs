@@ -44,6 +44,15 @@ pub struct Settings {
     pub rng: RngSettings,
     /// `croupier simulate`.
     pub simulate: SimulateSettings,
+    /// `[play]`: tables and sessions.
+    pub play: PlaySettings,
+    /// `[[tables]]`: the live tables opened at start.
+    #[serde(default)]
+    pub tables: Vec<TableSpec>,
+    /// `[sessions.GAME]`: the config of every session of a single-player
+    /// game (omitted keys take the game's defaults).
+    #[serde(default)]
+    pub sessions: std::collections::BTreeMap<String, serde_json::Value>,
     /// The JWT signing key, from [`JWT_SECRET_ENV`] or `auth.jwt_secret_file`;
     /// `None`: a random key per start.
     #[serde(skip)]
@@ -197,6 +206,53 @@ impl RngSettings {
     }
 }
 
+/// `[play]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlaySettings {
+    /// Threads running tables and sessions (0 = one per core).
+    pub arbiters: usize,
+    /// Seconds a disconnected player's seat and bets are held.
+    pub reconnect_grace_secs: u64,
+    /// Events each table keeps for `resume`.
+    pub history: usize,
+    /// Inputs a table queues while a money movement is in flight.
+    pub queue: usize,
+    /// Longest chat line, in characters.
+    pub chat_max_chars: usize,
+    /// Chat lines per player per second, sustained.
+    pub chat_per_second: u32,
+    /// Chat lines a player may send at once.
+    pub chat_burst: u32,
+    /// Open single-player sessions per player.
+    pub max_sessions_per_player: usize,
+}
+
+/// One `[[tables]]` entry: a live table opened at start.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableSpec {
+    /// Unique id: 1 to 40 of `a-z`, `0-9`, `-`.
+    pub id: String,
+    /// Game id (`roulette`, `blackjack`, ...).
+    pub game: String,
+    /// The game's config (limits, timers); omitted keys take the game's
+    /// defaults.
+    #[serde(default = "empty_object")]
+    pub config: serde_json::Value,
+}
+
+fn empty_object() -> serde_json::Value {
+    serde_json::Value::Object(serde_json::Map::new())
+}
+
+impl TableSpec {
+    /// Whether `id` is a valid table id.
+    pub fn valid_id(id: &str) -> bool {
+        (1..=40).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    }
+}
+
 /// `[simulate]`
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -301,6 +357,17 @@ impl Settings {
             "rate_limit.per_second and rate_limit.burst must be at least 1"
         } else if self.wallet.session_house_shards == 0 {
             "wallet.session_house_shards must be at least 1"
+        } else if self.play.history == 0 || self.play.queue == 0 || self.play.chat_max_chars == 0 {
+            "play.history, play.queue and play.chat_max_chars must be at least 1"
+        } else if self.play.chat_per_second == 0 || self.play.chat_burst == 0 || self.play.max_sessions_per_player == 0
+        {
+            "play.chat_per_second, play.chat_burst and play.max_sessions_per_player must be at least 1"
+        } else if let Some(t) = self.tables.iter().find(|t| !TableSpec::valid_id(&t.id)) {
+            bail!("invalid settings: tables: id {:?} must be 1 to 40 of a-z, 0-9 and -", t.id)
+        } else if let Some(t) =
+            self.tables.iter().enumerate().find(|(i, t)| self.tables[..*i].iter().any(|o| o.id == t.id))
+        {
+            bail!("invalid settings: tables: id {:?} is declared twice", t.1.id)
         } else if !self.database.url.is_empty() && !self.database.url.starts_with("postgres") {
             "database.url must be a postgres:// URL (or empty for the embedded SQLite database)"
         } else {

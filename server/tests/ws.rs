@@ -8,35 +8,11 @@ mod common;
 
 use std::time::Duration;
 
-use awc::ws::{Frame, Message};
+use awc::ws::Message;
+use common::ws::{Ws, next, open, send};
 use common::{Db, TestApp};
-use futures_util::{SinkExt, StreamExt};
-use serde_json::{Value, json};
-
-type Ws = actix_codec::Framed<awc::BoxedSocket, awc::ws::Codec>;
-
-async fn open(app: &TestApp) -> Ws {
-    let (_, ws) = awc::Client::new().ws(app.url("/v1/ws").replace("http", "ws")).connect().await.unwrap();
-    ws
-}
-
-/// The next JSON text message, skipping pings; `None` when the server closed.
-async fn next(ws: &mut Ws) -> Option<Value> {
-    loop {
-        match tokio::time::timeout(Duration::from_secs(5), ws.next()).await.expect("no message within 5 s")? {
-            Ok(Frame::Text(bytes)) => return Some(serde_json::from_slice(&bytes).unwrap()),
-            Ok(Frame::Close(reason)) => {
-                return Some(json!({ "closed": reason.map(|r| u16::from(r.code)) }));
-            }
-            Ok(_) => continue,
-            Err(_) => return None,
-        }
-    }
-}
-
-async fn send(ws: &mut Ws, v: Value) {
-    ws.send(Message::Text(v.to_string().into())).await.unwrap();
-}
+use futures_util::SinkExt;
+use serde_json::json;
 
 async fn authed(app: &TestApp, name: &str) -> Ws {
     let tokens = app.signed_in(name).await;

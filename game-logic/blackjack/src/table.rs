@@ -296,6 +296,10 @@ impl Game for Blackjack {
         config.validate()
     }
 
+    fn seats(config: &Config) -> u8 {
+        config.seats
+    }
+
     fn new_table(config: &Config) -> State {
         State {
             config: config.clone(),

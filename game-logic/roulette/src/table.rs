@@ -40,6 +40,8 @@ pub struct Config {
     pub betting_ms: u64,
     /// Result display before the next round, milliseconds. Default 5,000.
     pub result_ms: u64,
+    /// Players at the table at once. Default 8.
+    pub seats: u8,
 }
 
 impl Default for Config {
@@ -52,6 +54,7 @@ impl Default for Config {
             max_bets_per_player: 50,
             betting_ms: 15_000,
             result_ms: 5_000,
+            seats: 8,
         }
     }
 }
@@ -216,10 +219,16 @@ impl Game for Roulette {
             "max_bets_per_player must be at least 1"
         } else if c.betting_ms == 0 {
             "betting_ms must be at least 1"
+        } else if c.seats == 0 {
+            "seats must be at least 1"
         } else {
             return Ok(());
         };
         Err(ConfigError { game: Self::ID, message: problem.to_owned() })
+    }
+
+    fn seats(config: &Config) -> u8 {
+        config.seats
     }
 
     fn new_table(config: &Config) -> State {
@@ -242,6 +251,9 @@ impl Game for Roulette {
     ) -> Result<(), Rejected> {
         match input {
             Input::Join { player, .. } => {
+                if !state.players.contains(&player) && state.players.len() >= usize::from(state.config.seats) {
+                    return reject("table_full", format!("all {} seats are taken", state.config.seats));
+                }
                 state.players.insert(player);
                 if state.phase == Phase::Idle {
                     state.open_round(out);

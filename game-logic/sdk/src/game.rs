@@ -272,6 +272,12 @@ pub trait Game: 'static {
         Ok(())
     }
 
+    /// Players who can sit at once (1 for a single-player game).
+    fn seats(config: &Self::Config) -> u8 {
+        let _ = config;
+        1
+    }
+
     /// A fresh table (or session) with no players.
     fn new_table(config: &Self::Config) -> Self::State;
 

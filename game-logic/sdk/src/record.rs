@@ -33,6 +33,10 @@ pub struct RngEvidence {
     /// For provably-fair rounds: what the round seed was derived from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fair: Option<FairInput>,
+    /// The provably-fair server seed (64 hex digits) once revealed: a live
+    /// table reveals each hand's seed when the hand ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revealed: Option<String>,
 }
 
 /// One round, as recorded.

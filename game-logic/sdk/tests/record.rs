@@ -37,7 +37,7 @@ fn record_round() -> RoundRecord {
         game: CoinFlip::ID.into(),
         table: "t1".into(),
         round: RoundId(1),
-        rng: RngEvidence { commitment, fair: None },
+        rng: RngEvidence { commitment, fair: None, revealed: None },
         draws: rng.take_draws(),
         state_before,
         inputs: inputs.iter().map(|i| serde_json::to_value(i).unwrap()).collect(),

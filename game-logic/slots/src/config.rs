@@ -63,7 +63,7 @@ pub struct FreeSpins {
 
 /// The whole machine.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Session currency.
     pub currency: Currency,

@@ -33,10 +33,6 @@ pub struct CreateUser {
     password_file: PathBuf,
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
-}
-
 /// Runs `croupier user ...`.
 ///
 /// # Errors
@@ -56,7 +52,7 @@ pub fn user(cmd: UserCommand, settings: &Settings) -> anyhow::Result<()> {
         bail!("the password must be {min} to {max} characters");
     }
     let hash = auth::hash_password(password).map_err(|e| anyhow::anyhow!("hashing the password: {e}"))?;
-    runtime()?.block_on(async {
+    super::runtime()?.block_on(async {
         let store = store::open(&settings.database).await?;
         let user = store.create_user(&username, &hash, role, now_ms()).await.map_err(|e| match e {
             store::StoreError::Conflict(_) => anyhow::anyhow!("the username {username:?} is taken"),
@@ -72,7 +68,7 @@ pub fn user(cmd: UserCommand, settings: &Settings) -> anyhow::Result<()> {
 /// # Errors
 /// A violation (named) or an unreachable database.
 pub fn ledger_check(settings: &Settings) -> anyhow::Result<()> {
-    runtime()?.block_on(async {
+    super::runtime()?.block_on(async {
         let store = store::open(&settings.database).await?;
         let violations = store.ledger_violations(20).await?;
         if let Some(first) = violations.first() {

@@ -5,3 +5,9 @@ pub mod admin;
 pub mod rng;
 pub mod serve;
 pub mod simulate;
+pub mod verify;
+
+/// A single-threaded runtime for a subcommand's database work.
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread().enable_all().build()?)
+}

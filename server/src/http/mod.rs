@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod limit;
+pub mod tables;
 pub mod wallet;
 
 use actix_web::http::StatusCode;
@@ -47,6 +48,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize, limit: &Ra
         .wrap(actix_web::middleware::Condition::new(limit.enabled, actix_governor::Governor::new(&limit.config)))
         .configure(auth::routes)
         .configure(wallet::routes)
+        .configure(tables::routes)
         .route("/ws", web::get().to(crate::ws::connect))
         .default_service(web::to(not_found));
     cfg.app_data(web::JsonConfig::default().limit(max_body_bytes).error_handler(error::json_error))

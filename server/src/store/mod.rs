@@ -16,6 +16,7 @@ use thiserror::Error;
 use crate::settings::DatabaseSettings;
 
 pub mod postgres;
+mod rounds;
 pub mod sql;
 pub mod sqlite;
 mod wallet;
@@ -196,7 +197,7 @@ pub struct RoundRef<'a> {
 /// Everything the server keeps in its database: accounts here, money in
 /// the [`Wallet`] supertrait.
 #[async_trait]
-pub trait Store: Wallet + Send + Sync + 'static {
+pub trait Store: Wallet + Rounds + Send + Sync + 'static {
     /// Which backend this is.
     fn backend(&self) -> Backend;
 
@@ -323,6 +324,108 @@ pub trait Wallet: Send + Sync {
     /// # Errors
     /// Database failures only.
     async fn ledger_violations(&self, max: u32) -> Result<Vec<String>, StoreError>;
+}
+
+/// A round as stored: its record (the SDK's `RoundRecord`, JSON) and the
+/// players who may read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoundRow {
+    /// The round key (also the wallet's), e.g. `roulette-1:k3x9:42`.
+    pub key: String,
+    /// Table or session id.
+    pub table: String,
+    /// Game id.
+    pub game: String,
+    /// Everyone seated in or staking on the round.
+    pub players: Vec<i64>,
+    /// The record, JSON.
+    pub record: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+/// How a round's money closes when its record is written.
+#[derive(Debug, Clone, Copy)]
+pub enum RoundClose<'a> {
+    /// Stakes to the house, then these `(user id, amount)` payouts.
+    Settle(&'a [(i64, i64)]),
+    /// Every stake refunded.
+    Void,
+    /// No stake was taken: only the record.
+    RecordOnly,
+}
+
+/// A provably-fair server seed as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FairSeedRow {
+    /// SHA-256 of the seed, hex: published before use.
+    pub commitment: String,
+    /// Whose.
+    pub user_id: i64,
+    /// The seed, hex: secret until revealed.
+    pub seed: String,
+    /// The player's client seed used with it.
+    pub client_seed: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    /// When it was revealed (rotation or restart); `None` while in use.
+    pub revealed_at: Option<i64>,
+}
+
+/// Round records and provably-fair seeds.
+#[async_trait]
+pub trait Rounds: Send + Sync {
+    /// Closes a round's money (`key` is the idempotency key) and writes its
+    /// record, in one transaction. A replayed key returns the first receipt
+    /// and writes nothing.
+    ///
+    /// # Errors
+    /// As [`Wallet::settle`] / [`Wallet::void`].
+    async fn finish_round(
+        &self,
+        key: &str,
+        close: RoundClose<'_>,
+        record: &RoundRow,
+        now: i64,
+    ) -> Result<Option<Receipt>, StoreError>;
+
+    /// The round `round_key`.
+    ///
+    /// # Errors
+    /// Database failures only.
+    async fn round_record(&self, round_key: &str) -> Result<Option<RoundRow>, StoreError>;
+
+    /// The newest rounds a player was in, newest first.
+    ///
+    /// # Errors
+    /// Database failures only.
+    async fn rounds_of(&self, user_id: i64, limit: u32) -> Result<Vec<String>, StoreError>;
+
+    /// Stores a new server seed (before its first use).
+    ///
+    /// # Errors
+    /// Database failures only.
+    async fn insert_fair_seed(&self, seed: &FairSeedRow) -> Result<(), StoreError>;
+
+    /// Marks every unrevealed seed of `user_id` (of everyone, with `None`)
+    /// revealed, except the one committed as `keep` (`""`: none); returns
+    /// how many.
+    ///
+    /// # Errors
+    /// Database failures only.
+    async fn reveal_fair_seeds(&self, user_id: Option<i64>, keep: &str, now: i64) -> Result<u64, StoreError>;
+
+    /// A player's seeds, newest first.
+    ///
+    /// # Errors
+    /// Database failures only.
+    async fn fair_seeds_of(&self, user_id: i64, limit: u32) -> Result<Vec<FairSeedRow>, StoreError>;
+
+    /// The seed with this commitment.
+    ///
+    /// # Errors
+    /// Database failures only.
+    async fn fair_seed(&self, commitment: &str) -> Result<Option<FairSeedRow>, StoreError>;
 }
 
 /// Opens the configured backend (Postgres with a URL, else SQLite) and

@@ -225,6 +225,65 @@ async fn close_round(conn: &mut AnyConnection, round_key: &str, status: &str, no
     Ok(())
 }
 
+/// Settles `round_key` inside the caller's transaction (which commits it).
+/// A replayed key returns the first receipt and writes nothing.
+pub(super) async fn settle_in(
+    conn: &mut AnyConnection,
+    key: &str,
+    round_key: &str,
+    payouts: &[(i64, i64)],
+    now: i64,
+) -> Result<Receipt, StoreError> {
+    payouts.iter().try_for_each(|&(_, paid)| positive(paid))?;
+    let mut sorted = payouts.to_vec();
+    sorted.sort_unstable();
+    let request = format!("settle|{round_key}|{sorted:?}");
+    let tx_id = match claim(conn, key, "settle", &request, Some(round_key), now).await? {
+        Claim::Fresh(id) => id,
+        Claim::Replayed(receipt) => return Ok(receipt),
+    };
+    let (currency, house) = lock_open_round(conn, round_key).await?;
+    let stakes = holds(conn, round_key).await?;
+    let mut postings = Vec::new();
+    let mut players = Vec::new();
+    for &(user_id, staked) in &stakes {
+        let player = account(conn, "player", Some(user_id), &player_account(user_id), &currency).await?;
+        players.push((user_id, player));
+        postings.extend([(player, Bucket::Held, -staked), (house, Bucket::Available, staked)]);
+    }
+    for &(user_id, paid) in &sorted {
+        let Some(&(_, player)) = players.iter().find(|(u, _)| *u == user_id) else {
+            return Err(StoreError::PayoutWithoutStake(user_id));
+        };
+        postings.extend([(house, Bucket::Available, -paid), (player, Bucket::Available, paid)]);
+    }
+    post(conn, tx_id, postings).await?;
+    close_round(conn, round_key, "settled", now).await?;
+    Ok(Receipt { tx_id, replayed: false })
+}
+
+/// Voids `round_key` inside the caller's transaction (which commits it).
+pub(super) async fn void_in(
+    conn: &mut AnyConnection,
+    key: &str,
+    round_key: &str,
+    now: i64,
+) -> Result<Receipt, StoreError> {
+    let tx_id = match claim(conn, key, "void", &format!("void|{round_key}"), Some(round_key), now).await? {
+        Claim::Fresh(id) => id,
+        Claim::Replayed(receipt) => return Ok(receipt),
+    };
+    let (currency, _) = lock_open_round(conn, round_key).await?;
+    let mut postings = Vec::new();
+    for (user_id, staked) in holds(conn, round_key).await? {
+        let player = account(conn, "player", Some(user_id), &player_account(user_id), &currency).await?;
+        postings.extend([(player, Bucket::Held, -staked), (player, Bucket::Available, staked)]);
+    }
+    post(conn, tx_id, postings).await?;
+    close_round(conn, round_key, "voided", now).await?;
+    Ok(Receipt { tx_id, replayed: false })
+}
+
 #[async_trait]
 impl Wallet for SqlStore {
     async fn deposit(
@@ -309,50 +368,21 @@ impl Wallet for SqlStore {
         payouts: &[(i64, i64)],
         now: i64,
     ) -> Result<Receipt, StoreError> {
-        payouts.iter().try_for_each(|&(_, paid)| positive(paid))?;
-        let mut sorted = payouts.to_vec();
-        sorted.sort_unstable();
         let mut tx = self.write_tx().await?;
-        let request = format!("settle|{round_key}|{sorted:?}");
-        let tx_id = match claim(&mut tx, key, "settle", &request, Some(round_key), now).await? {
-            Claim::Fresh(id) => id,
-            Claim::Replayed(receipt) => return Ok(receipt),
-        };
-        let (currency, house) = lock_open_round(&mut tx, round_key).await?;
-        let stakes = holds(&mut tx, round_key).await?;
-        let mut postings = Vec::new();
-        let mut players = Vec::new();
-        for &(user_id, staked) in &stakes {
-            let player = account(&mut tx, "player", Some(user_id), &player_account(user_id), &currency).await?;
-            players.push((user_id, player));
-            postings.extend([(player, Bucket::Held, -staked), (house, Bucket::Available, staked)]);
+        let receipt = settle_in(&mut tx, key, round_key, payouts, now).await?;
+        if !receipt.replayed {
+            tx.commit().await?;
         }
-        for &(user_id, paid) in &sorted {
-            let Some(&(_, player)) = players.iter().find(|(u, _)| *u == user_id) else {
-                return Err(StoreError::PayoutWithoutStake(user_id));
-            };
-            postings.extend([(house, Bucket::Available, -paid), (player, Bucket::Available, paid)]);
-        }
-        post(&mut tx, tx_id, postings).await?;
-        close_round(&mut tx, round_key, "settled", now).await?;
-        finish(tx, tx_id).await
+        Ok(receipt)
     }
 
     async fn void(&self, key: &str, round_key: &str, now: i64) -> Result<Receipt, StoreError> {
         let mut tx = self.write_tx().await?;
-        let tx_id = match claim(&mut tx, key, "void", &format!("void|{round_key}"), Some(round_key), now).await? {
-            Claim::Fresh(id) => id,
-            Claim::Replayed(receipt) => return Ok(receipt),
-        };
-        let (currency, _) = lock_open_round(&mut tx, round_key).await?;
-        let mut postings = Vec::new();
-        for (user_id, staked) in holds(&mut tx, round_key).await? {
-            let player = account(&mut tx, "player", Some(user_id), &player_account(user_id), &currency).await?;
-            postings.extend([(player, Bucket::Held, -staked), (player, Bucket::Available, staked)]);
+        let receipt = void_in(&mut tx, key, round_key, now).await?;
+        if !receipt.replayed {
+            tx.commit().await?;
         }
-        post(&mut tx, tx_id, postings).await?;
-        close_round(&mut tx, round_key, "voided", now).await?;
-        finish(tx, tx_id).await
+        Ok(receipt)
     }
 
     async fn balances(&self, user_id: i64) -> Result<Vec<Balance>, StoreError> {

@@ -13,16 +13,20 @@ use std::time::{Duration, Instant};
 use actix::{Actor, ActorContext, AsyncContext, Handler, Message, StreamHandler};
 use actix_governor::governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, ProtocolError, Session};
+use bytestring::ByteString;
 use croupier_protocol::{ClientMsg, PROTOCOL_VERSION, ServerMsg};
 use tokio::sync::mpsc;
 
 use super::Registry;
 use crate::app::AppState;
 use crate::auth::TokenError;
+use crate::play::lobby::OpenError;
+use crate::play::{Ask, Client, Gone, Kick, Outbox, Request};
 
 /// What the writer task sends on the socket.
-enum Out {
-    Text(String),
+pub(crate) enum Out {
+    /// A JSON message (shared by every recipient of a broadcast).
+    Text(ByteString),
     Ping,
     Pong(Vec<u8>),
     /// Close after everything queued before it.
@@ -46,6 +50,8 @@ pub struct Connection {
     last_heard: Instant,
     strikes: u32,
     limiter: DefaultDirectRateLimiter,
+    /// Tables and sessions this connection has spoken to: told when it goes.
+    joined: std::collections::HashSet<String>,
 }
 
 impl Connection {
@@ -72,6 +78,7 @@ impl Connection {
             last_heard: Instant::now(),
             strikes: 0,
             limiter,
+            joined: std::collections::HashSet::new(),
         }
     }
 
@@ -82,7 +89,7 @@ impl Connection {
             Ok(text) => text,
             Err(e) => return tracing::error!(conn_id = self.id, %e, "unserialisable message"),
         };
-        self.push(Out::Text(text), ctx);
+        self.push(Out::Text(text.into()), ctx);
     }
 
     fn push(&mut self, out: Out, ctx: &mut actix::Context<Self>) {
@@ -122,13 +129,15 @@ impl Connection {
     }
 
     fn on_text(&mut self, text: &str, ctx: &mut actix::Context<Self>) {
-        if self.limiter.check().is_err() {
-            return self.error(None, "rate_limited", "too many messages: slow down", ctx);
-        }
+        let limited = self.limiter.check().is_err();
         let msg: ClientMsg = match serde_json::from_str(text) {
             Ok(msg) => msg,
+            Err(_) if limited => return self.error(None, "rate_limited", "too many messages: slow down", ctx),
             Err(e) => return self.strike("invalid_message", &e.to_string(), ctx),
         };
+        if limited {
+            return self.error(request_id(&msg), "rate_limited", "too many messages: slow down", ctx);
+        }
         match (msg, &self.player) {
             (ClientMsg::Auth { id, token }, None) => self.authenticate(id, &token, ctx),
             (ClientMsg::Auth { id, .. }, Some(_)) => {
@@ -139,10 +148,69 @@ impl Connection {
                 self.close(CloseCode::Policy, "the first message must be auth", ctx);
             }
             (ClientMsg::Ping { id }, Some(_)) => self.send(&ServerMsg::Pong { re: id }, ctx),
-            (msg, Some(_)) => {
-                let id = request_id(&msg);
-                self.error(id, "unavailable", "tables and sessions are not served over this connection yet", ctx);
+            (msg, Some(_)) => self.route(msg, ctx),
+        }
+    }
+
+    /// This connection as tables address it.
+    fn client(&self, ctx: &mut actix::Context<Self>) -> Option<Client> {
+        let (player, name) = self.player.clone()?;
+        let tx = self.out.clone()?;
+        Some(Client { player, name, conn: self.id, outbox: Outbox::new(tx, ctx.address().recipient()) })
+    }
+
+    /// Hands a table or session request to its actor; the actor replies.
+    fn route(&mut self, msg: ClientMsg, ctx: &mut actix::Context<Self>) {
+        let re = request_id(&msg);
+        let Some(client) = self.client(ctx) else { return };
+        let lobby = self.state.lobby.clone();
+        let table = |id: &str| (lobby.table(id), "unknown_table");
+        let mine = |id: &str| (lobby.session(id).filter(|s| s.owner == Some(client.player)), "unknown_session");
+        let ((target, missing), ask) = match msg {
+            ClientMsg::Join { table: id, .. } => (table(&id), Ask::Join),
+            ClientMsg::Leave { table: id, .. } => (table(&id), Ask::Leave),
+            ClientMsg::Sit { table: id, seat, .. } => (table(&id), Ask::Sit { seat }),
+            ClientMsg::Stand { table: id, .. } => (table(&id), Ask::Stand),
+            ClientMsg::Act { table: id, action, .. } => (table(&id), Ask::Act { action }),
+            ClientMsg::Chat { table: id, text, .. } => (table(&id), Ask::Chat { text }),
+            ClientMsg::Resume { table: id, last_seq, .. } => {
+                let found = if id.starts_with("s-") { mine(&id) } else { table(&id) };
+                (found, Ask::Resume { last_seq })
             }
+            ClientMsg::SessionOpen { game, .. } => match lobby.open_session(client.player, &game) {
+                Ok(session) => ((Some(session), ""), Ask::Join),
+                Err(e) => {
+                    let code = match e {
+                        OpenError::UnknownGame(_) => "unknown_game",
+                        OpenError::WrongKind { .. } => "not_a_session_game",
+                        OpenError::TooManySessions(_) => "too_many_sessions",
+                        _ => "unavailable",
+                    };
+                    return self.error(re, code, &e.to_string(), ctx);
+                }
+            },
+            ClientMsg::Spin { session, line_bet, .. } => {
+                let action = serde_json::json!({ "type": "spin", "line_bet": line_bet });
+                (mine(&session), Ask::Act { action })
+            }
+            ClientMsg::SessionClose { session, .. } => (mine(&session), Ask::Close),
+            ClientMsg::Auth { .. } | ClientMsg::Ping { .. } => return,
+        };
+        let Some(target) = target else {
+            let message = if missing == "unknown_session" { "no such session of yours" } else { "no such table" };
+            return self.error(re, missing, message, ctx);
+        };
+        match &ask {
+            Ask::Leave => {
+                self.joined.remove(&target.id);
+            }
+            Ask::Close => {}
+            _ => {
+                self.joined.insert(target.id.clone());
+            }
+        }
+        if target.requests.try_send(Request { client, re, ask }).is_err() {
+            self.error(re, "table_busy", "the table is busy: try again in a moment", ctx);
         }
     }
 
@@ -244,6 +312,16 @@ impl Actor for Connection {
             let me = ctx.address();
             self.registry.players.remove_if(&player, |_, addr| *addr == me);
         }
+        // Tables hold the seat for the grace period; one the new connection
+        // of a replaced player has joined already ignores this (other conn).
+        if let Some((player, _)) = self.player {
+            let lobby = &self.state.lobby;
+            for id in self.joined.drain() {
+                if let Some(t) = lobby.table(&id).or_else(|| lobby.session(&id)) {
+                    t.gone.do_send(Gone { player, conn: self.id });
+                }
+            }
+        }
     }
 }
 
@@ -271,13 +349,22 @@ impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for Connection {
     }
 }
 
+impl Handler<Kick> for Connection {
+    type Result = ();
+
+    fn handle(&mut self, _: Kick, ctx: &mut Self::Context) {
+        tracing::info!(conn_id = self.id, "a table found the outbound queue full: the client is not reading");
+        self.out = None;
+        self.close(CloseCode::Policy, "too slow: messages were not read", ctx);
+    }
+}
+
 impl Handler<Replaced> for Connection {
     type Result = ();
 
     fn handle(&mut self, _: Replaced, ctx: &mut Self::Context) {
         let msg = ServerMsg::Closing { code: "replaced".into(), message: "you connected again from elsewhere".into() };
         self.send(&msg, ctx);
-        self.player = None; // the registry entry belongs to the new connection now
         self.close(CloseCode::Policy, "replaced by a newer connection", ctx);
     }
 }

@@ -6,6 +6,8 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod ws;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -130,10 +132,18 @@ impl TestApp {
     }
 
     pub async fn spawn_with(kind: Db, tweak: impl FnOnce(&mut Settings)) -> Self {
+        Self::spawn_with_games(kind, tweak, Vec::new()).await
+    }
+
+    pub async fn spawn_with_games(
+        kind: Db,
+        tweak: impl FnOnce(&mut Settings),
+        games: Vec<croupier_server::games::GameEntry>,
+    ) -> Self {
         let (db, mut settings) = TestDb::create(kind).await;
         tweak(&mut settings);
         let database_url = settings.database.url.clone();
-        let app = Application::build(settings).await.unwrap();
+        let app = Application::build_with_games(settings, games).await.unwrap();
         let base = format!("http://127.0.0.1:{}", app.port());
         let handle = app.handle();
         let store = app.state().store.clone();
@@ -170,6 +180,18 @@ impl TestApp {
         let res = req.send().await.unwrap();
         let status = res.status().as_u16();
         (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Credits `amount` EUR (or `currency`) to `player` from the system account.
+    pub async fn fund(&self, player: i64, currency: &str, amount: i64) {
+        let key = format!("fund-{player}-{currency}-{amount}");
+        self.store.deposit(&key, player, currency, amount, 0).await.unwrap();
+    }
+
+    /// `player`'s available balance in `currency`.
+    pub async fn available(&self, player: i64, currency: &str) -> i64 {
+        let balances = self.store.balances(player).await.unwrap();
+        balances.iter().find(|b| b.currency == currency).map_or(0, |b| b.available)
     }
 
     /// Registers `name` and logs in; returns the token response.

@@ -1,0 +1,139 @@
+//! `/v1/tables`, `/v1/admin/tables`, `/v1/rounds/*` and `/v1/fairness*`:
+//! the live tables and how operators open more, the records of rounds a
+//! player took part in, and each player's provably-fair commitment. Input is
+//! checked here; tables themselves run in `crate::play`.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use croupier_rng::fair::ClientSeed;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::error::ApiError;
+use super::extract::{AnyRole, Authenticated, Staff};
+use crate::app::AppState;
+use crate::play::TableListing;
+use crate::play::lobby::OpenError;
+use crate::settings::TableSpec;
+use crate::store::Role;
+
+/// Registers the routes (under `/v1`).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/tables", web::get().to(list))
+        .route("/admin/tables", web::post().to(create))
+        .route("/rounds", web::get().to(my_rounds))
+        .route("/rounds/{id}", web::get().to(round))
+        .route("/fairness", web::get().to(fairness))
+        .route("/fairness/rotate", web::post().to(rotate));
+}
+
+async fn list(state: web::Data<AppState>, _caller: Authenticated<AnyRole>) -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "tables": state.lobby.tables() }))
+}
+
+async fn create(
+    state: web::Data<AppState>,
+    caller: Authenticated<Staff>,
+    body: web::Json<TableSpec>,
+) -> Result<HttpResponse, ApiError> {
+    let spec = body.into_inner();
+    let table = state.lobby.open_table(&spec).map_err(|e| {
+        let code = match &e {
+            OpenError::Exists(_) => return ApiError::new(StatusCode::CONFLICT, "table_exists", e.to_string()),
+            OpenError::BadId => "invalid_table_id",
+            OpenError::UnknownGame(_) => "unknown_game",
+            OpenError::WrongKind { .. } => "not_a_table_game",
+            OpenError::Config { .. } => "invalid_config",
+            OpenError::TooManySessions(_) | OpenError::Rng(_) => return ApiError::internal(e),
+        };
+        ApiError::bad_request(code, e.to_string())
+    })?;
+    tracing::info!(operator = caller.id, table_id = %table.id, game = table.game, "table opened");
+    Ok(HttpResponse::Created().json(TableListing::from(&table)))
+}
+
+/// `?limit=`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Limit {
+    limit: Option<u32>,
+}
+
+async fn my_rounds(
+    state: web::Data<AppState>,
+    caller: Authenticated<AnyRole>,
+    query: web::Query<Limit>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::bad_request("invalid_query", "limit must be 1 to 200"));
+    }
+    let rounds = state.store.rounds_of(caller.id, limit).await?;
+    Ok(HttpResponse::Ok().json(json!({ "rounds": rounds })))
+}
+
+async fn round(
+    state: web::Data<AppState>,
+    caller: Authenticated<AnyRole>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let not_found = || ApiError::new(StatusCode::NOT_FOUND, "round_not_found", "no such round of yours");
+    let row = state.store.round_record(&id).await?.ok_or_else(not_found)?;
+    // Players see their own rounds only; a stranger's round does not exist
+    // for them.
+    if caller.role == Role::Player && !row.players.contains(&caller.id) {
+        return Err(not_found());
+    }
+    let record: Value = serde_json::from_str(&row.record).map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok().json(json!({
+        "round": row.key,
+        "table": row.table,
+        "game": row.game,
+        "created_at": row.created_at,
+        "players": row.players,
+        "record": record,
+    })))
+}
+
+async fn fairness(state: web::Data<AppState>, caller: Authenticated<AnyRole>) -> Result<HttpResponse, ApiError> {
+    let fair = &state.lobby.deps().fairness;
+    let current = fair.ensure(caller.id).await.map_err(ApiError::internal)?;
+    let revealed: Vec<Value> = state
+        .store
+        .fair_seeds_of(caller.id, 20)
+        .await?
+        .into_iter()
+        .filter(|s| s.revealed_at.is_some())
+        .map(|s| {
+            json!({
+                "commitment": s.commitment,
+                "server_seed": s.seed,
+                "client_seed": s.client_seed,
+                "created_at": s.created_at,
+                "revealed_at": s.revealed_at,
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "current": current, "revealed": revealed })))
+}
+
+/// `{"client_seed": "..."}` (optional)
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Rotate {
+    client_seed: Option<String>,
+}
+
+async fn rotate(
+    state: web::Data<AppState>,
+    caller: Authenticated<AnyRole>,
+    body: web::Json<Rotate>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let client_seed = body.client_seed.map(ClientSeed::new).transpose().map_err(|_| {
+        ApiError::bad_request("invalid_client_seed", "a client seed is 1 to 64 printable ASCII characters, no spaces")
+    })?;
+    let fair = &state.lobby.deps().fairness;
+    let (revealed, current) = fair.rotate(caller.id, client_seed).await.map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok().json(json!({ "revealed": revealed, "current": current })))
+}

@@ -1,0 +1,225 @@
+//! The lobby: every running table and session by id (`DashMap`s, so a
+//! connection finds its table without a central actor), and how new ones are
+//! opened — from settings at start, by an operator, or by a player opening
+//! a session. Tables are spread round-robin over a fixed set of arbiters
+//! (threads). The lobby never runs game logic.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use actix::{Actor, Arbiter, ArbiterHandle};
+use croupier_sdk::Game;
+use dashmap::mapref::entry::Entry;
+use serde_json::Value;
+
+use super::table::Table;
+use super::{Deps, Kind, TableListing, TableRef};
+use crate::games::GameEntry;
+use crate::settings::TableSpec;
+
+/// Why a table or session could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The id is taken.
+    #[error("a table with id {0:?} exists")]
+    Exists(String),
+    /// The id has characters or a length we do not take.
+    #[error("table ids are 1 to 40 of a-z, 0-9 and -")]
+    BadId,
+    /// No such game.
+    #[error("no game {0:?}")]
+    UnknownGame(String),
+    /// The game does not run that way (a table game as a session, or back).
+    #[error("{game} runs as a {kind}, not as this")]
+    WrongKind {
+        /// The game.
+        game: String,
+        /// How it runs.
+        kind: &'static str,
+    },
+    /// The config does not fit the game.
+    #[error("invalid {game} config: {message}")]
+    Config {
+        /// The game.
+        game: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// The player has as many sessions open as allowed.
+    #[error("at most {0} open sessions per player")]
+    TooManySessions(usize),
+    /// No entropy for the table's generator.
+    #[error("no entropy: {0}")]
+    Rng(#[from] croupier_rng::RngError),
+}
+
+/// What opening one table needs.
+pub struct Open<'a> {
+    /// Table or session id.
+    pub id: String,
+    /// Table or session.
+    pub kind: Kind,
+    /// A session's player.
+    pub owner: Option<i64>,
+    /// The game config (JSON; omitted keys take the game's defaults).
+    pub config: &'a Value,
+    /// Shared services.
+    pub deps: Arc<Deps>,
+    /// The thread to run on.
+    pub arbiter: &'a ArbiterHandle,
+}
+
+/// Checks a config of game `G` (JSON) as opening a table would.
+///
+/// # Errors
+/// What does not fit, naming the field.
+pub fn check<G: Game>(config: &Value) -> Result<(), String> {
+    let config: G::Config = serde_json::from_value(config.clone()).map_err(|e| e.to_string())?;
+    G::validate_config(&config).map_err(|e| e.message)
+}
+
+/// Opens a table of game `G`: the `open` of every [`GameEntry`] that plays.
+///
+/// # Errors
+/// [`OpenError::Config`] for a config the game refuses; [`OpenError::Rng`].
+pub fn open<G: Game>(args: Open<'_>) -> Result<TableRef, OpenError> {
+    let bad = |message: String| OpenError::Config { game: G::ID, message };
+    let config: G::Config = serde_json::from_value(args.config.clone()).map_err(|e| bad(e.to_string()))?;
+    G::validate_config(&config).map_err(|e| bad(e.message))?;
+    let seated = Arc::new(AtomicUsize::new(0));
+    let listing = serde_json::to_value(&config).map_err(|e| bad(e.to_string()))?;
+    let table = Table::<G>::new(args.id.clone(), args.kind, args.owner, &config, seated.clone(), args.deps)?;
+    let addr = Table::start_in_arbiter(args.arbiter, move |_| table);
+    Ok(TableRef {
+        id: args.id,
+        game: G::ID,
+        seats: G::seats(&config),
+        seated,
+        config: Arc::new(listing),
+        owner: args.owner,
+        requests: addr.clone().recipient(),
+        gone: addr.recipient(),
+    })
+}
+
+/// Every table and session, and the threads they run on.
+pub struct Lobby {
+    deps: Arc<Deps>,
+    games: Vec<GameEntry>,
+    arbiters: Vec<Arbiter>,
+    next: AtomicUsize,
+}
+
+impl Lobby {
+    /// A lobby with `threads` arbiters (0 = one per core). Must run inside an
+    /// actix system.
+    pub fn new(deps: Arc<Deps>, games: Vec<GameEntry>, threads: usize) -> Self {
+        let threads = if threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { threads };
+        let arbiters = (0..threads).map(|_| Arbiter::new()).collect();
+        Self { deps, games, arbiters, next: AtomicUsize::new(0) }
+    }
+
+    /// Shared services.
+    pub fn deps(&self) -> &Arc<Deps> {
+        &self.deps
+    }
+
+    /// The registered games.
+    pub fn games(&self) -> &[GameEntry] {
+        &self.games
+    }
+
+    fn arbiter(&self) -> ArbiterHandle {
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.arbiters.len().max(1);
+        self.arbiters.get(i).map_or_else(Arbiter::current, Arbiter::handle)
+    }
+
+    fn game(&self, id: &str, kind: Kind) -> Result<&GameEntry, OpenError> {
+        let entry = self.games.iter().find(|g| g.id == id).ok_or_else(|| OpenError::UnknownGame(id.to_owned()))?;
+        match entry.kind {
+            Some(k) if k == kind => Ok(entry),
+            Some(Kind::Table) => Err(OpenError::WrongKind { game: id.to_owned(), kind: "live table" }),
+            Some(Kind::Session) => Err(OpenError::WrongKind { game: id.to_owned(), kind: "single-player session" }),
+            None => Err(OpenError::WrongKind { game: id.to_owned(), kind: "simulation only" }),
+        }
+    }
+
+    /// Opens a live table.
+    ///
+    /// # Errors
+    /// [`OpenError`] naming what is wrong; nothing is opened then.
+    pub fn open_table(&self, spec: &TableSpec) -> Result<TableRef, OpenError> {
+        if !TableSpec::valid_id(&spec.id) {
+            return Err(OpenError::BadId);
+        }
+        let entry = self.game(&spec.game, Kind::Table)?;
+        let Entry::Vacant(slot) = self.deps.tables.entry(spec.id.clone()) else {
+            return Err(OpenError::Exists(spec.id.clone()));
+        };
+        let arbiter = self.arbiter();
+        let args = Open {
+            id: spec.id.clone(),
+            kind: Kind::Table,
+            owner: None,
+            config: &spec.config,
+            deps: self.deps.clone(),
+            arbiter: &arbiter,
+        };
+        let table = (entry.open)(args)?;
+        slot.insert(table.clone());
+        Ok(table)
+    }
+
+    /// Opens a session of `game` for `player`.
+    ///
+    /// # Errors
+    /// [`OpenError`]: unknown or table-only game, too many sessions.
+    pub fn open_session(&self, player: i64, game: &str) -> Result<TableRef, OpenError> {
+        let entry = self.game(game, Kind::Session)?;
+        let max = self.deps.settings.play.max_sessions_per_player;
+        if self.deps.sessions.iter().filter(|s| s.owner == Some(player)).count() >= max {
+            return Err(OpenError::TooManySessions(max));
+        }
+        let mut bytes = [0u8; 8];
+        getrandom::fill(&mut bytes).map_err(|e| OpenError::Rng(croupier_rng::RngError::Entropy(e.to_string())))?;
+        let id = format!("s-{}", hex::encode(bytes));
+        let arbiter = self.arbiter();
+        let config =
+            self.deps.settings.sessions.get(game).cloned().unwrap_or_else(|| Value::Object(serde_json::Map::new()));
+        let args = Open {
+            id: id.clone(),
+            kind: Kind::Session,
+            owner: Some(player),
+            config: &config,
+            deps: self.deps.clone(),
+            arbiter: &arbiter,
+        };
+        let session = (entry.open)(args)?;
+        self.deps.sessions.insert(id, session.clone());
+        Ok(session)
+    }
+
+    /// The live table `id`.
+    pub fn table(&self, id: &str) -> Option<TableRef> {
+        self.deps.tables.get(id).map(|t| t.clone())
+    }
+
+    /// The session `id`.
+    pub fn session(&self, id: &str) -> Option<TableRef> {
+        self.deps.sessions.get(id).map(|t| t.clone())
+    }
+
+    /// Every live table, by id.
+    pub fn tables(&self) -> Vec<TableListing> {
+        let mut all: Vec<TableListing> = self.deps.tables.iter().map(|t| TableListing::from(t.value())).collect();
+        all.sort_by(|a, b| a.id.cmp(&b.id));
+        all
+    }
+
+    /// Stops every arbiter (tables stop with them).
+    pub fn stop(&self) {
+        for arbiter in &self.arbiters {
+            arbiter.stop();
+        }
+    }
+}

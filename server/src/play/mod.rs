@@ -1,0 +1,216 @@
+//! Live tables and single-player sessions: the [`table`] actor that drives a
+//! game, the [`lobby`] that finds and opens them, and [`fairness`], each
+//! player's provably-fair seeds.
+//!
+//! Connections talk to tables only through the messages below; a table
+//! answers straight into the client's bounded outbound queue ([`Outbox`]), so
+//! replies and events reach a client in the order the table produced them
+//! and a table never waits for a slow reader. This module never parses a
+//! WebSocket frame and never holds game rules.
+
+pub mod fairness;
+pub mod lobby;
+mod round;
+pub mod table;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use actix::{Message, Recipient};
+use bytestring::ByteString;
+use dashmap::DashMap;
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+use crate::metrics::Metrics;
+use crate::settings::Settings;
+use crate::store::Store;
+use crate::ws::connection::Out;
+
+pub use lobby::Lobby;
+
+/// The writing end of one connection's outbound queue.
+#[derive(Clone)]
+pub struct Outbox {
+    tx: mpsc::Sender<Out>,
+    kick: Recipient<Kick>,
+}
+
+impl Outbox {
+    pub(crate) fn new(tx: mpsc::Sender<Out>, kick: Recipient<Kick>) -> Self {
+        Self { tx, kick }
+    }
+
+    /// Queues `text`; `false` when the client is not reading (its queue is
+    /// full or gone), in which case its connection has been told to close.
+    pub fn send(&self, text: &ByteString) -> bool {
+        if self.tx.try_send(Out::Text(text.clone())).is_ok() {
+            return true;
+        }
+        self.kick.do_send(Kick);
+        false
+    }
+
+    /// Queues a message; see [`Outbox::send`].
+    pub fn send_msg(&self, msg: &croupier_protocol::ServerMsg) -> bool {
+        match serde_json::to_string(msg) {
+            Ok(text) => self.send(&text.into()),
+            Err(e) => {
+                tracing::error!(%e, "unserialisable message");
+                true
+            }
+        }
+    }
+}
+
+/// A table found a connection's queue full: the client is not reading and
+/// is disconnected.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Kick;
+
+/// A connected player, as a table addresses them.
+#[derive(Clone)]
+pub struct Client {
+    /// Player id.
+    pub player: i64,
+    /// Username (chat shows it).
+    pub name: String,
+    /// The connection's id: a table forgets a client only for the connection
+    /// that actually closed.
+    pub conn: u64,
+    /// Where replies and events go.
+    pub outbox: Outbox,
+}
+
+/// What a client asks of a table or session.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ask {
+    /// Watch (or, for a session, open it): `joined` / `session`.
+    Join,
+    /// Stop watching, standing up first.
+    Leave,
+    /// Take a seat.
+    Sit {
+        /// Preferred seat.
+        seat: Option<u8>,
+    },
+    /// Give up the seat.
+    Stand,
+    /// A game action (JSON of the game's action type).
+    Act {
+        /// The action.
+        action: Value,
+    },
+    /// A chat line.
+    Chat {
+        /// The text.
+        text: String,
+    },
+    /// Missed events after `last_seq`, or a resync.
+    Resume {
+        /// The last seq the client saw.
+        last_seq: u64,
+    },
+    /// Close a session.
+    Close,
+}
+
+/// A client's request to a table; the table replies into the client's
+/// outbox, echoing `re`.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Request {
+    /// Who asks.
+    pub client: Client,
+    /// The request id to echo.
+    pub re: Option<u64>,
+    /// What.
+    pub ask: Ask,
+}
+
+/// A connection closed: the player's seat is held for the grace period.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Gone {
+    /// Whose.
+    pub player: i64,
+    /// Which connection.
+    pub conn: u64,
+}
+
+/// Whether a game runs as live multi-player tables or single-player sessions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Live tables: declared in settings or opened by an operator.
+    Table,
+    /// One session per player, opened with `session.open`.
+    Session,
+}
+
+/// How the lobby reaches one running table or session.
+#[derive(Clone)]
+pub struct TableRef {
+    /// Table or session id.
+    pub id: String,
+    /// Game id.
+    pub game: &'static str,
+    /// Seats in all.
+    pub seats: u8,
+    /// Players seated now (kept by the table).
+    pub seated: Arc<AtomicUsize>,
+    /// The game config, for listings.
+    pub config: Arc<Value>,
+    /// For a session: its player.
+    pub owner: Option<i64>,
+    /// Requests.
+    pub requests: Recipient<Request>,
+    /// Disconnections.
+    pub gone: Recipient<Gone>,
+}
+
+impl TableRef {
+    /// Players seated now.
+    pub fn seated(&self) -> usize {
+        self.seated.load(Ordering::Relaxed)
+    }
+}
+
+/// A live table as `GET /v1/tables` lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableListing {
+    /// Table id.
+    pub id: String,
+    /// Game id.
+    pub game: &'static str,
+    /// Seats in all.
+    pub seats: u8,
+    /// Players seated.
+    pub seated: usize,
+    /// The game's config: currency, limits, timers.
+    pub config: Value,
+}
+
+impl From<&TableRef> for TableListing {
+    fn from(t: &TableRef) -> Self {
+        Self { id: t.id.clone(), game: t.game, seats: t.seats, seated: t.seated(), config: (*t.config).clone() }
+    }
+}
+
+/// What every table and session shares.
+pub struct Deps {
+    /// The database.
+    pub store: Arc<dyn Store>,
+    /// Metrics.
+    pub metrics: Metrics,
+    /// Settings.
+    pub settings: Arc<Settings>,
+    /// Players' provably-fair seeds.
+    pub fairness: Arc<fairness::Fairness>,
+    /// Live tables by id.
+    pub tables: DashMap<String, TableRef>,
+    /// Open sessions by id.
+    pub sessions: DashMap<String, TableRef>,
+}

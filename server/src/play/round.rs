@@ -1,0 +1,126 @@
+//! One round in progress at a table: its key, its generator (every draw
+//! recorded), the inputs it took and the stakes and payouts it named, so the
+//! table can write the round record in the same transaction as the money.
+//! Nothing here talks to the database or a client.
+
+use std::collections::BTreeSet;
+
+use croupier_rng::fair::FairInput;
+use croupier_rng::{CertifiedRng, Commitment, Draw, DrawRecord, Position, Seed};
+use croupier_sdk::record::{RngEvidence, RoundRecord, Stake};
+use croupier_sdk::{Payout, RoundId};
+use serde_json::Value;
+
+use crate::store::RoundRow;
+
+/// A generator that logs every draw; it can be put back to an earlier point
+/// (after a game panicked mid-input) so the log and the stream stay in step.
+pub struct Recording {
+    rng: CertifiedRng,
+    draws: Vec<DrawRecord>,
+}
+
+/// Where a [`Recording`] was, to go back to.
+pub struct Mark {
+    position: Position,
+    /// Draws logged at the mark.
+    pub draws: usize,
+}
+
+impl Recording {
+    pub fn new(rng: CertifiedRng) -> Self {
+        Self { rng, draws: Vec::new() }
+    }
+
+    pub fn mark(&self) -> Mark {
+        Mark { position: self.rng.position(), draws: self.draws.len() }
+    }
+
+    pub fn rewind(&mut self, mark: &Mark) {
+        self.rng = CertifiedRng::from_position(&mark.position);
+        self.draws.truncate(mark.draws);
+    }
+
+    pub fn draws(&self) -> usize {
+        self.draws.len()
+    }
+
+    pub fn position(&self) -> Position {
+        self.rng.position()
+    }
+}
+
+impl Draw for Recording {
+    fn below(&mut self, n: u32) -> u32 {
+        let value = self.rng.below(n);
+        self.draws.push(DrawRecord { range: n, value });
+        value
+    }
+}
+
+/// How a round's money ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Close {
+    /// Not yet said.
+    Open,
+    /// Settle with these payouts.
+    Settle(Vec<Payout>),
+    /// Refund every stake.
+    Void,
+}
+
+/// A round from its start to its record.
+pub struct Hand {
+    pub round: RoundId,
+    /// Unique across restarts: `table:epoch:round`.
+    pub key: String,
+    pub rng: Recording,
+    pub commitment: Commitment,
+    pub fair: Option<FairInput>,
+    /// A live hand's own seed, revealed when the hand ends.
+    pub seed: Option<Seed>,
+    pub state_before: Value,
+    pub inputs: Vec<Value>,
+    pub stakes: Vec<Stake>,
+    /// Some stake was confirmed by the wallet (so the wallet knows the round).
+    pub staked: bool,
+    /// Everyone seated during the round or staking in it.
+    pub players: BTreeSet<i64>,
+    pub close: Close,
+    /// The wallet has closed the round (settled or voided) already.
+    pub money_closed: bool,
+}
+
+impl Hand {
+    /// The record of the ended round, as stored.
+    pub fn record(&self, game: &str, table: &str, outcome: Value, now: i64) -> RoundRow {
+        let payouts = match &self.close {
+            Close::Settle(p) => p.clone(),
+            Close::Open | Close::Void => Vec::new(),
+        };
+        let record = RoundRecord {
+            game: game.to_owned(),
+            table: table.to_owned(),
+            round: self.round,
+            rng: RngEvidence {
+                commitment: self.commitment,
+                fair: self.fair.clone(),
+                revealed: self.seed.as_ref().map(|s| hex::encode(s.expose())),
+            },
+            draws: self.rng.draws.clone(),
+            state_before: self.state_before.clone(),
+            inputs: self.inputs.clone(),
+            outcome,
+            stakes: self.stakes.clone(),
+            payouts,
+        };
+        RoundRow {
+            key: self.key.clone(),
+            table: table.to_owned(),
+            game: game.to_owned(),
+            players: self.players.iter().copied().collect(),
+            record: serde_json::to_string(&record).unwrap_or_default(),
+            created_at: now,
+        }
+    }
+}

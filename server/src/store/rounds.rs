@@ -1,0 +1,168 @@
+//! Round records and provably-fair seeds, for both backends. A round's
+//! record is written in the same transaction as its settlement or void, so
+//! a round is paid exactly when it is recorded; replaying the settlement's
+//! idempotency key writes nothing twice.
+
+use async_trait::async_trait;
+use sqlx::{AnyConnection, Row};
+
+use super::sql::SqlStore;
+use super::wallet::{settle_in, void_in};
+use super::{FairSeedRow, Receipt, RoundClose, RoundRow, Rounds, StoreError};
+
+async fn insert_record(conn: &mut AnyConnection, row: &RoundRow) -> Result<(), StoreError> {
+    let inserted = sqlx::query(
+        "INSERT INTO rounds (round_key, table_id, game, record, created_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (round_key) DO NOTHING",
+    )
+    .bind(&row.key)
+    .bind(&row.table)
+    .bind(&row.game)
+    .bind(&row.record)
+    .bind(row.created_at)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        return Ok(());
+    }
+    let mut players = row.players.clone();
+    players.sort_unstable();
+    players.dedup();
+    for player in players {
+        sqlx::query("INSERT INTO round_players (round_key, user_id) VALUES ($1, $2)")
+            .bind(&row.key)
+            .bind(player)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+fn round_row(r: &sqlx::any::AnyRow, players: Vec<i64>) -> Result<RoundRow, StoreError> {
+    Ok(RoundRow {
+        key: r.try_get("round_key")?,
+        table: r.try_get("table_id")?,
+        game: r.try_get("game")?,
+        record: r.try_get("record")?,
+        created_at: r.try_get("created_at")?,
+        players,
+    })
+}
+
+fn seed_row(r: &sqlx::any::AnyRow) -> Result<FairSeedRow, StoreError> {
+    Ok(FairSeedRow {
+        commitment: r.try_get("commitment")?,
+        user_id: r.try_get("user_id")?,
+        seed: r.try_get("seed")?,
+        client_seed: r.try_get("client_seed")?,
+        created_at: r.try_get("created_at")?,
+        revealed_at: r.try_get("revealed_at")?,
+    })
+}
+
+const SEED_COLUMNS: &str = "commitment, user_id, seed, client_seed, created_at, revealed_at";
+
+#[async_trait]
+impl Rounds for SqlStore {
+    async fn finish_round(
+        &self,
+        key: &str,
+        close: RoundClose<'_>,
+        record: &RoundRow,
+        now: i64,
+    ) -> Result<Option<Receipt>, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let receipt = match close {
+            RoundClose::Settle(payouts) => Some(settle_in(&mut tx, key, &record.key, payouts, now).await?),
+            RoundClose::Void => Some(void_in(&mut tx, key, &record.key, now).await?),
+            RoundClose::RecordOnly => None,
+        };
+        if receipt.is_some_and(|r| r.replayed) {
+            return Ok(receipt);
+        }
+        insert_record(&mut tx, record).await?;
+        tx.commit().await?;
+        Ok(receipt)
+    }
+
+    async fn round_record(&self, round_key: &str) -> Result<Option<RoundRow>, StoreError> {
+        let Some(r) =
+            sqlx::query("SELECT round_key, table_id, game, record, created_at FROM rounds WHERE round_key = $1")
+                .bind(round_key)
+                .fetch_optional(&self.pool)
+                .await?
+        else {
+            return Ok(None);
+        };
+        let players = sqlx::query("SELECT user_id FROM round_players WHERE round_key = $1 ORDER BY user_id")
+            .bind(round_key)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|p| p.try_get("user_id"))
+            .collect::<Result<Vec<i64>, _>>()?;
+        Ok(Some(round_row(&r, players)?))
+    }
+
+    async fn rounds_of(&self, user_id: i64, limit: u32) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT r.round_key FROM rounds r JOIN round_players p ON p.round_key = r.round_key \
+             WHERE p.user_id = $1 ORDER BY r.created_at DESC, r.round_key DESC LIMIT $2",
+        )
+        .bind(user_id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(|r| r.try_get("round_key")).collect::<Result<_, _>>()?)
+    }
+
+    async fn insert_fair_seed(&self, seed: &FairSeedRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO fair_seeds (commitment, user_id, seed, client_seed, created_at, revealed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&seed.commitment)
+        .bind(seed.user_id)
+        .bind(&seed.seed)
+        .bind(&seed.client_seed)
+        .bind(seed.created_at)
+        .bind(seed.revealed_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn reveal_fair_seeds(&self, user_id: Option<i64>, keep: &str, now: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE fair_seeds SET revealed_at = $1 \
+             WHERE revealed_at IS NULL AND commitment <> $2 AND ($3 = 0 OR user_id = $4)",
+        )
+        .bind(now)
+        .bind(keep)
+        .bind(i64::from(user_id.is_some()))
+        .bind(user_id.unwrap_or(0))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn fair_seeds_of(&self, user_id: i64, limit: u32) -> Result<Vec<FairSeedRow>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {SEED_COLUMNS} FROM fair_seeds WHERE user_id = $1 ORDER BY created_at DESC, commitment LIMIT $2"
+        ))
+        .bind(user_id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(seed_row).collect()
+    }
+
+    async fn fair_seed(&self, commitment: &str) -> Result<Option<FairSeedRow>, StoreError> {
+        let row = sqlx::query(&format!("SELECT {SEED_COLUMNS} FROM fair_seeds WHERE commitment = $1"))
+            .bind(commitment)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(seed_row).transpose()
+    }
+}
