@@ -343,10 +343,16 @@ async fn bad_table_input_gets_a_code_and_changes_nothing() {
     assert_eq!((balance.available, balance.held), (50, 100));
     let joined = p.request(json!({ "type": "join", "table": "r1" })).await;
     assert_eq!(joined["view"]["my_bets"].as_array().map(Vec::len), Some(1), "{joined}");
-    // Chat reaches the table.
+    // Chat reaches the table, at most a burst of 5 lines at once.
     assert_eq!(p.request(json!({ "type": "chat", "table": "r1", "text": "good luck" })).await["type"], "ok");
     let chat = p.wait_for(|m| m["type"] == "chat").await;
     assert_eq!((chat["from"].as_str(), chat["text"].as_str()), (Some("carol"), Some("good luck")));
+    let mut codes = Vec::new();
+    for _ in 0..5 {
+        let said = p.request(json!({ "type": "chat", "table": "r1", "text": "spam" })).await;
+        codes.push(said["code"].as_str().unwrap_or("ok").to_owned());
+    }
+    assert_eq!(codes, ["ok", "ok", "ok", "ok", "rate_limited"]);
     app.stop().await;
 }
 
@@ -616,5 +622,37 @@ async fn two_players_play_blackjack_with_a_split_and_a_turn_that_times_out() {
     assert!(split.stakes.iter().filter(|s| s.player == ann_id).count() >= 2, "a split takes a second stake");
     let timed_out = rounds.values().any(|r| r.inputs.iter().any(|i| i["type"] == "timer" && i["timer"] == 2));
     assert!(timed_out, "Ben's turn clock ran out");
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn a_seat_is_held_for_the_grace_period_then_given_up() {
+    let app = TestApp::spawn_with(Db::Sqlite, |s| {
+        quick_roulette(s);
+        s.play.reconnect_grace_secs = 1;
+    })
+    .await;
+    let mut gina = Player::join_server(&app, "gina").await;
+    assert_eq!(gina.request(json!({ "type": "sit", "table": "r1" })).await["type"], "ok");
+    let token = gina.token.clone();
+    let seated = || async {
+        let (_, list) = app.get("/v1/tables", Some(&token)).await;
+        list["tables"][0]["seated"].as_u64()
+    };
+    assert_eq!(seated().await, Some(1));
+    drop(gina);
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(seated().await, Some(1), "held during the grace period");
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(seated().await, Some(0), "given up after it");
+    // Back within the grace period, the seat is kept.
+    let mut gina = Player::connect(&app, "gina", &token).await;
+    assert_eq!(gina.request(json!({ "type": "sit", "table": "r1" })).await["type"], "ok");
+    drop(gina);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let mut gina = Player::connect(&app, "gina", &token).await;
+    assert_eq!(gina.request(json!({ "type": "resume", "table": "r1", "last_seq": 0 })).await["type"], "ok");
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(seated().await, Some(1), "a resume within the grace period keeps the seat");
     app.stop().await;
 }
