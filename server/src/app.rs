@@ -99,9 +99,7 @@ impl Application {
             let entry = entry.with_context(|| format!("[sessions.{game}]: no single-player game {game:?}"))?;
             (entry.check)(config).map_err(|e| anyhow::anyhow!("[sessions.{game}]: {e}"))?;
         }
-        for spec in &settings.tables {
-            lobby.open_table(spec).with_context(|| format!("opening table {:?} from [[tables]]", spec.id))?;
-        }
+        restore(&lobby, &store, &settings).await?;
         let state = AppState {
             store,
             cache,
@@ -138,8 +136,50 @@ impl Application {
     /// # Errors
     /// The server failed.
     pub async fn run(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        // Tables stop with their threads; what they had not settled is
+        // voided at the next start.
+        self.state.lobby.stop();
+        served
     }
+}
+
+/// Recovery at start. Every wallet round still open belongs to a run that
+/// stopped mid-round (nothing is running yet): its settlement never
+/// committed, so neither did its record or its outcome's announcement; it
+/// is voided and its stakes refunded (idempotent: the void's key is the
+/// round's own). Then every table comes back from its checkpoint (the last
+/// round boundary), declared tables first, then those an operator opened
+/// and open sessions; a declared table without a checkpoint starts afresh.
+async fn restore(lobby: &Lobby, store: &Arc<dyn Store>, settings: &Settings) -> anyhow::Result<()> {
+    let metrics = &lobby.deps().metrics;
+    for round in store.open_rounds().await.context("listing open rounds")? {
+        match store.void(&format!("{round}:void"), &round, now_ms()).await {
+            Ok(_) => {
+                tracing::warn!(round = %round, "voided a round interrupted by the last stop; stakes refunded");
+                metrics.recoveries.with_label_values(&["voided_round"]).inc();
+            }
+            Err(e) => tracing::error!(round = %round, %e, "could not void an interrupted round"),
+        }
+    }
+    let mut checkpoints: std::collections::BTreeMap<String, crate::store::CheckpointRow> =
+        store.checkpoints().await.context("reading checkpoints")?.into_iter().map(|c| (c.table.clone(), c)).collect();
+    for spec in &settings.tables {
+        let restore = checkpoints.remove(&spec.id);
+        if restore.is_some() {
+            metrics.recoveries.with_label_values(&["table"]).inc();
+        }
+        lobby
+            .open_table_from(spec, restore.as_ref())
+            .with_context(|| format!("opening table {:?} from [[tables]]", spec.id))?;
+    }
+    for row in checkpoints.values() {
+        match lobby.restore(row) {
+            Ok(_) => metrics.recoveries.with_label_values(&[row.kind.as_str()]).inc(),
+            Err(e) => tracing::error!(table_id = %row.table, %e, "could not bring a table back"),
+        };
+    }
+    Ok(())
 }
 
 fn server(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {

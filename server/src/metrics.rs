@@ -30,6 +30,9 @@ pub struct Metrics {
     /// `croupier_table_panics_total{game}`: inputs a game panicked on (the
     /// table was restored to its state before the input).
     pub table_panics: IntCounterVec,
+    /// `croupier_recoveries_total{what}`: tables, sessions and interrupted
+    /// rounds (voided) handled at start.
+    pub recoveries: IntCounterVec,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -71,6 +74,9 @@ impl Metrics {
         )?;
         let table_panics =
             IntCounterVec::new(Opts::new("croupier_table_panics_total", "inputs a game panicked on"), &["game"])?;
+        let recoveries =
+            IntCounterVec::new(Opts::new("croupier_recoveries_total", "what recovery did at start"), &["what"])?;
+        registry.register(Box::new(recoveries.clone()))?;
         registry.register(Box::new(table_inputs.clone()))?;
         registry.register(Box::new(table_panics.clone()))?;
         registry.register(Box::new(http_requests.clone()))?;
@@ -87,6 +93,7 @@ impl Metrics {
             wallet_latency,
             table_inputs,
             table_panics,
+            recoveries,
         })
     }
 

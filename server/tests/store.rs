@@ -105,3 +105,84 @@ where
     }
     out
 }
+
+/// Round records, checkpoints and fair seeds: written with the settlement,
+/// exactly once, newest checkpoint wins; the same on both backends.
+async fn rounds_conform(kind: Db) {
+    use croupier_server::store::{CheckpointRow, FairSeedRow, RoundClose, RoundRef, RoundRow};
+    let (_db, store) = open(kind).await;
+    let ann = store.create_user("ann", "h", Role::Player, 0).await.unwrap();
+    store.deposit("d1", ann.id, "EUR", 1_000, 0).await.unwrap();
+    let round = RoundRef { key: "t1:e:1", house: "house:table:t1", currency: "EUR" };
+    store.reserve("t1:e:1:stake:1", round, ann.id, 100, 1).await.unwrap();
+    assert_eq!(store.open_rounds().await.unwrap(), ["t1:e:1"]);
+    let record = RoundRow {
+        key: "t1:e:1".into(),
+        table: "t1".into(),
+        game: "roulette".into(),
+        players: vec![ann.id, ann.id],
+        record: "{\"r\":1}".into(),
+        created_at: 2,
+    };
+    let checkpoint = |seq: i64, state: &str| CheckpointRow {
+        table: "t1".into(),
+        game: "roulette".into(),
+        kind: "table".into(),
+        owner: None,
+        spec: "{}".into(),
+        seq,
+        checkpoint: state.into(),
+        closed: false,
+        updated_at: 3,
+    };
+    let paid = [(ann.id, 250)];
+    let (a, b) = (checkpoint(5, "a"), checkpoint(6, "b"));
+    let first = store.finish_round("t1:e:1:settle", RoundClose::Settle(&paid), &record, Some(&a), 3);
+    let first = first.await.unwrap().unwrap();
+    // A replay changes nothing: no second payout, no second record.
+    let again = store.finish_round("t1:e:1:settle", RoundClose::Settle(&paid), &record, Some(&b), 4);
+    assert!(again.await.unwrap().unwrap().replayed);
+    assert!(!first.replayed);
+    assert_eq!(store.balances(ann.id).await.unwrap()[0].available, 1_150);
+    assert_eq!(store.open_rounds().await.unwrap(), Vec::<String>::new());
+    let stored = store.round_record("t1:e:1").await.unwrap().unwrap();
+    assert_eq!((stored.players, stored.record.as_str()), (vec![ann.id], "{\"r\":1}"));
+    assert_eq!(store.rounds_of(ann.id, 10).await.unwrap(), ["t1:e:1"]);
+    // Checkpoints: the newest seq wins, an older write is ignored.
+    assert_eq!(store.checkpoints().await.unwrap()[0].checkpoint, "a");
+    store.save_checkpoint(&checkpoint(9, "c")).await.unwrap();
+    store.save_checkpoint(&checkpoint(7, "stale")).await.unwrap();
+    let all = store.checkpoints().await.unwrap();
+    assert_eq!((all.len(), all[0].seq, all[0].checkpoint.as_str()), (1, 9, "c"));
+    let mut closed = checkpoint(10, "x");
+    closed.closed = true;
+    store.save_checkpoint(&closed).await.unwrap();
+    assert!(store.checkpoints().await.unwrap().is_empty(), "closed sessions are not restored");
+    // Fair seeds: stored secret, revealed in bulk except the one kept.
+    let seed = |c: &str| FairSeedRow {
+        commitment: c.into(),
+        user_id: ann.id,
+        seed: format!("seed-{c}"),
+        client_seed: "cs".into(),
+        created_at: 1,
+        revealed_at: None,
+    };
+    store.insert_fair_seed(&seed("c1")).await.unwrap();
+    store.insert_fair_seed(&seed("c2")).await.unwrap();
+    assert_eq!(store.reveal_fair_seeds(Some(ann.id), "c2", 50).await.unwrap(), 1);
+    assert_eq!(store.fair_seed("c1").await.unwrap().unwrap().revealed_at, Some(50));
+    assert_eq!(store.fair_seed("c2").await.unwrap().unwrap().revealed_at, None);
+    assert_eq!(store.reveal_fair_seeds(None, "", 60).await.unwrap(), 1);
+    assert_eq!(store.fair_seeds_of(ann.id, 10).await.unwrap().len(), 2);
+    assert_eq!(store.ledger_violations(10).await.unwrap(), Vec::<String>::new());
+}
+
+#[actix_web::test]
+async fn postgres_rounds_conform() {
+    rounds_conform(Db::Postgres).await;
+}
+
+#[actix_web::test]
+async fn sqlite_rounds_conform() {
+    rounds_conform(Db::Sqlite).await;
+}

@@ -12,10 +12,11 @@ use croupier_sdk::Game;
 use dashmap::mapref::entry::Entry;
 use serde_json::Value;
 
-use super::table::Table;
+use super::table::{self, Opening, Table};
 use super::{Deps, Kind, TableListing, TableRef};
 use crate::games::GameEntry;
 use crate::settings::TableSpec;
+use crate::store::CheckpointRow;
 
 /// Why a table or session could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +68,8 @@ pub struct Open<'a> {
     pub deps: Arc<Deps>,
     /// The thread to run on.
     pub arbiter: &'a ArbiterHandle,
+    /// A checkpoint to come back from.
+    pub restore: Option<&'a CheckpointRow>,
 }
 
 /// Checks a config of game `G` (JSON) as opening a table would.
@@ -88,7 +91,14 @@ pub fn open<G: Game>(args: Open<'_>) -> Result<TableRef, OpenError> {
     G::validate_config(&config).map_err(|e| bad(e.message))?;
     let seated = Arc::new(AtomicUsize::new(0));
     let listing = serde_json::to_value(&config).map_err(|e| bad(e.to_string()))?;
-    let table = Table::<G>::new(args.id.clone(), args.kind, args.owner, &config, seated.clone(), args.deps)?;
+    let opening = Opening {
+        id: args.id.clone(),
+        kind: args.kind,
+        owner: args.owner,
+        spec: Arc::new(args.config.clone()),
+        restore: args.restore,
+    };
+    let table = Table::<G>::new(opening, &config, seated.clone(), args.deps)?;
     let addr = Table::start_in_arbiter(args.arbiter, move |_| table);
     Ok(TableRef {
         id: args.id,
@@ -98,7 +108,8 @@ pub fn open<G: Game>(args: Open<'_>) -> Result<TableRef, OpenError> {
         config: Arc::new(listing),
         owner: args.owner,
         requests: addr.clone().recipient(),
-        gone: addr.recipient(),
+        gone: addr.clone().recipient(),
+        halt: addr.recipient(),
     })
 }
 
@@ -149,6 +160,14 @@ impl Lobby {
     /// # Errors
     /// [`OpenError`] naming what is wrong; nothing is opened then.
     pub fn open_table(&self, spec: &TableSpec) -> Result<TableRef, OpenError> {
+        self.open_table_from(spec, None)
+    }
+
+    /// Opens a live table, from `restore` if given.
+    ///
+    /// # Errors
+    /// [`OpenError`] naming what is wrong; nothing is opened then.
+    pub fn open_table_from(&self, spec: &TableSpec, restore: Option<&CheckpointRow>) -> Result<TableRef, OpenError> {
         if !TableSpec::valid_id(&spec.id) {
             return Err(OpenError::BadId);
         }
@@ -164,6 +183,7 @@ impl Lobby {
             config: &spec.config,
             deps: self.deps.clone(),
             arbiter: &arbiter,
+            restore,
         };
         let table = (entry.open)(args)?;
         slot.insert(table.clone());
@@ -175,14 +195,42 @@ impl Lobby {
     /// # Errors
     /// [`OpenError`]: unknown or table-only game, too many sessions.
     pub fn open_session(&self, player: i64, game: &str) -> Result<TableRef, OpenError> {
-        let entry = self.game(game, Kind::Session)?;
+        self.game(game, Kind::Session)?;
         let max = self.deps.settings.play.max_sessions_per_player;
         if self.deps.sessions.iter().filter(|s| s.owner == Some(player)).count() >= max {
             return Err(OpenError::TooManySessions(max));
         }
         let mut bytes = [0u8; 8];
         getrandom::fill(&mut bytes).map_err(|e| OpenError::Rng(croupier_rng::RngError::Entropy(e.to_string())))?;
-        let id = format!("s-{}", hex::encode(bytes));
+        self.start_session(format!("s-{}", hex::encode(bytes)), player, game, None)
+    }
+
+    /// Brings back a table or session from its checkpoint.
+    ///
+    /// # Errors
+    /// [`OpenError`]: its game is gone, or its stored config no longer fits.
+    pub fn restore(&self, row: &CheckpointRow) -> Result<TableRef, OpenError> {
+        match (row.kind.as_str(), row.owner) {
+            ("session", Some(owner)) => self.start_session(row.table.clone(), owner, &row.game, Some(row)),
+            _ => {
+                let config = serde_json::from_str(&row.spec).map_err(|e| OpenError::Config {
+                    game: "stored",
+                    message: format!("the stored config of {} does not parse: {e}", row.table),
+                })?;
+                let spec = TableSpec { id: row.table.clone(), game: row.game.clone(), config };
+                self.open_table_from(&spec, Some(row))
+            }
+        }
+    }
+
+    fn start_session(
+        &self,
+        id: String,
+        player: i64,
+        game: &str,
+        restore: Option<&CheckpointRow>,
+    ) -> Result<TableRef, OpenError> {
+        let entry = self.game(game, Kind::Session)?;
         let arbiter = self.arbiter();
         let config =
             self.deps.settings.sessions.get(game).cloned().unwrap_or_else(|| Value::Object(serde_json::Map::new()));
@@ -193,6 +241,7 @@ impl Lobby {
             config: &config,
             deps: self.deps.clone(),
             arbiter: &arbiter,
+            restore,
         };
         let session = (entry.open)(args)?;
         self.deps.sessions.insert(id, session.clone());
@@ -216,10 +265,11 @@ impl Lobby {
         all
     }
 
-    /// Stops every arbiter (tables stop with them).
+    /// Stops every table and session where it is (the server is stopping);
+    /// their threads stay, idle, until the process ends.
     pub fn stop(&self) {
-        for arbiter in &self.arbiters {
-            arbiter.stop();
+        for t in self.deps.tables.iter().chain(self.deps.sessions.iter()) {
+            t.halt.do_send(table::Halt);
         }
     }
 }

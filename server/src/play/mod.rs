@@ -169,6 +169,8 @@ pub struct TableRef {
     pub requests: Recipient<Request>,
     /// Disconnections.
     pub gone: Recipient<Gone>,
+    /// Stop.
+    pub halt: Recipient<table::Halt>,
 }
 
 impl TableRef {

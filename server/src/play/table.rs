@@ -23,7 +23,7 @@ use std::num::NonZeroU32;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix::{Actor, ActorContext, ActorFutureExt, AsyncContext, Context, Handler, SpawnHandle, WrapFuture};
 use actix_governor::governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -40,7 +40,7 @@ use serde_json::{Value, json};
 use super::round::{Close, Hand, Recording};
 use super::{Ask, Client, Deps, Gone, Kind, Request};
 use crate::app::now_ms;
-use crate::store::{RoundClose, RoundRef, RoundRow, StoreError};
+use crate::store::{CheckpointRow, RoundClose, RoundRef, RoundRow, StoreError};
 
 /// One event as kept for `resume`: public (`to: None`) events take the next
 /// seq; a private event carries the seq of the public event before it.
@@ -56,6 +56,32 @@ enum Job {
     Timer(TimerId),
     Wallet { op: OpId, result: WalletResult },
     GraceOver(i64),
+}
+
+/// What a checkpoint holds besides the seq: the game state, who is seated
+/// and the timers running (milliseconds left).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Saved<S> {
+    state: S,
+    seated: Vec<i64>,
+    timers: Vec<(u32, u64)>,
+}
+
+/// From a checkpoint: the seats to hold and the timers to re-arm.
+type Held = (Vec<i64>, Vec<(u32, u64)>);
+
+/// Who a new table is.
+pub struct Opening<'a> {
+    /// Table or session id.
+    pub id: String,
+    /// Table or session.
+    pub kind: Kind,
+    /// A session's player.
+    pub owner: Option<i64>,
+    /// The config it is opened with (JSON), kept in its checkpoints.
+    pub spec: Arc<Value>,
+    /// A checkpoint to come back from.
+    pub restore: Option<&'a CheckpointRow>,
 }
 
 /// A money movement the table waits for.
@@ -80,6 +106,7 @@ enum Money {
         key: String,
         close: Owned,
         row: RoundRow,
+        checkpoint: Box<CheckpointRow>,
     },
 }
 
@@ -105,7 +132,7 @@ pub struct Table<G: Game> {
     clients: HashMap<i64, Client>,
     seated: BTreeSet<i64>,
     away: HashMap<i64, SpawnHandle>,
-    timers: HashMap<TimerId, SpawnHandle>,
+    timers: HashMap<TimerId, (SpawnHandle, Instant)>,
     seq: u64,
     history: VecDeque<Logged>,
     queue: VecDeque<Job>,
@@ -115,7 +142,23 @@ pub struct Table<G: Game> {
     replies: HashMap<OpId, (i64, Option<u64>)>,
     chat: DefaultKeyedRateLimiter<i64>,
     effects: Box<Effects<G>>,
+    /// The config the table was opened with (JSON), for checkpoints.
+    spec: Arc<Value>,
+    /// Restored from a checkpoint: seats to hold, timers to re-arm.
+    restored: Option<Held>,
+    /// A session closed by its player or the grace period (not by a stop).
+    closing: bool,
 }
+
+/// How far a restored table's seq jumps past its checkpoint's: more than
+/// the events of one round (the durable checkpoint is written every round).
+pub const RESTART_SEQ_GAP: u64 = 1 << 20;
+
+/// Stop now (the server is stopping). What was not settled is voided at the
+/// next start.
+#[derive(actix::Message)]
+#[rtype(result = "()")]
+pub struct Halt;
 
 /// A short random tag that keeps round keys unique across restarts.
 fn epoch() -> String {
@@ -155,15 +198,17 @@ fn refusal_message(code: &str) -> &'static str {
 }
 
 impl<G: Game> Table<G> {
-    /// A table (or a session owned by `owner`) with a fresh game state.
+    /// A table (or a session owned by `owner`), fresh or from a checkpoint.
+    ///
+    /// # Errors
+    /// No entropy for its generator.
     pub fn new(
-        id: String,
-        kind: Kind,
-        owner: Option<i64>,
+        open: Opening<'_>,
         config: &G::Config,
         seated_count: Arc<AtomicUsize>,
         deps: Arc<Deps>,
     ) -> Result<Self, croupier_rng::RngError> {
+        let Opening { id, kind, owner, spec, restore } = open;
         let play = &deps.settings.play;
         let house = match kind {
             Kind::Table => format!("house:table:{id}"),
@@ -173,6 +218,33 @@ impl<G: Game> Table<G> {
                 format!("house:{}:{}", G::ID, hash % shards)
             }
         };
+        let mut state = Box::new(G::new_table(config));
+        let mut seq = 0;
+        let mut restored = None;
+        if let Some(row) = restore {
+            // The seq goes on from the checkpoint even if its state cannot be
+            // used, so a later checkpoint is never older than a stored one;
+            // it jumps past whatever the table sent after its checkpoint, so
+            // no client ever sees a seq twice.
+            seq = u64::try_from(row.seq).unwrap_or(0).saturating_add(RESTART_SEQ_GAP);
+            match serde_json::from_str::<Saved<G::State>>(&row.checkpoint).map_err(|e| e.to_string()).and_then(
+                |saved| {
+                    if row.game != G::ID {
+                        Err(format!("it is a {} table", row.game))
+                    } else if serde_json::from_str::<Value>(&row.spec).ok().as_ref() != Some(&*spec) {
+                        Err("its config has changed".to_owned())
+                    } else {
+                        Ok(saved)
+                    }
+                },
+            ) {
+                Ok(saved) => {
+                    *state = saved.state;
+                    restored = Some((saved.seated, saved.timers));
+                }
+                Err(e) => tracing::warn!(table_id = %id, %e, "the checkpoint is not used: the table starts afresh"),
+            }
+        }
         let rate = NonZeroU32::new(play.chat_per_second).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(play.chat_burst).unwrap_or(NonZeroU32::MIN);
         Ok(Self {
@@ -180,14 +252,14 @@ impl<G: Game> Table<G> {
             kind,
             owner,
             house,
-            state: Box::new(G::new_table(config)),
+            state,
             seats: G::seats(config),
             seated_count,
             clients: HashMap::new(),
             seated: BTreeSet::new(),
             away: HashMap::new(),
             timers: HashMap::new(),
-            seq: 0,
+            seq,
             history: VecDeque::new(),
             queue: VecDeque::new(),
             busy: false,
@@ -196,6 +268,9 @@ impl<G: Game> Table<G> {
             replies: HashMap::new(),
             chat: RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst)),
             effects: Box::default(),
+            spec,
+            restored,
+            closing: false,
             id,
             deps,
         })
@@ -355,6 +430,7 @@ impl<G: Game> Table<G> {
     }
 
     fn close(&mut self, ctx: &mut Context<Self>) {
+        self.closing = true;
         if let Some(owner) = self.owner {
             self.stand(owner, ctx);
         }
@@ -626,12 +702,13 @@ impl<G: Game> Table<G> {
                 Close::Open => Owned::RecordOnly,
             };
             let what = if matches!(close, Owned::Void) { "void" } else { "settle" };
-            money.push(Money::Finish { key: format!("{}:{what}", hand.key), close, row });
             if let Some(seed) = &hand.seed {
                 notes.push(
                     json!({ "type": "fair.reveal", "round": hand.key, "server_seed": hex::encode(seed.expose()) }),
                 );
             }
+            let checkpoint = Box::new(self.checkpoint(&after, notes.len()));
+            money.push(Money::Finish { key: format!("{}:{what}", hand.key), close, row, checkpoint });
         }
         for op in refused.into_iter().rev() {
             let result = WalletResult::Refused { code: "internal_error".to_owned() };
@@ -663,18 +740,9 @@ impl<G: Game> Table<G> {
         }
         for effect in effects {
             match effect {
-                Effect::StartTimer { timer, after_ms } => {
-                    if let Some(handle) = self.timers.remove(&timer) {
-                        ctx.cancel_future(handle);
-                    }
-                    let handle = ctx.run_later(Duration::from_millis(after_ms), move |act, ctx| {
-                        act.timers.remove(&timer);
-                        act.enqueue(Job::Timer(timer), ctx);
-                    });
-                    self.timers.insert(timer, handle);
-                }
+                Effect::StartTimer { timer, after_ms } => self.start_timer(timer, after_ms, ctx),
                 Effect::CancelTimer { timer } => {
-                    if let Some(handle) = self.timers.remove(&timer) {
+                    if let Some((handle, _)) = self.timers.remove(&timer) {
                         ctx.cancel_future(handle);
                     }
                 }
@@ -691,6 +759,73 @@ impl<G: Game> Table<G> {
         for note in reveals {
             self.publish(None, note);
         }
+    }
+
+    fn start_timer(&mut self, timer: TimerId, after_ms: u64, ctx: &mut Context<Self>) {
+        if let Some((handle, _)) = self.timers.remove(&timer) {
+            ctx.cancel_future(handle);
+        }
+        let after = Duration::from_millis(after_ms);
+        let handle = ctx.run_later(after, move |act, ctx| {
+            act.timers.remove(&timer);
+            act.enqueue(Job::Timer(timer), ctx);
+        });
+        self.timers.insert(timer, (handle, Instant::now() + after));
+    }
+
+    /// The checkpoint as it will be once the effects in `after` (and
+    /// `public_notes` table events) are carried out: their seq and timers.
+    fn checkpoint(&self, after: &[Effect<G::Event, G::Outcome>], public_notes: usize) -> CheckpointRow {
+        let now = Instant::now();
+        let mut timers: Vec<(u32, u64)> = self
+            .timers
+            .iter()
+            .map(|(t, (_, due))| (t.0, u64::try_from(due.saturating_duration_since(now).as_millis()).unwrap_or(0)))
+            .collect();
+        let mut seq = self.seq + public_notes as u64;
+        for effect in after {
+            match effect {
+                Effect::StartTimer { timer, after_ms } => {
+                    timers.retain(|t| t.0 != timer.0);
+                    timers.push((timer.0, *after_ms));
+                }
+                Effect::CancelTimer { timer } => timers.retain(|t| t.0 != timer.0),
+                Effect::Publish { to: Audience::All, .. } => seq += 1,
+                _ => {}
+            }
+        }
+        timers.sort_unstable();
+        let saved = Saved { state: &*self.state, seated: self.seated.iter().copied().collect(), timers };
+        self.checkpoint_row(seq, serde_json::to_string(&saved).unwrap_or_default(), false)
+    }
+
+    fn checkpoint_row(&self, seq: u64, checkpoint: String, closed: bool) -> CheckpointRow {
+        CheckpointRow {
+            table: self.id.clone(),
+            game: G::ID.to_owned(),
+            kind: match self.kind {
+                Kind::Table => "table",
+                Kind::Session => "session",
+            }
+            .to_owned(),
+            owner: self.owner,
+            spec: self.spec.to_string(),
+            seq: i64::try_from(seq).unwrap_or(i64::MAX),
+            checkpoint,
+            closed,
+            updated_at: now_ms(),
+        }
+    }
+
+    /// Stores a checkpoint in the background (opening, closing): the next
+    /// round boundary writes one in its settlement's transaction anyway.
+    fn save_soon(&self, row: CheckpointRow) {
+        let store = self.deps.store.clone();
+        actix::spawn(async move {
+            if let Err(e) = store.save_checkpoint(&row).await {
+                tracing::error!(table_id = %row.table, %e, "checkpoint not saved");
+            }
+        });
     }
 
     fn publish(&mut self, to: Option<i64>, event: Value) {
@@ -794,14 +929,17 @@ async fn run_money(deps: Arc<Deps>, table: String, money: Vec<Money>) -> Vec<(Op
                 })
                 .await;
             }
-            Money::Finish { key, close, row } => {
+            Money::Finish { key, close, row, checkpoint } => {
                 let close = match &close {
                     Owned::Settle(p) => RoundClose::Settle(p),
                     Owned::Void => RoundClose::Void,
                     Owned::RecordOnly => RoundClose::RecordOnly,
                 };
                 retry(&table, "finish", || async {
-                    metrics.wallet_op("settle", store.finish_round(&key, close, &row, now_ms())).await.map(|_| ())
+                    metrics
+                        .wallet_op("settle", store.finish_round(&key, close, &row, Some(&checkpoint), now_ms()))
+                        .await
+                        .map(|_| ())
                 })
                 .await;
             }
@@ -836,7 +974,31 @@ impl<G: Game> Actor for Table<G> {
 
     fn started(&mut self, ctx: &mut Self::Context) {
         ctx.set_mailbox_capacity(self.deps.settings.play.queue.max(16));
-        tracing::info!(table_id = %self.id, game = G::ID, kind = ?self.kind, "opened");
+        tracing::info!(table_id = %self.id, game = G::ID, kind = ?self.kind, restored = self.restored.is_some(), "opened");
+        if let Some((seated, timers)) = self.restored.take() {
+            // Back from a checkpoint: every seat is held for the grace
+            // period (nobody is connected yet) and the game's timers go on.
+            let grace = Duration::from_secs(self.deps.settings.play.reconnect_grace_secs);
+            for player in seated {
+                self.seated.insert(player);
+                let handle = ctx.run_later(grace, move |act, ctx| act.enqueue(Job::GraceOver(player), ctx));
+                self.away.insert(player, handle);
+            }
+            self.seated_count.store(self.seated.len(), Ordering::Relaxed);
+            for (timer, after_ms) in timers {
+                self.start_timer(TimerId(timer), after_ms, ctx);
+            }
+            if let Some(owner) = self.owner {
+                let deps = self.deps.clone();
+                actix::spawn(async move {
+                    if let Err(e) = deps.fairness.ensure(owner).await {
+                        tracing::error!(player_id = owner, %e, "no provably-fair seed for a restored session");
+                    }
+                });
+            }
+            return;
+        }
+        self.save_soon(self.checkpoint(&[], 0));
         let Some(owner) = self.owner else { return };
         // A session commits its owner's seed before anything else.
         self.busy = true;
@@ -865,6 +1027,11 @@ impl<G: Game> Actor for Table<G> {
     }
 
     fn stopped(&mut self, _ctx: &mut Self::Context) {
+        if self.kind == Kind::Session && self.closing {
+            let mut row = self.checkpoint(&[], 0);
+            row.closed = true;
+            self.save_soon(row);
+        }
         let map = match self.kind {
             Kind::Table => &self.deps.tables,
             Kind::Session => &self.deps.sessions,
@@ -882,6 +1049,14 @@ impl<G: Game> Handler<Request> for Table<G> {
             return fail(&req.client, req.re, "unknown_session", "no such session of yours");
         }
         self.enqueue(Job::Ask(req), ctx);
+    }
+}
+
+impl<G: Game> Handler<Halt> for Table<G> {
+    type Result = ();
+
+    fn handle(&mut self, _: Halt, ctx: &mut Self::Context) {
+        ctx.stop();
     }
 }
 

@@ -372,11 +372,34 @@ pub struct FairSeedRow {
     pub revealed_at: Option<i64>,
 }
 
+/// A table's (or session's) durable checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckpointRow {
+    /// Table or session id.
+    pub table: String,
+    /// Game id.
+    pub game: String,
+    /// `table` or `session`.
+    pub kind: String,
+    /// A session's player.
+    pub owner: Option<i64>,
+    /// The game config the table was opened with (JSON).
+    pub spec: String,
+    /// The table's event seq at the checkpoint.
+    pub seq: i64,
+    /// Game state, seats and timers (JSON).
+    pub checkpoint: String,
+    /// A closed session (never restored).
+    pub closed: bool,
+    /// Unix milliseconds.
+    pub updated_at: i64,
+}
+
 /// Round records and provably-fair seeds.
 #[async_trait]
 pub trait Rounds: Send + Sync {
     /// Closes a round's money (`key` is the idempotency key) and writes its
-    /// record, in one transaction. A replayed key returns the first receipt
+    /// record and the table's checkpoint after it, in one transaction. A replayed key returns the first receipt
     /// and writes nothing.
     ///
     /// # Errors
@@ -386,8 +409,27 @@ pub trait Rounds: Send + Sync {
         key: &str,
         close: RoundClose<'_>,
         record: &RoundRow,
+        checkpoint: Option<&CheckpointRow>,
         now: i64,
     ) -> Result<Option<Receipt>, StoreError>;
+
+    /// Writes a checkpoint unless a newer one (higher seq) is stored.
+    ///
+    /// # Errors
+    /// Database failures only.
+    async fn save_checkpoint(&self, checkpoint: &CheckpointRow) -> Result<(), StoreError>;
+
+    /// Every checkpoint that is not of a closed session.
+    ///
+    /// # Errors
+    /// Database failures only.
+    async fn checkpoints(&self) -> Result<Vec<CheckpointRow>, StoreError>;
+
+    /// The keys of wallet rounds still open (holding stakes), oldest first.
+    ///
+    /// # Errors
+    /// Database failures only.
+    async fn open_rounds(&self) -> Result<Vec<String>, StoreError>;
 
     /// The round `round_key`.
     ///

@@ -8,7 +8,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::sql::SqlStore;
 use super::wallet::{settle_in, void_in};
-use super::{FairSeedRow, Receipt, RoundClose, RoundRow, Rounds, StoreError};
+use super::{CheckpointRow, FairSeedRow, Receipt, RoundClose, RoundRow, Rounds, StoreError};
 
 async fn insert_record(conn: &mut AnyConnection, row: &RoundRow) -> Result<(), StoreError> {
     let inserted = sqlx::query(
@@ -36,6 +36,28 @@ async fn insert_record(conn: &mut AnyConnection, row: &RoundRow) -> Result<(), S
             .execute(&mut *conn)
             .await?;
     }
+    Ok(())
+}
+
+async fn upsert_checkpoint(conn: &mut AnyConnection, c: &CheckpointRow) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO table_checkpoints (table_id, game, kind, owner, spec, seq, checkpoint, closed, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (table_id) DO UPDATE SET game = excluded.game, kind = excluded.kind, owner = excluded.owner, \
+         spec = excluded.spec, seq = excluded.seq, checkpoint = excluded.checkpoint, closed = excluded.closed, \
+         updated_at = excluded.updated_at WHERE table_checkpoints.seq <= excluded.seq",
+    )
+    .bind(&c.table)
+    .bind(&c.game)
+    .bind(&c.kind)
+    .bind(c.owner)
+    .bind(&c.spec)
+    .bind(c.seq)
+    .bind(&c.checkpoint)
+    .bind(i64::from(c.closed))
+    .bind(c.updated_at)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
@@ -70,6 +92,7 @@ impl Rounds for SqlStore {
         key: &str,
         close: RoundClose<'_>,
         record: &RoundRow,
+        checkpoint: Option<&CheckpointRow>,
         now: i64,
     ) -> Result<Option<Receipt>, StoreError> {
         let mut tx = self.write_tx().await?;
@@ -82,8 +105,48 @@ impl Rounds for SqlStore {
             return Ok(receipt);
         }
         insert_record(&mut tx, record).await?;
+        if let Some(c) = checkpoint {
+            upsert_checkpoint(&mut tx, c).await?;
+        }
         tx.commit().await?;
         Ok(receipt)
+    }
+
+    async fn save_checkpoint(&self, checkpoint: &CheckpointRow) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        upsert_checkpoint(&mut conn, checkpoint).await
+    }
+
+    async fn checkpoints(&self) -> Result<Vec<CheckpointRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT table_id, game, kind, owner, spec, seq, checkpoint, closed, updated_at FROM table_checkpoints \
+             WHERE closed = 0 ORDER BY table_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CheckpointRow {
+                    table: r.try_get("table_id")?,
+                    game: r.try_get("game")?,
+                    kind: r.try_get("kind")?,
+                    owner: r.try_get("owner")?,
+                    spec: r.try_get("spec")?,
+                    seq: r.try_get("seq")?,
+                    checkpoint: r.try_get("checkpoint")?,
+                    closed: r.try_get::<i64, _>("closed")? != 0,
+                    updated_at: r.try_get("updated_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn open_rounds(&self) -> Result<Vec<String>, StoreError> {
+        let rows =
+            sqlx::query("SELECT round_key FROM wallet_rounds WHERE status = 'open' ORDER BY opened_at, round_key")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.iter().map(|r| r.try_get("round_key")).collect::<Result<_, _>>()?)
     }
 
     async fn round_record(&self, round_key: &str) -> Result<Option<RoundRow>, StoreError> {

@@ -118,6 +118,8 @@ impl Drop for TestDb {
 
 /// A running server.
 pub struct TestApp {
+    pub settings: Settings,
+    pub games: Vec<croupier_server::games::GameEntry>,
     pub base: String,
     pub http: reqwest::Client,
     pub store: Arc<dyn Store>,
@@ -143,12 +145,27 @@ impl TestApp {
         let (db, mut settings) = TestDb::create(kind).await;
         tweak(&mut settings);
         let database_url = settings.database.url.clone();
-        let app = Application::build_with_games(settings, games).await.unwrap();
+        let app = Application::build_with_games(settings.clone(), games.clone()).await.unwrap();
         let base = format!("http://127.0.0.1:{}", app.port());
         let handle = app.handle();
         let store = app.state().store.clone();
         actix_web::rt::spawn(app.run());
-        Self { base, http: reqwest::Client::new(), store, handle, database_url, _db: db }
+        Self { settings, games, base, http: reqwest::Client::new(), store, handle, database_url, _db: db }
+    }
+
+    /// Stops the server (its tables stop mid-round) and starts a new one on
+    /// the same database and Redis prefix, as after a crash or a restart.
+    pub async fn restart(self) -> Self {
+        let Self { settings, games, http, store, handle, database_url, _db, .. } = self;
+        handle.stop(false).await;
+        drop(store);
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let app = Application::build_with_games(settings.clone(), games.clone()).await.unwrap();
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let handle = app.handle();
+        let store = app.state().store.clone();
+        actix_web::rt::spawn(app.run());
+        Self { settings, games, base, http, store, handle, database_url, _db }
     }
 
     /// The Postgres URL of this app's database (empty for SQLite).
