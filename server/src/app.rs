@@ -37,6 +37,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Live tables and sessions.
     pub lobby: Arc<Lobby>,
+    /// Who is connected over `/v1/ws`.
+    pub registry: Arc<crate::ws::Registry>,
 }
 
 /// Milliseconds since the Unix epoch.
@@ -107,6 +109,7 @@ impl Application {
             metrics,
             settings,
             lobby,
+            registry: Arc::new(crate::ws::Registry::default()),
         };
         let s = &state.settings.server;
         let listener =
@@ -136,11 +139,45 @@ impl Application {
     /// # Errors
     /// The server failed.
     pub async fn run(self) -> std::io::Result<()> {
+        let handle = self.server.handle();
+        let state = self.state.clone();
+        let on_signal = actix_web::rt::spawn(async move {
+            if shutdown_signal().await.is_ok() {
+                state.stop_gracefully().await;
+                handle.stop(true).await;
+            }
+        });
         let served = self.server.await;
-        // Tables stop with their threads; what they had not settled is
-        // voided at the next start.
+        on_signal.abort();
+        // Stopped by its handle (tests) or after the graceful stop: halt
+        // whatever still runs; an unsettled round is voided at the next start.
         self.state.lobby.stop();
         served
+    }
+}
+
+/// SIGTERM or SIGINT.
+async fn shutdown_signal() -> std::io::Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        _ = term.recv() => {}
+        interrupted = tokio::signal::ctrl_c() => interrupted?,
+    }
+    Ok(())
+}
+
+impl AppState {
+    /// The graceful stop: every client is told `server_restarting` and
+    /// closed, and every table and session stops, refunding a round that
+    /// holds stakes but has not settled (its betting window closes with
+    /// nothing lost), all within `server.shutdown_grace_secs`.
+    pub async fn stop_gracefully(&self) {
+        tracing::info!("stopping: telling clients, closing the tables");
+        self.registry.restarting();
+        let deadline = std::time::Duration::from_secs(self.settings.server.shutdown_grace_secs);
+        if tokio::time::timeout(deadline, self.lobby.halt_all()).await.is_err() {
+            tracing::warn!("some tables did not stop in time; their rounds are voided at the next start");
+        }
     }
 }
 
@@ -185,8 +222,8 @@ async fn restore(lobby: &Lobby, store: &Arc<dyn Store>, settings: &Settings) -> 
 fn server(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
     let s = state.settings.server.clone();
     let limit = crate::http::RateLimit::new(&state.settings.rate_limit)?;
+    let registry = web::Data::new(state.registry.clone());
     let data = web::Data::new(state);
-    let registry = web::Data::new(std::sync::Arc::new(crate::ws::Registry::default()));
     let mut http = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
@@ -212,7 +249,9 @@ fn server(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
             .wrap(TracingLogger::default())
             .configure(|cfg| crate::http::configure(cfg, s.max_body_bytes, &limit))
     })
-    .shutdown_timeout(s.shutdown_grace_secs);
+    .shutdown_timeout(s.shutdown_grace_secs)
+    // Signals are ours: clients and tables are told before the listener goes.
+    .disable_signals();
     if s.workers > 0 {
         http = http.workers(s.workers);
     }

@@ -12,8 +12,7 @@
 mod common;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use awc::ws::{Frame, Message};
@@ -46,22 +45,15 @@ fn start(url: &str, config: &std::path::Path, redis_prefix: &str) -> (Child, u16
         }
     }
     let redis = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
-    let mut child = cmd
-        .args(["serve", "--port", "0", "--config"])
+    cmd.args(["serve", "--port", "0", "--config"])
         .arg(config)
         .env("DATABASE_URL", url)
         .env("REDIS_URL", redis)
         .env("CROUPIER__REDIS__KEY_PREFIX", redis_prefix)
         .env("CROUPIER__AUTH__JWT_SECRET", SECRET)
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let port = line.split("127.0.0.1:").nth(1).and_then(|p| p.split_whitespace().next()).map(str::parse);
-    (child, port.expect("the server prints its port").unwrap())
+        .env("RUST_LOG", "error");
+    let (child, port, _) = common::serve_binary(cmd);
+    (child, port)
 }
 
 /// One player's play until `until` or the server dies; returns the seq of

@@ -6,8 +6,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::{Db, TestDb};
@@ -26,18 +25,10 @@ fn croupier() -> Command {
 #[test]
 fn serve_runs_on_the_embedded_database_and_stops_on_sigterm() {
     let dir = std::env::temp_dir().join(format!("croupier-serve-{}", std::process::id()));
-    let mut child = croupier()
-        .args(["serve", "--port", "0"])
-        .env("CROUPIER__DATABASE__SQLITE_PATH", dir.join("db.sqlite"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let mut cmd = croupier();
+    cmd.args(["serve", "--port", "0"]).env("CROUPIER__DATABASE__SQLITE_PATH", dir.join("db.sqlite"));
+    let (mut child, port, line) = common::serve_binary(cmd);
     assert!(line.contains("listening on http://127.0.0.1:") && line.contains("Sqlite"), "{line}");
-    let after = line.split("127.0.0.1:").nth(1).unwrap();
-    let port: u16 = after.split_whitespace().next().unwrap().parse().unwrap();
     let body = plain::blocking_get(port);
     assert_eq!(body, r#"{"status":"ok"}"#);
     assert!(dir.join("db.sqlite").exists(), "the embedded database was created");
@@ -146,4 +137,56 @@ fn the_example_production_layer_is_valid() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(err.contains("connecting to Postgres") && !err.contains("invalid settings"), "{err}");
+}
+
+#[actix_web::test]
+async fn sigterm_tells_players_refunds_the_open_round_and_exits() {
+    use croupier_server::auth::Tokens;
+    use croupier_server::store::Role;
+    use serde_json::json;
+    const SECRET: &str = "sigterm-test-secret-of-32-bytes-or-more";
+    let (_db, settings) = TestDb::create(Db::Postgres).await;
+    let url = settings.database.url.clone();
+    let store = croupier_server::store::open(&settings.database).await.unwrap();
+    let user = store.create_user("stella", "x", Role::Player, 0).await.unwrap();
+    store.deposit("fund", user.id, "EUR", 5_000, 0).await.unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let token = Tokens::new(SECRET.as_bytes(), 600).issue(user.id, "stella", Role::Player, now).unwrap();
+    let dir = std::env::temp_dir().join(format!("croupier-sigterm-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("one-table.toml");
+    std::fs::write(&config, "[[tables]]\nid = \"slow\"\ngame = \"roulette\"\nconfig = { betting_ms = 60000 }\n")
+        .unwrap();
+    let mut cmd = croupier();
+    cmd.args(["serve", "--port", "0", "--config"])
+        .arg(&config)
+        .env("DATABASE_URL", &url)
+        .env("CROUPIER__AUTH__JWT_SECRET", SECRET);
+    let (mut child, port, _) = common::serve_binary(cmd);
+    let mut p = common::ws::Player::connect_url(&format!("ws://127.0.0.1:{port}/v1/ws"), "stella", &token).await;
+    assert_eq!(p.request(json!({ "type": "sit", "table": "slow" })).await["type"], "ok");
+    p.event("betting_open").await;
+    let bet = json!({ "type": "act", "table": "slow", "action": { "type": "bet", "spot": { "type": "red" }, "amount": 700 } });
+    assert_eq!(p.request(bet).await["type"], "ok");
+    assert_eq!(store.balances(user.id).await.unwrap()[0].held, 700);
+
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    let closing = p.wait_for(|m| m["type"] == "closing").await;
+    assert_eq!(closing["code"], "server_restarting", "{closing}");
+    let closed = p.wait_for(|m| m.get("closed").is_some()).await;
+    assert_eq!(closed["closed"], 1012);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the server did not stop within 15 s of SIGTERM");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "{status}");
+    // The round in its betting window was voided before exit: nothing held.
+    let balance = &store.balances(user.id).await.unwrap()[0];
+    assert_eq!((balance.available, balance.held), (5_000, 0));
+    assert_eq!(store.open_rounds().await.unwrap(), Vec::<String>::new());
+    std::fs::remove_dir_all(&dir).unwrap();
 }

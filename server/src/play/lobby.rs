@@ -265,6 +265,16 @@ impl Lobby {
         all
     }
 
+    /// Stops every table and session, each refunding a round that holds
+    /// stakes but has not settled; resolves when all have stopped.
+    pub async fn halt_all(&self) {
+        let halts: Vec<_> =
+            self.deps.tables.iter().chain(self.deps.sessions.iter()).map(|t| t.halt.send(table::Halt)).collect();
+        for halt in halts {
+            let _ = halt.await;
+        }
+    }
+
     /// Stops every table and session where it is (the server is stopping);
     /// their threads stay, idle, until the process ends.
     pub fn stop(&self) {

@@ -154,8 +154,9 @@ pub struct Table<G: Game> {
 /// the events of one round (the durable checkpoint is written every round).
 pub const RESTART_SEQ_GAP: u64 = 1 << 20;
 
-/// Stop now (the server is stopping). What was not settled is voided at the
-/// next start.
+/// Stop (the server is stopping): a round that holds stakes but has not
+/// settled is voided first; anything else unsettled is voided at the next
+/// start.
 #[derive(actix::Message)]
 #[rtype(result = "()")]
 pub struct Halt;
@@ -1053,10 +1054,20 @@ impl<G: Game> Handler<Request> for Table<G> {
 }
 
 impl<G: Game> Handler<Halt> for Table<G> {
-    type Result = ();
+    type Result = actix::ResponseActFuture<Self, ()>;
 
-    fn handle(&mut self, _: Halt, ctx: &mut Self::Context) {
-        ctx.stop();
+    fn handle(&mut self, _: Halt, _ctx: &mut Self::Context) -> Self::Result {
+        let open = self.hand.as_ref().filter(|h| h.staked && !h.money_closed).map(|h| h.key.clone());
+        let deps = self.deps.clone();
+        let table = self.id.clone();
+        let void = async move {
+            let Some(round) = open else { return };
+            match deps.store.void(&format!("{round}:void"), &round, now_ms()).await {
+                Ok(_) => tracing::info!(table_id = %table, round = %round, "stopping: round voided, stakes refunded"),
+                Err(e) => tracing::warn!(table_id = %table, round = %round, %e, "stopping: round left to recovery"),
+            }
+        };
+        Box::pin(void.into_actor(self).map(|(), _act, ctx| ctx.stop()))
     }
 }
 

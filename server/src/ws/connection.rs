@@ -349,6 +349,24 @@ impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for Connection {
     }
 }
 
+/// The server is stopping: say so and close (1012, service restart).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Restarting;
+
+impl Handler<Restarting> for Connection {
+    type Result = ();
+
+    fn handle(&mut self, _: Restarting, ctx: &mut Self::Context) {
+        let msg = ServerMsg::Closing {
+            code: "server_restarting".into(),
+            message: "the server is restarting: reconnect in a moment; your seat is held".into(),
+        };
+        self.send(&msg, ctx);
+        self.close(CloseCode::Restart, "server restarting", ctx);
+    }
+}
+
 impl Handler<Kick> for Connection {
     type Result = ();
 

@@ -23,6 +23,14 @@ pub struct Registry {
 }
 
 impl Registry {
+    /// Tells every signed-in connection the server is restarting and closes
+    /// it (1012).
+    pub fn restarting(&self) {
+        for conn in &self.players {
+            conn.do_send(connection::Restarting);
+        }
+    }
+
     /// Connections currently authenticated.
     pub fn connected(&self) -> usize {
         self.players.len()

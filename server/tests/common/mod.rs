@@ -226,6 +226,18 @@ impl TestApp {
     }
 }
 
+/// Starts the real binary as `cmd` describes (`serve --port 0 ...`) and reads
+/// the line it prints once listening: (process, port, that line).
+pub fn serve_binary(mut cmd: std::process::Command) -> (std::process::Child, u16, String) {
+    use std::io::BufRead;
+    let mut child = cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let port = line.split("127.0.0.1:").nth(1).and_then(|p| p.split_whitespace().next()).map(str::parse);
+    let port = port.unwrap_or_else(|| panic!("the server printed no port: {line:?}")).unwrap();
+    (child, port, line)
+}
+
 /// The error code of an error body.
 pub fn code(body: &Value) -> &str {
     body["error"]["code"].as_str().unwrap_or("<no error code>")

@@ -14,10 +14,15 @@ use super::TestApp;
 pub type Ws = actix_codec::Framed<awc::BoxedSocket, awc::ws::Codec>;
 
 pub async fn open(app: &TestApp) -> Ws {
+    open_url(&app.url("/v1/ws").replace("http", "ws")).await
+}
+
+/// A socket to `url` (`ws://host:port/v1/ws`).
+pub async fn open_url(url: &str) -> Ws {
     let (_, ws) = awc::Client::builder()
         .max_http_version(awc::http::Version::HTTP_11)
         .finish()
-        .ws(app.url("/v1/ws").replace("http", "ws"))
+        .ws(url)
         .max_frame_size(1 << 20)
         .connect()
         .await
@@ -68,7 +73,12 @@ impl Player {
 
     /// A new socket for an existing player.
     pub async fn connect(app: &TestApp, name: &str, token: &str) -> Self {
-        let mut ws = open(app).await;
+        Self::connect_url(&app.url("/v1/ws").replace("http", "ws"), name, token).await
+    }
+
+    /// A new socket to the server at `url` for an existing player.
+    pub async fn connect_url(url: &str, name: &str, token: &str) -> Self {
+        let mut ws = open_url(url).await;
         assert_eq!(next(&mut ws).await.unwrap()["type"], "hello");
         send(&mut ws, json!({ "type": "auth", "id": 0, "token": token })).await;
         let authed = next(&mut ws).await.unwrap();
