@@ -33,6 +33,9 @@ pub struct Metrics {
     /// `croupier_recoveries_total{what}`: tables, sessions and interrupted
     /// rounds (voided) handled at start.
     pub recoveries: IntCounterVec,
+    /// `croupier_checkpoint_failures_total`: checkpoint writes that failed
+    /// (the one with a settlement is retried until it commits).
+    pub checkpoint_failures: prometheus::IntCounter,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -77,6 +80,9 @@ impl Metrics {
         let recoveries =
             IntCounterVec::new(Opts::new("croupier_recoveries_total", "what recovery did at start"), &["what"])?;
         registry.register(Box::new(recoveries.clone()))?;
+        let checkpoint_failures =
+            prometheus::IntCounter::new("croupier_checkpoint_failures_total", "checkpoint writes that failed")?;
+        registry.register(Box::new(checkpoint_failures.clone()))?;
         registry.register(Box::new(table_inputs.clone()))?;
         registry.register(Box::new(table_panics.clone()))?;
         registry.register(Box::new(http_requests.clone()))?;
@@ -94,6 +100,7 @@ impl Metrics {
             table_inputs,
             table_panics,
             recoveries,
+            checkpoint_failures,
         })
     }
 

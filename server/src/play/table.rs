@@ -821,9 +821,10 @@ impl<G: Game> Table<G> {
     /// Stores a checkpoint in the background (opening, closing): the next
     /// round boundary writes one in its settlement's transaction anyway.
     fn save_soon(&self, row: CheckpointRow) {
-        let store = self.deps.store.clone();
+        let deps = self.deps.clone();
         actix::spawn(async move {
-            if let Err(e) = store.save_checkpoint(&row).await {
+            if let Err(e) = deps.store.save_checkpoint(&row).await {
+                deps.metrics.checkpoint_failures.inc();
                 tracing::error!(table_id = %row.table, %e, "checkpoint not saved");
             }
         });
@@ -937,10 +938,12 @@ async fn run_money(deps: Arc<Deps>, table: String, money: Vec<Money>) -> Vec<(Op
                     Owned::RecordOnly => RoundClose::RecordOnly,
                 };
                 retry(&table, "finish", || async {
-                    metrics
-                        .wallet_op("settle", store.finish_round(&key, close, &row, Some(&checkpoint), now_ms()))
-                        .await
-                        .map(|_| ())
+                    let finished = store.finish_round(&key, close, &row, Some(&checkpoint), now_ms());
+                    let finished = metrics.wallet_op("settle", finished).await.map(|_| ());
+                    if finished.is_err() {
+                        metrics.checkpoint_failures.inc();
+                    }
+                    finished
                 })
                 .await;
             }
