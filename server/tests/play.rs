@@ -651,7 +651,8 @@ async fn a_seat_is_held_for_the_grace_period_then_given_up() {
     drop(gina);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let mut gina = Player::connect(&app, "gina", &token).await;
-    assert_eq!(gina.request(json!({ "type": "resume", "table": "r1", "last_seq": 0 })).await["type"], "ok");
+    let resumed = gina.request(json!({ "type": "resume", "table": "r1", "last_seq": 0 })).await;
+    assert_eq!(resumed["type"], "resync", "seq 0 is long gone: {resumed}");
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     assert_eq!(seated().await, Some(1), "a resume within the grace period keeps the seat");
     app.stop().await;

@@ -150,9 +150,14 @@ pub struct Table<G: Game> {
     closing: bool,
 }
 
-/// How far a restored table's seq jumps past its checkpoint's: more than
-/// the events of one round (the durable checkpoint is written every round).
-pub const RESTART_SEQ_GAP: u64 = 1 << 20;
+/// A table's first seq at a start: the clock in milliseconds times 1,024.
+/// A run sends far fewer than 1,024 events a millisecond, so a later start
+/// always begins above everything an earlier run sent — even when that run
+/// was killed before any checkpoint recorded its seq — and the numbers stay
+/// below 2^53 (exact in JSON clients) until the 2250s.
+fn seq_floor() -> u64 {
+    u64::try_from(now_ms()).unwrap_or(0) << 10
+}
 
 /// Stop (the server is stopping): a round that holds stakes but has not
 /// settled is voided first; anything else unsettled is voided at the next
@@ -223,11 +228,9 @@ impl<G: Game> Table<G> {
         let mut seq = 0;
         let mut restored = None;
         if let Some(row) = restore {
-            // The seq goes on from the checkpoint even if its state cannot be
-            // used, so a later checkpoint is never older than a stored one;
-            // it jumps past whatever the table sent after its checkpoint, so
-            // no client ever sees a seq twice.
-            seq = u64::try_from(row.seq).unwrap_or(0).saturating_add(RESTART_SEQ_GAP);
+            // Never below the checkpoint's, even if its state cannot be used,
+            // so a later checkpoint is never older than a stored one.
+            seq = u64::try_from(row.seq).unwrap_or(0);
             match serde_json::from_str::<Saved<G::State>>(&row.checkpoint).map_err(|e| e.to_string()).and_then(
                 |saved| {
                     if row.game != G::ID {
@@ -260,7 +263,7 @@ impl<G: Game> Table<G> {
             seated: BTreeSet::new(),
             away: HashMap::new(),
             timers: HashMap::new(),
-            seq,
+            seq: seq.max(seq_floor()),
             history: VecDeque::new(),
             queue: VecDeque::new(),
             busy: false,
