@@ -45,8 +45,12 @@ impl Recording {
         self.draws.len()
     }
 
-    pub fn position(&self) -> Position {
-        self.rng.position()
+    /// A new generator seeded from 32 bytes of this one (which moves on):
+    /// every fork deals a different stream. Not logged as draws.
+    pub fn fork(&mut self) -> CertifiedRng {
+        let mut bytes = [0u8; 32];
+        self.rng.fill_bytes(&mut bytes);
+        CertifiedRng::from_seed(Seed::from_bytes(bytes))
     }
 }
 

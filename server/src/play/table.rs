@@ -571,16 +571,17 @@ impl<G: Game> Table<G> {
         let key = format!("{}:{}:{}", self.id, self.epoch, round.0);
         let mut seed = None;
         let mut fair = None;
-        let rng = match self.kind {
+        let dealt = match self.kind {
             Kind::Table => {
                 let client_seeds = self.seated.iter().map(|p| self.deps.fairness.client_seed(*p)).collect();
                 let input = FairInput::Hand { hand_id: key.clone(), client_seeds };
                 match Seed::from_os() {
                     Ok(s) => {
                         let rng = ServerSeed::from_revealed(s.clone()).round_rng(&input);
+                        let commitment = s.commitment();
                         seed = Some(s);
                         fair = Some(input);
-                        Some(rng)
+                        Some((rng, commitment))
                     }
                     Err(e) => {
                         tracing::error!(table_id = %self.id, %e, "no hand seed from the OS");
@@ -588,14 +589,22 @@ impl<G: Game> Table<G> {
                     }
                 }
             }
-            Kind::Session => self.owner.and_then(|o| self.deps.fairness.next_round(o)).map(|(_, input, rng)| {
-                fair = Some(input);
-                rng
-            }),
+            // The commitment the nonce was drawn under, not the current one:
+            // a rotation may come before the round ends.
+            Kind::Session => {
+                self.owner.and_then(|o| self.deps.fairness.next_round(o)).map(|(commitment, input, rng)| {
+                    fair = Some(input);
+                    (rng, commitment)
+                })
+            }
         };
-        // Without a fair seed the table's own certified generator deals.
-        let rng = rng.unwrap_or_else(|| CertifiedRng::from_position(&self.spare.position()));
-        let commitment = rng_commitment(&rng, seed.as_ref(), &fair, self.owner, &self.deps);
+        // Without a fair seed, a generator forked from the table's own
+        // certified one deals (each fork advances it: no stream repeats).
+        let (rng, commitment) = dealt.unwrap_or_else(|| {
+            let rng = self.spare.fork();
+            let commitment = rng.commitment();
+            (rng, commitment)
+        });
         let note = (self.kind == Kind::Table)
             .then(|| json!({ "type": "fair.commit", "round": key, "commitment": commitment.to_string() }));
         self.hand = Some(Hand {
@@ -862,25 +871,6 @@ impl<G: Game> Table<G> {
             tracing::info!(table_id = %self.id, player_id = player, "dropped a client that does not read");
             self.clients.remove(&player);
         }
-    }
-}
-
-/// The commitment a round's draws can be checked against.
-fn rng_commitment(
-    rng: &CertifiedRng,
-    seed: Option<&Seed>,
-    fair: &Option<FairInput>,
-    owner: Option<i64>,
-    deps: &Deps,
-) -> croupier_rng::Commitment {
-    match (seed, fair, owner) {
-        (Some(seed), _, _) => seed.commitment(),
-        (None, Some(FairInput::Round { .. }), Some(owner)) => deps
-            .fairness
-            .state(owner)
-            .and_then(|s| croupier_rng::Commitment::from_hex(&s.server_seed_commitment).ok())
-            .unwrap_or_else(|| rng.commitment()),
-        _ => rng.commitment(),
     }
 }
 

@@ -205,9 +205,10 @@ impl Connection {
                 self.joined.remove(&target.id);
             }
             Ask::Close => {}
-            _ => {
+            _ if !self.joined.contains(&target.id) => {
                 self.joined.insert(target.id.clone());
             }
+            _ => {}
         }
         if target.requests.try_send(Request { client, re, ask }).is_err() {
             self.error(re, "table_busy", "the table is busy: try again in a moment", ctx);
