@@ -18,6 +18,7 @@ use crate::cache::Cache;
 use crate::games::{GAMES, GameEntry};
 use crate::metrics::Metrics;
 use crate::play::fairness::Fairness;
+use crate::play::hot::{self, HotCheckpoint};
 use crate::play::{Deps, Lobby};
 use crate::settings::Settings;
 use crate::store::{self, Store};
@@ -73,7 +74,7 @@ impl Application {
     /// As [`Application::build`], and a `[[tables]]` entry that cannot open.
     pub async fn build_with_games(settings: Settings, extra: Vec<GameEntry>) -> anyhow::Result<Self> {
         let store = store::open(&settings.database).await?;
-        let cache = Cache::open(&settings.redis.url).await?;
+        let cache = Cache::open(&settings.redis.url, &settings.redis.key_prefix)?;
         let key = match &settings.jwt_secret {
             Some(secret) => secret.0.clone(),
             None => {
@@ -88,6 +89,7 @@ impl Application {
         let fairness = Fairness::start(store.clone()).await.context("revealing provably-fair seeds")?;
         let deps = Arc::new(Deps {
             store: store.clone(),
+            cache: cache.clone(),
             metrics: metrics.clone(),
             settings: settings.clone(),
             fairness: Arc::new(fairness),
@@ -101,7 +103,7 @@ impl Application {
             let entry = entry.with_context(|| format!("[sessions.{game}]: no single-player game {game:?}"))?;
             (entry.check)(config).map_err(|e| anyhow::anyhow!("[sessions.{game}]: {e}"))?;
         }
-        restore(&lobby, &store, &settings).await?;
+        restore(&lobby, &store, &cache, &settings).await?;
         let state = AppState {
             store,
             cache,
@@ -185,10 +187,13 @@ impl AppState {
 /// stopped mid-round (nothing is running yet): its settlement never
 /// committed, so neither did its record or its outcome's announcement; it
 /// is voided and its stakes refunded (idempotent: the void's key is the
-/// round's own). Then every table comes back from its checkpoint (the last
-/// round boundary), declared tables first, then those an operator opened
-/// and open sessions; a declared table without a checkpoint starts afresh.
-async fn restore(lobby: &Lobby, store: &Arc<dyn Store>, settings: &Settings) -> anyhow::Result<()> {
+/// round's own). Then every table comes back from its newest usable
+/// checkpoint — the durable one (the last round boundary) or a newer hot one
+/// taken between rounds (see [`crate::play::hot`]) — declared tables first,
+/// then those an operator opened and open sessions; a declared table
+/// without a checkpoint starts afresh. A cache that does not answer leaves
+/// the durable tier alone to recover from.
+async fn restore(lobby: &Lobby, store: &Arc<dyn Store>, cache: &Cache, settings: &Settings) -> anyhow::Result<()> {
     let metrics = &lobby.deps().metrics;
     for round in store.open_rounds().await.context("listing open rounds")? {
         match store.void(&format!("{round}:void"), &round, now_ms()).await {
@@ -199,20 +204,58 @@ async fn restore(lobby: &Lobby, store: &Arc<dyn Store>, settings: &Settings) -> 
             Err(e) => tracing::error!(round = %round, %e, "could not void an interrupted round"),
         }
     }
-    let mut checkpoints: std::collections::BTreeMap<String, crate::store::CheckpointRow> =
-        store.checkpoints().await.context("reading checkpoints")?.into_iter().map(|c| (c.table.clone(), c)).collect();
+    let durable = store.checkpoints().await.context("reading checkpoints")?;
+    let hot: Vec<HotCheckpoint> = match cache.checkpoints().await {
+        Ok(rows) => rows
+            .into_iter()
+            .filter_map(|(_, text)| match serde_json::from_str(&text) {
+                Ok(hot) => Some(hot),
+                Err(e) => {
+                    tracing::warn!(%e, "an unreadable hot checkpoint is ignored");
+                    None
+                }
+            })
+            .collect(),
+        Err(e) => {
+            tracing::warn!(%e, "the cache did not answer: recovering from the durable checkpoints alone");
+            Vec::new()
+        }
+    };
+    let mut recorded = std::collections::HashSet::new();
+    for key in hot.iter().filter_map(|h| h.last_round.as_deref()) {
+        if store.round_record(key).await.context("reading a round record")?.is_some() {
+            recorded.insert(key.to_owned());
+        }
+    }
+    let declared: Vec<&str> = settings.tables.iter().map(|t| t.id.as_str()).collect();
+    let (mut checkpoints, skipped) = hot::choose(durable, &declared, hot, |key| recorded.contains(key));
+    for (table, why) in skipped {
+        tracing::info!(table_id = %table, ?why, "a hot checkpoint is not used");
+        if why == hot::Skipped::Unknown
+            && let Err(e) = cache.drop_checkpoint(&table, u64::MAX).await
+        {
+            tracing::warn!(table_id = %table, %e, "a stale hot checkpoint was not removed");
+        }
+    }
+    let opened = |row: Option<&(crate::store::CheckpointRow, bool)>, what: &str| {
+        if let Some((_, from_hot)) = row {
+            metrics.recoveries.with_label_values(&[what]).inc();
+            if *from_hot {
+                metrics.recoveries.with_label_values(&["from_hot_checkpoint"]).inc();
+            }
+        }
+    };
     for spec in &settings.tables {
         let restore = checkpoints.remove(&spec.id);
-        if restore.is_some() {
-            metrics.recoveries.with_label_values(&["table"]).inc();
-        }
+        opened(restore.as_ref(), "table");
         lobby
-            .open_table_from(spec, restore.as_ref())
+            .open_table_from(spec, restore.as_ref().map(|(row, _)| row))
             .with_context(|| format!("opening table {:?} from [[tables]]", spec.id))?;
     }
-    for row in checkpoints.values() {
+    for chosen in checkpoints.values() {
+        let row = &chosen.0;
         match lobby.restore(row) {
-            Ok(_) => metrics.recoveries.with_label_values(&[row.kind.as_str()]).inc(),
+            Ok(_) => opened(Some(chosen), row.kind.as_str()),
             Err(e) => tracing::error!(table_id = %row.table, %e, "could not bring a table back"),
         };
     }

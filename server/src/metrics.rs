@@ -33,9 +33,14 @@ pub struct Metrics {
     /// `croupier_recoveries_total{what}`: tables, sessions and interrupted
     /// rounds (voided) handled at start.
     pub recoveries: IntCounterVec,
-    /// `croupier_checkpoint_failures_total`: checkpoint writes that failed
-    /// (the one with a settlement is retried until it commits).
-    pub checkpoint_failures: prometheus::IntCounter,
+    /// `croupier_checkpoint_failures_total{tier}`: checkpoint writes that
+    /// failed, `durable` (the database; the one with a settlement is retried
+    /// until it commits) or `hot` (the cache; retried with back-off).
+    pub checkpoint_failures: IntCounterVec,
+    /// `croupier_checkpoint_lag_seconds{tier}`: from a table's change to the
+    /// checkpoint holding it being stored (`hot`: the oldest change a write
+    /// carried; `durable`: a round's end to its settlement's commit).
+    pub checkpoint_lag: HistogramVec,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -80,9 +85,17 @@ impl Metrics {
         let recoveries =
             IntCounterVec::new(Opts::new("croupier_recoveries_total", "what recovery did at start"), &["what"])?;
         registry.register(Box::new(recoveries.clone()))?;
-        let checkpoint_failures =
-            prometheus::IntCounter::new("croupier_checkpoint_failures_total", "checkpoint writes that failed")?;
+        let checkpoint_failures = IntCounterVec::new(
+            Opts::new("croupier_checkpoint_failures_total", "checkpoint writes that failed"),
+            &["tier"],
+        )?;
         registry.register(Box::new(checkpoint_failures.clone()))?;
+        let checkpoint_lag = HistogramVec::new(
+            HistogramOpts::new("croupier_checkpoint_lag_seconds", "from a table's change to its checkpoint stored")
+                .buckets(vec![0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0, 30.0]),
+            &["tier"],
+        )?;
+        registry.register(Box::new(checkpoint_lag.clone()))?;
         registry.register(Box::new(table_inputs.clone()))?;
         registry.register(Box::new(table_panics.clone()))?;
         registry.register(Box::new(http_requests.clone()))?;
@@ -101,6 +114,7 @@ impl Metrics {
             table_panics,
             recoveries,
             checkpoint_failures,
+            checkpoint_lag,
         })
     }
 

@@ -205,7 +205,7 @@ message_burst = 1000
     let seed = u64::from(now.subsec_nanos());
     println!("kill instants from seed {seed}");
     let mut rng = Lcg(seed);
-    let prefix = format!("crash{}:", std::process::id());
+    let prefix = settings.redis.key_prefix.clone();
     let mut last_seq: HashMap<String, u64> = HashMap::new();
     let mut rounds_seen = 0;
     let mut ledger = Books::default();

@@ -11,10 +11,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use thiserror::Error;
 
-use crate::game::{Effect, Game, Input, OpId, Payout, PlayerId, RoundId};
+use crate::game::{Effect, Game, Input, OpId, Payout, PlayerId, RoundId, WalletResult};
 use crate::money::Money;
 
-/// A stake taken in a round.
+/// A stake taken in a round (held by the wallet: one the wallet refused is
+/// not listed; its refusal is among the round's inputs).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stake {
     /// The wallet operation that held it.
@@ -110,9 +111,13 @@ pub fn replay<G: Game>(record: &RoundRecord) -> Result<(), ReplayMismatch> {
     let mut draws = Replay::new(record.draws.clone());
     let (mut stakes, mut payouts, mut outcome) = (Vec::new(), Vec::new(), Value::Null);
     let mut effects = Vec::new();
+    let mut refused = Vec::new();
     for (index, raw) in record.inputs.iter().enumerate() {
         let input: Input<G::Action> =
             serde_json::from_value(raw.clone()).map_err(|e| malformed(format!("input {index}: {e}")))?;
+        if let Input::Wallet { op, result: WalletResult::Refused { .. } } = &input {
+            refused.push(*op);
+        }
         G::apply(&mut state, input, &mut draws, &mut effects)
             .map_err(|r| ReplayMismatch::Rejected { index, code: r.code.to_owned() })?;
         for effect in effects.drain(..) {
@@ -129,6 +134,8 @@ pub fn replay<G: Game>(record: &RoundRecord) -> Result<(), ReplayMismatch> {
         }
     }
     draws.finish()?;
+    // A stake the wallet refused was never taken.
+    stakes.retain(|s| !refused.contains(&s.op));
     if stakes != record.stakes {
         return Err(ReplayMismatch::Differs {
             what: "stakes",

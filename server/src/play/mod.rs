@@ -9,6 +9,7 @@
 //! WebSocket frame and never holds game rules.
 
 pub mod fairness;
+pub mod hot;
 pub mod lobby;
 mod round;
 pub mod table;
@@ -23,6 +24,7 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
+use crate::cache::Cache;
 use crate::metrics::Metrics;
 use crate::settings::Settings;
 use crate::store::Store;
@@ -205,6 +207,8 @@ impl From<&TableRef> for TableListing {
 pub struct Deps {
     /// The database.
     pub store: Arc<dyn Store>,
+    /// The hot checkpoint tier.
+    pub cache: Cache,
     /// Metrics.
     pub metrics: Metrics,
     /// Settings.

@@ -45,6 +45,11 @@ impl Recording {
         self.draws.len()
     }
 
+    /// Every draw logged so far.
+    pub fn log(&self) -> &[DrawRecord] {
+        &self.draws
+    }
+
     /// A new generator seeded from 32 bytes of this one (which moves on):
     /// every fork deals a different stream. Not logged as draws.
     pub fn fork(&mut self) -> CertifiedRng {

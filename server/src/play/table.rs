@@ -22,7 +22,7 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::num::NonZeroU32;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use actix::{Actor, ActorContext, ActorFutureExt, AsyncContext, Context, Handler, SpawnHandle, WrapFuture};
@@ -37,6 +37,7 @@ use croupier_sdk::{
 };
 use serde_json::{Value, json};
 
+use super::hot::{HotCheckpoint, OpenRound};
 use super::round::{Close, Hand, Recording};
 use super::{Ask, Client, Deps, Gone, Kind, Request};
 use crate::app::now_ms;
@@ -148,6 +149,27 @@ pub struct Table<G: Game> {
     restored: Option<Held>,
     /// A session closed by its player or the grace period (not by a stop).
     closing: bool,
+    /// The hot checkpoint writer.
+    hot: HotWriter,
+    /// A settlement is waiting for the database to come back: actions are
+    /// refused at once instead of queueing behind it.
+    stalled: Arc<AtomicBool>,
+}
+
+/// Hot checkpoints are coalesced: at most one write is in flight, and each
+/// write carries the table as it is when the write starts, so the newest
+/// state always wins and a burst of events costs one write per round trip.
+#[derive(Default)]
+struct HotWriter {
+    /// When the oldest change not yet in a stored hot checkpoint was made.
+    dirty_since: Option<Instant>,
+    in_flight: bool,
+    /// Back-off after a failed write; zero while writes succeed.
+    backoff: Duration,
+    /// A retry is scheduled.
+    retry: Option<SpawnHandle>,
+    /// The last round this table finished.
+    last_round: Option<String>,
 }
 
 /// A table's first seq at a start: the clock in milliseconds times 1,024.
@@ -275,17 +297,23 @@ impl<G: Game> Table<G> {
             spec,
             restored,
             closing: false,
+            hot: HotWriter::default(),
+            stalled: Arc::default(),
             id,
             deps,
         })
     }
 
     fn enqueue(&mut self, job: Job, ctx: &mut Context<Self>) {
-        if let Job::Ask(req) = &job
-            && self.queue.len() >= self.deps.settings.play.queue
-        {
-            let msg = "the table is busy: try again in a moment";
-            return fail(&req.client, req.re, "table_busy", msg);
+        if let Job::Ask(req) = &job {
+            if self.queue.len() >= self.deps.settings.play.queue {
+                let msg = "the table is busy: try again in a moment";
+                return fail(&req.client, req.re, "table_busy", msg);
+            }
+            if self.busy && matches!(req.ask, Ask::Act { .. }) && self.stalled.load(Ordering::Relaxed) {
+                let msg = "the wallet is not answering; nothing was placed or played, try again shortly";
+                return fail(&req.client, req.re, "wallet_unavailable", msg);
+            }
         }
         self.queue.push_back(job);
         self.pump(ctx);
@@ -297,6 +325,74 @@ impl<G: Game> Table<G> {
             let Some(job) = self.queue.pop_front() else { break };
             self.run(job, ctx);
         }
+        self.flush_hot(ctx);
+    }
+
+    /// Notes a change for the next hot checkpoint.
+    fn changed(&mut self) {
+        self.hot.dirty_since.get_or_insert_with(Instant::now);
+    }
+
+    /// The hot checkpoint of the table as it is now.
+    fn hot_checkpoint(&self) -> HotCheckpoint {
+        HotCheckpoint {
+            row: self.checkpoint(&[], 0),
+            open_round: self.hand.as_ref().map(|h| OpenRound {
+                key: h.key.clone(),
+                stakes: h.stakes.clone(),
+                staked: h.staked,
+                draws: h.rng.log().to_vec(),
+            }),
+            last_round: self.hot.last_round.clone(),
+        }
+    }
+
+    /// Writes a hot checkpoint if something changed, no write is in flight
+    /// or waiting to be retried, and no money is in flight (the state may
+    /// then be ahead of the ledger). A failed write is counted, logged once
+    /// per outage and retried with back-off; play never waits for it.
+    fn flush_hot(&mut self, ctx: &mut Context<Self>) {
+        if self.busy || self.hot.in_flight || self.hot.retry.is_some() {
+            return;
+        }
+        let Some(since) = self.hot.dirty_since.take() else { return };
+        let hot = self.hot_checkpoint();
+        let text = match serde_json::to_string(&hot) {
+            Ok(text) => text,
+            Err(e) => return tracing::error!(table_id = %self.id, %e, "unserialisable hot checkpoint"),
+        };
+        self.hot.in_flight = true;
+        let cache = self.deps.cache.clone();
+        let id = self.id.clone();
+        let seq = self.seq;
+        let write = async move { cache.put_checkpoint(&id, seq, &text).await };
+        ctx.spawn(write.into_actor(self).map(move |written, act, ctx| {
+            act.hot.in_flight = false;
+            let metrics = &act.deps.metrics;
+            match written {
+                Ok(_) => {
+                    metrics.checkpoint_lag.with_label_values(&["hot"]).observe(since.elapsed().as_secs_f64());
+                    if !act.hot.backoff.is_zero() {
+                        tracing::info!(table_id = %act.id, "hot checkpoints are stored again");
+                    }
+                    act.hot.backoff = Duration::ZERO;
+                    act.flush_hot(ctx);
+                }
+                Err(e) => {
+                    metrics.checkpoint_failures.with_label_values(&["hot"]).inc();
+                    if act.hot.backoff.is_zero() {
+                        tracing::warn!(table_id = %act.id, %e, "hot checkpoint not stored; play goes on, retrying");
+                    }
+                    act.hot.dirty_since = Some(act.hot.dirty_since.map_or(since, |d| d.min(since)));
+                    act.hot.backoff = (act.hot.backoff * 2).clamp(Duration::from_millis(100), Duration::from_secs(5));
+                    let retry = ctx.run_later(act.hot.backoff, |act, ctx| {
+                        act.hot.retry = None;
+                        act.flush_hot(ctx);
+                    });
+                    act.hot.retry = Some(retry);
+                }
+            }
+        }));
     }
 
     fn run(&mut self, job: Job, ctx: &mut Context<Self>) {
@@ -307,10 +403,12 @@ impl<G: Game> Table<G> {
                 let _ = self.feed(Input::Timer { timer }, None, ctx);
             }
             Job::Wallet { op, result } => {
-                if result == WalletResult::Reserved
-                    && let Some(hand) = &mut self.hand
-                {
-                    hand.staked = true;
+                if let Some(hand) = &mut self.hand {
+                    match result {
+                        WalletResult::Reserved => hand.staked = true,
+                        // Never taken: the record lists only stakes held.
+                        WalletResult::Refused { .. } => hand.stakes.retain(|s| s.op != op),
+                    }
                 }
                 let reply = self.replies.remove(&op);
                 let fed = self.feed(Input::Wallet { op, result: result.clone() }, None, ctx);
@@ -458,6 +556,7 @@ impl<G: Game> Table<G> {
         }
         ok(client, re);
         self.seq += 1;
+        self.changed();
         let msg =
             ServerMsg::Chat { table: self.id.clone(), seq: self.seq, from: client.name.clone(), text: text.to_owned() };
         self.broadcast(None, &msg);
@@ -544,6 +643,7 @@ impl<G: Game> Table<G> {
             self.effects = effects;
             return Err(r);
         }
+        self.changed();
         if let Some(hand) = &mut self.hand {
             hand.inputs.push(logged.clone());
         }
@@ -721,6 +821,7 @@ impl<G: Game> Table<G> {
                 );
             }
             let checkpoint = Box::new(self.checkpoint(&after, notes.len()));
+            self.hot.last_round = Some(hand.key.clone());
             money.push(Money::Finish { key: format!("{}:{what}", hand.key), close, row, checkpoint });
         }
         for op in refused.into_iter().rev() {
@@ -734,7 +835,8 @@ impl<G: Game> Table<G> {
         self.busy = true;
         let deps = self.deps.clone();
         let table = self.id.clone();
-        ctx.spawn(run_money(deps, table, money).into_actor(self).map(move |answers, act, ctx| {
+        let stalled = self.stalled.clone();
+        ctx.spawn(run_money(deps, table, stalled, money).into_actor(self).map(move |answers, act, ctx| {
             act.after(after, notes, ctx);
             for (op, result) in answers.into_iter().rev() {
                 act.queue.push_front(Job::Wallet { op, result });
@@ -836,7 +938,7 @@ impl<G: Game> Table<G> {
         let deps = self.deps.clone();
         actix::spawn(async move {
             if let Err(e) = deps.store.save_checkpoint(&row).await {
-                deps.metrics.checkpoint_failures.inc();
+                deps.metrics.checkpoint_failures.with_label_values(&["durable"]).inc();
                 tracing::error!(table_id = %row.table, %e, "checkpoint not saved");
             }
         });
@@ -889,7 +991,12 @@ fn fail(client: &Client, re: Option<u64>, code: &str, message: &str) {
 /// Runs the money movements in order; answers the stakes. Settlements and
 /// records are retried until they commit (their idempotency keys make a
 /// retry safe): the table does not go on until they have.
-async fn run_money(deps: Arc<Deps>, table: String, money: Vec<Money>) -> Vec<(OpId, WalletResult)> {
+async fn run_money(
+    deps: Arc<Deps>,
+    table: String,
+    stalled: Arc<AtomicBool>,
+    money: Vec<Money>,
+) -> Vec<(OpId, WalletResult)> {
     let store = &deps.store;
     let metrics = &deps.metrics;
     let mut answers = Vec::new();
@@ -915,7 +1022,7 @@ async fn run_money(deps: Arc<Deps>, table: String, money: Vec<Money>) -> Vec<(Op
                 answers.push((op, answer));
             }
             Money::Close { key, round_key, payouts } => {
-                retry(&table, "settle", || async {
+                retry(&table, "settle", &stalled, || async {
                     match &payouts {
                         Some(p) => metrics.wallet_op("settle", store.settle(&key, &round_key, p, now_ms())).await,
                         None => metrics.wallet_op("void", store.void(&key, &round_key, now_ms())).await,
@@ -930,31 +1037,36 @@ async fn run_money(deps: Arc<Deps>, table: String, money: Vec<Money>) -> Vec<(Op
                     Owned::Void => RoundClose::Void,
                     Owned::RecordOnly => RoundClose::RecordOnly,
                 };
-                retry(&table, "finish", || async {
+                let started = Instant::now();
+                retry(&table, "finish", &stalled, || async {
                     let finished = store.finish_round(&key, close, &row, Some(&checkpoint), now_ms());
                     let finished = metrics.wallet_op("settle", finished).await.map(|_| ());
                     if finished.is_err() {
-                        metrics.checkpoint_failures.inc();
+                        metrics.checkpoint_failures.with_label_values(&["durable"]).inc();
                     }
                     finished
                 })
                 .await;
+                metrics.checkpoint_lag.with_label_values(&["durable"]).observe(started.elapsed().as_secs_f64());
             }
         }
     }
     answers
 }
 
-/// Retries `op` while the database fails, backing off up to 5 s; other
-/// errors are logged (they mean a bug, and retrying cannot fix them).
-async fn retry<F, Fut>(table: &str, what: &str, op: F)
+/// Retries `op` while the database fails, backing off up to 5 s, with
+/// `stalled` set meanwhile; other errors are logged (they mean a bug, and
+/// retrying cannot fix them).
+async fn retry<F, Fut>(table: &str, what: &str, stalled: &AtomicBool, op: F)
 where
     F: Fn() -> Fut,
     Fut: Future<Output = Result<(), StoreError>>,
 {
     let mut wait = Duration::from_millis(50);
     loop {
-        match op().await {
+        let result = op().await;
+        stalled.store(matches!(result, Err(StoreError::Database(_))), Ordering::Relaxed);
+        match result {
             Ok(()) => return,
             Err(StoreError::Database(e)) => {
                 tracing::error!(table_id = %table, %e, what, "the database failed; retrying");
@@ -1028,6 +1140,12 @@ impl<G: Game> Actor for Table<G> {
             let mut row = self.checkpoint(&[], 0);
             row.closed = true;
             self.save_soon(row);
+            let (cache, id, seq) = (self.deps.cache.clone(), self.id.clone(), self.seq);
+            actix::spawn(async move {
+                if let Err(e) = cache.drop_checkpoint(&id, seq).await {
+                    tracing::warn!(table_id = %id, %e, "a closed session's hot checkpoint was not removed");
+                }
+            });
         }
         let map = match self.kind {
             Kind::Table => &self.deps.tables,
@@ -1054,9 +1172,20 @@ impl<G: Game> Handler<Halt> for Table<G> {
 
     fn handle(&mut self, _: Halt, _ctx: &mut Self::Context) -> Self::Result {
         let open = self.hand.as_ref().filter(|h| h.staked && !h.money_closed).map(|h| h.key.clone());
+        // The last hot checkpoint, unless money is in flight (the state may
+        // be ahead of the ledger then).
+        let last = (!self.busy && self.hot.dirty_since.is_some())
+            .then(|| serde_json::to_string(&self.hot_checkpoint()).ok())
+            .flatten();
+        let seq = self.seq;
         let deps = self.deps.clone();
         let table = self.id.clone();
         let void = async move {
+            if let Some(text) = last
+                && let Err(e) = deps.cache.put_checkpoint(&table, seq, &text).await
+            {
+                tracing::warn!(table_id = %table, %e, "stopping: last hot checkpoint not stored");
+            }
             let Some(round) = open else { return };
             match deps.store.void(&format!("{round}:void"), &round, now_ms()).await {
                 Ok(_) => tracing::info!(table_id = %table, round = %round, "stopping: round voided, stakes refunded"),

@@ -373,7 +373,7 @@ pub struct FairSeedRow {
 }
 
 /// A table's (or session's) durable checkpoint.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckpointRow {
     /// Table or session id.
     pub table: String,

@@ -6,6 +6,7 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod proxy;
 pub mod ws;
 
 use std::path::PathBuf;
@@ -41,6 +42,8 @@ pub struct TestDb {
     pg: Option<(String, String)>,
     /// SQLite: the folder holding the file.
     dir: Option<PathBuf>,
+    /// The Redis URL and key prefix; its keys are removed when dropped.
+    redis: (String, String),
 }
 
 impl TestDb {
@@ -51,6 +54,7 @@ impl TestDb {
         settings.jwt_secret = Some(Secret(vec![42; 32]));
         settings.redis.url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
         settings.redis.key_prefix = format!("{}:", unique("redis"));
+        let redis = (settings.redis.url.clone(), settings.redis.key_prefix.clone());
         match kind {
             Db::Postgres => {
                 let name = unique("db");
@@ -61,13 +65,13 @@ impl TestDb {
                 let mut url = url::Url::parse(&admin_url()).unwrap();
                 url.set_path(&name);
                 settings.database.url = url.to_string();
-                (Self { kind, pg: Some((admin_url(), name)), dir: None }, settings)
+                (Self { kind, pg: Some((admin_url(), name)), dir: None, redis }, settings)
             }
             Db::Sqlite => {
                 let dir = std::env::temp_dir().join(unique("sqlite"));
                 settings.database.url = String::new();
                 settings.database.sqlite_path = dir.join("croupier.db");
-                (Self { kind, pg: None, dir: Some(dir) }, settings)
+                (Self { kind, pg: None, dir: Some(dir), redis }, settings)
             }
         }
     }
@@ -95,10 +99,29 @@ impl TestDb {
     }
 }
 
+/// Every key under `prefix` in the Redis at `url`.
+pub fn redis_keys(url: &str, prefix: &str) -> Vec<String> {
+    let mut c = redis::Client::open(url).unwrap().get_connection().unwrap();
+    redis::cmd("KEYS").arg(format!("{prefix}*")).query(&mut c).unwrap()
+}
+
+/// A field of a Redis hash.
+pub fn redis_hget(url: &str, key: &str, field: &str) -> Option<String> {
+    let mut c = redis::Client::open(url).unwrap().get_connection().unwrap();
+    redis::cmd("HGET").arg(key).arg(field).query(&mut c).unwrap()
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some(dir) = &self.dir {
             let _ = std::fs::remove_dir_all(dir);
+        }
+        let (url, prefix) = &self.redis;
+        if let Ok(mut c) = redis::Client::open(url.as_str()).and_then(|c| c.get_connection()) {
+            let keys: Vec<String> = redis::cmd("KEYS").arg(format!("{prefix}*")).query(&mut c).unwrap_or_default();
+            if !keys.is_empty() {
+                let _ = redis::cmd("DEL").arg(keys).query::<i64>(&mut c);
+            }
         }
         if let Some((admin, name)) = self.pg.take() {
             // Drop runs outside any runtime we may block: use a thread of its own.

@@ -40,7 +40,10 @@ pub async fn next_within(ws: &mut Ws, wait: Duration) -> Option<Value> {
             Ok(Frame::Text(bytes)) => return Some(serde_json::from_slice(&bytes).unwrap()),
             Ok(Frame::Close(reason)) => return Some(json!({ "closed": reason.map(|r| u16::from(r.code)) })),
             Ok(_) => continue,
-            Err(_) => return None,
+            Err(e) => {
+                eprintln!("ws error: {e:?}");
+                return None;
+            }
         }
     }
 }
