@@ -46,6 +46,8 @@ pub struct Settings {
     pub simulate: SimulateSettings,
     /// `[play]`: tables and sessions.
     pub play: PlaySettings,
+    /// `[load]`: what load tests may do.
+    pub load: LoadSettings,
     /// `[[tables]]`: the live tables opened at start.
     #[serde(default)]
     pub tables: Vec<TableSpec>,
@@ -206,6 +208,17 @@ impl RngSettings {
     }
 }
 
+/// `[load]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadSettings {
+    /// Whether `POST /v1/admin/load/accounts` may create funded test
+    /// accounts. Never in production.
+    pub test_accounts: bool,
+    /// The most accounts one call creates.
+    pub max_accounts_per_call: u32,
+}
+
 /// `[play]`
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -355,6 +368,8 @@ impl Settings {
             "ws.messages_per_second, ws.message_burst and ws.max_strikes must be at least 1"
         } else if self.rate_limit.per_second == 0 || self.rate_limit.burst == 0 {
             "rate_limit.per_second and rate_limit.burst must be at least 1"
+        } else if !(1..=20_000).contains(&self.load.max_accounts_per_call) {
+            "load.max_accounts_per_call must be 1 to 20000"
         } else if self.wallet.session_house_shards == 0 {
             "wallet.session_house_shards must be at least 1"
         } else if self.play.history == 0 || self.play.queue == 0 || self.play.chat_max_chars == 0 {

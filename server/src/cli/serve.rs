@@ -24,6 +24,7 @@ pub fn serve(args: ServeArgs, mut settings: Settings) -> anyhow::Result<()> {
         settings.server.port = port;
     }
     croupier_server::telemetry::init(settings.server.log_format);
+    raise_file_limit();
     actix_web::rt::System::new().block_on(async move {
         let host = settings.server.host.clone();
         let app = Application::build(settings).await?;
@@ -32,6 +33,15 @@ pub fn serve(args: ServeArgs, mut settings: Settings) -> anyhow::Result<()> {
         println!("croupier: listening on http://{host}:{} ({backend:?} database)", app.port());
         app.run().await.context("the server stopped with an error")
     })
+}
+
+/// Every connection is a file descriptor: lift the soft open-file limit to
+/// the hard one, so a node holds as many connections as the system lets it.
+fn raise_file_limit() {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => tracing::info!(limit, "open-file limit"),
+        Err(e) => tracing::warn!(%e, "could not raise the open-file limit"),
+    }
 }
 
 /// Applies migrations and reports the backend.

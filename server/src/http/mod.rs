@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod limit;
+pub mod load;
 pub mod tables;
 pub mod wallet;
 
@@ -49,6 +50,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize, limit: &Ra
         .configure(auth::routes)
         .configure(wallet::routes)
         .configure(tables::routes)
+        .configure(load::routes)
         .route("/ws", web::get().to(crate::ws::connect))
         .default_service(web::to(not_found));
     cfg.app_data(web::JsonConfig::default().limit(max_body_bytes).error_handler(error::json_error))
