@@ -152,6 +152,8 @@ fn reply_name(kind: &'static str) -> &'static str {
         "ping" => "reply.ping",
         "sit" => "reply.sit",
         "join" => "reply.join",
+        "auth" => "reply.auth",
+        "open" => "reply.open",
         _ => "reply.other",
     }
 }

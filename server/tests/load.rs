@@ -74,3 +74,55 @@ async fn fifty_players_for_ten_seconds_see_no_error_and_every_broadcast() {
     assert!(out.status.success(), "ledger-check: {}", String::from_utf8_lossy(&out.stderr));
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn bulk_test_accounts_need_the_setting_and_an_operator_and_fund_once() {
+    let body = json!({ "prefix": "bulk", "count": 3, "amount": 5000, "currency": "EUR" });
+    // Off by default (and in the production example).
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let hash = croupier_server::auth::hash_password("operator password").unwrap();
+    app.store.create_user("olga", &hash, Role::Operator, 0).await.unwrap();
+    let login = json!({ "username": "olga", "password": "operator password" });
+    let (_, tokens) = app.post("/v1/auth/login", &login, None).await;
+    let op = tokens["access_token"].as_str().unwrap().to_owned();
+    let (status, reply) = app.post("/v1/admin/load/accounts", &body, Some(&op)).await;
+    assert_eq!((status, common::code(&reply)), (403, "test_accounts_disabled"));
+    app.stop().await;
+
+    let app = TestApp::spawn_with(Db::Sqlite, |s| s.load.test_accounts = true).await;
+    app.store.create_user("olga", &hash, Role::Operator, 0).await.unwrap();
+    let (_, tokens) = app.post("/v1/auth/login", &login, None).await;
+    let op = tokens["access_token"].as_str().unwrap().to_owned();
+    let player = app.signed_in("pat").await;
+    let (status, reply) = app.post("/v1/admin/load/accounts", &body, player["access_token"].as_str()).await;
+    assert_eq!((status, common::code(&reply)), (403, "forbidden"));
+    for (bad, code) in [
+        (json!({ "prefix": "bulk", "count": 0, "amount": 5000, "currency": "EUR" }), "invalid_count"),
+        (json!({ "prefix": "bulk", "count": 1001, "amount": 5000, "currency": "EUR" }), "invalid_count"),
+        (json!({ "prefix": "bulk", "count": 2, "amount": 0, "currency": "EUR" }), "invalid_amount"),
+        (json!({ "prefix": "bulk", "count": 2, "amount": 10, "currency": "XXX" }), "unknown_currency"),
+        (json!({ "prefix": "Bad Name", "count": 2, "amount": 10, "currency": "EUR" }), "invalid_username"),
+        (json!({ "prefix": "bulk", "count": 2, "amount": 10, "currency": "EUR", "extra": 1 }), "invalid_body"),
+    ] {
+        let (status, reply) = app.post("/v1/admin/load/accounts", &bad, Some(&op)).await;
+        assert_eq!((status, common::code(&reply)), (400, code), "{bad}");
+    }
+    assert!(app.store.user_by_name("bulk-0").await.unwrap().is_none(), "bad input creates nothing");
+    let (status, first) = app.post("/v1/admin/load/accounts", &body, Some(&op)).await;
+    assert_eq!(status, 200, "{first}");
+    let accounts = first["accounts"].as_array().unwrap();
+    let names: Vec<&str> = accounts.iter().map(|a| a["username"].as_str().unwrap()).collect();
+    assert_eq!(names, ["bulk-0", "bulk-1", "bulk-2"]);
+    // The token works on the socket; the account cannot log in.
+    let token = accounts[1]["token"].as_str().unwrap();
+    let p = common::ws::Player::connect(&app, "bulk-1", token).await;
+    assert_eq!(p.id, accounts[1]["player"].as_i64().unwrap());
+    let (status, _) =
+        app.post("/v1/auth/login", &json!({ "username": "bulk-1", "password": "!load-test-account" }), None).await;
+    assert_eq!(status, 401);
+    // Again: the same accounts, funded once.
+    let (_, again) = app.post("/v1/admin/load/accounts", &body, Some(&op)).await;
+    assert_eq!(again["accounts"][1]["player"], accounts[1]["player"]);
+    assert_eq!(app.available(p.id, "EUR").await, 5000);
+    app.stop().await;
+}

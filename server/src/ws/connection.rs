@@ -11,7 +11,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix::{Actor, ActorContext, AsyncContext, Handler, Message, StreamHandler};
+use actix_governor::governor::clock::QuantaClock;
 use actix_governor::governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+
+/// One clock for every connection's rate limiter: building a clock
+/// calibrates it (CPUID and a timing loop), which was the top user-space
+/// cost of opening a connection.
+static CLOCK: std::sync::LazyLock<QuantaClock> = std::sync::LazyLock::new(QuantaClock::default);
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, ProtocolError, Session};
 use bytestring::ByteString;
 use croupier_protocol::{ClientMsg, PROTOCOL_VERSION, ServerMsg};
@@ -66,7 +72,8 @@ impl Connection {
         let ws = &state.settings.ws;
         let per_second = std::num::NonZeroU32::new(ws.messages_per_second).unwrap_or(std::num::NonZeroU32::MIN);
         let burst = std::num::NonZeroU32::new(ws.message_burst).unwrap_or(std::num::NonZeroU32::MIN);
-        let limiter = RateLimiter::direct(Quota::per_second(per_second).allow_burst(burst));
+        let quota = Quota::per_second(per_second).allow_burst(burst);
+        let limiter = RateLimiter::direct_with_clock(quota, CLOCK.clone());
         Self {
             id,
             state,
