@@ -102,6 +102,10 @@ impl Player {
             if m["re"].as_u64() == Some(id) {
                 return m;
             }
+            if m.get("closed").is_some() {
+                let before: Vec<String> = self.inbox.iter().rev().take(5).map(Value::to_string).collect();
+                panic!("the server closed the connection ({}) before replying; newest first: {before:?}", m["closed"]);
+            }
             self.inbox.push_back(m);
         }
     }
@@ -123,6 +127,7 @@ impl Player {
             if pred(&m) {
                 return m;
             }
+            assert!(m.get("closed").is_none(), "the server closed the connection ({}) while waiting", m["closed"]);
         }
     }
 
