@@ -244,11 +244,8 @@ pub async fn run(opts: Options, mut progress: impl FnMut(Progress)) -> anyhow::R
 /// (up to the hard limit); a failure is only a warning.
 fn raise_file_limit(players: usize) {
     let want = u64::try_from(players).unwrap_or(u64::MAX).saturating_add(1024);
-    if let Ok((soft, hard)) = rlimit::Resource::NOFILE.get()
-        && soft < want
-        && let Err(e) = rlimit::Resource::NOFILE.set(want.min(hard), hard)
-    {
-        eprintln!("croupier-load: could not raise the open-file limit ({soft}): {e}");
+    if let Err(e) = rlimit::increase_nofile_limit(want) {
+        eprintln!("croupier-load: could not raise the open-file limit: {e}");
     }
 }
 

@@ -270,7 +270,6 @@ async fn drive(conn: &mut Conn, account: &Account, plan: &Plan, until: Instant) 
     let mut seed = plan.seed | 1;
     let table = plan.table.as_ref().map(|(t, _)| t.clone()).unwrap_or_default();
     let my_seat = plan.table.as_ref().map_or(0, |(_, s)| *s);
-    let io = |e: String| e;
     let mut session: Option<String> = None;
     let mut bj = Seat::default();
     let mut last_round: Option<Instant> = None;
@@ -279,13 +278,13 @@ async fn drive(conn: &mut Conn, account: &Account, plan: &Plan, until: Instant) 
     let mut next_action = Instant::now();
     match plan.scenario {
         Scenario::Roulette | Scenario::Blackjack => {
-            conn.send(json!({ "type": "sit", "table": table, "seat": my_seat }), "sit", false).await.map_err(io)?;
+            conn.send(json!({ "type": "sit", "table": table, "seat": my_seat }), "sit", false).await?;
         }
         Scenario::Chat => {
-            conn.send(json!({ "type": "join", "table": table }), "join", false).await.map_err(io)?;
+            conn.send(json!({ "type": "join", "table": table }), "join", false).await?;
         }
         Scenario::Slots => {
-            conn.send(json!({ "type": "session.open", "game": "slots" }), "open", false).await.map_err(io)?;
+            conn.send(json!({ "type": "session.open", "game": "slots" }), "open", false).await?;
         }
         Scenario::Idle | Scenario::Mixed => {}
     }
@@ -306,20 +305,18 @@ async fn drive(conn: &mut Conn, account: &Account, plan: &Plan, until: Instant) 
                 Scenario::Slots if !spinning => {
                     if let Some(s) = &session {
                         let spin = json!({ "type": "spin", "session": s, "line_bet": plan.stake });
-                        conn.send(spin, "spin", true).await.map_err(io)?;
+                        conn.send(spin, "spin", true).await?;
                         spinning = true;
                         next_action = now + interval;
                     }
                 }
                 Scenario::Chat => {
                     let line = format!("load line {}", next(&mut seed) % 1000);
-                    conn.send(json!({ "type": "chat", "table": table, "text": line }), "chat", true)
-                        .await
-                        .map_err(io)?;
+                    conn.send(json!({ "type": "chat", "table": table, "text": line }), "chat", true).await?;
                     next_action = now + interval.max(Duration::from_millis(100));
                 }
                 Scenario::Idle => {
-                    conn.send(json!({ "type": "ping" }), "ping", false).await.map_err(io)?;
+                    conn.send(json!({ "type": "ping" }), "ping", false).await?;
                     next_action = now + IDLE_PING;
                 }
                 _ => {}
@@ -357,7 +354,7 @@ async fn drive(conn: &mut Conn, account: &Account, plan: &Plan, until: Instant) 
             if kind == "decision" && !ok {
                 // Not allowed after all: stand instead.
                 let stand = json!({ "type": "act", "table": table, "action": { "type": "stand" } });
-                conn.send(stand, "decision", false).await.map_err(io)?;
+                conn.send(stand, "decision", false).await?;
             }
             if m["type"] == "session" {
                 session = m["session"].as_str().map(str::to_owned);
@@ -379,7 +376,7 @@ async fn drive(conn: &mut Conn, account: &Account, plan: &Plan, until: Instant) 
                             }
                             if !ending {
                                 let bet = roulette_bet(&table, plan.stake, &mut seed);
-                                conn.send(bet, "bet", true).await.map_err(io)?;
+                                conn.send(bet, "bet", true).await?;
                             }
                         }
                         "bet_accepted" if event["player"] == account.player => conn.seen("bet"),

@@ -63,16 +63,25 @@ impl Api {
         if let Some(b) = body {
             req = req.json(b);
         }
-        let res = req.send().await.with_context(|| format!("calling {path}"))?;
-        let status = res.status().as_u16();
-        Ok((status, res.json().await.unwrap_or(Value::Null)))
+        answer(req, path).await
     }
 
     async fn anonymous(&self, path: &str, body: &Value) -> anyhow::Result<(u16, Value)> {
-        let res = self.http.post(format!("{}{path}", self.base)).json(body).send().await?;
-        let status = res.status().as_u16();
-        Ok((status, res.json().await.unwrap_or(Value::Null)))
+        answer(self.http.post(format!("{}{path}", self.base)).json(body), path).await
     }
+
+    /// GET `path` with the access token in `tokens` (a login reply).
+    async fn call_as(&self, tokens: &Value, path: &str) -> anyhow::Result<(u16, Value)> {
+        let token = tokens["access_token"].as_str().unwrap_or_default();
+        answer(self.http.get(format!("{}{path}", self.base)).bearer_auth(token), path).await
+    }
+}
+
+/// Sends `req`; (status, JSON body or Null).
+async fn answer(req: reqwest::RequestBuilder, path: &str) -> anyhow::Result<(u16, Value)> {
+    let res = req.send().await.with_context(|| format!("calling {path}"))?;
+    let status = res.status().as_u16();
+    Ok((status, res.json().await.unwrap_or(Value::Null)))
 }
 
 /// `code: message` of an error body.
@@ -191,15 +200,6 @@ async fn register_each(api: &Api, opts: &Options) -> anyhow::Result<Vec<Account>
         }
     }
     Ok(out)
-}
-
-impl Api {
-    async fn call_as(&self, tokens: &Value, path: &str) -> anyhow::Result<(u16, Value)> {
-        let token = tokens["access_token"].as_str().unwrap_or_default();
-        let res = self.http.get(format!("{}{path}", self.base)).bearer_auth(token).send().await?;
-        let status = res.status().as_u16();
-        Ok((status, res.json().await.unwrap_or(Value::Null)))
-    }
 }
 
 /// Where each player plays: table players round-robin over their game's

@@ -128,12 +128,7 @@ async fn check_books(store: &dyn Store, url: &str, players: &[(i64, String)], bo
     .await
     .unwrap();
     assert!(twice.is_empty(), "a round was closed twice");
-    let held: i64 = sqlx::query("SELECT COUNT(*) AS n FROM wallet_holds WHERE status = 'held'")
-        .fetch_one(&mut db)
-        .await
-        .unwrap()
-        .get("n");
-    assert_eq!(held, 0, "every stake was settled or refunded");
+    assert_eq!(common::held_stakes(url).await, 0, "every stake was settled or refunded");
     for (id, _) in players {
         for key in store.rounds_of(*id, u32::MAX).await.unwrap() {
             if !books.counted.insert(key.clone()) {

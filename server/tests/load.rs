@@ -15,7 +15,6 @@ use common::{Db, TestApp};
 use croupier_load::{Options, Scenario};
 use croupier_server::store::Role;
 use serde_json::json;
-use sqlx::{Connection, Row};
 
 #[actix_web::test]
 async fn fifty_players_for_ten_seconds_see_no_error_and_every_broadcast() {
@@ -57,13 +56,7 @@ async fn fifty_players_for_ten_seconds_see_no_error_and_every_broadcast() {
 
     // The last rounds settle; nothing is left held and the books balance.
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    let mut db = sqlx::PgConnection::connect(&app.database_url()).await.unwrap();
-    let held: i64 = sqlx::query("SELECT COUNT(*) AS n FROM wallet_holds WHERE status = 'held'")
-        .fetch_one(&mut db)
-        .await
-        .unwrap()
-        .get("n");
-    assert_eq!(held, 0, "every stake was settled");
+    assert_eq!(common::held_stakes(&app.database_url()).await, 0, "every stake was settled");
     let mut check = std::process::Command::new(env!("CARGO_BIN_EXE_croupier"));
     for (key, _) in std::env::vars() {
         if key.starts_with("CROUPIER") {

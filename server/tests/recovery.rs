@@ -11,7 +11,6 @@ use common::ws::Player;
 use common::{Db, TestApp};
 use croupier_server::settings::TableSpec;
 use serde_json::json;
-use sqlx::{Connection, Row};
 
 #[actix_web::test]
 async fn a_restart_mid_round_refunds_the_stakes_and_brings_the_table_back() {
@@ -80,12 +79,9 @@ async fn a_restart_mid_round_refunds_the_stakes_and_brings_the_table_back() {
     let metrics = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains("croupier_recoveries_total{what=\"table\"} 2"), "{metrics}");
     assert_eq!(app.store.ledger_violations(10).await.unwrap(), Vec::<String>::new());
-    let mut db = sqlx::PgConnection::connect(&app.database_url()).await.unwrap();
-    let voids: i64 = sqlx::query("SELECT COUNT(*) AS n FROM wallet_transactions WHERE kind = 'void'")
-        .fetch_one(&mut db)
-        .await
-        .unwrap()
-        .get("n");
+    let voids =
+        common::pg_count(&app.database_url(), "SELECT COUNT(*) AS n FROM wallet_transactions WHERE kind = 'void'")
+            .await;
     assert_eq!(voids, 1, "the interrupted round was voided exactly once");
     // A second restart with nothing open voids nothing.
     let app = app.restart().await;

@@ -99,6 +99,19 @@ impl TestDb {
     }
 }
 
+/// The `n` column of one row of `sql` (a `COUNT(*) AS n` query) in the
+/// Postgres database at `url`.
+pub async fn pg_count(url: &str, sql: &str) -> i64 {
+    use sqlx::Row;
+    let mut db = sqlx::PgConnection::connect(url).await.unwrap();
+    sqlx::query(sql).fetch_one(&mut db).await.unwrap().get("n")
+}
+
+/// Stakes still held in the Postgres database at `url`.
+pub async fn held_stakes(url: &str) -> i64 {
+    pg_count(url, "SELECT COUNT(*) AS n FROM wallet_holds WHERE status = 'held'").await
+}
+
 /// Every key under `prefix` in the Redis at `url`.
 pub fn redis_keys(url: &str, prefix: &str) -> Vec<String> {
     let mut c = redis::Client::open(url).unwrap().get_connection().unwrap();
