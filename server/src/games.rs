@@ -12,12 +12,16 @@ use croupier_roulette::Roulette;
 use croupier_roulette::strategy::RandomBets;
 use croupier_sdk::Game;
 use croupier_sdk::example::CoinFlip;
+use croupier_sdk::math::MathRounds;
 use croupier_sdk::record::{ReplayMismatch, RoundRecord, replay};
-use croupier_sdk::sim::{RandomOffered, SimError, SimOptions, SimReport, simulate};
+use croupier_sdk::sim::{RandomOffered, SimError, SimOptions, SimReport, simulate, simulate_math};
 use croupier_slots::Slots;
 
 use crate::play::lobby::{Open, OpenError, check, open};
 use crate::play::{Kind, TableRef};
+
+/// Runs the simulator with a game's default config and reference player.
+pub type SimulateFn = fn(&SimOptions, &AtomicU64) -> Result<SimReport, SimError>;
 
 /// Opens a table or session of one game.
 pub type OpenFn = fn(Open<'_>) -> Result<TableRef, OpenError>;
@@ -30,7 +34,9 @@ pub struct GameEntry {
     /// One line for listings.
     pub summary: &'static str,
     /// Runs the simulator with the default config and reference strategy.
-    pub simulate: fn(&SimOptions, &AtomicU64) -> Result<SimReport, SimError>,
+    pub simulate: SimulateFn,
+    /// The same in math mode (`croupier_sdk::math`), for games that have it.
+    pub simulate_math: Option<SimulateFn>,
     /// How it is played: live tables, sessions, or `None` (simulation only).
     pub kind: Option<Kind>,
     /// Opens a table or session.
@@ -53,6 +59,7 @@ impl GameEntry {
             id: G::ID,
             summary,
             simulate: simulate_default::<G>,
+            simulate_math: None,
             kind: Some(kind),
             open: open::<G>,
             check: check::<G>,
@@ -81,12 +88,21 @@ fn simulate_blackjack(options: &SimOptions, progress: &AtomicU64) -> Result<SimR
     simulate::<Blackjack, _>(&config, options, || BasicStrategy, progress)
 }
 
+fn simulate_math_default<G>(options: &SimOptions, progress: &AtomicU64) -> Result<SimReport, SimError>
+where
+    G: MathRounds,
+    G::Config: Default,
+{
+    simulate_math::<G>(&G::Config::default(), options, progress)
+}
+
 /// Every registered game.
 pub static GAMES: &[GameEntry] = &[
     GameEntry {
         id: Roulette::ID,
         summary: "European single-zero roulette, every standard bet (live table)",
         simulate: simulate_roulette,
+        simulate_math: Some(simulate_math_default::<Roulette>),
         kind: Some(Kind::Table),
         open: open::<Roulette>,
         check: check::<Roulette>,
@@ -96,6 +112,7 @@ pub static GAMES: &[GameEntry] = &[
         id: Blackjack::ID,
         summary: "multi-seat blackjack, 6 decks, S17, 3:2, double, split, insurance (live table)",
         simulate: simulate_blackjack,
+        simulate_math: Some(simulate_math_default::<Blackjack>),
         kind: Some(Kind::Table),
         open: open::<Blackjack>,
         check: check::<Blackjack>,
@@ -105,6 +122,7 @@ pub static GAMES: &[GameEntry] = &[
         id: Slots::ID,
         summary: "5x3 video slot, 20 lines, wild, scatter, free spins (single-player session)",
         simulate: simulate_default::<Slots>,
+        simulate_math: Some(simulate_math_default::<Slots>),
         kind: Some(Kind::Session),
         open: open::<Slots>,
         check: check::<Slots>,
@@ -114,6 +132,7 @@ pub static GAMES: &[GameEntry] = &[
         id: CoinFlip::ID,
         summary: "the SDK's example game: call heads or tails, a win pays 1.95x",
         simulate: simulate_default::<CoinFlip>,
+        simulate_math: Some(simulate_math_default::<CoinFlip>),
         kind: None,
         open: open::<CoinFlip>,
         check: check::<CoinFlip>,

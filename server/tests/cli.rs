@@ -116,3 +116,22 @@ fn simulate_roulette_checks_its_rtp() {
     assert_eq!(v["theoretical_rtp"].as_f64().unwrap(), 36.0 / 37.0);
     assert_eq!(v["within_ci"], true);
 }
+
+#[test]
+fn math_mode_plays_the_same_rounds_as_table_mode() {
+    for game in ["roulette", "slots", "blackjack", "coin_flip"] {
+        let run = |mode: &str| -> serde_json::Value {
+            let args = ["simulate", game, "--rounds", "50000", "--json", "--threads", "2", "--seed", ZERO_SEED];
+            let out = croupier(&[&args[..], &["--mode", mode]].concat());
+            assert!(out.status.success(), "{game} {mode}: {}", String::from_utf8_lossy(&out.stderr));
+            serde_json::from_slice(&out.stdout).unwrap()
+        };
+        let (table, math) = (run("table"), run("math"));
+        assert_eq!((&table["mode"], &math["mode"]), (&"table".into(), &"math".into()));
+        assert_eq!((&table["staked"], &table["paid"]), (&math["staked"], &math["paid"]), "{game}");
+        assert_eq!(math["rounds"], 50000);
+    }
+    let out = croupier(&["simulate", "roulette", "--rounds", "10", "--mode", "fast"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("table"), "the error lists the modes");
+}

@@ -27,6 +27,7 @@
 //! `Draw` the server passes.
 
 pub mod cards;
+pub mod math;
 pub mod rtp;
 mod rules;
 pub mod strategy;

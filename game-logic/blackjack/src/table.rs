@@ -389,6 +389,49 @@ impl Game for Blackjack {
 
 type Out<'a> = &'a mut Effects<Blackjack>;
 
+/// Whether hand `hand` of a seat holding `hands` may take `action` now
+/// (double, split and surrender have conditions; the rest are always open).
+pub(crate) fn may(config: &Config, hands: &[Hand], hand: usize, action: &Action) -> bool {
+    let Some(h) = hands.get(hand) else { return false };
+    let two = h.cards.len() == 2;
+    match action {
+        Action::Double => two && !h.split_aces && (!h.split || config.double_after_split),
+        Action::Split => {
+            two && value(h.cards[0]) == value(h.cards[1])
+                && hands.len() < usize::from(config.max_hands)
+                && (value(h.cards[0]) != 1 || !h.split_aces || config.resplit_aces)
+        }
+        Action::Surrender => two && config.surrender == Surrender::Late && hands.len() == 1,
+        _ => true,
+    }
+}
+
+/// Whether the dealer draws to `dealer`.
+pub(crate) fn dealer_draws(config: &Config, dealer: &[Card]) -> bool {
+    let (t, soft) = total(dealer);
+    t < 17 || (t == 17 && soft && config.dealer_hits_soft_17)
+}
+
+/// What hand `h` returns, stake included, against the dealer's `dealer`
+/// (insurance apart), and its final status.
+pub(crate) fn hand_return(h: &Hand, dealer: &[Card]) -> (i64, Status) {
+    let dealer_bj = is_blackjack(dealer);
+    let dealer_total = total(dealer).0;
+    let natural = h.status == Status::Blackjack || (is_blackjack(&h.cards) && !h.split);
+    let t = total(&h.cards).0;
+    let payout = match h.status {
+        Status::Surrendered => h.stake / 2,
+        Status::Bust => 0,
+        _ if dealer_bj && natural => h.stake,
+        _ if dealer_bj => 0,
+        _ if natural => h.stake + h.stake * 3 / 2,
+        _ if dealer_total > 21 || t > dealer_total => 2 * h.stake,
+        _ if t == dealer_total => h.stake,
+        _ => 0,
+    };
+    (payout, if dealer_bj && natural { Status::Blackjack } else { h.status })
+}
+
 impl State {
     fn seat_of(&self, player: PlayerId) -> Option<usize> {
         self.seats.iter().position(|s| s.as_ref().is_some_and(|s| s.player == player && !s.left))
@@ -473,19 +516,7 @@ impl State {
 
     /// Whether the hand to act may take `action` now (double, split, surrender).
     fn can(&self, seat: usize, hand: usize, action: &Action) -> bool {
-        let Some(s) = self.seats[seat].as_ref() else { return false };
-        let Some(h) = s.hands.get(hand) else { return false };
-        let two = h.cards.len() == 2;
-        match action {
-            Action::Double => two && !h.split_aces && (!h.split || self.config.double_after_split),
-            Action::Split => {
-                two && value(h.cards[0]) == value(h.cards[1])
-                    && s.hands.len() < usize::from(self.config.max_hands)
-                    && (value(h.cards[0]) != 1 || !h.split_aces || self.config.resplit_aces)
-            }
-            Action::Surrender => two && self.config.surrender == Surrender::Late && s.hands.len() == 1,
-            _ => true,
-        }
+        self.seats[seat].as_ref().is_some_and(|s| may(&self.config, &s.hands, hand, action))
     }
 
     fn act(&mut self, i: usize, action: Action, rng: &mut dyn Draw, out: Out) -> Result<(), Rejected> {
@@ -832,10 +863,7 @@ impl State {
         let contest = self.seats.iter().flatten().flat_map(|s| &s.hands).any(|h| h.status == Status::Stood);
         // With nobody left to beat (all bust, surrendered or blackjack) the
         // dealer only turns the hole card over.
-        while contest && {
-            let (t, soft) = total(&self.dealer);
-            t < 17 || (t == 17 && soft && self.config.dealer_hits_soft_17)
-        } {
+        while contest && dealer_draws(&self.config, &self.dealer) {
             let card = self.card(rng);
             self.dealer.push(card);
         }
@@ -849,26 +877,13 @@ impl State {
     /// Pays every hand and insurance, ends the round.
     fn settle(&mut self, out: Out) {
         let dealer_bj = is_blackjack(&self.dealer);
-        let dealer_total = total(&self.dealer).0;
         let (mut hands, mut insurance, mut payouts) = (vec![], vec![], vec![]);
         let currency = self.config.currency;
         let mut pay = |player, minor| payouts.push(Payout { player, amount: Money::new(minor, currency) });
         for (i, s) in self.seats.iter().enumerate() {
             let Some(s) = s.as_ref().filter(|s| s.bet.is_some()) else { continue };
             for h in &s.hands {
-                let natural = h.status == Status::Blackjack || (is_blackjack(&h.cards) && !h.split);
-                let t = total(&h.cards).0;
-                let payout = match h.status {
-                    Status::Surrendered => h.stake / 2,
-                    Status::Bust => 0,
-                    _ if dealer_bj && natural => h.stake,
-                    _ if dealer_bj => 0,
-                    _ if natural => h.stake + h.stake * 3 / 2,
-                    _ if dealer_total > 21 || t > dealer_total => 2 * h.stake,
-                    _ if t == dealer_total => h.stake,
-                    _ => 0,
-                };
-                let status = if dealer_bj && natural { Status::Blackjack } else { h.status };
+                let (payout, status) = hand_return(h, &self.dealer);
                 pay(s.player, payout);
                 let (cards, stake) = (h.cards.clone(), h.stake);
                 hands.push(HandResult { seat: i as u8, player: s.player, cards, stake, status, payout });

@@ -130,7 +130,15 @@ pub enum WeightError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WeightedTable {
     cumulative: Vec<u32>,
+    /// For a small table (total at most [`DIRECT_MAX_TOTAL`], at most 256
+    /// entries): the index each draw `0..total` picks, so a pick is one
+    /// look-up instead of a search, with the same result. Empty otherwise.
+    direct: Vec<u8>,
 }
+
+/// The largest total weight a [`WeightedTable`] maps draws to indices for
+/// directly (4 KiB at most per table).
+pub const DIRECT_MAX_TOTAL: u32 = 4096;
 
 impl WeightedTable {
     /// Prepares `weights` for sampling. Zero weights are allowed and never
@@ -150,7 +158,14 @@ impl WeightedTable {
         if total == 0 {
             return Err(WeightError::Empty);
         }
-        Ok(Self { cumulative })
+        let mut direct = Vec::new();
+        if total <= u64::from(DIRECT_MAX_TOTAL) && weights.len() <= 256 {
+            for (i, &w) in weights.iter().enumerate() {
+                // i < 256 was just checked.
+                direct.extend(std::iter::repeat_n(i as u8, w as usize));
+            }
+        }
+        Ok(Self { cumulative, direct })
     }
 
     /// The sum of all weights.
@@ -162,8 +177,11 @@ impl WeightedTable {
     /// Picks an index with probability `weights[i] / total`.
     pub fn pick<D: Draw + ?Sized>(&self, rng: &mut D) -> usize {
         let r = rng.below(self.total());
-        // First index whose cumulative sum exceeds r.
-        self.cumulative.partition_point(|&c| c <= r)
+        match self.direct.get(r as usize) {
+            Some(&i) => usize::from(i),
+            // First index whose cumulative sum exceeds r.
+            None => self.cumulative.partition_point(|&c| c <= r),
+        }
     }
 }
 
@@ -191,6 +209,40 @@ mod tests {
             }
             let expected = (1u32 << 16) / u32::from(n);
             assert!(counts.iter().all(|&c| c == expected), "n={n}: {counts:?}");
+        }
+    }
+
+    /// Hands out the given values as draws.
+    struct Fixed(std::vec::IntoIter<u32>);
+
+    impl Draw for Fixed {
+        fn below(&mut self, n: u32) -> u32 {
+            let v = self.0.next().unwrap_or(0);
+            assert!(v < n);
+            v
+        }
+    }
+
+    #[test]
+    fn direct_lookup_picks_what_the_search_picks_for_every_draw() {
+        // Zero weights in the middle and at the ends; a table just at the
+        // direct limit and one just past it (searched).
+        let tables: [Vec<u32>; 4] = [
+            vec![0, 3, 0, 0, 5, 1, 0],
+            vec![20, 20, 20, 12, 8, 6, 5, 5, 17, 20, 20, 20, 12, 8, 6, 5, 5, 17],
+            vec![1000, 1000, 1000, 1096],
+            vec![1000, 1000, 1000, 1097],
+        ];
+        for weights in &tables {
+            let table = WeightedTable::new(weights).unwrap();
+            let total = table.total();
+            assert_eq!(table.direct.is_empty(), total > DIRECT_MAX_TOTAL, "{weights:?}");
+            let mut draws = Fixed((0..total).collect::<Vec<_>>().into_iter());
+            for r in 0..total {
+                let searched = table.cumulative.partition_point(|&c| c <= r);
+                assert_eq!(table.pick(&mut draws), searched, "draw {r} of {weights:?}");
+                assert!(weights[searched] > 0);
+            }
         }
     }
 

@@ -26,6 +26,7 @@ mod table;
 
 pub use bets::{RED, Spot};
 pub use table::{
-    Action, BETTING_TIMER, Bet, Config, Event, Outcome, Phase, RESULT_TIMER, Roulette, SettledBet, State, View,
+    Action, BETTING_TIMER, Bet, Config, Event, OFFERED_SPOTS, Outcome, Phase, RESULT_TIMER, Roulette, SettledBet,
+    State, View, bet_return, spin_wheel,
 };
 pub mod strategy;

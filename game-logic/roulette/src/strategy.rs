@@ -1,11 +1,13 @@
 //! A reference player for simulations and load tests: places a fixed number of
 //! bets per round, each a uniformly random choice among the offered ones, then
-//! waits for the spin.
+//! waits for the spin. Also the same player in math mode
+//! ([`croupier_sdk::math`]): one random offered bet, one spin, its return.
 
 use croupier_sdk::Draw;
+use croupier_sdk::math::{MathRounds, RoundMoney};
 use croupier_sdk::sim::Strategy;
 
-use crate::{Action, Roulette, View};
+use crate::{Action, Config, OFFERED_SPOTS, Roulette, View, bet_return, spin_wheel};
 
 /// Places `per_round` random offered bets each round.
 #[derive(Debug, Clone)]
@@ -33,5 +35,48 @@ impl Strategy<Roulette> for RandomBets {
 
     fn round_started(&mut self) {
         self.placed = 0;
+    }
+}
+
+/// Math mode: the offered spots as (coverage mask, stake), ready to settle.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    spots: [(u64, i64); OFFERED_SPOTS.len()],
+}
+
+impl MathRounds for Roulette {
+    type Engine = Engine;
+
+    fn engine(config: &Config) -> Engine {
+        // The offered spots are legal by construction (a unit test checks it).
+        Engine { spots: OFFERED_SPOTS.map(|spot| (spot.coverage().unwrap_or(0), config.min_bet)) }
+    }
+
+    /// One [`RandomBets::new(1)`] round: a random offered bet, then the spin.
+    fn play(engine: &mut Engine, rng: &mut impl Draw, player_rng: &mut impl Draw) -> RoundMoney {
+        let (mask, staked) = engine.spots[player_rng.below(OFFERED_SPOTS.len() as u32) as usize];
+        RoundMoney { staked, paid: bet_return(mask, staked, spin_wheel(rng)) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use croupier_rng::Seed;
+    use croupier_sdk::math::same_rounds;
+
+    use super::*;
+
+    #[test]
+    fn offered_spots_are_legal() {
+        assert!(OFFERED_SPOTS.iter().all(|s| s.coverage().is_some()));
+    }
+
+    #[test]
+    fn math_mode_plays_the_tables_rounds() {
+        let seed = Seed::from_bytes([7; 32]);
+        let config = Config::default();
+        assert_eq!(same_rounds::<Roulette, _>(&config, RandomBets::new(1), &seed, 20_000), Ok(None));
+        let big = Config { min_bet: 500, ..Config::default() };
+        assert_eq!(same_rounds::<Roulette, _>(&big, RandomBets::new(1), &seed, 2_000), Ok(None));
     }
 }

@@ -15,6 +15,37 @@ pub const BETTING_TIMER: TimerId = TimerId(1);
 /// Ends the result display and opens the next round.
 pub const RESULT_TIMER: TimerId = TimerId(2);
 
+/// The spots [`Game::offered_actions`] offers, at the minimum bet: one of
+/// every kind.
+pub const OFFERED_SPOTS: [Spot; 14] = [
+    Spot::Straight { number: 17 },
+    Spot::Straight { number: 0 },
+    Spot::Split { numbers: [17, 20] },
+    Spot::Street { numbers: [16, 17, 18] },
+    Spot::Corner { numbers: [17, 18, 20, 21] },
+    Spot::SixLine { numbers: [16, 17, 18, 19, 20, 21] },
+    Spot::Column { column: 2 },
+    Spot::Dozen { dozen: 2 },
+    Spot::Red,
+    Spot::Black,
+    Spot::Odd,
+    Spot::Even,
+    Spot::Low,
+    Spot::High,
+];
+
+/// Spins the wheel: the round's one draw.
+pub fn spin_wheel(rng: &mut (impl Draw + ?Sized)) -> u8 {
+    rng.below(37) as u8
+}
+
+/// What `amount` on the numbers of `mask` returns when `number` wins, stake
+/// included (zero when it loses). The caller guarantees `amount * 36` fits
+/// (the table's limits are validated so).
+pub fn bet_return(mask: u64, amount: i64, number: u8) -> i64 {
+    if mask >> number & 1 != 0 { amount * Spot::return_multiple(mask) } else { 0 }
+}
+
 /// Winning numbers kept for the table's history board.
 const HISTORY: usize = 20;
 
@@ -312,26 +343,7 @@ impl Game for Roulette {
         if count >= c.max_bets_per_player || total + c.min_bet > c.max_total_per_player {
             return;
         }
-        // One spot of every kind, at the minimum.
-        out.extend(
-            [
-                Spot::Straight { number: 17 },
-                Spot::Straight { number: 0 },
-                Spot::Split { numbers: [17, 20] },
-                Spot::Street { numbers: [16, 17, 18] },
-                Spot::Corner { numbers: [17, 18, 20, 21] },
-                Spot::SixLine { numbers: [16, 17, 18, 19, 20, 21] },
-                Spot::Column { column: 2 },
-                Spot::Dozen { dozen: 2 },
-                Spot::Red,
-                Spot::Black,
-                Spot::Odd,
-                Spot::Even,
-                Spot::Low,
-                Spot::High,
-            ]
-            .map(|spot| Action::Bet { spot, amount: c.min_bet }),
-        );
+        out.extend(OFFERED_SPOTS.map(|spot| Action::Bet { spot, amount: c.min_bet }));
     }
 
     fn theoretical_rtp(_config: &Config) -> f64 {
@@ -420,18 +432,16 @@ impl State {
 
     /// Spins, settles and shows the result. Every bet is confirmed here.
     fn spin(&mut self, rng: &mut dyn Draw, out: &mut Effects<Roulette>) {
-        let number = rng.below(37) as u8;
+        let number = spin_wheel(rng);
         let round = RoundId(self.round);
         let mut payouts: Vec<Payout> = Vec::new();
         let bets: Vec<SettledBet> = self
             .bets
             .drain(..)
             .map(|b| {
-                let mask = b.spot.coverage().unwrap_or(0);
-                let won = mask & (1 << number) != 0;
                 // invariant: validate_config proved max_total_per_player * 36 fits.
-                let payout =
-                    Money::new(if won { b.amount.minor * Spot::return_multiple(mask) } else { 0 }, b.amount.currency);
+                let returned = bet_return(b.spot.coverage().unwrap_or(0), b.amount.minor, number);
+                let payout = Money::new(returned, b.amount.currency);
                 if payout.is_positive() {
                     payouts.push(Payout { player: b.player, amount: payout });
                 }

@@ -281,3 +281,24 @@ fn wallet(
     ]);
     Ok(())
 }
+
+/// Math mode ([`crate::math`]): the [`crate::sim::RandomOffered`] player's
+/// round, one random offered flip (a call and a stake) and the coin.
+impl crate::math::MathRounds for CoinFlip {
+    type Engine = Config;
+
+    fn engine(config: &Config) -> Config {
+        config.clone()
+    }
+
+    fn play(c: &mut Config, rng: &mut impl Draw, player_rng: &mut impl Draw) -> crate::math::RoundMoney {
+        // The offered order: heads at min, heads at max, tails at min, tails at max.
+        let pick = player_rng.below(4);
+        let call = if pick < 2 { Side::Heads } else { Side::Tails };
+        let staked = if pick % 2 == 0 { c.min_stake } else { c.max_stake };
+        let stake = Money::new(staked, c.currency);
+        let landed = if rng.below(2) == 0 { Side::Heads } else { Side::Tails };
+        let win = stake.checked_mul_ratio(c.win_num, c.win_den).unwrap_or(stake);
+        crate::math::RoundMoney { staked, paid: if landed == call { win.minor } else { 0 } }
+    }
+}

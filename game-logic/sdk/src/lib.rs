@@ -5,6 +5,7 @@
 //! - [`money`]: integer minor units with a currency, checked arithmetic.
 //! - [`record`]: the round record, and replaying a round from it.
 //! - [`sim`]: the RTP simulator with a 99.9% confidence interval.
+//! - [`math`]: math mode, a game's rounds without the table protocol.
 //! - [`scenario`]: scenario files replayed by one generic runner.
 //! - [`testing`]: contract checks for a game's own tests.
 //! - [`example`]: a complete example game (coin flip).
@@ -14,6 +15,7 @@
 
 pub mod example;
 pub mod game;
+pub mod math;
 pub mod money;
 pub mod record;
 pub mod scenario;

@@ -18,6 +18,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::game::{Effect, Effects, Game, Input, OpId, PlayerId, RoundId, TimerId, Viewer, WalletResult};
+use crate::math::{MathRounds, RoundMoney};
 
 /// Two-sided 99.9% standard normal quantile.
 pub const Z_999: f64 = 3.290_526_731_491_926;
@@ -69,12 +70,25 @@ impl SimOptions {
     }
 }
 
+/// How a run plays its rounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Through the table protocol, exactly as the server drives a table, with
+    /// the money contract policed effect by effect.
+    Table,
+    /// Straight through the game's round function ([`MathRounds`]).
+    Math,
+}
+
 /// What a run measured. Money sums are exact integers (minor units); only the
 /// statistics are floating point.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SimReport {
     /// Game id.
     pub game: String,
+    /// How rounds were played.
+    pub mode: Mode,
     /// Rounds played.
     pub rounds: u64,
     /// Total staked, minor units.
@@ -218,18 +232,61 @@ where
     S: Strategy<G>,
 {
     G::validate_config(config)?;
+    run_threads::<G>(config, options, Mode::Table, |game_rng, strategy_rng, share| {
+        let mut table = Autoplay::<G, S>::new(config, game_rng, strategy_rng, make_strategy())
+            .max_inputs_per_round(options.max_inputs_per_round);
+        play_share(&mut table, share, options.max_inputs_per_round, progress)
+    })
+}
+
+/// Plays `options.rounds` rounds of `G` in math mode ([`crate::math`]): each
+/// round one call of [`MathRounds::play`], counting finished rounds into
+/// `progress`. Thread `i` uses the same streams as in [`simulate`], so a
+/// seeded run plays the same rounds in either mode.
+///
+/// # Errors
+/// [`SimError`]: a bad config, a seeding failure, or a panic in the game.
+pub fn simulate_math<G: MathRounds>(
+    config: &G::Config,
+    options: &SimOptions,
+    progress: &AtomicU64,
+) -> Result<SimReport, SimError> {
+    G::validate_config(config)?;
+    run_threads::<G>(config, options, Mode::Math, |mut rng, mut player_rng, share| {
+        let mut engine = G::engine(config);
+        let mut totals = Totals::default();
+        let mut left = share;
+        while left > 0 {
+            let batch = left.min(1024);
+            for _ in 0..batch {
+                let RoundMoney { staked, paid } = G::play(&mut engine, &mut rng, &mut player_rng);
+                totals.add_round(i128::from(staked), i128::from(paid));
+            }
+            progress.fetch_add(batch, Ordering::Relaxed);
+            left -= batch;
+        }
+        Ok(totals)
+    })
+}
+
+/// Splits `options.rounds` over threads, each playing its share with its own
+/// pair of generators, and reports the merged totals.
+fn run_threads<G: Game>(
+    config: &G::Config,
+    options: &SimOptions,
+    mode: Mode,
+    play: impl Fn(CertifiedRng, CertifiedRng, u64) -> Result<Totals, SimError> + Sync,
+) -> Result<SimReport, SimError> {
     let threads = options.threads.max(1);
     let started = Instant::now();
     let results: Vec<Result<Totals, SimError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|i| {
                 let share = options.rounds / threads as u64 + u64::from((i as u64) < options.rounds % threads as u64);
-                let make_strategy = &make_strategy;
+                let play = &play;
                 scope.spawn(move || {
                     let (game_rng, strategy_rng) = thread_rngs(options.seed.as_ref(), i as u64)?;
-                    let mut table = Autoplay::<G, S>::new(config, game_rng, strategy_rng, make_strategy())
-                        .max_inputs_per_round(options.max_inputs_per_round);
-                    play_share(&mut table, share, options.max_inputs_per_round, progress)
+                    play(game_rng, strategy_rng, share)
                 })
             })
             .collect();
@@ -244,6 +301,7 @@ where
     let theoretical = G::theoretical_rtp(config);
     Ok(SimReport {
         game: G::ID.to_owned(),
+        mode,
         rounds: totals.rounds,
         staked: totals.staked,
         paid: totals.paid,

@@ -132,6 +132,9 @@ impl Config {
         if self.lines.is_empty() || self.lines.iter().flatten().any(|&r| usize::from(r) >= ROWS) {
             return fail("need at least one line, with rows 0 to 2".into());
         }
+        if self.lines.len() > MAX_LINES {
+            return fail(format!("lines: at most {MAX_LINES} paylines, got {}", self.lines.len()));
+        }
         let f = &self.free_spins;
         if f.min_scatters == 0
             || usize::from(f.min_scatters) > REELS
@@ -154,6 +157,9 @@ impl Config {
         Ok(())
     }
 }
+
+/// The most paylines a machine may have (the evaluator keeps one bit per line).
+pub const MAX_LINES: usize = 64;
 
 /// The standard 20 lines.
 const LINES: [[u8; REELS]; 20] = [

@@ -11,7 +11,9 @@ use croupier_sdk::{
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
-use crate::spin::{Machine, SpinResult};
+use croupier_sdk::math::{MathRounds, RoundMoney};
+
+use crate::spin::{Machine, OpenLines, SpinResult};
 
 /// The slots game.
 #[derive(Debug)]
@@ -223,29 +225,44 @@ impl State {
     fn play(&mut self, line_bet: i64, rng: &mut dyn Draw) -> Outcome {
         let c = &self.config;
         let m = self.machine.get_or_insert_with(|| Machine::new(c));
-        let f = &c.free_spins;
-        let mut spin = m.evaluate(m.draw_stops(rng), line_bet, 1);
-        let mut awarded = 0u32;
-        if spin.scatters >= f.min_scatters {
-            awarded = f.award;
-            spin.free_spins_awarded = f.award;
-        }
-        let mut total = spin.win;
         let mut free_spins = Vec::new();
-        let mut left = awarded;
-        while left > 0 {
-            left -= 1;
-            let mut free = m.evaluate(m.draw_stops(rng), line_bet, f.multiplier);
-            if free.scatters >= f.min_scatters {
-                let add = f.award.min(f.cap - awarded);
-                awarded += add;
-                left += add;
-                free.free_spins_awarded = add;
-            }
-            total += free.win;
-            free_spins.push(free);
-        }
+        let (spin, total) = m.play(&c.free_spins, line_bet, rng, Machine::evaluate, |s| free_spins.push(s));
         let stake = Money::new(c.total_bet(line_bet).unwrap_or(i64::MAX), c.currency);
         Outcome { stake, spin, free_spins, total_win: Money::new(total, c.currency) }
+    }
+}
+
+/// Math mode ([`croupier_sdk::math`]): the prepared machine and the
+/// [`croupier_sdk::sim::RandomOffered`] player's two offered bets.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    machine: Machine,
+    free_spins: crate::FreeSpins,
+    /// (line bet, total bet) of each offered spin, in the offered order.
+    bets: [(i64, i64); 2],
+    open_lines: Option<OpenLines>,
+}
+
+impl MathRounds for Slots {
+    type Engine = Engine;
+
+    fn engine(c: &Config) -> Engine {
+        let bet = |line_bet| (line_bet, c.total_bet(line_bet).unwrap_or(i64::MAX));
+        let machine = Machine::new(c);
+        Engine {
+            open_lines: machine.open_lines_table(),
+            machine,
+            free_spins: c.free_spins.clone(),
+            bets: [bet(c.min_line_bet), bet(c.max_line_bet)],
+        }
+    }
+
+    /// One random offered spin, with its free spins: one round.
+    fn play(e: &mut Engine, rng: &mut impl Draw, player_rng: &mut impl Draw) -> RoundMoney {
+        let (line_bet, staked) = e.bets[player_rng.below(2) as usize];
+        let table = e.open_lines.as_ref();
+        let win = |m: &Machine, stops, line_bet, multiplier| m.win(stops, line_bet, multiplier, table);
+        let (_, paid) = e.machine.play(&e.free_spins, line_bet, rng, win, |_| {});
+        RoundMoney { staked, paid }
     }
 }

@@ -23,4 +23,4 @@ pub mod rtp;
 pub mod spin;
 
 pub use config::{Config, FreeSpins, Kind, Stop, Symbol};
-pub use game::{Action, Event, Outcome, Pending, Slots, State, View};
+pub use game::{Action, Engine, Event, Outcome, Pending, Slots, State, View};

@@ -9,7 +9,7 @@
 use croupier_rng::{Draw, WeightedTable};
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Config, Kind, REELS, ROWS};
+use crate::config::{Config, FreeSpins, Kind, REELS, ROWS};
 
 /// The symbols shown: `window[reel][row]`.
 pub type Window = [[u8; ROWS]; REELS];
@@ -85,7 +85,7 @@ impl Machine {
     }
 
     /// Draws the five stops, one weighted pick per reel.
-    pub fn draw_stops(&self, rng: &mut dyn Draw) -> [u32; REELS] {
+    pub fn draw_stops(&self, rng: &mut (impl Draw + ?Sized)) -> [u32; REELS] {
         let mut stops = [0u32; REELS];
         for (stop, table) in stops.iter_mut().zip(&self.tables) {
             // A strip has far fewer than 2^32 stops (validated weights fit u32).
@@ -135,28 +135,181 @@ impl Machine {
         self.scatter.map_or(0, |(scatter, _)| w.iter().flatten().filter(|&&s| s == scatter).count() as u8)
     }
 
+    /// The lines of `w` that may pay, as bits (bit `i`: line `i`). Most lines
+    /// fail the first check of [`Machine::line_pay`] (no wild on the first
+    /// three reels, and those three differ), which looks at the first three
+    /// reels only; that check is made here for every line without a branch.
+    pub fn open_lines(&self, w: &Window) -> u64 {
+        let mut open = 0u64;
+        let is_wild = |s: u8| self.wild >> s & 1 != 0;
+        for (i, line) in self.lines.iter().enumerate() {
+            let [a, b, c] = std::array::from_fn(|reel| w[reel][usize::from(line[reel]) % ROWS]);
+            let look = is_wild(a) | is_wild(b) | is_wild(c) | ((a == b) & (b == c));
+            // Config::validate allows at most 64 lines.
+            open |= u64::from(look) << (i & 63);
+        }
+        open
+    }
+
+    /// Calls `paid(line, symbol, count, pays)` for each paying line of `w`
+    /// among the `open` ones.
+    fn paying_lines(&self, w: &Window, mut open: u64, mut paid: impl FnMut(usize, u8, u8, i64)) {
+        while open != 0 {
+            let i = open.trailing_zeros() as usize;
+            open &= open - 1;
+            let Some(line) = self.lines.get(i) else { break };
+            let symbols: [u8; REELS] = std::array::from_fn(|reel| w[reel][usize::from(line[reel]) % ROWS]);
+            if let Some((symbol, count, pays)) = self.line_pay(&symbols) {
+                paid(i, symbol, count, pays);
+            }
+        }
+    }
+
+    /// [`Machine::open_lines`] for every stop of the first three reels, for
+    /// the simulator: one look-up per spin instead of a pass over the lines.
+    /// `None` when the table would pass 2^20 entries (8 MiB).
+    pub fn open_lines_table(&self) -> Option<OpenLines> {
+        let lens: [usize; 3] = std::array::from_fn(|reel| self.strips[reel].len() + 1 - ROWS);
+        let entries = lens.iter().try_fold(1usize, |n, &len| n.checked_mul(len)).filter(|&n| n <= 1 << 20)?;
+        let mut masks = Vec::with_capacity(entries);
+        for s0 in 0..lens[0] {
+            for s1 in 0..lens[1] {
+                for s2 in 0..lens[2] {
+                    // Reels 4 and 5 do not matter to the check.
+                    masks.push(self.open_lines(&self.window(&[s0 as u32, s1 as u32, s2 as u32, 0, 0])));
+                }
+            }
+        }
+        Some(OpenLines { masks, strides: [lens[1] * lens[2], lens[2]] })
+    }
+
+    /// The win of `line_units` line bets plus `n` scatters, at `line_bet`
+    /// and `multiplier`.
+    fn total_win(&self, line_units: i64, n: u8, line_bet: i64, multiplier: i64) -> i64 {
+        let scatter_units = match self.scatter {
+            Some((_, pays)) if n > 0 => pays[usize::from(n) - 1] * self.lines.len() as i64,
+            _ => 0,
+        };
+        // invariant: Config::validate bounds the largest win so this cannot overflow.
+        (line_units + scatter_units) * line_bet * multiplier
+    }
+
     /// Evaluates the spin at `stops` for `line_bet`, with win `multiplier`.
     /// Free spins are not awarded here (the caller applies the cap).
     pub fn evaluate(&self, stops: [u32; REELS], line_bet: i64, multiplier: i64) -> SpinResult {
         let w = self.window(&stops);
         let mut lines = Vec::new();
         let mut line_units = 0i64;
-        for (i, line) in self.lines.iter().enumerate() {
-            let symbols: [u8; REELS] = std::array::from_fn(|reel| w[reel][usize::from(line[reel])]);
-            if let Some((symbol, count, pays)) = self.line_pay(&symbols) {
-                line_units += pays;
-                lines.push(LineWin { line: i as u8, symbol, count, pays });
-            }
-        }
+        self.paying_lines(&w, self.open_lines(&w), |i, symbol, count, pays| {
+            line_units += pays;
+            lines.push(LineWin { line: i as u8, symbol, count, pays });
+        });
         let n = self.scatters(&w);
-        let scatter_units = match self.scatter {
-            Some((_, pays)) if n > 0 => pays[usize::from(n) - 1] * self.lines.len() as i64,
-            _ => 0,
-        };
-        // invariant: Config::validate bounds the largest win so this cannot overflow.
-        let win = (line_units + scatter_units) * line_bet * multiplier;
+        let win = self.total_win(line_units, n, line_bet, multiplier);
         SpinResult { stops, window: w, lines, scatters: n, win, free_spins_awarded: 0 }
     }
+
+    /// What [`Machine::evaluate`] would find, win and scatters only: the
+    /// simulator's evaluation, which keeps nothing else. With `table`
+    /// ([`Machine::open_lines_table`]) the open lines are looked up.
+    pub fn win(&self, stops: [u32; REELS], line_bet: i64, multiplier: i64, table: Option<&OpenLines>) -> Win {
+        let w = self.window(&stops);
+        let open = table.and_then(|t| t.get(&stops)).unwrap_or_else(|| self.open_lines(&w));
+        let mut line_units = 0i64;
+        self.paying_lines(&w, open, |_, _, _, pays| line_units += pays);
+        let scatters = self.scatters(&w);
+        Win { win: self.total_win(line_units, scatters, line_bet, multiplier), scatters }
+    }
+
+    /// Plays a paid spin at `line_bet` and every free spin it triggers, in
+    /// draw order, each spin evaluated by `eval` ([`Machine::evaluate`] or
+    /// [`Machine::win`]). Hands each free spin to `free` and returns the paid
+    /// spin and the total win of all of them.
+    pub fn play<E: Evaluated>(
+        &self,
+        f: &FreeSpins,
+        line_bet: i64,
+        rng: &mut (impl Draw + ?Sized),
+        eval: impl Fn(&Self, [u32; REELS], i64, i64) -> E,
+        mut free: impl FnMut(E),
+    ) -> (E, i64) {
+        let mut spin = eval(self, self.draw_stops(rng), line_bet, 1);
+        let mut awarded = 0u32;
+        if spin.scatters() >= f.min_scatters {
+            awarded = f.award;
+            spin.award(f.award);
+        }
+        let mut total = spin.win();
+        let mut left = awarded;
+        while left > 0 {
+            left -= 1;
+            let mut next = eval(self, self.draw_stops(rng), line_bet, f.multiplier);
+            if next.scatters() >= f.min_scatters {
+                let add = f.award.min(f.cap - awarded);
+                awarded += add;
+                left += add;
+                next.award(add);
+            }
+            total += next.win();
+            free(next);
+        }
+        (spin, total)
+    }
+}
+
+/// [`Machine::open_lines`] by the stops of the first three reels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenLines {
+    masks: Vec<u64>,
+    strides: [usize; 2],
+}
+
+impl OpenLines {
+    fn get(&self, stops: &[u32; REELS]) -> Option<u64> {
+        let [a, b, c, ..] = stops.map(|s| s as usize);
+        self.masks.get(a * self.strides[0] + b * self.strides[1] + c).copied()
+    }
+}
+
+/// A spin's win and scatters, nothing else ([`Machine::win`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Win {
+    /// Total win in minor units (multiplier included).
+    pub win: i64,
+    /// Scatters in the window.
+    pub scatters: u8,
+}
+
+/// A spin's evaluation, in full or as its win alone.
+pub trait Evaluated {
+    /// Its win, minor units.
+    fn win(&self) -> i64;
+    /// Scatters in its window.
+    fn scatters(&self) -> u8;
+    /// Records the free spins it awarded.
+    fn award(&mut self, spins: u32);
+}
+
+impl Evaluated for SpinResult {
+    fn win(&self) -> i64 {
+        self.win
+    }
+    fn scatters(&self) -> u8 {
+        self.scatters
+    }
+    fn award(&mut self, spins: u32) {
+        self.free_spins_awarded = spins;
+    }
+}
+
+impl Evaluated for Win {
+    fn win(&self) -> i64 {
+        self.win
+    }
+    fn scatters(&self) -> u8 {
+        self.scatters
+    }
+    fn award(&mut self, _spins: u32) {}
 }
 
 #[cfg(test)]

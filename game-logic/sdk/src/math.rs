@@ -1,0 +1,126 @@
+//! Math mode: a game's rounds played straight through its round function, for
+//! simulations at certification volume (10^9 rounds and more).
+//!
+//! In table mode ([`crate::sim::simulate`]) a round goes through the table
+//! protocol exactly as the server drives it: a bet, the wallet's answer and
+//! each timer are inputs, and every stake, payout, timer and event is an
+//! effect the simulator checks. That is where a game's contract is policed,
+//! and it costs a round several times what its math does. A game offers math
+//! mode by implementing [`MathRounds`]: one call plays one whole round for the
+//! game's reference player, through the same functions the table deals and
+//! settles with and with the same draws in the same order, so one seed gives
+//! the same rounds, stake for stake and payout for payout, in either mode.
+//! Each game proves that with [`same_rounds`] in its tests.
+
+use croupier_rng::{CertifiedRng, Draw, Position, Seed};
+
+use crate::game::{Effect, Game};
+use crate::sim::{Autoplay, SimError, Strategy};
+
+/// What one round staked and paid back (stake included), minor units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RoundMoney {
+    /// Total staked.
+    pub staked: i64,
+    /// Total paid, stakes included.
+    pub paid: i64,
+}
+
+/// A game whose rounds can be played without the table protocol.
+pub trait MathRounds: Game {
+    /// What one simulation thread prepares once and keeps between rounds
+    /// (the prepared reels, the shoe, the player's choices).
+    type Engine;
+
+    /// An engine for `config`, which has passed [`Game::validate_config`].
+    fn engine(config: &Self::Config) -> Self::Engine;
+
+    /// Plays one staked round for the reference player: the game's draws from
+    /// `rng`, the player's choices from `player_rng`, both in the order the
+    /// table and the reference strategy make them.
+    fn play(engine: &mut Self::Engine, rng: &mut impl Draw, player_rng: &mut impl Draw) -> RoundMoney;
+}
+
+/// Plays `rounds` staked rounds of `G` in table mode (driven by `strategy`)
+/// and in math mode from the same two streams of `seed`, and returns the
+/// first round whose stake or payout differs, as `(round, table, math)`.
+/// Rounds that take no stake (none in the shipped games) are skipped in
+/// table mode, as the simulator skips them.
+///
+/// # Errors
+/// A contract breach or stall in table mode.
+pub fn same_rounds<G: MathRounds, S: Strategy<G>>(
+    config: &G::Config,
+    strategy: S,
+    seed: &Seed,
+    rounds: u64,
+) -> Result<Option<(u64, RoundMoney, RoundMoney)>, SimError> {
+    let mut engine = G::engine(config);
+    compare(config, strategy, seed, rounds, |rng, player_rng| G::play(&mut engine, rng, player_rng))
+}
+
+/// [`same_rounds`] with the math-mode round given as a function.
+fn compare<G: Game, S: Strategy<G>>(
+    config: &G::Config,
+    strategy: S,
+    seed: &Seed,
+    rounds: u64,
+    mut play: impl FnMut(&mut CertifiedRng, &mut CertifiedRng) -> RoundMoney,
+) -> Result<Option<(u64, RoundMoney, RoundMoney)>, SimError> {
+    let rng = |stream| CertifiedRng::from_position(&Position::new(seed.clone(), stream, 0));
+    let mut table = Autoplay::<G, S>::new(config, rng(0), rng(1), strategy);
+    let (mut math_rng, mut player_rng) = (rng(0), rng(1));
+    for n in 0..rounds {
+        let round = loop {
+            let mut round = RoundMoney::default();
+            table.play_round(&mut |effect: &Effect<G::Event, G::Outcome>| {
+                match effect {
+                    Effect::Reserve { amount, .. } => round.staked += amount.minor,
+                    Effect::Settle { payouts, .. } => round.paid += payouts.iter().map(|p| p.amount.minor).sum::<i64>(),
+                    _ => {}
+                }
+                Ok(())
+            })?;
+            if round.staked != 0 {
+                break round;
+            }
+        };
+        let math = play(&mut math_rng, &mut player_rng);
+        if math != round {
+            return Ok(Some((n, round, math)));
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::example::{CoinFlip, Config};
+    use crate::sim::RandomOffered;
+
+    #[test]
+    fn the_example_game_plays_the_same_rounds_in_both_modes() {
+        let seed = Seed::from_bytes([3; 32]);
+        assert_eq!(same_rounds::<CoinFlip, _>(&Config::default(), RandomOffered, &seed, 10_000), Ok(None));
+    }
+
+    #[test]
+    fn a_math_round_that_differs_from_the_table_is_caught() {
+        let seed = Seed::from_bytes([3; 32]);
+        let config = Config::default();
+        let mut engine = CoinFlip::engine(&config);
+        // The player's choice drawn from the game's stream instead: same
+        // money in distribution, different rounds.
+        let swapped = compare::<CoinFlip, _>(&config, RandomOffered, &seed, 10_000, |rng, player| {
+            CoinFlip::play(&mut engine, player, rng)
+        });
+        assert!(matches!(swapped, Ok(Some((n, _, _))) if n < 100), "{swapped:?}");
+        // Paying one minor unit too much on a win.
+        let generous = compare::<CoinFlip, _>(&config, RandomOffered, &seed, 10_000, |rng, player| {
+            let r = CoinFlip::play(&mut engine, rng, player);
+            RoundMoney { paid: r.paid + i64::from(r.paid > 0), ..r }
+        });
+        assert!(matches!(generous, Ok(Some((_, table, math))) if math.paid == table.paid + 1), "{generous:?}");
+    }
+}
