@@ -8,7 +8,7 @@
 use croupier_sdk::Draw;
 use croupier_sdk::math::{MathRounds, RoundMoney};
 
-use crate::cards::{Card, Shoe, is_blackjack, total, value};
+use crate::cards::{Card, Shoe, is_blackjack};
 use crate::rules::Config;
 use crate::strategy::decide;
 use crate::table::{Action, Blackjack, Hand, Status, dealer_draws, hand_return, may};
@@ -33,54 +33,34 @@ impl Engine {
         self.shoe.deal(self.config.decks, &self.in_play, rng)
     }
 
-    /// Plays hand `h` until it is done.
+    /// Plays hand `h` until it is done; returns what it added to the stake.
     fn play_hand(&mut self, h: usize, rng: &mut impl Draw) -> i64 {
         let mut extra = 0;
         loop {
             if self.hands[h].cards.len() == 1 {
-                // A split hand's second card, dealt when its turn comes.
                 let card = self.card(rng);
-                let x = &mut self.hands[h];
-                x.cards.push(card);
-                if x.split_aces || total(&x.cards).0 == 21 {
-                    x.status = Status::Stood;
-                }
+                self.hands[h].second_card(card);
             }
             if self.hands[h].status != Status::Playing {
                 return extra;
             }
-            let c = &self.config;
-            let can = |a: Action| may(c, &self.hands, h, &a);
-            let action = decide(&self.hands[h].cards, self.dealer[0], can(Action::Double), can(Action::Split), {
-                can(Action::Surrender)
-            });
-            match action {
+            let (c, hands) = (&self.config, &self.hands);
+            let can = |a: Action| may(c, hands, h, &a);
+            let (double, split, surrender) = (can(Action::Double), can(Action::Split), can(Action::Surrender));
+            match decide(&hands[h].cards, self.dealer[0], double, split, surrender) {
                 Action::Hit => {
                     let card = self.card(rng);
-                    let x = &mut self.hands[h];
-                    x.cards.push(card);
-                    match total(&x.cards).0 {
-                        22.. => x.status = Status::Bust,
-                        21 => x.status = Status::Stood,
-                        _ => {}
-                    }
+                    self.hands[h].hit(card);
                 }
                 Action::Surrender => self.hands[h].status = Status::Surrendered,
                 Action::Double => {
+                    extra += self.hands[h].stake;
                     let card = self.card(rng);
-                    let x = &mut self.hands[h];
-                    extra += x.stake;
-                    x.stake *= 2;
-                    x.cards.push(card);
-                    x.status = if total(&x.cards).0 > 21 { Status::Bust } else { Status::Stood };
+                    self.hands[h].double(card);
                 }
                 Action::Split => {
-                    let x = &mut self.hands[h];
-                    extra += x.stake;
-                    let aces = value(x.cards[0]) == 1;
-                    let moved = x.cards.pop().unwrap_or(0);
-                    (x.split, x.split_aces) = (true, aces);
-                    let new = Hand { cards: vec![moved], split: true, status: Status::Playing, ..x.clone() };
+                    extra += self.hands[h].stake;
+                    let new = self.hands[h].split();
                     self.hands.insert(h + 1, new);
                 }
                 // Stand, and anything the chart would never say here.

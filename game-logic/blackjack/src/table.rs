@@ -105,6 +105,42 @@ pub struct Hand {
     pub status: Status,
 }
 
+impl Hand {
+    /// Takes a hit: 22 or more busts, 21 stands.
+    pub(crate) fn hit(&mut self, card: Card) {
+        self.cards.push(card);
+        match total(&self.cards).0 {
+            22.. => self.status = Status::Bust,
+            21 => self.status = Status::Stood,
+            _ => {}
+        }
+    }
+
+    /// Doubles: the stake twice over, one card, done.
+    pub(crate) fn double(&mut self, card: Card) {
+        self.stake *= 2;
+        self.cards.push(card);
+        self.status = if total(&self.cards).0 > 21 { Status::Bust } else { Status::Stood };
+    }
+
+    /// Splits the pair: this hand keeps the first card, the returned one the
+    /// second, each to be dealt its second card when its turn comes.
+    pub(crate) fn split(&mut self) -> Hand {
+        let aces = value(self.cards[0]) == 1;
+        let moved = self.cards.pop().unwrap_or(0);
+        (self.split, self.split_aces) = (true, aces);
+        Hand { cards: vec![moved], stake: self.stake, split: true, split_aces: aces, status: Status::Playing }
+    }
+
+    /// Deals a split hand its second card: split aces, or 21, stand.
+    pub(crate) fn second_card(&mut self, card: Card) {
+        self.cards.push(card);
+        if self.split_aces || total(&self.cards).0 == 21 {
+            self.status = Status::Stood;
+        }
+    }
+}
+
 /// Insurance at a seat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
@@ -590,14 +626,13 @@ impl State {
             Action::Hit => {
                 let card = self.card(rng);
                 let Some(h) = self.hand_mut(i, hand) else { return reject("not_your_turn", "no such hand") };
-                h.cards.push(card);
-                match total(&h.cards).0 {
-                    22.. => self.finish_hand(Status::Bust, rng, out),
-                    21 => self.finish_hand(Status::Stood, rng, out),
-                    _ => {
+                h.hit(card);
+                match h.status {
+                    Status::Playing => {
                         self.hand_updated(i, out);
                         out.push(Effect::StartTimer { timer: TURN_TIMER, after_ms: self.config.turn_ms });
                     }
+                    done => self.finish_hand(done, rng, out),
                 }
             }
             Action::Stand => self.finish_hand(Status::Stood, rng, out),
@@ -656,10 +691,7 @@ impl State {
                 if self.hand_mut(from.0, h).is_some_and(|x| x.cards.len() == 1) {
                     let card = self.card(rng);
                     if let Some(current) = self.hand_mut(from.0, h) {
-                        current.cards.push(card);
-                        if current.split_aces || total(&current.cards).0 == 21 {
-                            current.status = Status::Stood;
-                        }
+                        current.second_card(card);
                     }
                 }
                 let Some(x) = self.hand_mut(from.0, h).filter(|x| x.status == Status::Playing) else { continue };
@@ -749,19 +781,13 @@ impl State {
             Action::Double => {
                 let card = self.card(rng);
                 let Some(x) = self.hand_mut(i, h) else { return Ok(()) };
-                x.stake *= 2;
-                x.cards.push(card);
-                let status = if total(&x.cards).0 > 21 { Status::Bust } else { Status::Stood };
+                x.double(card);
+                let status = x.status;
                 self.finish_hand(status, rng, out);
             }
             _ => {
                 // A split: the only other stake asked during play.
-                let x = &mut s.hands[h];
-                let aces = value(x.cards[0]) == 1;
-                let moved = x.cards.pop().unwrap_or(0);
-                (x.split, x.split_aces) = (true, aces);
-                let new =
-                    Hand { cards: vec![moved], stake: x.stake, split: true, split_aces: aces, status: Status::Playing };
+                let new = s.hands[h].split();
                 s.hands.insert(h + 1, new);
                 // Deals the first split hand its second card and gives it the turn.
                 self.next_turn(i, h, rng, out);
