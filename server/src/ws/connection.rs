@@ -54,6 +54,8 @@ pub struct Connection {
     out: Option<mpsc::Sender<Out>>,
     player: Option<(i64, String)>,
     last_heard: Instant,
+    /// When the heartbeat timer last fired.
+    last_tick: Instant,
     strikes: u32,
     limiter: DefaultDirectRateLimiter,
     /// Tables and sessions this connection has spoken to: told when it goes.
@@ -83,6 +85,7 @@ impl Connection {
             out: None,
             player: None,
             last_heard: Instant::now(),
+            last_tick: Instant::now(),
             strikes: 0,
             limiter,
             joined: std::collections::HashSet::new(),
@@ -265,6 +268,15 @@ fn request_id(msg: &ClientMsg) -> Option<u64> {
     }
 }
 
+/// Whether a client went silent: nothing heard for longer than `timeout`,
+/// judged only on a heartbeat tick that came on time (within two intervals
+/// of the last). A late tick means this thread was stalled, and frames the
+/// client sent meanwhile may still be waiting in the socket unread; the next
+/// tick judges instead.
+fn heartbeat_missed(since_tick: Duration, since_heard: Duration, every: Duration, timeout: Duration) -> bool {
+    since_tick <= every.saturating_mul(2) && since_heard > timeout
+}
+
 impl Actor for Connection {
     type Context = actix::Context<Self>;
 
@@ -305,8 +317,11 @@ impl Actor for Connection {
                 act.close(CloseCode::Policy, "no auth message in time", ctx);
             }
         });
-        ctx.run_interval(Duration::from_millis(ws.heartbeat_ms), move |act, ctx| {
-            if act.last_heard.elapsed() > Duration::from_millis(ws.timeout_ms) {
+        let (every, timeout) = (Duration::from_millis(ws.heartbeat_ms), Duration::from_millis(ws.timeout_ms));
+        ctx.run_interval(every, move |act, ctx| {
+            let now = Instant::now();
+            let since_tick = now.duration_since(std::mem::replace(&mut act.last_tick, now));
+            if heartbeat_missed(since_tick, act.last_heard.elapsed(), every, timeout) {
                 tracing::info!(conn_id = act.id, "heartbeat timed out");
                 act.close(CloseCode::Away, "no heartbeat", ctx);
             } else {
@@ -392,5 +407,20 @@ impl Handler<Replaced> for Connection {
         let msg = ServerMsg::Closing { code: "replaced".into(), message: "you connected again from elsewhere".into() };
         self.send(&msg, ctx);
         self.close(CloseCode::Policy, "replaced by a newer connection", ctx);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn silence_is_judged_only_on_a_tick_that_came_on_time() {
+        let ms = Duration::from_millis;
+        let (every, timeout) = (ms(1_000), ms(3_000));
+        assert!(!heartbeat_missed(ms(1_000), ms(2_000), every, timeout), "heard recently");
+        assert!(heartbeat_missed(ms(1_000), ms(3_001), every, timeout), "silent too long, tick on time");
+        assert!(heartbeat_missed(ms(2_000), ms(9_000), every, timeout), "two intervals is still on time");
+        assert!(!heartbeat_missed(ms(2_001), ms(9_000), every, timeout), "a late tick: the thread stalled");
     }
 }
