@@ -142,7 +142,7 @@ impl Metrics {
             Err(StoreError::InsufficientFunds) => "insufficient_funds",
             Err(StoreError::KeyReused(_)) => "key_reused",
             Err(StoreError::UnknownRound(_) | StoreError::RoundClosed(_)) => "bad_round",
-            Err(StoreError::Database(_) | StoreError::Corrupt(_)) => "error",
+            Err(StoreError::Database(_) | StoreError::Unconfirmed(_) | StoreError::Corrupt(_)) => "error",
             Err(_) => "refused",
         };
         self.wallet_ops.with_label_values(&[op, outcome]).inc();

@@ -106,7 +106,7 @@ impl From<StoreError> for ApiError {
             StoreError::CurrencyMismatch(currency) => {
                 Self::bad_request("currency_mismatch", format!("the round is played in {currency}"))
             }
-            e @ (StoreError::Database(_) | StoreError::Corrupt(_)) => Self::internal(e),
+            e @ (StoreError::Database(_) | StoreError::Unconfirmed(_) | StoreError::Corrupt(_)) => Self::internal(e),
         }
     }
 }

@@ -211,7 +211,7 @@ fn refusal(e: &StoreError) -> &'static str {
         StoreError::InsufficientFunds => "insufficient_funds",
         StoreError::CurrencyMismatch(_) => "currency_mismatch",
         StoreError::RoundClosed(_) => "round_closed",
-        StoreError::Database(_) => "wallet_unavailable",
+        StoreError::Database(_) | StoreError::Unconfirmed(_) => "wallet_unavailable",
         _ => "wallet_error",
     }
 }
@@ -1004,14 +1004,22 @@ async fn run_money(
         match m {
             Money::Reserve { op, key, round_key, house, currency, player, amount } => {
                 let round = RoundRef { key: &round_key, house: &house, currency: &currency };
-                let mut result = Err(StoreError::NotFound("attempt"));
-                for attempt in 0..3u32 {
-                    result = metrics.wallet_op("reserve", store.reserve(&key, round, player, amount, now_ms())).await;
-                    if !matches!(result, Err(StoreError::Database(_))) {
-                        break;
+                let mut tries = Tries::default();
+                let result = loop {
+                    let result =
+                        metrics.wallet_op("reserve", store.reserve(&key, round, player, amount, now_ms())).await;
+                    match tries.after(&result) {
+                        Some(wait) => {
+                            if tries.unconfirmed {
+                                stalled.store(true, Ordering::Relaxed);
+                                tracing::error!(table_id = %table, player_id = player, "stake unconfirmed; asking again");
+                            }
+                            tokio::time::sleep(wait).await;
+                        }
+                        None => break result,
                     }
-                    tokio::time::sleep(Duration::from_millis(50 << attempt)).await;
-                }
+                };
+                stalled.store(false, Ordering::Relaxed);
                 let answer = match result {
                     Ok(_) => WalletResult::Reserved,
                     Err(e) => {
@@ -1054,6 +1062,36 @@ async fn run_money(
     answers
 }
 
+/// The tries of one stake. A stake the database failed to take is refused
+/// after three tries, unless one of them sent its commit and lost the answer
+/// ([`StoreError::Unconfirmed`]): that stake may be held, so it is asked for
+/// again (the idempotency key makes a landed one answer "held") until the
+/// database says which, backing off up to 5 s. Refusing it instead could
+/// leave a hold the table does not know of, which the round's settlement
+/// would take as a lost stake.
+#[derive(Debug, Default)]
+struct Tries {
+    made: u32,
+    unconfirmed: bool,
+}
+
+impl Tries {
+    /// How long to wait before the next try, or `None` when `result` is the
+    /// answer.
+    fn after<T>(&mut self, result: &Result<T, StoreError>) -> Option<Duration> {
+        self.made += 1;
+        match result {
+            Err(StoreError::Unconfirmed(_)) => self.unconfirmed = true,
+            Err(StoreError::Database(_)) => {}
+            _ => return None,
+        }
+        if !self.unconfirmed && self.made >= 3 {
+            return None;
+        }
+        Some(Duration::from_millis(50 << self.made.min(7)).min(Duration::from_secs(5)))
+    }
+}
+
 /// Retries `op` while the database fails, backing off up to 5 s, with
 /// `stalled` set meanwhile; other errors are logged (they mean a bug, and
 /// retrying cannot fix them).
@@ -1065,10 +1103,10 @@ where
     let mut wait = Duration::from_millis(50);
     loop {
         let result = op().await;
-        stalled.store(matches!(result, Err(StoreError::Database(_))), Ordering::Relaxed);
+        stalled.store(matches!(result, Err(StoreError::Database(_) | StoreError::Unconfirmed(_))), Ordering::Relaxed);
         match result {
             Ok(()) => return,
-            Err(StoreError::Database(e)) => {
+            Err(StoreError::Database(e) | StoreError::Unconfirmed(e)) => {
                 tracing::error!(table_id = %table, %e, what, "the database failed; retrying");
                 tokio::time::sleep(wait).await;
                 wait = (wait * 2).min(Duration::from_secs(5));
@@ -1213,5 +1251,38 @@ impl<G: Game> Handler<Gone> for Table<G> {
         if let Some(old) = self.away.insert(player, handle) {
             ctx.cancel_future(old);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn down() -> Result<(), StoreError> {
+        Err(StoreError::Database(sqlx::Error::PoolTimedOut))
+    }
+
+    fn lost() -> Result<(), StoreError> {
+        Err(StoreError::Unconfirmed(sqlx::Error::PoolTimedOut))
+    }
+
+    #[test]
+    fn a_stake_is_refused_after_three_failures_but_never_while_its_commit_is_unconfirmed() {
+        let mut tries = Tries::default();
+        assert!(tries.after(&down()).is_some());
+        assert!(tries.after(&down()).is_some());
+        assert_eq!(tries.after(&down()), None, "three failures before any commit: refused");
+
+        let mut tries = Tries::default();
+        assert!(tries.after(&down()).is_some());
+        assert!(tries.after(&lost()).is_some());
+        for _ in 0..20 {
+            let wait = tries.after(&down());
+            assert!(wait.is_some_and(|w| w <= Duration::from_secs(5)), "keeps asking, backing off: {wait:?}");
+        }
+        assert_eq!(tries.after(&Ok(())), None, "the database answered");
+
+        let mut tries = Tries::default();
+        assert_eq!(tries.after(&Err::<(), _>(StoreError::InsufficientFunds)), None, "a refusal is an answer");
     }
 }

@@ -116,6 +116,10 @@ pub enum StoreError {
     /// The database failed or is unreachable.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The commit was sent but its answer was lost: the operation may or may
+    /// not have landed. Retrying with the same idempotency key tells which.
+    #[error("commit unconfirmed: {0}")]
+    Unconfirmed(sqlx::Error),
     /// Stored data is not what this version expects.
     #[error("corrupt row: {0}")]
     Corrupt(String),

@@ -155,7 +155,7 @@ async fn post(conn: &mut AnyConnection, tx_id: i64, mut postings: Vec<(i64, Buck
 }
 
 async fn finish(tx: Transaction<'static, Any>, tx_id: i64) -> Result<Receipt, StoreError> {
-    tx.commit().await?;
+    tx.commit().await.map_err(StoreError::Unconfirmed)?;
     Ok(Receipt { tx_id, replayed: false })
 }
 
