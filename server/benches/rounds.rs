@@ -43,6 +43,7 @@ fn bench_math<G: MathRounds>(c: &mut Criterion, config: &G::Config) {
 fn rounds(c: &mut Criterion) {
     bench_math::<Roulette>(c, &Default::default());
     bench_math::<Slots>(c, &Default::default());
+    bench_math::<Blackjack>(c, &Default::default());
     bench::<Roulette, _>(c, &Default::default(), RandomBets::new(1));
     bench::<Slots, _>(c, &Default::default(), RandomOffered);
     bench::<Blackjack, _>(c, &Default::default(), BasicStrategy);
