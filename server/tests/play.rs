@@ -401,11 +401,11 @@ async fn tables_are_listed_and_operators_open_more() {
 #[actix_web::test]
 async fn four_hundred_slots_spins_settle_one_by_one() {
     // 400, not 1,000, and a long heartbeat: in a loaded test command this
-    // test's socket was closed with 1001 ("no heartbeat") although it sends
-    // a spin every few milliseconds — a false heartbeat timeout still under
-    // investigation (see the closing note; never seen alone, nor by
-    // croupier-load over 7,500 spins at 100 players). This test is about
-    // settlement; ws.rs tests the heartbeat.
+    // test's socket was once closed with 1001 ("no heartbeat") although it
+    // sends a spin every few milliseconds — the heartbeat judged silence on
+    // a tick that came late because the thread had stalled. A late tick no
+    // longer judges (`ws::connection::heartbeat_missed`), but this test is
+    // about settlement, not the heartbeat, which ws.rs tests.
     const SPINS: i64 = 400;
     let app = TestApp::spawn_with(Db::Postgres, |s| {
         s.ws.heartbeat_ms = 60_000;
