@@ -114,8 +114,7 @@ impl Application {
             registry: Arc::new(crate::ws::Registry::default()),
         };
         let s = &state.settings.server;
-        let listener =
-            TcpListener::bind((s.host.as_str(), s.port)).with_context(|| format!("binding {}:{}", s.host, s.port))?;
+        let listener = listen(&s.host, s.port, s.backlog).with_context(|| format!("binding {}:{}", s.host, s.port))?;
         let port = listener.local_addr()?.port();
         let server = server(state.clone(), listener)?;
         Ok(Self { port, server, state })
@@ -262,6 +261,18 @@ async fn restore(lobby: &Lobby, store: &Arc<dyn Store>, cache: &Cache, settings:
     Ok(())
 }
 
+/// A listening socket on `host:port` with `backlog` (std's `bind` always
+/// asks for 128, which a burst of connects overflows).
+fn listen(host: &str, port: u16, backlog: u32) -> anyhow::Result<TcpListener> {
+    use std::net::ToSocketAddrs;
+    let addr = (host, port).to_socket_addrs()?.next().ok_or_else(|| anyhow::anyhow!("{host} has no address"))?;
+    let socket = socket2::Socket::new(socket2::Domain::for_address(addr), socket2::Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(i32::try_from(backlog).unwrap_or(i32::MAX))?;
+    Ok(socket.into())
+}
+
 fn server(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
     let s = state.settings.server.clone();
     let limit = crate::http::RateLimit::new(&state.settings.rate_limit)?;
@@ -299,4 +310,31 @@ fn server(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
         http = http.workers(s.workers);
     }
     Ok(http.listen(listener)?.run())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::TcpStream;
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn the_listener_queues_as_many_connects_as_its_backlog() {
+        // Nothing accepts: every connect that completes sits in the queue.
+        // std's bind (backlog 128) would time out from the 130th on.
+        // The kernel caps a backlog at net.core.somaxconn (4096 on current
+        // kernels); below 300 the test asks for that many.
+        let cap = std::fs::read_to_string("/proc/sys/net/core/somaxconn").ok().and_then(|s| s.trim().parse().ok());
+        let n: usize = cap.unwrap_or(4096).min(300);
+        let listener = listen("127.0.0.1", 0, 400).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let queued: Vec<TcpStream> = (0..n)
+            .map(|i| {
+                TcpStream::connect_timeout(&addr, Duration::from_millis(500))
+                    .unwrap_or_else(|e| panic!("connect {i} not queued: {e}"))
+            })
+            .collect();
+        assert_eq!(queued.len(), n);
+    }
 }

@@ -91,6 +91,9 @@ pub struct ServerSettings {
     pub port: u16,
     /// HTTP worker threads; 0 = one per core.
     pub workers: usize,
+    /// Connections the kernel queues before they are accepted (capped by
+    /// `net.core.somaxconn`).
+    pub backlog: u32,
     /// Grace period for in-flight requests at shutdown, seconds.
     pub shutdown_grace_secs: u64,
     /// Largest request body, bytes.
@@ -346,6 +349,8 @@ impl Settings {
             "rng.tick_ms must be at least 1"
         } else if self.server.max_body_bytes < 1024 {
             "server.max_body_bytes must be at least 1024"
+        } else if !(1..=65_535).contains(&self.server.backlog) {
+            "server.backlog must be 1 to 65535"
         } else if self.database.max_connections == 0 {
             "database.max_connections must be at least 1"
         } else if !(1..=86_400).contains(&self.auth.access_token_secs)
