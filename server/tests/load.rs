@@ -117,5 +117,19 @@ async fn bulk_test_accounts_need_the_setting_and_an_operator_and_fund_once() {
     let (_, again) = app.post("/v1/admin/load/accounts", &body, Some(&op)).await;
     assert_eq!(again["accounts"][1]["player"], accounts[1]["player"]);
     assert_eq!(app.available(p.id, "EUR").await, 5000);
+    // Many in one call (made a few at a time): all there, in order, funded.
+    let many = json!({ "prefix": "many", "first": 0, "count": 300, "amount": 700, "currency": "EUR" });
+    let (status, reply) = app.post("/v1/admin/load/accounts", &many, Some(&op)).await;
+    assert_eq!(status, 200, "{reply}");
+    let accounts = reply["accounts"].as_array().unwrap();
+    let names: Vec<String> = accounts.iter().map(|a| a["username"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(names, (0..300).map(|n| format!("many-{n}")).collect::<Vec<_>>());
+    let mut players: Vec<i64> = accounts.iter().map(|a| a["player"].as_i64().unwrap()).collect();
+    for &player in &players {
+        assert_eq!(app.available(player, "EUR").await, 700);
+    }
+    players.sort_unstable();
+    players.dedup();
+    assert_eq!(players.len(), 300);
     app.stop().await;
 }
