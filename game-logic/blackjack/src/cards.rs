@@ -60,8 +60,9 @@ impl Shoe {
 
     /// The next card. If the shoe runs out mid-round (a full table on a
     /// small, deeply dealt shoe), the cards not `in_play` are reshuffled into
-    /// a new shoe, as a dealer shuffles the discards.
-    pub fn deal(&mut self, decks: u8, in_play: &[Card], rng: &mut dyn Draw) -> Card {
+    /// a new shoe, as a dealer shuffles the discards; `in_play` is only
+    /// walked then.
+    pub fn deal<'a>(&mut self, decks: u8, in_play: impl IntoIterator<Item = &'a Card>, rng: &mut dyn Draw) -> Card {
         if self.dealt >= self.cards.len() {
             let mut cards: Vec<Card> = (0..decks).flat_map(|_| 0..52).collect();
             for card in in_play {

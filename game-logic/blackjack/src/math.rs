@@ -20,17 +20,12 @@ pub struct Engine {
     shoe: Shoe,
     hands: Vec<Hand>,
     dealer: Vec<Card>,
-    in_play: Vec<Card>,
 }
 
 impl Engine {
     /// The next card; an empty shoe is refilled with every card not in play.
     fn card(&mut self, rng: &mut impl Draw) -> Card {
-        self.in_play.clear();
-        if self.shoe.remaining() == 0 {
-            self.in_play.extend(self.hands.iter().flat_map(|h| &h.cards).chain(&self.dealer));
-        }
-        self.shoe.deal(self.config.decks, &self.in_play, rng)
+        self.shoe.deal(self.config.decks, self.hands.iter().flat_map(|h| &h.cards).chain(&self.dealer), rng)
     }
 
     /// Plays hand `h` until it is done; returns what it added to the stake.
@@ -74,7 +69,7 @@ impl MathRounds for Blackjack {
     type Engine = Engine;
 
     fn engine(config: &Config) -> Engine {
-        Engine { config: config.clone(), shoe: Shoe::empty(), hands: vec![], dealer: vec![], in_play: vec![] }
+        Engine { config: config.clone(), shoe: Shoe::empty(), hands: vec![], dealer: vec![] }
     }
 
     /// One hand at the minimum bet.

@@ -480,12 +480,8 @@ impl State {
     }
 
     fn card(&mut self, rng: &mut dyn Draw) -> Card {
-        let mut in_play = Vec::new();
-        if self.shoe.remaining() == 0 {
-            let hands = self.seats.iter().flatten().flat_map(|s| s.hands.iter().flat_map(|h| h.cards.iter()));
-            in_play.extend(hands.chain(&self.dealer));
-        }
-        self.shoe.deal(self.config.decks, &in_play, rng)
+        let hands = self.seats.iter().flatten().flat_map(|s| s.hands.iter().flat_map(|h| h.cards.iter()));
+        self.shoe.deal(self.config.decks, hands.chain(&self.dealer), rng)
     }
 
     fn join(&mut self, player: PlayerId, preferred: Option<u8>, out: Out) -> Result<(), Rejected> {

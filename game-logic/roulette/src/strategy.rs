@@ -38,10 +38,11 @@ impl Strategy<Roulette> for RandomBets {
     }
 }
 
-/// Math mode: the offered spots as (coverage mask, stake), ready to settle.
+/// Math mode: the offered spots' coverage masks, and the stake (the minimum).
 #[derive(Debug, Clone)]
 pub struct Engine {
-    spots: [(u64, i64); OFFERED_SPOTS.len()],
+    masks: [u64; OFFERED_SPOTS.len()],
+    stake: i64,
 }
 
 impl MathRounds for Roulette {
@@ -49,13 +50,13 @@ impl MathRounds for Roulette {
 
     fn engine(config: &Config) -> Engine {
         // The offered spots are legal by construction (a unit test checks it).
-        Engine { spots: OFFERED_SPOTS.map(|spot| (spot.coverage().unwrap_or(0), config.min_bet)) }
+        Engine { masks: OFFERED_SPOTS.map(|spot| spot.coverage().unwrap_or(0)), stake: config.min_bet }
     }
 
     /// One [`RandomBets::new(1)`] round: a random offered bet, then the spin.
     fn play(engine: &mut Engine, rng: &mut impl Draw, player_rng: &mut impl Draw) -> RoundMoney {
-        let (mask, staked) = engine.spots[player_rng.below(OFFERED_SPOTS.len() as u32) as usize];
-        RoundMoney { staked, paid: bet_return(mask, staked, spin_wheel(rng)) }
+        let mask = engine.masks[player_rng.below(OFFERED_SPOTS.len() as u32) as usize];
+        RoundMoney { staked: engine.stake, paid: bet_return(mask, engine.stake, spin_wheel(rng)) }
     }
 }
 

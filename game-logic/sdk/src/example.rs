@@ -246,6 +246,12 @@ fn flip(
     Ok(())
 }
 
+/// What a correct call on `stake` pays, stake included.
+fn win(c: &Config, stake: Money) -> Money {
+    // invariant: validate_config proved max_stake * win_num / win_den fits.
+    stake.checked_mul_ratio(c.win_num, c.win_den).unwrap_or(stake)
+}
+
 fn wallet(
     state: &mut State,
     op: OpId,
@@ -268,9 +274,7 @@ fn wallet(
     }
     let landed = if rng.below(2) == 0 { Side::Heads } else { Side::Tails };
     let c = &state.config;
-    // invariant: validate_config proved max_stake * win_num / win_den fits.
-    let win = stake.checked_mul_ratio(c.win_num, c.win_den).unwrap_or(stake);
-    let payout = if landed == call { win } else { Money::zero(stake.currency) };
+    let payout = if landed == call { win(c, stake) } else { Money::zero(stake.currency) };
     let outcome = Outcome { player, call, landed, stake, payout };
     state.last = Some(outcome.clone());
     let payouts = if payout.is_positive() { vec![Payout { player, amount: payout }] } else { vec![] };
@@ -292,13 +296,12 @@ impl crate::math::MathRounds for CoinFlip {
     }
 
     fn play(c: &mut Config, rng: &mut impl Draw, player_rng: &mut impl Draw) -> crate::math::RoundMoney {
-        // The offered order: heads at min, heads at max, tails at min, tails at max.
-        let pick = player_rng.below(4);
-        let call = if pick < 2 { Side::Heads } else { Side::Tails };
-        let staked = if pick % 2 == 0 { c.min_stake } else { c.max_stake };
-        let stake = Money::new(staked, c.currency);
+        // In the order `offered_actions` offers them.
+        let (min, max) = (c.min_stake, c.max_stake);
+        let offered = [(Side::Heads, min), (Side::Heads, max), (Side::Tails, min), (Side::Tails, max)];
+        let (call, staked) = offered[player_rng.below(offered.len() as u32) as usize];
         let landed = if rng.below(2) == 0 { Side::Heads } else { Side::Tails };
-        let win = stake.checked_mul_ratio(c.win_num, c.win_den).unwrap_or(stake);
-        crate::math::RoundMoney { staked, paid: if landed == call { win.minor } else { 0 } }
+        let paid = if landed == call { win(c, Money::new(staked, c.currency)).minor } else { 0 };
+        crate::math::RoundMoney { staked, paid }
     }
 }

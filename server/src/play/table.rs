@@ -1019,7 +1019,9 @@ async fn run_money(
                         None => break result,
                     }
                 };
-                stalled.store(false, Ordering::Relaxed);
+                if tries.unconfirmed {
+                    stalled.store(false, Ordering::Relaxed);
+                }
                 let answer = match result {
                     Ok(_) => WalletResult::Reserved,
                     Err(e) => {
