@@ -13,16 +13,8 @@ pub type Card = u8;
 /// Blackjack value of a card: ace 1 (counted 11 by [`total`] when it helps),
 /// pictures 10.
 pub fn value(card: Card) -> u8 {
-    match card % 13 {
-        0 => 1,
-        r @ 1..=8 => r + 1,
-        _ => 10,
-    }
-}
-
-/// A short name, e.g. `"A"`, `"7"`, `"K"`.
-pub fn rank_name(card: Card) -> &'static str {
-    ["A", "2", "3", "4", "5", "6", "7", "8", "9", "10", "J", "Q", "K"][usize::from(card % 13)]
+    // Ranks 0..13 are ace, two to ten, jack, queen, king.
+    (card % 13 + 1).min(10)
 }
 
 /// (best total, soft): an ace counts 11 when that does not bust; `soft` says
@@ -38,8 +30,9 @@ pub fn is_blackjack(cards: &[Card]) -> bool {
     cards.len() == 2 && total(cards).0 == 21
 }
 
-/// The shoe: cards in dealing order and how many are dealt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The shoe: cards in dealing order and how many are dealt. The default is
+/// empty (shuffled before the first round).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shoe {
     cards: Vec<Card>,
     dealt: usize,
@@ -51,11 +44,6 @@ impl Shoe {
         let mut cards: Vec<Card> = (0..decks).flat_map(|_| 0..52).collect();
         croupier_rng::shuffle(rng, &mut cards);
         Self { cards, dealt: 0 }
-    }
-
-    /// An empty shoe (shuffled before the first round).
-    pub fn empty() -> Self {
-        Self { cards: Vec::new(), dealt: 0 }
     }
 
     /// The next card. If the shoe runs out mid-round (a full table on a

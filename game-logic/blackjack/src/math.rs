@@ -69,7 +69,7 @@ impl MathRounds for Blackjack {
     type Engine = Engine;
 
     fn engine(config: &Config) -> Engine {
-        Engine { config: config.clone(), shoe: Shoe::empty(), hands: vec![], dealer: vec![] }
+        Engine { config: config.clone(), shoe: Shoe::default(), hands: vec![], dealer: vec![] }
     }
 
     /// One hand at the minimum bet.

@@ -18,38 +18,24 @@
 
 use crate::rules::{Config, Surrender};
 
-/// Player edge of one rule set, in percent of the initial bet.
+/// Player edge of a shoe of 1 to 8 packs against the one-pack baseline.
+const DECKS: [f64; 8] = [0.0, -0.32, -0.43, -0.48, -0.51, -0.53, -0.54, -0.55];
+
+/// Player edge lost by allowing only 1, 2 or 3 hands from splits (4 is the baseline).
+const MAX_HANDS: [f64; 4] = [-0.45, -0.03, -0.01, 0.0];
+
+/// Player edge of one rule set, in percent of the initial bet: the baseline
+/// plus the published effect of each rule that differs from it.
 pub fn player_edge_percent(c: &Config) -> f64 {
-    let decks = match c.decks {
-        1 => 0.0,
-        2 => -0.32,
-        3 => -0.43,
-        4 => -0.48,
-        5 => -0.51,
-        6 => -0.53,
-        7 => -0.54,
-        _ => -0.55,
-    };
-    let mut edge = -0.02 + decks;
-    if c.dealer_hits_soft_17 {
-        edge -= 0.20;
-    }
-    if c.double_after_split {
-        edge += 0.13;
-    }
-    if c.resplit_aces {
-        edge += 0.06;
-    }
-    if c.surrender == Surrender::Late {
-        edge += 0.06;
-    }
-    edge -= match c.max_hands {
-        1 => 0.45,
-        2 => 0.03,
-        3 => 0.01,
-        _ => 0.0,
-    };
-    edge
+    let rules = [
+        (c.dealer_hits_soft_17, -0.20),
+        (c.double_after_split, 0.13),
+        (c.resplit_aces, 0.06),
+        (c.surrender == Surrender::Late, 0.06),
+    ];
+    let baseline = -0.02 + DECKS[usize::from(c.decks.clamp(1, 8)) - 1];
+    let edge = rules.iter().filter(|(applies, _)| *applies).fold(baseline, |edge, (_, effect)| edge + effect);
+    edge + MAX_HANDS[usize::from(c.max_hands.clamp(1, 4)) - 1]
 }
 
 /// Mean total stake of a hand under basic strategy, in initial bets (doubles
@@ -74,5 +60,10 @@ mod tests {
         assert!((basic_strategy_rtp(&Config::default()) - (1.0 - 0.0042 / 1.1317)).abs() < 1e-12);
         let h17 = Config { dealer_hits_soft_17: true, ..Config::default() };
         assert!((player_edge_percent(&h17) + 0.62).abs() < 1e-12);
+        // One pack (the baseline), late surrender, splits to two hands only.
+        let c = Config { decks: 1, surrender: Surrender::Late, max_hands: 2, ..Config::default() };
+        assert!((player_edge_percent(&c) - (-0.02 + 0.13 + 0.06 - 0.03)).abs() < 1e-12);
+        let eight = Config { decks: 8, max_hands: 1, ..Config::default() };
+        assert!((player_edge_percent(&eight) - (-0.02 - 0.55 + 0.13 - 0.45)).abs() < 1e-12);
     }
 }

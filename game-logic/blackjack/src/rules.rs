@@ -80,23 +80,57 @@ impl Config {
     /// # Errors
     /// [`ConfigError`] naming the first bad field.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let problem = if self.min_bet <= 0 || self.max_bet < self.min_bet {
-            "need 0 < min_bet <= max_bet"
-        } else if self.max_bet.checked_mul(4 * 2 * 3).is_none() {
-            "max_bet is too large: four doubled hands paid 3:1 would overflow"
-        } else if !(1..=7).contains(&self.seats) {
-            "seats must be 1 to 7"
-        } else if !(1..=8).contains(&self.decks) {
-            "decks must be 1 to 8"
-        } else if !(100..=900).contains(&self.penetration_per_mille) {
-            "penetration_per_mille must be 100 to 900"
-        } else if !(1..=4).contains(&self.max_hands) {
-            "max_hands must be 1 to 4"
-        } else if self.betting_ms == 0 || self.turn_ms == 0 {
-            "betting_ms and turn_ms must be at least 1"
-        } else {
-            return Ok(());
-        };
-        Err(ConfigError { game: "blackjack", message: problem.to_owned() })
+        let problems = [
+            (self.min_bet <= 0 || self.max_bet < self.min_bet, "need 0 < min_bet <= max_bet"),
+            // Four doubled hands paid 3:1: 24 times the bet must fit.
+            (self.max_bet > i64::MAX / 24, "max_bet is too large: four doubled hands paid 3:1 would overflow"),
+            (!(1..=7).contains(&self.seats), "seats must be 1 to 7"),
+            (!(1..=8).contains(&self.decks), "decks must be 1 to 8"),
+            (!(100..=900).contains(&self.penetration_per_mille), "penetration_per_mille must be 100 to 900"),
+            (!(1..=4).contains(&self.max_hands), "max_hands must be 1 to 4"),
+            (self.betting_ms == 0 || self.turn_ms == 0, "betting_ms and turn_ms must be at least 1"),
+        ];
+        match problems.into_iter().find(|&(bad, _)| bad) {
+            Some((_, problem)) => Err(ConfigError { game: "blackjack", message: problem.to_owned() }),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(config: Config) -> String {
+        config.validate().err().map(|e| e.message).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_default_rules_are_valid() {
+        assert_eq!(Config::default().validate(), Ok(()));
+        let edge = Config { seats: 1, decks: 8, max_hands: 1, max_bet: i64::MAX / 24, ..Config::default() };
+        assert_eq!(edge.validate(), Ok(()), "every limit at its edge is allowed");
+    }
+
+    #[test]
+    fn each_bad_rule_is_named() {
+        let d = Config::default;
+        let cases = [
+            (Config { min_bet: 0, ..d() }, "need 0 < min_bet <= max_bet"),
+            (Config { min_bet: 500, max_bet: 400, ..d() }, "need 0 < min_bet <= max_bet"),
+            (Config { max_bet: i64::MAX / 24 + 1, ..d() }, "max_bet is too large"),
+            (Config { seats: 0, ..d() }, "seats must be 1 to 7"),
+            (Config { seats: 8, ..d() }, "seats must be 1 to 7"),
+            (Config { decks: 0, ..d() }, "decks must be 1 to 8"),
+            (Config { decks: 9, ..d() }, "decks must be 1 to 8"),
+            (Config { penetration_per_mille: 99, ..d() }, "penetration_per_mille must be 100 to 900"),
+            (Config { penetration_per_mille: 901, ..d() }, "penetration_per_mille must be 100 to 900"),
+            (Config { max_hands: 5, ..d() }, "max_hands must be 1 to 4"),
+            (Config { betting_ms: 0, ..d() }, "betting_ms and turn_ms must be at least 1"),
+            (Config { turn_ms: 0, ..d() }, "betting_ms and turn_ms must be at least 1"),
+        ];
+        for (config, expected) in cases {
+            assert!(problem(config.clone()).starts_with(expected), "{config:?}: {}", problem(config.clone()));
+        }
     }
 }

@@ -17,10 +17,8 @@ pub struct BasicStrategy;
 /// The chart's decision for `cards` against the dealer's `up` card, given what
 /// is allowed.
 pub fn decide(cards: &[Card], up: Card, can_double: bool, can_split: bool, can_surrender: bool) -> Action {
-    let d = match value(up) {
-        1 => 11,
-        v => v,
-    };
+    // The dealer's card, an ace counted 11.
+    let d = if value(up) == 1 { 11 } else { value(up) };
     let (t, soft) = total(cards);
     let double = |fallback: Action| if can_double { Action::Double } else { fallback };
     if can_surrender && !soft && ((t == 16 && d >= 9) || (t == 15 && d == 10)) {

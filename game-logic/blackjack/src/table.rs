@@ -165,8 +165,8 @@ pub enum Insurance {
 pub struct Seat {
     /// The player.
     pub player: PlayerId,
-    /// This round's bet: (op, amount, confirmed).
-    pub bet: Option<(OpId, i64, bool)>,
+    /// This round's bet, minor units (it counts once the wallet holds it).
+    pub bet: Option<i64>,
     /// Hands in play.
     pub hands: Vec<Hand>,
     /// Insurance.
@@ -186,10 +186,9 @@ pub struct State {
     dealer: Vec<Card>,
     hole_revealed: bool,
     shoe: Shoe,
-    /// A double or split waiting for its stake: (op, the action).
-    extra: Option<(OpId, Action)>,
-    /// Insurance stakes waiting for the wallet: op -> seat.
-    insurance_ops: BTreeMap<OpId, u8>,
+    /// Stakes at the wallet: op -> (seat, what for: a bet, insurance, a
+    /// double or a split). Play waits while one is here.
+    pending: BTreeMap<OpId, (u8, Action)>,
 }
 
 /// How a hand ended.
@@ -345,9 +344,8 @@ impl Game for Blackjack {
             seats: vec![None; usize::from(config.seats)],
             dealer: Vec::new(),
             hole_revealed: false,
-            shoe: Shoe::empty(),
-            extra: None,
-            insurance_ops: BTreeMap::new(),
+            shoe: Shoe::default(),
+            pending: BTreeMap::new(),
         }
     }
 
@@ -373,7 +371,7 @@ impl Game for Blackjack {
             .map(|(i, s)| SeatView {
                 seat: i as u8,
                 player: s.player,
-                bet: s.bet.map(|(_, amount, _)| amount),
+                bet: s.bet,
                 hands: s.hands.clone(),
                 insurance: s.insurance,
             })
@@ -409,7 +407,7 @@ impl Game for Blackjack {
             Phase::Insurance { closed: false } if seat.insurance == Insurance::Undecided => {
                 out.extend([Action::Insurance { take: true }, Action::Insurance { take: false }]);
             }
-            Phase::Turn { seat: s, hand } if usize::from(s) == i && state.extra.is_none() => {
+            Phase::Turn { seat: s, hand } if usize::from(s) == i && state.pending.is_empty() => {
                 out.extend([Action::Hit, Action::Stand]);
                 let allowed = [Action::Double, Action::Split, Action::Surrender];
                 out.extend(allowed.into_iter().filter(|a| state.can(i, usize::from(hand), a)));
@@ -473,15 +471,19 @@ impl State {
         self.seats.iter().position(|s| s.as_ref().is_some_and(|s| s.player == player && !s.left))
     }
 
-    fn op(&mut self) -> OpId {
-        let op = OpId(self.next_op);
-        self.next_op += 1;
-        op
-    }
-
     fn card(&mut self, rng: &mut dyn Draw) -> Card {
         let hands = self.seats.iter().flatten().flat_map(|s| s.hands.iter().flat_map(|h| h.cards.iter()));
         self.shoe.deal(self.config.decks, hands.chain(&self.dealer), rng)
+    }
+
+    /// Asks the wallet to hold `amount` of seat `i`'s player for `what` (a
+    /// bet, insurance, a double or a split); it counts once the wallet says so.
+    fn stake(&mut self, i: usize, what: Action, amount: i64, out: Out) {
+        let Some(seat) = &self.seats[i] else { return };
+        let (op, round) = (OpId(self.next_op), RoundId(self.round));
+        self.next_op += 1;
+        self.pending.insert(op, (i as u8, what));
+        out.push(Effect::Reserve { op, round, player: seat.player, amount: Money::new(amount, self.config.currency) });
     }
 
     fn join(&mut self, player: PlayerId, preferred: Option<u8>, out: Out) -> Result<(), Rejected> {
@@ -489,8 +491,8 @@ impl State {
             return reject("already_seated", "you already have a seat at this table");
         }
         let free = |i: usize| self.seats.get(i).is_some_and(Option::is_none);
-        let seat = match preferred {
-            Some(p) if free(usize::from(p)) => usize::from(p),
+        let seat = match preferred.map(usize::from) {
+            Some(p) if free(p) => p,
             Some(_) => return reject("seat_taken", "that seat is taken or does not exist"),
             None => match (0..self.seats.len()).find(|&i| free(i)) {
                 Some(i) => i,
@@ -506,15 +508,13 @@ impl State {
 
     fn leave(&mut self, player: PlayerId, rng: &mut dyn Draw, out: Out) {
         let Some(i) = self.seat_of(player) else { return };
-        match self.seats[i].as_mut() {
-            Some(s) if s.bet.is_some() => s.left = true,
-            _ => {
-                self.seats[i] = None;
-                return;
-            }
-        }
+        let Some(seat) = self.seats[i].as_mut().filter(|s| s.bet.is_some()) else {
+            self.seats[i] = None;
+            return;
+        };
+        seat.left = true;
         // A seat to act with nobody there stands at once.
-        if matches!(self.phase, Phase::Turn { seat, .. } if usize::from(seat) == i) && self.extra.is_none() {
+        if matches!(self.phase, Phase::Turn { seat, .. } if usize::from(seat) == i) && self.pending.is_empty() {
             self.finish_hand(Status::Stood, rng, out);
         }
     }
@@ -525,9 +525,8 @@ impl State {
             if seat.as_ref().is_some_and(|s| s.left) {
                 *seat = None;
             } else if let Some(s) = seat {
-                s.bet = None;
+                (s.bet, s.insurance) = (None, Insurance::None);
                 s.hands.clear();
-                s.insurance = Insurance::None;
             }
         }
         self.dealer.clear();
@@ -558,7 +557,7 @@ impl State {
             (Phase::Insurance { closed: false }, Action::Insurance { take }) => self.insure(i, take, rng, out),
             (_, Action::Insurance { .. }) => reject("insurance_closed", "insurance is not on offer now"),
             (Phase::Turn { seat, hand }, action) if usize::from(seat) == i => {
-                if self.extra.is_some() {
+                if !self.pending.is_empty() {
                     return reject("awaiting_settlement", "the last stake is still at the wallet");
                 }
                 self.play(i, usize::from(hand), action, rng, out)
@@ -572,46 +571,34 @@ impl State {
         if amount < c.min_bet || amount > c.max_bet {
             return reject("bet_out_of_limits", format!("bets are {} to {}", c.min_bet, c.max_bet));
         }
-        let (round, currency) = (RoundId(self.round), c.currency);
-        if self.seats[i].as_ref().is_some_and(|s| s.bet.is_some()) {
+        let Some(seat) = self.seats[i].as_mut() else { return reject("not_seated", "take a seat first") };
+        if seat.bet.is_some() {
             return reject("already_bet", "one bet per round");
         }
-        let op = self.op();
-        let Some(seat) = self.seats[i].as_mut() else { return reject("not_seated", "take a seat first") };
-        seat.bet = Some((op, amount, false));
-        out.push(Effect::Reserve { op, round, player: seat.player, amount: Money::new(amount, currency) });
+        seat.bet = Some(amount);
+        self.stake(i, Action::Bet { amount }, amount, out);
         Ok(())
     }
 
     fn insure(&mut self, i: usize, take: bool, rng: &mut dyn Draw, out: Out) -> Result<(), Rejected> {
-        let (round, currency) = (RoundId(self.round), self.config.currency);
-        let Some(seat) = self.seats[i].as_ref() else { return reject("not_seated", "take a seat first") };
-        let (Insurance::Undecided, Some((_, bet, _))) = (seat.insurance, seat.bet) else {
+        let Some(seat) = self.seats[i].as_mut() else { return reject("not_seated", "take a seat first") };
+        let (Insurance::Undecided, Some(bet)) = (seat.insurance, seat.bet) else {
             return reject("insurance_closed", "no insurance decision is pending for you");
         };
-        let player = seat.player;
-        if !take || bet / 2 == 0 {
-            self.set_insurance(i, Insurance::Declined);
+        if take && bet / 2 > 0 {
+            seat.insurance = Insurance::Taken { amount: bet / 2, confirmed: false };
+            self.stake(i, Action::Insurance { take }, bet / 2, out);
+        } else {
+            seat.insurance = Insurance::Declined;
             self.after_insurance_decision(rng, out);
-            return Ok(());
         }
-        let op = self.op();
-        self.set_insurance(i, Insurance::Taken { amount: bet / 2, confirmed: false });
-        self.insurance_ops.insert(op, i as u8);
-        out.push(Effect::Reserve { op, round, player, amount: Money::new(bet / 2, currency) });
         Ok(())
-    }
-
-    fn set_insurance(&mut self, i: usize, insurance: Insurance) {
-        if let Some(seat) = self.seats[i].as_mut() {
-            seat.insurance = insurance;
-        }
     }
 
     /// Once every insurance decision is in and held, the dealer peeks.
     fn after_insurance_decision(&mut self, rng: &mut dyn Draw, out: Out) {
         let undecided = self.seats.iter().flatten().any(|s| s.insurance == Insurance::Undecided);
-        if !undecided && self.insurance_ops.is_empty() {
+        if !undecided && self.pending.is_empty() {
             out.push(Effect::CancelTimer { timer: TURN_TIMER });
             self.peek(rng, out);
         }
@@ -636,16 +623,11 @@ impl State {
                 self.finish_hand(Status::Surrendered, rng, out);
             }
             Action::Double | Action::Split if self.can(i, hand, &action) => {
-                let (round, currency) = (RoundId(self.round), self.config.currency);
-                let Some((player, Some((_, stake, _)))) = self.seats[i].as_ref().map(|s| (s.player, s.bet)) else {
-                    return reject("not_your_turn", "no such seat");
+                let Some(bet) = self.seats[i].as_ref().and_then(|s| s.bet) else {
+                    return reject("not_your_turn", "no bet on this seat");
                 };
-                let op = self.op();
-                self.extra = Some((op, action));
-                out.extend([
-                    Effect::CancelTimer { timer: TURN_TIMER },
-                    Effect::Reserve { op, round, player, amount: Money::new(stake, currency) },
-                ]);
+                out.push(Effect::CancelTimer { timer: TURN_TIMER });
+                self.stake(i, action, bet, out);
             }
             Action::Double | Action::Split | Action::Surrender => {
                 return reject("illegal_move", "that move is not allowed on this hand");
@@ -710,146 +692,105 @@ impl State {
     }
 
     fn wallet(&mut self, op: OpId, result: WalletResult, rng: &mut dyn Draw, out: Out) -> Result<(), Rejected> {
-        let refused = match result {
-            WalletResult::Reserved => None,
-            WalletResult::Refused { code } => Some(code),
-        };
-        let refusal = |player: PlayerId, code: String| Effect::Publish {
-            to: Audience::Player(player),
-            event: Event::StakeRefused { code },
-        };
-        // A bet?
-        let bet_seat =
-            self.seats.iter().position(|s| s.as_ref().is_some_and(|s| matches!(s.bet, Some((o, _, false)) if o == op)));
-        if let Some(i) = bet_seat {
-            let Some(seat) = self.seats[i].as_mut() else { return reject("unexpected_wallet_result", "gone") };
-            match (refused, seat.bet) {
-                (None, Some((o, amount, _))) => {
-                    seat.bet = Some((o, amount, true));
-                    out.push(publish(Event::BetAccepted { seat: i as u8, amount }));
-                }
-                (Some(code), _) => {
-                    seat.bet = None;
-                    out.push(refusal(seat.player, code));
-                }
-                (None, None) => {}
-            }
-            if self.phase == Phase::Closing && self.bets_settled() {
-                self.deal(rng, out);
-            }
-            return Ok(());
-        }
-        if let Some(seat) = self.insurance_ops.remove(&op) {
-            let i = usize::from(seat);
-            match (refused, self.seats[i].as_ref().map(|s| (s.player, s.insurance))) {
-                (None, Some((_, Insurance::Taken { amount, .. }))) => {
-                    self.set_insurance(i, Insurance::Taken { amount, confirmed: true });
-                }
-                (refused, player) => {
-                    self.set_insurance(i, Insurance::Declined);
-                    if let (Some(code), Some((player, _))) = (refused, player) {
-                        out.push(refusal(player, code));
-                    }
-                }
-            }
-            self.after_insurance_decision(rng, out);
-            return Ok(());
-        }
-        let (Some((pending, extra)), Phase::Turn { seat, hand }) = (self.extra, self.phase) else {
+        let Some(&(seat, what)) = self.pending.get(&op) else {
             return reject("unexpected_wallet_result", format!("op {} is not pending", op.0));
         };
-        if pending != op {
-            return reject("unexpected_wallet_result", format!("op {} is not pending", op.0));
+        let i = usize::from(seat);
+        let Some(s) = self.seats[i].as_mut() else { return reject("unexpected_wallet_result", "no such seat") };
+        self.pending.remove(&op);
+        let refused = matches!(result, WalletResult::Refused { .. });
+        if let WalletResult::Refused { code } = result {
+            out.push(Effect::Publish { to: Audience::Player(s.player), event: Event::StakeRefused { code } });
         }
-        let (i, h) = (usize::from(seat), usize::from(hand));
-        let Some(s) = self.seats[i].as_mut().filter(|s| h < s.hands.len()) else {
-            return reject("unexpected_wallet_result", "no such hand");
-        };
-        self.extra = None;
-        if let Some(code) = refused {
-            out.extend([
-                refusal(s.player, code),
-                Effect::StartTimer { timer: TURN_TIMER, after_ms: self.config.turn_ms },
-            ]);
-            return Ok(());
-        }
-        match extra {
-            Action::Double => {
-                let card = self.card(rng);
-                let Some(x) = self.hand_mut(i, h) else { return Ok(()) };
-                x.double(card);
-                let status = x.status;
-                self.finish_hand(status, rng, out);
+        match what {
+            Action::Bet { amount } => {
+                if refused {
+                    s.bet = None;
+                } else {
+                    out.push(publish(Event::BetAccepted { seat, amount }));
+                }
+                if self.phase == Phase::Closing && self.pending.is_empty() {
+                    self.deal(rng, out);
+                }
             }
+            Action::Insurance { .. } => {
+                match &mut s.insurance {
+                    Insurance::Taken { confirmed, .. } if !refused => *confirmed = true,
+                    other => *other = Insurance::Declined,
+                }
+                self.after_insurance_decision(rng, out);
+            }
+            // A refused double or split leaves the hand as it was, to act again.
+            _ if refused => out.push(Effect::StartTimer { timer: TURN_TIMER, after_ms: self.config.turn_ms }),
             _ => {
-                // A split: the only other stake asked during play.
-                let new = s.hands[h].split();
-                s.hands.insert(h + 1, new);
-                // Deals the first split hand its second card and gives it the turn.
-                self.next_turn(i, h, rng, out);
+                let Phase::Turn { hand, .. } = self.phase else { return Ok(()) };
+                let h = usize::from(hand);
+                if what == Action::Double {
+                    let card = self.card(rng);
+                    if let Some(x) = self.hand_mut(i, h) {
+                        x.double(card);
+                        let status = x.status;
+                        self.finish_hand(status, rng, out);
+                    }
+                } else if let Some(new) = s.hands.get_mut(h).map(Hand::split) {
+                    s.hands.insert(h + 1, new);
+                    // Deals the first split hand its second card and gives it the turn.
+                    self.next_turn(i, h, rng, out);
+                }
             }
         }
         Ok(())
-    }
-
-    fn bets_settled(&self) -> bool {
-        self.seats.iter().flatten().all(|s| !matches!(s.bet, Some((_, _, false))))
     }
 
     fn timer(&mut self, timer: TimerId, rng: &mut dyn Draw, out: Out) -> Result<(), Rejected> {
         match (timer, self.phase) {
             (BETTING_TIMER, Phase::Betting) => {
                 self.phase = Phase::Closing;
-                if self.bets_settled() {
+                if self.pending.is_empty() {
                     self.deal(rng, out);
                 }
             }
             (TURN_TIMER, Phase::Insurance { closed: false }) => {
-                for i in 0..self.seats.len() {
-                    if self.seats[i].as_ref().is_some_and(|s| s.insurance == Insurance::Undecided) {
-                        self.set_insurance(i, Insurance::Declined);
-                    }
+                for s in self.seats.iter_mut().flatten().filter(|s| s.insurance == Insurance::Undecided) {
+                    s.insurance = Insurance::Declined;
                 }
                 self.phase = Phase::Insurance { closed: true };
                 self.after_insurance_decision(rng, out);
             }
-            (TURN_TIMER, Phase::Turn { .. }) if self.extra.is_none() => self.finish_hand(Status::Stood, rng, out),
+            (TURN_TIMER, Phase::Turn { .. }) if self.pending.is_empty() => self.finish_hand(Status::Stood, rng, out),
             (RESULT_TIMER, Phase::Result) => self.open_round(out),
             _ => return reject("unexpected_timer", format!("timer {} is not running", timer.0)),
         }
         Ok(())
     }
 
-    /// Deals the round to every seat with a confirmed bet.
+    /// Deals the round to every seat with a held bet.
     fn deal(&mut self, rng: &mut dyn Draw, out: Out) {
-        let playing = |s: &Option<Seat>| s.as_ref().is_some_and(|s| s.bet.is_some());
-        if !self.seats.iter().any(playing) {
+        if !self.seats.iter().flatten().any(|s| s.bet.is_some()) {
             return self.settle(out);
         }
         if self.shoe.dealt_per_mille() >= self.config.penetration_per_mille {
             self.shoe = Shoe::shuffled(self.config.decks, rng);
             out.push(publish(Event::Shuffled));
         }
-        for first in [true, false] {
+        for s in self.seats.iter_mut().flatten() {
+            if let Some(stake) = s.bet {
+                s.hands.push(Hand { cards: vec![], stake, split: false, split_aces: false, status: Status::Playing });
+            }
+        }
+        // One card to each hand, one to the dealer, and round again.
+        for _ in 0..2 {
             for i in 0..self.seats.len() {
-                if !playing(&self.seats[i]) {
-                    continue;
+                if self.hand_mut(i, 0).is_some() {
+                    let card = self.card(rng);
+                    self.hand_mut(i, 0).into_iter().for_each(|h| h.cards.push(card));
                 }
-                let card = self.card(rng);
-                let Some(s) = self.seats[i].as_mut() else { continue };
-                if first {
-                    let stake = s.bet.map_or(0, |b| b.1);
-                    let hand = Hand { cards: vec![], stake, split: false, split_aces: false, status: Status::Playing };
-                    s.hands.push(hand);
-                }
-                s.hands[0].cards.push(card);
             }
             let card = self.card(rng);
             self.dealer.push(card);
         }
         let seats = (self.seats.iter().enumerate())
-            .filter(|(_, s)| playing(s))
-            .filter_map(|(i, s)| Some((i as u8, s.as_ref()?.hands[0].cards.clone())))
+            .filter_map(|(i, s)| Some((i as u8, s.as_ref()?.hands.first()?.cards.clone())))
             .collect();
         out.push(publish(Event::Dealt { seats, dealer_up: self.dealer[0] }));
         if self.config.insurance && value(self.dealer[0]) == 1 {
@@ -865,7 +806,6 @@ impl State {
         }
         self.peek(rng, out);
     }
-
     /// The dealer checks for blackjack under an ace or a ten; naturals stand.
     fn peek(&mut self, rng: &mut dyn Draw, out: Out) {
         if is_blackjack(&self.dealer) {

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 use croupier_blackjack::cards::{is_blackjack, total};
-use croupier_blackjack::{Action, Blackjack, Config, Outcome, Phase, Status, Surrender};
+use croupier_blackjack::{Action, Blackjack, Config, Insurance, Outcome, Phase, Status, Surrender};
 use croupier_rng::{CertifiedRng, Draw, Position, Seed};
 use croupier_sdk::testing::{Auditor, offered, try_apply};
 use croupier_sdk::{Effect, Game, Input, OpId, PlayerId, RoundId, TimerId, Viewer, WalletResult};
@@ -128,6 +128,14 @@ fn random_play_keeps_every_contract() {
             let view = Blackjack::view(&state, Viewer::Spectator);
             if !matches!(view.phase, Phase::Result) && view.dealer.len() == 2 {
                 assert_eq!(view.dealer[1], None, "table {table} step {step}: hole card shown in {:?}", view.phase);
+            }
+            // Outside the insurance decision every insurance is settled: taken
+            // and held, or declined (a refused stake declines it).
+            if !matches!(view.phase, Phase::Insurance { .. }) {
+                for s in &view.seats {
+                    let open = matches!(s.insurance, Insurance::Undecided | Insurance::Taken { confirmed: false, .. });
+                    assert!(!open, "table {table} step {step}: {:?} in {:?}", s.insurance, view.phase);
+                }
             }
             let text = serde_json::to_string(&view).unwrap();
             assert!(!text.contains("\"cards\":[") || !text.contains("shoe\":{"), "the shoe never appears in a view");
