@@ -783,7 +783,9 @@ impl State {
             for i in 0..self.seats.len() {
                 if self.hand_mut(i, 0).is_some() {
                     let card = self.card(rng);
-                    self.hand_mut(i, 0).into_iter().for_each(|h| h.cards.push(card));
+                    if let Some(hand) = self.hand_mut(i, 0) {
+                        hand.cards.push(card);
+                    }
                 }
             }
             let card = self.card(rng);
