@@ -21,7 +21,7 @@ use crate::rules::{Config, Surrender};
 /// Player edge of a shoe of 1 to 8 packs against the one-pack baseline.
 const DECKS: [f64; 8] = [0.0, -0.32, -0.43, -0.48, -0.51, -0.53, -0.54, -0.55];
 
-/// Player edge lost by allowing only 1, 2 or 3 hands from splits (4 is the baseline).
+/// Player edge of allowing only 1, 2 or 3 hands from splits (4 is the baseline).
 const MAX_HANDS: [f64; 4] = [-0.45, -0.03, -0.01, 0.0];
 
 /// Player edge of one rule set, in percent of the initial bet: the baseline

@@ -382,10 +382,7 @@ impl Game for Blackjack {
             phase: state.phase,
             round: state.round,
             seats,
-            my_seat: match viewer {
-                Viewer::Player(p) => state.seat_of(p).map(|i| i as u8),
-                Viewer::Spectator => None,
-            },
+            my_seat: viewer.player().and_then(|p| state.seat_of(p)).map(|i| i as u8),
             dealer,
             shoe_remaining: state.shoe.remaining(),
             min_bet: state.config.min_bet,
@@ -646,10 +643,15 @@ impl State {
         out.push(publish(Event::HandUpdated { seat: i as u8, hands }));
     }
 
+    /// The seat and hand to act, in a turn.
+    fn turn(&self) -> Option<(usize, usize)> {
+        let Phase::Turn { seat, hand } = self.phase else { return None };
+        Some((usize::from(seat), usize::from(hand)))
+    }
+
     /// Ends the hand to act with `status` and moves on.
     fn finish_hand(&mut self, status: Status, rng: &mut dyn Draw, out: Out) {
-        let Phase::Turn { seat, hand } = self.phase else { return };
-        let (i, hand) = (usize::from(seat), usize::from(hand));
+        let Some((i, hand)) = self.turn() else { return };
         if let Some(h) = self.hand_mut(i, hand) {
             h.status = status;
         }
@@ -662,8 +664,7 @@ impl State {
     fn next_turn(&mut self, seat: usize, hand: usize, rng: &mut dyn Draw, out: Out) {
         let mut from = (seat, hand);
         while from.0 < self.seats.len() {
-            let hands = self.seats[from.0].as_ref().map_or(0, |s| s.hands.len());
-            let left = self.seats[from.0].as_ref().is_some_and(|s| s.left);
+            let (hands, left) = self.seats[from.0].as_ref().map_or((0, false), |s| (s.hands.len(), s.left));
             for h in from.1..hands {
                 // A split hand arrives here with one card: deal its second.
                 if self.hand_mut(from.0, h).is_some_and(|x| x.cards.len() == 1) {
@@ -696,7 +697,12 @@ impl State {
             return reject("unexpected_wallet_result", format!("op {} is not pending", op.0));
         };
         let i = usize::from(seat);
-        let Some(s) = self.seats[i].as_mut() else { return reject("unexpected_wallet_result", "no such seat") };
+        // A double or split is for the hand to act, which waits for it.
+        let hand = self.turn().filter(|&(s, _)| s == i).map(|(_, h)| h);
+        let extra = matches!(what, Action::Double | Action::Split);
+        let Some(s) = self.seats[i].as_mut().filter(|s| !extra || hand.is_some_and(|h| h < s.hands.len())) else {
+            return reject("unexpected_wallet_result", "nothing waits for that stake");
+        };
         self.pending.remove(&op);
         let refused = matches!(result, WalletResult::Refused { .. });
         if let WalletResult::Refused { code } = result {
@@ -723,8 +729,7 @@ impl State {
             // A refused double or split leaves the hand as it was, to act again.
             _ if refused => out.push(Effect::StartTimer { timer: TURN_TIMER, after_ms: self.config.turn_ms }),
             _ => {
-                let Phase::Turn { hand, .. } = self.phase else { return Ok(()) };
-                let h = usize::from(hand);
+                let h = hand.unwrap_or_default(); // checked above
                 if what == Action::Double {
                     let card = self.card(rng);
                     if let Some(x) = self.hand_mut(i, h) {

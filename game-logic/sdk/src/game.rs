@@ -49,6 +49,16 @@ pub enum Viewer {
     Spectator,
 }
 
+impl Viewer {
+    /// The player looking, if a player is.
+    pub fn player(self) -> Option<PlayerId> {
+        match self {
+            Viewer::Player(p) => Some(p),
+            Viewer::Spectator => None,
+        }
+    }
+}
+
 /// Who receives a published event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
