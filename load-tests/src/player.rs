@@ -351,10 +351,11 @@ async fn drive(conn: &mut Conn, account: &Account, plan: &Plan, until: Instant) 
             if kind == "spin" && !ok {
                 spinning = false;
             }
-            if kind == "decision" && !ok {
-                // Not allowed after all: stand instead.
+            if kind == "decision" && !ok && code != "rate_limited" {
+                // Not allowed after all: stand instead, once (a refused stand
+                // is not sent again; the turn clock stands for the player).
                 let stand = json!({ "type": "act", "table": table, "action": { "type": "stand" } });
-                conn.send(stand, "decision", false).await?;
+                conn.send(stand, "fallback", false).await?;
             }
             if m["type"] == "session" {
                 session = m["session"].as_str().map(str::to_owned);

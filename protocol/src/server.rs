@@ -1,7 +1,8 @@
 //! What the server sends over `/v1/ws`: [`ServerMsg`], one JSON text frame
 //! each, tagged by `type`. A reply carries `re`, the `id` of the request it
 //! answers. Table events carry the table's `seq`, which grows by one per
-//! event, so a client sees a gap and can `resume`.
+//! event (a viewer not entitled to one gets a `skip` with its seq), so a
+//! client sees a gap and can `resume`.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -88,6 +89,14 @@ pub enum ServerMsg {
         /// The game's event.
         event: Value,
     },
+    /// The table's event `seq` was for another viewer (e.g. another player's
+    /// own cards): nothing to show, but the sequence stays contiguous.
+    Skip {
+        /// Table or session id.
+        table: String,
+        /// The seq this stands in for.
+        seq: u64,
+    },
     /// A full snapshot, when missed events are no longer kept.
     Resync {
         /// The request's `id`.
@@ -118,6 +127,8 @@ pub enum ServerMsg {
         re: Option<u64>,
         /// Session id (used as `table` in its events).
         session: String,
+        /// The session's current `seq`; events follow from `seq + 1`.
+        seq: u64,
         /// The game's view.
         view: Value,
     },

@@ -33,6 +33,7 @@ fn server_tag(m: &ServerMsg) -> &'static str {
         ServerMsg::Error { .. } => "error",
         ServerMsg::Joined { .. } => "joined",
         ServerMsg::Event { .. } => "event",
+        ServerMsg::Skip { .. } => "skip",
         ServerMsg::Resync { .. } => "resync",
         ServerMsg::Chat { .. } => "chat",
         ServerMsg::Session { .. } => "session",
@@ -43,8 +44,8 @@ fn server_tag(m: &ServerMsg) -> &'static str {
 /// Every tag, in the order the matches above list them.
 const CLIENT_TAGS: [&str; 12] =
     ["auth", "ping", "join", "leave", "sit", "stand", "act", "chat", "resume", "session.open", "spin", "session.close"];
-const SERVER_TAGS: [&str; 11] =
-    ["hello", "authed", "pong", "ok", "error", "joined", "event", "resync", "chat", "session", "closing"];
+const SERVER_TAGS: [&str; 12] =
+    ["hello", "authed", "pong", "ok", "error", "joined", "event", "skip", "resync", "chat", "session", "closing"];
 
 #[test]
 fn exact_json_is_pinned() {

@@ -139,42 +139,53 @@ fn the_example_production_layer_is_valid() {
     assert!(err.contains("connecting to Postgres") && !err.contains("invalid settings"), "{err}");
 }
 
-#[actix_web::test]
-async fn sigterm_tells_players_refunds_the_open_round_and_exits() {
+const SECRET: &str = "sigterm-test-secret-of-32-bytes-or-more";
+
+/// A database with a player of 5,000 EUR: the database (dropped with it),
+/// its URL, the store, the player's id and a token for the real binary.
+async fn funded_player(name: &str) -> (TestDb, String, std::sync::Arc<dyn croupier_server::store::Store>, i64, String) {
     use croupier_server::auth::Tokens;
     use croupier_server::store::Role;
-    use serde_json::json;
-    const SECRET: &str = "sigterm-test-secret-of-32-bytes-or-more";
-    let (_db, settings) = TestDb::create(Db::Postgres).await;
-    let url = settings.database.url.clone();
+    let (db, settings) = TestDb::create(Db::Postgres).await;
     let store = croupier_server::store::open(&settings.database).await.unwrap();
-    let user = store.create_user("stella", "x", Role::Player, 0).await.unwrap();
+    let user = store.create_user(name, "x", Role::Player, 0).await.unwrap();
     store.deposit("fund", user.id, "EUR", 5_000, 0).await.unwrap();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    let token = Tokens::new(SECRET.as_bytes(), 600).issue(user.id, "stella", Role::Player, now).unwrap();
-    let dir = std::env::temp_dir().join(format!("croupier-sigterm-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let token = Tokens::new(SECRET.as_bytes(), 600).issue(user.id, name, Role::Player, now).unwrap();
+    (db, settings.database.url.clone(), store, user.id, token)
+}
+
+/// The real binary on `url` with one roulette table `slow` whose betting
+/// window lasts a minute, and `name` seated at it with betting open.
+async fn seated_at_a_slow_table(
+    url: &str,
+    name: &str,
+    token: &str,
+    dir: &std::path::Path,
+) -> (std::process::Child, common::ws::Player) {
+    use serde_json::json;
+    std::fs::create_dir_all(dir).unwrap();
     let config = dir.join("one-table.toml");
     std::fs::write(&config, "[[tables]]\nid = \"slow\"\ngame = \"roulette\"\nconfig = { betting_ms = 60000 }\n")
         .unwrap();
     let mut cmd = croupier();
     cmd.args(["serve", "--port", "0", "--config"])
         .arg(&config)
-        .env("DATABASE_URL", &url)
+        .env("DATABASE_URL", url)
         .env("CROUPIER__AUTH__JWT_SECRET", SECRET);
-    let (mut child, port, _) = common::serve_binary(cmd);
-    let mut p = common::ws::Player::connect_url(&format!("ws://127.0.0.1:{port}/v1/ws"), "stella", &token).await;
+    let (child, port, _) = common::serve_binary(cmd);
+    let mut p = common::ws::Player::connect_url(&format!("ws://127.0.0.1:{port}/v1/ws"), name, token).await;
     assert_eq!(p.request(json!({ "type": "sit", "table": "slow" })).await["type"], "ok");
     p.event("betting_open").await;
-    let bet = json!({ "type": "act", "table": "slow", "action": { "type": "bet", "spot": { "type": "red" }, "amount": 700 } });
-    assert_eq!(p.request(bet).await["type"], "ok");
-    assert_eq!(store.balances(user.id).await.unwrap()[0].held, 700);
+    (child, p)
+}
 
+fn sigterm(child: &std::process::Child) {
     assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
-    let closing = p.wait_for(|m| m["type"] == "closing").await;
-    assert_eq!(closing["code"], "server_restarting", "{closing}");
-    let closed = p.wait_for(|m| m.get("closed").is_some()).await;
-    assert_eq!(closed["closed"], 1012);
+}
+
+/// Waits (15 s at most) for the server to exit after SIGTERM, successfully.
+async fn exited(child: &mut std::process::Child) {
     let deadline = Instant::now() + Duration::from_secs(15);
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
@@ -184,9 +195,47 @@ async fn sigterm_tells_players_refunds_the_open_round_and_exits() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(status.success(), "{status}");
+}
+
+fn red(amount: i64) -> serde_json::Value {
+    serde_json::json!({ "type": "act", "table": "slow", "action": { "type": "bet", "spot": { "type": "red" }, "amount": amount } })
+}
+
+#[actix_web::test]
+async fn sigterm_tells_players_refunds_the_open_round_and_exits() {
+    let (_db, url, store, user, token) = funded_player("stella").await;
+    let dir = std::env::temp_dir().join(format!("croupier-sigterm-{}", std::process::id()));
+    let (mut child, mut p) = seated_at_a_slow_table(&url, "stella", &token, &dir).await;
+    assert_eq!(p.request(red(700)).await["type"], "ok");
+    assert_eq!(store.balances(user).await.unwrap()[0].held, 700);
+
+    sigterm(&child);
+    let closing = p.wait_for(|m| m["type"] == "closing").await;
+    assert_eq!(closing["code"], "server_restarting", "{closing}");
+    let closed = p.wait_for(|m| m.get("closed").is_some()).await;
+    assert_eq!(closed["closed"], 1012);
+    exited(&mut child).await;
     // The round in its betting window was voided before exit: nothing held.
-    let balance = &store.balances(user.id).await.unwrap()[0];
+    let balance = &store.balances(user).await.unwrap()[0];
     assert_eq!((balance.available, balance.held), (5_000, 0));
     assert_eq!(store.open_rounds().await.unwrap(), Vec::<String>::new());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[actix_web::test]
+async fn sigterm_with_a_stake_in_flight_refunds_it_before_exit() {
+    let (_db, url, store, user, token) = funded_player("steve").await;
+    let dir = std::env::temp_dir().join(format!("croupier-sigterm-flight-{}", std::process::id()));
+    for stop in 0..8 {
+        let (mut child, mut p) = seated_at_a_slow_table(&url, "steve", &token, &dir).await;
+        // The bet and the stop leave together: the stake is on its way to
+        // the wallet (or just held) when the server starts stopping.
+        common::ws::send(&mut p.ws, red(100)).await;
+        sigterm(&child);
+        exited(&mut child).await;
+        let balance = &store.balances(user).await.unwrap()[0];
+        assert_eq!((balance.available, balance.held), (5_000, 0), "stop {stop}: the stake was refunded");
+        assert_eq!(store.open_rounds().await.unwrap(), Vec::<String>::new(), "stop {stop}: no round left open");
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -137,10 +137,11 @@ async fn rounds_conform(kind: Db) {
     };
     let paid = [(ann.id, 250)];
     let (a, b) = (checkpoint(5, "a"), checkpoint(6, "b"));
-    let first = store.finish_round("t1:e:1:settle", RoundClose::Settle(&paid), &record, Some(&a), 3);
+    let close = RoundClose::Settle(paid.to_vec());
+    let first = store.finish_round("t1:e:1:settle", &close, &record, Some(&a), 3);
     let first = first.await.unwrap().unwrap();
     // A replay changes nothing: no second payout, no second record.
-    let again = store.finish_round("t1:e:1:settle", RoundClose::Settle(&paid), &record, Some(&b), 4);
+    let again = store.finish_round("t1:e:1:settle", &close, &record, Some(&b), 4);
     assert!(again.await.unwrap().unwrap().replayed);
     assert!(!first.replayed);
     assert_eq!(store.balances(ann.id).await.unwrap()[0].available, 1_150);

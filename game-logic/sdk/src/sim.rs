@@ -1,16 +1,18 @@
 //! The simulator: plays many rounds of any [`Game`] with a player strategy and
 //! measures its return to player (RTP) against the declared theoretical one.
 //!
-//! Each worker thread runs its own table with one simulated player and an
-//! unlimited wallet (every reserve is granted), with a virtual clock for
-//! timers. With a seed, thread `i` uses ChaCha20 stream `2i` of that seed for
-//! the game and `2i + 1` for the strategy, so a run is reproducible for a
-//! given thread count. The simulator also polices the SDK contract: an offered
+//! A run is cut into blocks of [`BLOCK_ROUNDS`] rounds; each block is played
+//! on a fresh table with one simulated player and an unlimited wallet (every
+//! reserve is granted), with a virtual clock for timers. With a seed, block
+//! `b` uses ChaCha20 stream `2b` of that seed for the game and `2b + 1` for
+//! the strategy, and blocks are merged in block order whichever thread played
+//! them, so a seeded run gives the same report on any number of threads and
+//! any machine. The simulator also polices the SDK contract: an offered
 //! action that is rejected, a round settled twice, a round that ends holding
 //! unsettled stakes, a payout to nobody who staked, or a stall is an error.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use croupier_rng::{CertifiedRng, Draw, Position, ReseedPolicy, Seed};
@@ -125,7 +127,7 @@ pub enum SimError {
     /// The game rejected an action it had offered.
     #[error("round {round}: the game rejected an action it offered: {code}: {message}")]
     OfferedActionRejected {
-        /// Round number in this thread.
+        /// Round number in its block.
         round: u64,
         /// Rejection code.
         code: String,
@@ -135,7 +137,7 @@ pub enum SimError {
     /// The game rejected an input the server would legitimately send.
     #[error("round {round}: the game rejected {input}: {code}")]
     InputRejected {
-        /// Round number in this thread.
+        /// Round number in its block.
         round: u64,
         /// The input, as JSON.
         input: String,
@@ -215,7 +217,7 @@ impl Totals {
     }
 }
 
-/// Plays `options.rounds` rounds of `G` with `config`, one strategy per thread
+/// Plays `options.rounds` rounds of `G` with `config`, one strategy per block
 /// from `make_strategy`, counting finished rounds into `progress`.
 ///
 /// # Errors
@@ -241,7 +243,7 @@ where
 
 /// Plays `options.rounds` rounds of `G` in math mode ([`crate::math`]): each
 /// round one call of [`MathRounds::play`], counting finished rounds into
-/// `progress`. Thread `i` uses the same streams as in [`simulate`], so a
+/// `progress`. Block `b` uses the same streams as in [`simulate`], so a
 /// seeded run plays the same rounds in either mode.
 ///
 /// # Errors
@@ -269,8 +271,13 @@ pub fn simulate_math<G: MathRounds>(
     })
 }
 
-/// Splits `options.rounds` over threads, each playing its share with its own
-/// pair of generators, and reports the merged totals.
+/// Rounds per block of a run (see the module documentation): the unit a
+/// seed's streams are numbered by, so it is part of what a seed reproduces.
+pub const BLOCK_ROUNDS: u64 = 1 << 16;
+
+/// Cuts `options.rounds` into blocks, plays them on the worker threads (each
+/// block with its own pair of generators) and reports the totals merged in
+/// block order.
 fn run_threads<G: Game>(
     config: &G::Config,
     options: &SimOptions,
@@ -278,23 +285,42 @@ fn run_threads<G: Game>(
     play: impl Fn(CertifiedRng, CertifiedRng, u64) -> Result<Totals, SimError> + Sync,
 ) -> Result<SimReport, SimError> {
     let threads = options.threads.max(1);
+    let blocks = options.rounds.div_ceil(BLOCK_ROUNDS);
+    let next = AtomicU64::new(0);
+    let failed = AtomicBool::new(false);
     let started = Instant::now();
-    let results: Vec<Result<Totals, SimError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|i| {
-                let share = options.rounds / threads as u64 + u64::from((i as u64) < options.rounds % threads as u64);
-                let play = &play;
-                scope.spawn(move || {
-                    let (game_rng, strategy_rng) = thread_rngs(options.seed.as_ref(), i as u64)?;
-                    play(game_rng, strategy_rng, share)
-                })
-            })
-            .collect();
+    let worker = || -> Result<Vec<(u64, Totals)>, SimError> {
+        let mut played = Vec::new();
+        while !failed.load(Ordering::Relaxed) {
+            let block = next.fetch_add(1, Ordering::Relaxed);
+            if block >= blocks {
+                break;
+            }
+            let share = (options.rounds - block * BLOCK_ROUNDS).min(BLOCK_ROUNDS);
+            let totals = block_rngs(options.seed.as_ref(), block).and_then(|(game, player)| play(game, player, share));
+            match totals {
+                Ok(totals) => played.push((block, totals)),
+                Err(e) => {
+                    failed.store(true, Ordering::Relaxed);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(played)
+    };
+    let results: Vec<Result<Vec<(u64, Totals)>, SimError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads).map(|_| scope.spawn(worker)).collect();
         handles.into_iter().map(|h| h.join().unwrap_or_else(|e| Err(SimError::Panicked(panic_text(&e))))).collect()
     });
-    let mut totals = Totals::default();
+    let mut played = Vec::new();
     for r in results {
-        totals.merge(&r?);
+        played.extend(r?);
+    }
+    // Block order, not finishing order: float sums depend on their order.
+    played.sort_unstable_by_key(|(block, _)| *block);
+    let mut totals = Totals::default();
+    for (_, block) in &played {
+        totals.merge(block);
     }
     let elapsed = started.elapsed().as_secs_f64();
     let (rtp, low, high) = totals.rtp_interval();
@@ -323,11 +349,12 @@ fn panic_text(e: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "unknown panic".to_owned())
 }
 
-fn thread_rngs(seed: Option<&Seed>, i: u64) -> Result<(CertifiedRng, CertifiedRng), SimError> {
+/// The game's and the player's generators of block `b`.
+fn block_rngs(seed: Option<&Seed>, b: u64) -> Result<(CertifiedRng, CertifiedRng), SimError> {
     match seed {
         Some(seed) => Ok((
-            CertifiedRng::from_position(&Position::new(seed.clone(), 2 * i, 0)),
-            CertifiedRng::from_position(&Position::new(seed.clone(), 2 * i + 1, 0)),
+            CertifiedRng::from_position(&Position::new(seed.clone(), 2 * b, 0)),
+            CertifiedRng::from_position(&Position::new(seed.clone(), 2 * b + 1, 0)),
         )),
         None => {
             let os = |_| CertifiedRng::from_os(ReseedPolicy::default()).map_err(|e| SimError::Seed(e.to_string()));

@@ -49,6 +49,22 @@ fn a_seeded_run_is_reproducible() {
 }
 
 #[test]
+fn a_seeded_run_gives_the_same_report_on_any_number_of_threads() {
+    use croupier_sdk::sim::{BLOCK_ROUNDS, simulate_math};
+    // Three full blocks and a part: threads finish blocks in any order.
+    let rounds = 3 * BLOCK_ROUNDS + 1_234;
+    let same = |r: &SimReport| (r.rounds, r.staked, r.paid, r.rtp.to_bits(), r.rtp_ci_low.to_bits());
+    let one = run::<CoinFlip>(&options(rounds, 1)).unwrap();
+    for threads in [2, 3, 8] {
+        let many = run::<CoinFlip>(&options(rounds, threads)).unwrap();
+        assert_eq!(same(&one), same(&many), "table mode, {threads} threads");
+        let math = simulate_math::<CoinFlip>(&Config::default(), &options(rounds, threads), &AtomicU64::new(0));
+        assert_eq!(same(&one), same(&math.unwrap()), "math mode, {threads} threads");
+    }
+    assert_eq!(one.rounds, rounds);
+}
+
+#[test]
 fn a_wrong_theoretical_rtp_falls_outside_the_interval() {
     let report = run::<Broken<WrongRtp>>(&options(1_000_000, 2)).unwrap();
     assert!(!report.within_ci, "{report:?}");

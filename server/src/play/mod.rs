@@ -1,6 +1,8 @@
-//! Live tables and single-player sessions: the [`table`] actor that drives a
-//! game, the [`lobby`] that finds and opens them, and [`fairness`], each
-//! player's provably-fair seeds.
+//! Live tables and single-player sessions: the pure [`engine`] that drives a
+//! game (with its [`requests`], [`log`], [`checkpoint`] and [`money`] as
+//! data, and the [`policy`] that tells a table from a session), the [`table`]
+//! actor that carries its steps out, the [`lobby`] that finds and opens
+//! them, and [`fairness`], each player's provably-fair seeds.
 //!
 //! Connections talk to tables only through the messages below; a table
 //! answers straight into the client's bounded outbound queue ([`Outbox`]), so
@@ -8,10 +10,18 @@
 //! and a table never waits for a slow reader. This module never parses a
 //! WebSocket frame and never holds game rules.
 
+pub mod checkpoint;
+pub mod engine;
 pub mod fairness;
 pub mod hot;
 pub mod lobby;
+pub mod log;
+pub mod money;
+pub mod policy;
+mod requests;
 mod round;
+mod seeds;
+pub mod step;
 pub mod table;
 
 use std::sync::Arc;
@@ -30,7 +40,9 @@ use crate::settings::Settings;
 use crate::store::Store;
 use crate::ws::connection::Out;
 
+pub use croupier_protocol::TableInfo;
 pub use lobby::Lobby;
+pub use policy::Kind;
 
 /// The writing end of one connection's outbound queue.
 #[derive(Clone)]
@@ -86,8 +98,10 @@ pub struct Client {
     pub outbox: Outbox,
 }
 
-/// What a client asks of a table or session.
-#[derive(Debug, Clone, PartialEq)]
+/// What a client asks of a table or session (in scenario files, the JSON
+/// form `{"type": "sit", "seat": 2}`).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Ask {
     /// Watch (or, for a session, open it): `joined` / `session`.
     Join,
@@ -96,6 +110,7 @@ pub enum Ask {
     /// Take a seat.
     Sit {
         /// Preferred seat.
+        #[serde(default)]
         seat: Option<u8>,
     },
     /// Give up the seat.
@@ -140,16 +155,6 @@ pub struct Gone {
     pub player: i64,
     /// Which connection.
     pub conn: u64,
-}
-
-/// Whether a game runs as live multi-player tables or single-player sessions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// Live tables: declared in settings or opened by an operator.
-    Table,
-    /// One session per player, opened with `session.open`.
-    Session,
 }
 
 /// How the lobby reaches one running table or session.

@@ -11,7 +11,7 @@ use croupier_sdk::record::{RngEvidence, RoundRecord, Stake};
 use croupier_sdk::{Payout, RoundId};
 use serde_json::Value;
 
-use crate::store::RoundRow;
+use crate::store::{RoundClose, RoundRow};
 
 /// A generator that logs every draw; it can be put back to an earlier point
 /// (after a game panicked mid-input) so the log and the stream stay in step.
@@ -41,8 +41,11 @@ impl Recording {
         self.draws.truncate(mark.draws);
     }
 
-    pub fn draws(&self) -> usize {
-        self.draws.len()
+    /// The generator's timer hook (its reseed schedule and background
+    /// cycling); returns the reseeds it made, for the audit trail.
+    pub fn tick(&mut self, now: std::time::Instant) -> Vec<croupier_rng::Reseed> {
+        self.rng.tick(now);
+        self.rng.take_reseeds()
     }
 
     /// Every draw logged so far.
@@ -67,17 +70,6 @@ impl Draw for Recording {
     }
 }
 
-/// How a round's money ends.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Close {
-    /// Not yet said.
-    Open,
-    /// Settle with these payouts.
-    Settle(Vec<Payout>),
-    /// Refund every stake.
-    Void,
-}
-
 /// A round from its start to its record.
 pub struct Hand {
     pub round: RoundId,
@@ -95,8 +87,11 @@ pub struct Hand {
     pub staked: bool,
     /// Everyone seated during the round or staking in it.
     pub players: BTreeSet<i64>,
-    pub close: Close,
-    /// The wallet has closed the round (settled or voided) already.
+    /// How the game closed the round's money (`None`: not yet).
+    pub close: Option<RoundClose>,
+    /// The payouts the game named, for the record.
+    pub payouts: Vec<Payout>,
+    /// The wallet has been asked to close the round (settled or voided).
     pub money_closed: bool,
 }
 
@@ -104,8 +99,8 @@ impl Hand {
     /// The record of the ended round, as stored.
     pub fn record(&self, game: &str, table: &str, outcome: Value, now: i64) -> RoundRow {
         let payouts = match &self.close {
-            Close::Settle(p) => p.clone(),
-            Close::Open | Close::Void => Vec::new(),
+            Some(RoundClose::Settle(_)) => self.payouts.clone(),
+            _ => Vec::new(),
         };
         let record = RoundRecord {
             game: game.to_owned(),
@@ -123,12 +118,16 @@ impl Hand {
             stakes: self.stakes.clone(),
             payouts,
         };
+        // invariant: a record is JSON values, numbers and strings (no map
+        // with non-string keys, no custom serialiser that can fail).
+        #[allow(clippy::expect_used)]
+        let text = serde_json::to_string(&record).expect("a round record always serialises");
         RoundRow {
             key: self.key.clone(),
             table: table.to_owned(),
             game: game.to_owned(),
             players: self.players.iter().copied().collect(),
-            record: serde_json::to_string(&record).unwrap_or_default(),
+            record: text,
             created_at: now,
         }
     }

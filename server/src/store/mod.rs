@@ -348,11 +348,12 @@ pub struct RoundRow {
     pub created_at: i64,
 }
 
-/// How a round's money closes when its record is written.
-#[derive(Debug, Clone, Copy)]
-pub enum RoundClose<'a> {
+/// How a round's money closes: the one type from a table's round to the
+/// store, whether the record is written with it or later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoundClose {
     /// Stakes to the house, then these `(user id, amount)` payouts.
-    Settle(&'a [(i64, i64)]),
+    Settle(Vec<(i64, i64)>),
     /// Every stake refunded.
     Void,
     /// No stake was taken: only the record.
@@ -411,7 +412,7 @@ pub trait Rounds: Send + Sync {
     async fn finish_round(
         &self,
         key: &str,
-        close: RoundClose<'_>,
+        close: &RoundClose,
         record: &RoundRow,
         checkpoint: Option<&CheckpointRow>,
         now: i64,

@@ -90,7 +90,7 @@ impl Rounds for SqlStore {
     async fn finish_round(
         &self,
         key: &str,
-        close: RoundClose<'_>,
+        close: &RoundClose,
         record: &RoundRow,
         checkpoint: Option<&CheckpointRow>,
         now: i64,

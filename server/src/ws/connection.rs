@@ -220,8 +220,20 @@ impl Connection {
             }
             _ => {}
         }
-        if target.requests.try_send(Request { client, re, ask }).is_err() {
-            self.error(re, "table_busy", "the table is busy: try again in a moment", ctx);
+        match target.requests.try_send(Request { client, re, ask }) {
+            Ok(()) => {}
+            Err(actix::prelude::SendError::Full(_)) => {
+                self.error(re, "table_busy", "the table is busy: try again in a moment", ctx)
+            }
+            // It stopped between the look-up and now (a closed session).
+            Err(actix::prelude::SendError::Closed(_)) => {
+                let (code, message) = if target.owner.is_some() {
+                    ("unknown_session", "no such session of yours")
+                } else {
+                    ("unknown_table", "no such table")
+                };
+                self.error(re, code, message, ctx)
+            }
         }
     }
 

@@ -1,0 +1,256 @@
+//! A table's money movements as data ([`Money`]), and how the shell carries
+//! them out against the store ([`run`]): stakes answered to the game, round
+//! closes retried until they commit.
+//!
+//! The engine decides what moves; this module only moves it, in order, and
+//! never decides a payout. A settlement, void or record is retried with the
+//! same idempotency key while the database fails, so a retry never pays
+//! twice; a stake is refused after bounded tries unless its commit may have
+//! landed ([`Tries`]).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use croupier_sdk::{OpId, WalletResult};
+
+use super::Deps;
+use crate::app::now_ms;
+use crate::store::{CheckpointRow, RoundClose, RoundRef, RoundRow, StoreError};
+
+/// One money movement a step asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Money {
+    /// Hold a stake; the answer goes back to the game as `op`.
+    Stake {
+        /// The game's operation.
+        op: OpId,
+        /// Idempotency key.
+        key: String,
+        /// The wallet round.
+        round: String,
+        /// The house account of the round.
+        house: String,
+        /// Currency code.
+        currency: String,
+        /// Whose money.
+        player: i64,
+        /// Minor units.
+        amount: i64,
+    },
+    /// Close a round's money; with `record`, write its record and the
+    /// table's checkpoint in the same transaction.
+    Close {
+        /// Idempotency key.
+        key: String,
+        /// The wallet round.
+        round: String,
+        /// How it closes.
+        close: RoundClose,
+        /// The record and checkpoint, when the round has ended.
+        record: Option<Box<(RoundRow, CheckpointRow)>>,
+    },
+}
+
+/// The wallet's stable code for a refused stake.
+pub fn refusal(e: &StoreError) -> &'static str {
+    match e {
+        StoreError::InsufficientFunds => "insufficient_funds",
+        StoreError::CurrencyMismatch(_) => "currency_mismatch",
+        StoreError::RoundClosed(_) => "round_closed",
+        StoreError::Database(_) | StoreError::Unconfirmed(_) => "wallet_unavailable",
+        _ => "wallet_error",
+    }
+}
+
+/// For people: why a stake was refused.
+pub fn refusal_message(code: &str) -> &'static str {
+    match code {
+        "insufficient_funds" => "your available balance is short of the stake; nothing was placed",
+        "wallet_unavailable" => "the wallet did not answer; nothing was placed",
+        "internal_error" => "the table could not take that stake; nothing was placed",
+        _ => "the wallet refused the stake; nothing was placed",
+    }
+}
+
+/// Carries out `money` in order; returns the stakes' answers. `stalled` is
+/// set while a round close waits for the database (the table then refuses
+/// actions at once instead of queueing them behind it).
+pub async fn run(
+    deps: Arc<Deps>,
+    table: String,
+    stalled: Arc<AtomicBool>,
+    money: Vec<Money>,
+) -> Vec<(OpId, WalletResult)> {
+    let mut answers = Vec::new();
+    for m in money {
+        match m {
+            Money::Stake { op, key, round, house, currency, player, amount } => {
+                let round = RoundRef { key: &round, house: &house, currency: &currency };
+                let answer = stake(&deps, &table, &stalled, &key, round, player, amount).await;
+                answers.push((op, answer));
+            }
+            Money::Close { key, round, close, record } => {
+                close_round(&deps, &table, &stalled, &key, &round, &close, record).await
+            }
+        }
+    }
+    answers
+}
+
+async fn stake(
+    deps: &Deps,
+    table: &str,
+    stalled: &AtomicBool,
+    key: &str,
+    round: RoundRef<'_>,
+    player: i64,
+    amount: i64,
+) -> WalletResult {
+    let mut tries = Tries::default();
+    let result = loop {
+        let result = deps.metrics.wallet_op("reserve", deps.store.reserve(key, round, player, amount, now_ms())).await;
+        match tries.after(&result) {
+            Some(wait) => {
+                if tries.unconfirmed {
+                    stalled.store(true, Ordering::Relaxed);
+                    tracing::error!(table_id = %table, player_id = player, "stake unconfirmed; asking again");
+                }
+                tokio::time::sleep(wait).await;
+            }
+            None => break result,
+        }
+    };
+    if tries.unconfirmed {
+        stalled.store(false, Ordering::Relaxed);
+    }
+    match result {
+        Ok(_) => WalletResult::Reserved,
+        Err(e) => {
+            tracing::info!(table_id = %table, player_id = player, %e, "stake refused");
+            WalletResult::Refused { code: refusal(&e).to_owned() }
+        }
+    }
+}
+
+async fn close_round(
+    deps: &Deps,
+    table: &str,
+    stalled: &AtomicBool,
+    key: &str,
+    round: &str,
+    close: &RoundClose,
+    record: Option<Box<(RoundRow, CheckpointRow)>>,
+) {
+    let (store, metrics) = (&deps.store, &deps.metrics);
+    let Some(record) = record else {
+        return retry(table, "settle", stalled, || async {
+            match close {
+                RoundClose::Settle(p) => metrics.wallet_op("settle", store.settle(key, round, p, now_ms())).await,
+                RoundClose::Void => metrics.wallet_op("void", store.void(key, round, now_ms())).await,
+                RoundClose::RecordOnly => return Ok(()),
+            }
+            .map(|_| ())
+        })
+        .await;
+    };
+    let (row, checkpoint) = &*record;
+    let started = Instant::now();
+    retry(table, "finish", stalled, || async {
+        let finished = store.finish_round(key, close, row, Some(checkpoint), now_ms());
+        let finished = metrics.wallet_op("settle", finished).await.map(|_| ());
+        if finished.is_err() {
+            metrics.checkpoint_failures.with_label_values(&["durable"]).inc();
+        }
+        finished
+    })
+    .await;
+    metrics.checkpoint_lag.with_label_values(&["durable"]).observe(started.elapsed().as_secs_f64());
+}
+
+/// The tries of one stake. A stake the database failed to take is refused
+/// after three tries, unless one of them sent its commit and lost the answer
+/// ([`StoreError::Unconfirmed`]): that stake may be held, so it is asked for
+/// again (the idempotency key makes a landed one answer "held") until the
+/// database says which, backing off up to 5 s. Refusing it instead could
+/// leave a hold the table does not know of, which the round's settlement
+/// would take as a lost stake.
+#[derive(Debug, Default)]
+pub struct Tries {
+    made: u32,
+    unconfirmed: bool,
+}
+
+impl Tries {
+    /// How long to wait before the next try, or `None` when `result` is the
+    /// answer.
+    pub fn after<T>(&mut self, result: &Result<T, StoreError>) -> Option<Duration> {
+        self.made += 1;
+        match result {
+            Err(StoreError::Unconfirmed(_)) => self.unconfirmed = true,
+            Err(StoreError::Database(_)) => {}
+            _ => return None,
+        }
+        if !self.unconfirmed && self.made >= 3 {
+            return None;
+        }
+        Some(Duration::from_millis(50 << self.made.min(7)).min(Duration::from_secs(5)))
+    }
+}
+
+/// Retries `op` while the database fails, backing off up to 5 s, with
+/// `stalled` set meanwhile; other errors are logged (they mean a bug, and
+/// retrying cannot fix them).
+async fn retry<F, Fut>(table: &str, what: &str, stalled: &AtomicBool, op: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<(), StoreError>>,
+{
+    let mut wait = Duration::from_millis(50);
+    loop {
+        let result = op().await;
+        stalled.store(matches!(result, Err(StoreError::Database(_) | StoreError::Unconfirmed(_))), Ordering::Relaxed);
+        match result {
+            Ok(()) => return,
+            Err(StoreError::Database(e) | StoreError::Unconfirmed(e)) => {
+                tracing::error!(table_id = %table, %e, what, "the database failed; retrying");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(5));
+            }
+            Err(e) => return tracing::error!(table_id = %table, %e, what, "money operation refused"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn down() -> Result<(), StoreError> {
+        Err(StoreError::Database(sqlx::Error::PoolTimedOut))
+    }
+
+    fn lost() -> Result<(), StoreError> {
+        Err(StoreError::Unconfirmed(sqlx::Error::PoolTimedOut))
+    }
+
+    #[test]
+    fn a_stake_is_refused_after_three_failures_but_never_while_its_commit_is_unconfirmed() {
+        let mut tries = Tries::default();
+        assert!(tries.after(&down()).is_some());
+        assert!(tries.after(&down()).is_some());
+        assert_eq!(tries.after(&down()), None, "three failures before any commit: refused");
+
+        let mut tries = Tries::default();
+        assert!(tries.after(&down()).is_some());
+        assert!(tries.after(&lost()).is_some());
+        for _ in 0..20 {
+            let wait = tries.after(&down());
+            assert!(wait.is_some_and(|w| w <= Duration::from_secs(5)), "keeps asking, backing off: {wait:?}");
+        }
+        assert_eq!(tries.after(&Ok(())), None, "the database answered");
+
+        let mut tries = Tries::default();
+        assert_eq!(tries.after(&Err::<(), _>(StoreError::InsufficientFunds)), None, "a refusal is an answer");
+    }
+}
