@@ -58,7 +58,7 @@ async fn main() {
                     let round = RoundRef { key: &round_key, house: &house, currency: "EUR" };
                     store.reserve(&format!("r-{round_key}"), round, user, 100, 0).await.unwrap();
                     // Every other round wins even money.
-                    let payout: &[(i64, i64)] = if n % 2 == 0 { &[(user, 200)] } else { &[] };
+                    let payout: &[(i64, i64)] = if n.is_multiple_of(2) { &[(user, 200)] } else { &[] };
                     store.settle(&format!("s-{round_key}"), &round_key, payout, 0).await.unwrap();
                     latencies.push(t.elapsed());
                     n += 1;

@@ -54,6 +54,28 @@ pub struct Application {
     port: u16,
     server: Server,
     state: AppState,
+    /// The database is this server's until it has stopped.
+    _claim: store::Claim,
+}
+
+/// Claims the database, waiting a moment for a server that has just stopped
+/// (its hold is released as its connection closes).
+///
+/// # Errors
+/// Another live server holds the database, or the database fails.
+async fn claim(store: &Arc<dyn Store>) -> anyhow::Result<store::Claim> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    loop {
+        if let Some(claim) = store.claim().await.context("claiming the database")? {
+            return Ok(claim);
+        }
+        if std::time::Instant::now() >= deadline {
+            anyhow::bail!(
+                "another croupier server is running on this database: stop it first (one server per database until table ownership across nodes lands)"
+            );
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 impl Application {
@@ -74,6 +96,8 @@ impl Application {
     /// As [`Application::build`], and a `[[tables]]` entry that cannot open.
     pub async fn build_with_games(settings: Settings, extra: Vec<GameEntry>) -> anyhow::Result<Self> {
         let store = store::open(&settings.database).await?;
+        // Before anything reads or reveals what a live server may be using.
+        let claim = claim(&store).await?;
         let cache = Cache::open(&settings.redis.url, &settings.redis.key_prefix)?;
         let key = match &settings.jwt_secret {
             Some(secret) => secret.0.clone(),
@@ -117,7 +141,7 @@ impl Application {
         let listener = listen(&s.host, s.port, s.backlog).with_context(|| format!("binding {}:{}", s.host, s.port))?;
         let port = listener.local_addr()?.port();
         let server = server(state.clone(), listener)?;
-        Ok(Self { port, server, state })
+        Ok(Self { port, server, state, _claim: claim })
     }
 
     /// The bound port (the real one when the settings said 0).

@@ -67,7 +67,7 @@ async fn play(port: u16, token: String, seat: usize, until: Instant) -> HashMap<
     let table = ["r1", "r2", "bj"][seat % 3];
     let _ = ws.send(text(json!({ "type": "auth", "id": 1, "token": token }))).await;
     let _ = ws.send(text(json!({ "type": "sit", "id": 2, "table": table, "seat": seat / 3 }))).await;
-    let slots = seat % 2 == 0;
+    let slots = seat.is_multiple_of(2);
     if slots {
         let _ = ws.send(text(json!({ "type": "session.open", "id": 3, "game": "slots" }))).await;
     }

@@ -2,7 +2,8 @@
 //! a spin sent right behind `session.close` gets `unknown_session` (it used
 //! to wait unanswered), and after a restart a restored session answers a
 //! spin without a `resume` first (it used to take the stake and say
-//! nothing). Real server, real socket.
+//! nothing); and ids carry no meaning: a table named like a session resumes
+//! like any table. Real server, real socket.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -13,6 +14,7 @@ use std::time::Duration;
 
 use common::ws::{Player, next_within, send};
 use common::{Db, TestApp};
+use croupier_server::settings::TableSpec;
 use serde_json::{Value, json};
 
 async fn open_session(p: &mut Player) -> String {
@@ -70,5 +72,20 @@ async fn a_restored_session_answers_a_spin_without_a_resume_first() {
         let spun = p.event("spun").await;
         assert_eq!(spun["table"], session.as_str());
     }
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn a_table_named_like_a_session_resumes_like_any_table() {
+    let app = TestApp::spawn_with(Db::Sqlite, |s| {
+        s.tables = vec![TableSpec { id: "s-lounge".into(), game: "roulette".into(), config: json!({}) }];
+    })
+    .await;
+    let mut p = Player::join_server(&app, "tess").await;
+    let joined = p.request(json!({ "type": "join", "table": "s-lounge" })).await;
+    assert_eq!(joined["type"], "joined", "{joined}");
+    let seq = joined["seq"].as_u64().unwrap();
+    let resumed = p.request(json!({ "type": "resume", "table": "s-lounge", "last_seq": seq })).await;
+    assert_eq!(resumed["type"], "ok", "up to date: {resumed}");
     app.stop().await;
 }

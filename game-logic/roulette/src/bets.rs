@@ -85,7 +85,7 @@ const fn outside_mask(kind: u8) -> u64 {
             0 => red,
             1 => !red,
             2 => n % 2 == 1,
-            3 => n % 2 == 0,
+            3 => n.is_multiple_of(2),
             4 => n <= 18,
             5 => n >= 19,
             6..=8 => (n - 1) % 3 == kind - 6,

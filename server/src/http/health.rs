@@ -1,5 +1,5 @@
 //! `GET /healthz` (the process answers), `GET /readyz` (the database and the
-//! cache answer; 503 naming what does not) and `GET /metrics` (Prometheus
+//! cache answer within a second; 503 naming what does not) and `GET /metrics` (Prometheus
 //! text). None of them needs a token; none changes anything.
 
 use actix_web::http::StatusCode;
@@ -7,6 +7,9 @@ use actix_web::{HttpResponse, web};
 use serde_json::json;
 
 use crate::app::AppState;
+
+/// How long `/readyz` waits for the database and the cache.
+const READY_WITHIN: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Registers the routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -20,8 +23,13 @@ async fn healthz() -> HttpResponse {
 }
 
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let database = state.store.ping().await.map_err(|e| e.to_string());
-    let cache = state.cache.ping().await.map_err(|e| e.to_string());
+    // Both asked at once, each given a second: a database that does not
+    // answer (a cut network holds a query far longer than its pool's
+    // timeouts) is down as far as readiness goes.
+    let (database, cache) = tokio::join!(
+        within(async { state.store.ping().await.map_err(|e| e.to_string()) }),
+        within(async { state.cache.ping().await.map_err(|e| e.to_string()) })
+    );
     let check = |r: &Result<(), String>| match r {
         Ok(()) => json!({ "status": "ok" }),
         Err(e) => json!({ "status": "down", "error": e }),
@@ -33,6 +41,14 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         "database": check(&database),
         "cache": check(&cache),
     }))
+}
+
+/// `what`'s answer, or an error when it takes longer than [`READY_WITHIN`].
+async fn within(what: impl Future<Output = Result<(), String>>) -> Result<(), String> {
+    match tokio::time::timeout(READY_WITHIN, what).await {
+        Ok(answered) => answered,
+        Err(_) => Err(format!("no answer within {} ms", READY_WITHIN.as_millis())),
+    }
 }
 
 async fn metrics(state: web::Data<AppState>) -> HttpResponse {

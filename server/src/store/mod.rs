@@ -214,6 +214,15 @@ pub trait Store: Wallet + Rounds + Send + Sync + 'static {
     /// The database is unreachable.
     async fn ping(&self) -> Result<(), StoreError>;
 
+    /// Claims the database for this server: `None` when another live server
+    /// holds it. Held until the [`Claim`] is dropped, and given up by the
+    /// database itself when the process dies (a Postgres session advisory
+    /// lock; on SQLite, a lock on a file beside the database).
+    ///
+    /// # Errors
+    /// The database is unreachable, or the lock file cannot be made.
+    async fn claim(&self) -> Result<Option<Claim>, StoreError>;
+
     /// Creates an account.
     ///
     /// # Errors
@@ -328,6 +337,16 @@ pub trait Wallet: Send + Sync {
     /// # Errors
     /// Database failures only.
     async fn ledger_violations(&self, max: u32) -> Result<Vec<String>, StoreError>;
+}
+
+/// A server's hold on its database (see [`Store::claim`]); dropping it lets
+/// another server start there.
+pub struct Claim(pub Box<dyn std::any::Any + Send>);
+
+impl std::fmt::Debug for Claim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Claim")
+    }
 }
 
 /// A round as stored: its record (the SDK's `RoundRecord`, JSON) and the

@@ -15,12 +15,20 @@ use super::{Backend, RefreshRecord, Role, Rotation, Store, StoreError, User};
 pub struct SqlStore {
     pub(super) pool: AnyPool,
     backend: Backend,
+    /// SQLite: the file whose lock claims the database.
+    lock_file: Option<std::path::PathBuf>,
 }
 
 impl SqlStore {
     /// Wraps a migrated pool.
     pub fn new(pool: AnyPool, backend: Backend) -> Self {
-        Self { pool, backend }
+        Self { pool, backend, lock_file: None }
+    }
+
+    /// A SQLite store claimed through a lock on `path`.
+    pub fn with_lock_file(mut self, path: std::path::PathBuf) -> Self {
+        self.lock_file = Some(path);
+        self
     }
 
     /// The pool (metrics read its size).
@@ -70,6 +78,23 @@ impl Store for SqlStore {
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    async fn claim(&self) -> Result<Option<super::Claim>, StoreError> {
+        if let Some(path) = &self.lock_file {
+            let io = |e| StoreError::Database(sqlx::Error::Io(e));
+            let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(path).map_err(io)?;
+            return match file.try_lock() {
+                Ok(()) => Ok(Some(super::Claim(Box::new(file)))),
+                Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+                Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
+            };
+        }
+        // One key for every Croupier database: locks are per database.
+        let mut conn = self.pool.acquire().await?;
+        let held: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock(7243681)").fetch_one(&mut *conn).await?;
+        // Out of the pool, so the session (and its lock) lives as long as the claim.
+        Ok(held.then(|| super::Claim(Box::new(conn.detach()))))
     }
 
     async fn create_user(&self, username: &str, password_hash: &str, role: Role, now: i64) -> Result<User, StoreError> {

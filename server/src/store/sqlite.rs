@@ -41,5 +41,5 @@ pub async fn open(settings: &DatabaseSettings) -> anyhow::Result<SqlStore> {
         .await
         .with_context(|| format!("opening SQLite database {}", path.display()))?;
     MIGRATOR.run(&pool).await.context("applying SQLite migrations")?;
-    Ok(SqlStore::new(pool, Backend::Sqlite))
+    Ok(SqlStore::new(pool, Backend::Sqlite).with_lock_file(path.with_extension("lock")))
 }

@@ -4,8 +4,8 @@
 //! writes everything through one bounded outbound queue: a client that does
 //! not read is disconnected, and nothing else ever waits for it.
 //!
-//! It never blocks and never holds game or money logic; tables (when they
-//! land) receive its messages and push events into its queue.
+//! It never blocks and never holds game or money logic; tables and sessions
+//! receive its messages and push replies and events into its queue.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -183,10 +183,12 @@ impl Connection {
             ClientMsg::Stand { table: id, .. } => (table(&id), Ask::Stand),
             ClientMsg::Act { table: id, action, .. } => (table(&id), Ask::Act { action }),
             ClientMsg::Chat { table: id, text, .. } => (table(&id), Ask::Chat { text }),
-            ClientMsg::Resume { table: id, last_seq, .. } => {
-                let found = if id.starts_with("s-") { mine(&id) } else { table(&id) };
-                (found, Ask::Resume { last_seq })
-            }
+            // A session of this player's by that id, else a table: ids carry
+            // no meaning (a table may be named like a session).
+            ClientMsg::Resume { table: id, last_seq, .. } => match mine(&id) {
+                (Some(session), code) => ((Some(session), code), Ask::Resume { last_seq }),
+                (None, _) => (table(&id), Ask::Resume { last_seq }),
+            },
             ClientMsg::SessionOpen { game, .. } => match lobby.open_session(client.player, &game) {
                 Ok(session) => ((Some(session), ""), Ask::Join),
                 Err(e) => {
