@@ -45,18 +45,21 @@ pub fn read<S: serde::de::DeserializeOwned>(row: &CheckpointRow, game: &str, spe
 impl<G: Game> Engine<G> {
     /// The durable checkpoint of the table as it is, with `state` (the game
     /// state, serialised).
-    pub(super) fn checkpoint_of(&self, state: Value, now: i64) -> CheckpointRow {
+    /// The durable checkpoint of the table as it is now.
+    ///
+    /// # Errors
+    /// The game state does not serialise.
+    pub fn checkpoint(&self, now: i64) -> Result<CheckpointRow, serde_json::Error> {
         let left = |at: i64| u64::try_from(at.saturating_sub(now)).unwrap_or(0);
         let saved = Saved {
-            state,
+            state: &self.state,
             seated: self.seated.iter().copied().collect(),
             timers: self.timers.iter().map(|(t, (at, _))| (t.0, left(*at))).collect(),
             away: self.away.iter().map(|(p, at)| (*p, *at)).collect(),
         };
-        // invariant: a `Saved` of a JSON value and numbers always serialises.
-        #[allow(clippy::expect_used)]
-        let text = serde_json::to_string(&saved).expect("a checkpoint of JSON values serialises");
-        CheckpointRow {
+        // Straight from the state: no JSON tree in between.
+        let text = serde_json::to_string(&saved)?;
+        Ok(CheckpointRow {
             table: self.setup.id.clone(),
             game: G::ID.to_owned(),
             kind: self.setup.kind.label().to_owned(),
@@ -66,15 +69,7 @@ impl<G: Game> Engine<G> {
             checkpoint: text,
             closed: self.closed,
             updated_at: now,
-        }
-    }
-
-    /// The durable checkpoint of the table as it is now.
-    ///
-    /// # Errors
-    /// The game state does not serialise.
-    pub fn checkpoint(&self, now: i64) -> Result<CheckpointRow, serde_json::Error> {
-        Ok(self.checkpoint_of(serde_json::to_value(&self.state)?, now))
+        })
     }
 
     /// The hot checkpoint of the table as it is now.

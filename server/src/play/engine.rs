@@ -60,7 +60,6 @@ struct Prepared {
     state_before: Option<Value>,
     events: Vec<(Option<i64>, Value)>,
     ended: Option<Value>,
-    state_after: Option<Value>,
 }
 
 /// The player a game named, as the server numbers them.
@@ -95,7 +94,7 @@ impl<G: Game> Engine<G> {
             away: BTreeMap::new(),
             timers: BTreeMap::new(),
             armed: 0,
-            log: EventLog::new(setup.seq_floor, setup.history),
+            log: EventLog::new(setup.seq_floor, setup.history, !setup.kind.closes_when_abandoned()),
             hand: None,
             spare: Recording::new(spare),
             seeds,
@@ -116,7 +115,7 @@ impl<G: Game> Engine<G> {
         // Never below the checkpoint's, even if its state cannot be used,
         // so a later checkpoint is never older than a stored one.
         let seq = u64::try_from(row.seq).unwrap_or(0).max(self.log.seq());
-        self.log = EventLog::new(seq, self.setup.history);
+        self.log = EventLog::new(seq, self.setup.history, !self.setup.kind.closes_when_abandoned());
         let saved = match checkpoint::read::<G::State>(row, G::ID, &self.setup.spec) {
             Ok(saved) => saved,
             Err(e) => {
@@ -284,7 +283,7 @@ impl<G: Game> Engine<G> {
     /// Serialises what the effects will record and send, and checks every
     /// player they name.
     fn prepare(&self, effects: &Effects<G>, before: &G::State) -> Result<Prepared, String> {
-        let mut prepared = Prepared { state_before: None, events: Vec::new(), ended: None, state_after: None };
+        let mut prepared = Prepared { state_before: None, events: Vec::new(), ended: None };
         let text = |e: serde_json::Error| e.to_string();
         for effect in effects {
             match effect {
@@ -308,7 +307,8 @@ impl<G: Game> Engine<G> {
                 }
                 Effect::RoundEnded { outcome, .. } => {
                     prepared.ended = Some(serde_json::to_value(outcome).map_err(text)?);
-                    prepared.state_after = Some(serde_json::to_value(&self.state).map_err(text)?);
+                    // The checkpoint in the settlement: its state must serialise.
+                    serde_json::to_writer(std::io::sink(), &self.state).map_err(text)?;
                 }
                 Effect::Void { .. } | Effect::StartTimer { .. } | Effect::CancelTimer { .. } => {}
             }
@@ -420,7 +420,7 @@ impl<G: Game> Engine<G> {
             hand.money_closed = true;
         }
         if let Some(outcome) = ended {
-            self.finish_hand(outcome, prepared.state_after.take(), now, step);
+            self.finish_hand(outcome, now, step);
         }
         deferred
     }
@@ -463,7 +463,7 @@ impl<G: Game> Engine<G> {
     /// The round is over: its seed is revealed, and its money (if still
     /// open), its record and the checkpoint of the table as it is now go in
     /// one transaction.
-    fn finish_hand(&mut self, outcome: Value, state_after: Option<Value>, now: i64, step: &mut Step) {
+    fn finish_hand(&mut self, outcome: Value, now: i64, step: &mut Step) {
         let Some(hand) = self.hand.take() else { return };
         if let Some(seed) = &hand.seed {
             let note = json!({ "type": "fair.reveal", "round": hand.key, "server_seed": hex::encode(seed.expose()) });
@@ -482,8 +482,9 @@ impl<G: Game> Engine<G> {
         let what = if close == RoundClose::Void { "void" } else { "settle" };
         self.last_round = Some(hand.key.clone());
         let row = hand.record(G::ID, &self.setup.id, outcome, now);
-        let state = state_after.unwrap_or(Value::Null);
-        let checkpoint = self.checkpoint_of(state, now);
+        // invariant: `prepare` serialised this very state for this input.
+        #[allow(clippy::expect_used)]
+        let checkpoint = self.checkpoint(now).expect("the state serialised a moment ago");
         let record = Some(Box::new((row, checkpoint)));
         step.money.push(Money::Close { key: format!("{}:{what}", hand.key), round: hand.key.clone(), close, record });
     }

@@ -51,6 +51,9 @@ pub struct EventLog {
     seq: u64,
     kept: VecDeque<Logged>,
     capacity: usize,
+    /// Others may watch: a private event needs its `skip` marker (a
+    /// session's only viewer is its player).
+    markers: bool,
 }
 
 /// Why an event could not be logged.
@@ -59,9 +62,11 @@ pub struct EventLog {
 pub struct Unserialisable(#[from] serde_json::Error);
 
 impl EventLog {
-    /// A log whose last seq was `seq`, keeping `capacity` events.
-    pub fn new(seq: u64, capacity: usize) -> Self {
-        Self { seq, kept: VecDeque::new(), capacity }
+    /// A log whose last seq was `seq`, keeping `capacity` events, with
+    /// `skip` markers for viewers other than a private event's when
+    /// `markers` (a table; not a session, whose only viewer is its player).
+    pub fn new(seq: u64, capacity: usize, markers: bool) -> Self {
+        Self { seq, kept: VecDeque::new(), capacity, markers }
     }
 
     /// The last seq given out.
@@ -83,8 +88,10 @@ impl EventLog {
         let seq = self.seq + 1;
         let text: ByteString = serde_json::to_string(&build(seq))?.into();
         let marker = match to {
-            Some(_) => Some(serde_json::to_string(&ServerMsg::Skip { table: table.to_owned(), seq })?.into()),
-            None => None,
+            Some(_) if self.markers => {
+                Some(serde_json::to_string(&ServerMsg::Skip { table: table.to_owned(), seq })?.into())
+            }
+            _ => None,
         };
         self.seq = seq;
         let logged = Logged { seq, to, text, marker };
@@ -132,7 +139,7 @@ mod tests {
 
     #[test]
     fn a_private_event_takes_its_own_seq_and_others_get_a_marker() {
-        let mut log = EventLog::new(10, 8);
+        let mut log = EventLog::new(10, 8, true);
         log.push("t", None, event("t")).ok();
         let private = log.push("t", Some(7), event("t"));
         log.push("t", None, event("t")).ok();
@@ -146,7 +153,7 @@ mod tests {
 
     #[test]
     fn resume_replays_what_is_kept_and_resyncs_past_it() {
-        let mut log = EventLog::new(0, 3);
+        let mut log = EventLog::new(0, 3, true);
         for _ in 0..5 {
             log.push("t", None, event("t")).ok();
         }
