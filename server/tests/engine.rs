@@ -2,8 +2,10 @@
 //! files for every game (`tests/engine/GAME/*.json`) replayed by one
 //! harness, plus the contract every step must keep — a refused request
 //! changes nothing, a round's checkpoint is the table as it is after the
-//! step, every event takes the next seq — and a game that draws before it
-//! refuses an input leaves the generator where it was.
+//! step, every event takes the next seq — a game that draws before it
+//! refuses an input leaves the generator where it was, a draw in the input
+//! that opens a round is that round's own and recorded, and a draw with no
+//! round open is refused.
 //!
 //! A scenario file:
 //! ```json
@@ -301,7 +303,9 @@ fn slots_scenarios() {
 }
 
 /// A game that counts and draws before deciding whether to refuse, as a
-/// careless game might: the engine must undo both.
+/// careless game might: the engine must undo both. Each action it accepts
+/// opens a round, draws in that same input and ends the round; action 9
+/// draws with no round open.
 struct Careless;
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
@@ -329,15 +333,24 @@ impl Game for Careless {
         out: &mut croupier_sdk::Effects<Self>,
     ) -> Result<(), croupier_sdk::Rejected> {
         state.inputs += 1;
+        let croupier_sdk::Input::Action { action, .. } = input else { return Ok(()) };
+        // Each action opens a round, draws in it and ends it.
         let drawn = rng.below(1_000_000);
-        match input {
-            croupier_sdk::Input::Action { action: 0, .. } => croupier_sdk::reject("zero", "no zeros"),
-            croupier_sdk::Input::Action { .. } => {
-                out.push(croupier_sdk::Effect::Publish { to: croupier_sdk::Audience::All, event: drawn });
-                Ok(())
-            }
-            _ => Ok(()),
+        if action == 0 {
+            return croupier_sdk::reject("zero", "no zeros");
         }
+        if action == 9 {
+            // Draws with no round open.
+            out.push(croupier_sdk::Effect::Publish { to: croupier_sdk::Audience::All, event: drawn });
+            return Ok(());
+        }
+        let round = croupier_sdk::RoundId(u64::from(state.inputs));
+        out.extend([
+            croupier_sdk::Effect::RoundStarted { round },
+            croupier_sdk::Effect::Publish { to: croupier_sdk::Audience::All, event: drawn },
+            croupier_sdk::Effect::RoundEnded { round, outcome: drawn },
+        ]);
+        Ok(())
     }
 
     fn view(state: &Counted, _: croupier_sdk::Viewer) -> Counted {
@@ -368,8 +381,13 @@ fn a_refused_input_leaves_the_state_and_the_generator_where_they_were() {
         steps: Vec::new(),
     };
     let sit = || Cue::Ask { player: 1, name: "p1".into(), re: None, ask: Ask::Sit { seat: None } };
-    let (mut refused_first, mut straight) =
-        (engine::<Careless>(&script, Kind::Table), engine::<Careless>(&script, Kind::Table));
+    // No fair seeds: each round's generator is forked from the table's own,
+    // so a draw left on that one would change the next round.
+    let unseeded = || {
+        let spare = CertifiedRng::from_position(&Position::new(Seed::from_hex(&script.seed).unwrap(), 0, 0));
+        Engine::<Careless>::new(setup(Kind::Table, None, &json!({})), &json!({}), spare, Box::new(Unseeded), None, 0)
+    };
+    let (mut refused_first, mut straight) = (unseeded(), unseeded());
     refused_first.step(sit(), 0);
     straight.step(sit(), 0);
     let before = serde_json::to_value(refused_first.hot_checkpoint(0).unwrap()).unwrap();
@@ -383,8 +401,59 @@ fn a_refused_input_leaves_the_state_and_the_generator_where_they_were() {
         "the state is as before"
     );
     let (a, b) = (act(&mut refused_first, 1), act(&mut straight, 1));
-    let drawn = |s: &Step| parse(&s.events[0].text)["event"].clone();
+    let drawn = |s: &Step| parse(&s.events.last().unwrap().text)["event"].clone();
     assert_eq!(drawn(&a), drawn(&b), "the generator did not move for the refused input");
+}
+
+/// No fair seed to be had.
+struct Unseeded;
+
+impl Seeds for Unseeded {
+    fn round(&mut self, _key: &str, _owner: Option<i64>, _seated: &BTreeSet<i64>) -> Option<Dealt> {
+        None
+    }
+}
+
+fn careless() -> Engine<Careless> {
+    let mut engine = engine::<Careless>(&bare("careless", None), Kind::Table);
+    engine.step(Cue::Ask { player: 1, name: "p1".into(), re: None, ask: Ask::Sit { seat: None } }, 0);
+    engine
+}
+
+/// The record of the round a step closed.
+fn record_of(step: &Step) -> croupier_sdk::record::RoundRecord {
+    let row = step.money.iter().find_map(|m| match m {
+        Money::Close { record: Some(record), .. } => Some(record.0.record.clone()),
+        _ => None,
+    });
+    serde_json::from_str(&row.expect("the step closes a round with its record")).unwrap()
+}
+
+#[test]
+fn a_draw_in_the_input_that_opens_a_round_is_the_rounds_own_and_recorded() {
+    let step = act(&mut careless(), 5);
+    let record = record_of(&step);
+    let shown = parse(&step.events.last().unwrap().text)["event"].clone();
+    assert_eq!(record.draws.len(), 1, "the opening input's draw is in the round's record: {:?}", record.draws);
+    assert_eq!(json!(record.draws[0].value), shown);
+    croupier_sdk::record::replay::<Careless>(&record).expect("the round replays from its record");
+    // It came from the round's own generator (stream 1 of the scenario seed).
+    let mut round = CertifiedRng::from_position(&Position::new(Seed::from_hex(&"cd".repeat(32)).unwrap(), 1, 0));
+    assert_eq!(json!(croupier_rng::Draw::below(&mut round, 1_000_000)), shown);
+}
+
+#[test]
+fn a_draw_with_no_round_open_refuses_the_input_and_changes_nothing() {
+    let mut engine = careless();
+    let before = serde_json::to_value(engine.hot_checkpoint(0).unwrap()).unwrap();
+    let step = act(&mut engine, 9);
+    assert!(
+        matches!(&step.replies[..], [(1, Reply::Msg(croupier_protocol::ServerMsg::Error { code, .. }))] if code == "internal_error"),
+        "{:?}",
+        step.replies
+    );
+    assert!(step.events.is_empty() && step.money.is_empty());
+    assert_eq!(serde_json::to_value(engine.hot_checkpoint(0).unwrap()).unwrap(), before);
 }
 
 fn bare(game: &str, owner: Option<i64>) -> Script {

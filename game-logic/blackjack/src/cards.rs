@@ -2,7 +2,8 @@
 //!
 //! A card is a number 0..52: rank `card % 13` (0 ace, 1–8 two to nine,
 //! 9–12 ten, jack, queen, king), suit `card / 13`. The shoe is `decks` packs
-//! shuffled with Fisher–Yates on the certified RNG; its order is never shown.
+//! with no order: each card is drawn uniformly from those left when it is
+//! dealt, by the round's generator.
 
 use croupier_sdk::Draw;
 use serde::{Deserialize, Serialize};
@@ -30,56 +31,71 @@ pub fn is_blackjack(cards: &[Card]) -> bool {
     cards.len() == 2 && total(cards).0 == 21
 }
 
-/// The shoe: cards in dealing order and how many are dealt. The default is
-/// empty (shuffled before the first round).
+/// The shoe: how many copies of each of the 52 cards are left in it, never
+/// an order. A card is drawn when it is dealt, uniformly from the cards left,
+/// by the round's own generator: which cards a hand gets is decided by the
+/// seed committed before that hand and by the cards left, which are exactly
+/// what a player who watched every hand since the shuffle saw go. Nothing
+/// kept between hands (and so nothing in a checkpoint or a round record)
+/// says anything about the next card. The default is empty (filled before
+/// the first round).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shoe {
-    cards: Vec<Card>,
-    dealt: usize,
+    /// Copies left of each card, indexed by card (52 entries; none before
+    /// the first fill).
+    left: Vec<u8>,
+    /// Cards in the shoe when it was filled.
+    size: u16,
 }
 
 impl Shoe {
-    /// A freshly shuffled shoe of `decks` packs.
-    pub fn shuffled(decks: u8, rng: &mut dyn Draw) -> Self {
-        let mut cards: Vec<Card> = (0..decks).flat_map(|_| 0..52).collect();
-        croupier_rng::shuffle(rng, &mut cards);
-        Self { cards, dealt: 0 }
+    /// A full shoe of `decks` packs ("shuffled": no order is kept to shuffle;
+    /// each card is drawn at random when dealt).
+    pub fn full(decks: u8) -> Self {
+        Self { left: vec![decks; 52], size: u16::from(decks) * 52 }
     }
 
-    /// The next card. If the shoe runs out mid-round (a full table on a
-    /// small, deeply dealt shoe), the cards not `in_play` are reshuffled into
-    /// a new shoe, as a dealer shuffles the discards; `in_play` is only
-    /// walked then.
+    /// Draws the next card. If the shoe runs out mid-round (a full table on
+    /// a small, deeply dealt shoe), the cards not `in_play` go back into it,
+    /// as a dealer shuffles the discards; `in_play` is only walked then.
     pub fn deal<'a>(&mut self, decks: u8, in_play: impl IntoIterator<Item = &'a Card>, rng: &mut dyn Draw) -> Card {
-        if self.dealt >= self.cards.len() {
-            let mut cards: Vec<Card> = (0..decks).flat_map(|_| 0..52).collect();
-            for card in in_play {
-                if let Some(i) = cards.iter().position(|c| c == card) {
-                    cards.swap_remove(i);
+        if self.remaining() == 0 || self.left.len() != 52 {
+            *self = Self::full(decks);
+            for &card in in_play {
+                if let Some(n) = self.left.get_mut(usize::from(card)).filter(|n| **n > 0) {
+                    *n -= 1;
+                    self.size -= 1;
                 }
             }
-            if cards.is_empty() {
+            if self.size == 0 {
                 // Every card of the shoe is on the table: only a single pack
                 // split to the limit at a full table could do this.
-                cards = (0..52).collect();
+                *self = Self::full(1);
             }
-            cards.sort_unstable();
-            croupier_rng::shuffle(rng, &mut cards);
-            *self = Self { cards, dealt: 0 };
         }
-        let card = self.cards[self.dealt];
-        self.dealt += 1;
-        card
+        let mut at = rng.below(self.remaining());
+        for (card, n) in self.left.iter_mut().enumerate() {
+            if at < u32::from(*n) {
+                *n -= 1;
+                // invariant: 52 entries, so the index is a card.
+                return card as Card;
+            }
+            at -= u32::from(*n);
+        }
+        // invariant: `below` answers under the sum of `left`, so the walk
+        // above has returned.
+        unreachable!("a draw past the cards left")
     }
 
     /// Share of the shoe dealt, in per mille.
     pub fn dealt_per_mille(&self) -> u32 {
-        if self.cards.is_empty() { 1000 } else { (self.dealt * 1000 / self.cards.len()) as u32 }
+        let size = u32::from(self.size);
+        ((size - self.remaining().min(size)) * 1000).checked_div(size).unwrap_or(1000)
     }
 
     /// Cards left.
-    pub fn remaining(&self) -> usize {
-        self.cards.len().saturating_sub(self.dealt)
+    pub fn remaining(&self) -> u32 {
+        self.left.iter().map(|&n| u32::from(n)).sum()
     }
 }
 

@@ -1,8 +1,10 @@
 //! Blackjack: a live multi-seat table for Croupier.
 //!
 //! Rules implemented (defaults in brackets, all in [`Config`]):
-//! - Up to 7 seats; a shoe of N packs [6] shuffled with Fisher–Yates on the
-//!   certified RNG, reshuffled before a round once a share [75%] is dealt.
+//! - Up to 7 seats; a shoe of N packs [6], refilled before a round once a
+//!   share [75%] is dealt. The shoe keeps no order: each card is drawn when
+//!   it is dealt, uniformly from the cards left, by the hand's own generator,
+//!   so a hand's cards are bound by the seed committed before it.
 //! - Betting on a timer; then two cards to each seat with a held bet and to
 //!   the dealer (one face down). With an ace up, insurance (half the bet,
 //!   pays 2:1) is offered on the turn clock. Under an ace or a ten the dealer
@@ -17,8 +19,8 @@
 //!   down to the minor unit.
 //! - Every extra stake (double, split, insurance) is held by the wallet before
 //!   it counts; a refused one leaves the hand as it was.
-//! - The dealer's hole card is hidden in every view until revealed, and the
-//!   shoe's order is never in any view.
+//! - The dealer's hole card is hidden in every view until revealed; the
+//!   shoe has no order to show.
 //!
 //! Theoretical RTP of the default rules under basic strategy: house edge 0.42%
 //! of the initial bet, i.e. 99.63% of all money staked (see [`rtp`]).

@@ -77,7 +77,7 @@ impl MathRounds for Blackjack {
         e.hands.clear();
         e.dealer.clear();
         if e.shoe.dealt_per_mille() >= e.config.penetration_per_mille {
-            e.shoe = Shoe::shuffled(e.config.decks, rng);
+            e.shoe = Shoe::full(e.config.decks);
         }
         let stake = e.config.min_bet;
         e.hands.push(Hand { cards: vec![], stake, split: false, split_aces: false, status: Status::Playing });

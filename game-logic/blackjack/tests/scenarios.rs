@@ -1,6 +1,7 @@
-//! Replays every blackjack scenario file with the SDK's harness. The shoe is
-//! scripted by giving the Fisher–Yates draws that put the wanted cards on
-//! top (computed by inverting the shuffle, outside this code base's shuffle).
+//! Replays every blackjack scenario file with the SDK's harness. The cards
+//! are scripted one draw each: `range` is the number of cards left in the
+//! shoe and `value` the wanted card's place among them, the cards left being
+//! counted in card order (0, 0, ..., 1, 1, ... for a shoe of several packs).
 
 use croupier_blackjack::Blackjack;
 

@@ -155,6 +155,15 @@ pub enum SimError {
         /// What went wrong.
         problem: String,
     },
+    /// The game drew with no round open, in an input that opened none: a
+    /// draw no round record holds, which the server refuses.
+    #[error(
+        "after round {round}: the game drew with no round open; draw only in a round or in the input that opens it"
+    )]
+    DrewOutsideRound {
+        /// Rounds completed in the block.
+        round: u64,
+    },
     /// Nothing to do: no action offered, no timer running.
     #[error("stalled after {rounds} rounds: no action offered and no timer running")]
     Stalled {
@@ -363,6 +372,8 @@ pub struct Autoplay<G: Game, S> {
     now_ms: u64,
     max_inputs_per_round: u64,
     rounds: u64,
+    /// A round is open (started and not ended).
+    in_round: bool,
 }
 
 /// Sees each effect before the table carries it out; an error stops play.
@@ -385,6 +396,7 @@ impl<G: Game, S: Strategy<G>> Autoplay<G, S> {
             now_ms: 0,
             max_inputs_per_round: 10_000,
             rounds: 0,
+            in_round: false,
         }
     }
 
@@ -449,6 +461,7 @@ impl<G: Game, S: Strategy<G>> Autoplay<G, S> {
         let own = if offered { None } else { Some(input.clone()) };
         let mut effects = std::mem::take(&mut self.effects);
         effects.clear();
+        let drawn = self.rng.draws();
         if let Err(r) = G::apply(&mut self.state, input, &mut self.rng, &mut effects) {
             return Err(match own {
                 None => SimError::OfferedActionRejected { round, code: r.code.to_owned(), message: r.message },
@@ -458,6 +471,15 @@ impl<G: Game, S: Strategy<G>> Autoplay<G, S> {
                     code: r.code.to_owned(),
                 },
             });
+        }
+        // The server applies an input that opens a round with the round's
+        // own generator and refuses one that draws with no round open.
+        if !self.in_round
+            && self.rng.draws() != drawn
+            && !effects.iter().any(|e| matches!(e, Effect::RoundStarted { .. }))
+        {
+            self.effects = effects;
+            return Err(SimError::DrewOutsideRound { round });
         }
         let mut done = Ok(());
         for effect in effects.drain(..) {
@@ -473,11 +495,17 @@ impl<G: Game, S: Strategy<G>> Autoplay<G, S> {
 
     fn carry_out(&mut self, effect: Effect<G::Event, G::Outcome>) {
         match effect {
-            Effect::RoundStarted { .. } => self.strategy.round_started(),
+            Effect::RoundStarted { .. } => {
+                self.in_round = true;
+                self.strategy.round_started();
+            }
             Effect::Reserve { op, .. } => {
                 self.queue.push_back(Input::Wallet { op: OpId(op.0), result: WalletResult::Reserved });
             }
-            Effect::RoundEnded { .. } => self.rounds += 1,
+            Effect::RoundEnded { .. } => {
+                self.in_round = false;
+                self.rounds += 1;
+            }
             Effect::StartTimer { timer, after_ms } => {
                 let due = self.now_ms.saturating_add(after_ms);
                 match self.timers.iter_mut().find(|(id, _)| *id == timer) {

@@ -87,7 +87,9 @@ pub fn assert_rejected_unchanged<G: Game>(state: &G::State, input: Input<G::Acti
 /// first breach of the money contract: a stake reserved twice under one op, a
 /// round settled or voided twice or while a stake is still in flight, a
 /// settlement of a round that holds nothing, a payout to someone with no stake
-/// in the round, a negative payout, or an answer for an unknown op.
+/// in the round, a negative payout, an answer for an unknown op, or a round
+/// that ends holding stakes it never settled or voided (or with one still in
+/// flight).
 ///
 /// Use it in property tests that drive a game with random inputs.
 #[derive(Debug, Default)]
@@ -140,6 +142,14 @@ impl Auditor {
                 Effect::Void { round } => {
                     let held = self.close(*round)?;
                     self.refunded += held.iter().map(|(_, a)| i128::from(*a)).sum::<i128>();
+                }
+                Effect::RoundEnded { round, .. } => {
+                    if self.held.contains_key(round) {
+                        return Err(format!("round {round:?} ended holding stakes it never settled or voided"));
+                    }
+                    if self.pending.values().any(|(r, ..)| r == round) {
+                        return Err(format!("round {round:?} ended while a stake is still in flight"));
+                    }
                 }
                 _ => {}
             }

@@ -5,11 +5,11 @@
 
 mod broken;
 
-use broken::{Broken, DirtyReject};
+use broken::{Broken, DirtyReject, NeverSettles};
 use croupier_rng::{CertifiedRng, Seed};
 use croupier_sdk::example::{Action, CoinFlip, Config, Side};
-use croupier_sdk::testing::{assert_rejected_unchanged, offered, try_apply};
-use croupier_sdk::{Game, Input, PlayerId, TimerId};
+use croupier_sdk::testing::{Auditor, assert_rejected_unchanged, offered, try_apply};
+use croupier_sdk::{Effect, Game, Input, OpId, PlayerId, TimerId, WalletResult};
 
 fn rng() -> CertifiedRng {
     CertifiedRng::from_seed(Seed::from_bytes([3; 32]))
@@ -62,6 +62,27 @@ fn a_dirty_rejection_is_caught() {
         assert_rejected_unchanged::<Broken<DirtyReject>>(&state, Input::Timer { timer: TimerId(0) }, &mut rng())
     });
     assert!(caught.is_err(), "assert_rejected_unchanged must panic on a dirty rejection");
+}
+
+#[test]
+fn the_auditor_fails_a_round_that_ends_holding_stakes() {
+    fn play<G: Game<Action = Action, Config = Config>>() -> Result<(), String> {
+        let mut state = G::new_table(&Config::default());
+        let (p, mut auditor) = (PlayerId(1), Auditor::default());
+        let flip = Action::Flip { call: Side::Heads, stake: 100 };
+        let inputs = [Input::Join { player: p, seat: None }, Input::Action { player: p, action: flip }];
+        for input in inputs {
+            auditor.observe(&try_apply::<G>(&mut state, input, &mut rng()).unwrap())?;
+        }
+        let result = WalletResult::Reserved;
+        auditor.answered(OpId(1), &result)?;
+        let effects = try_apply::<G>(&mut state, Input::Wallet { op: OpId(1), result }, &mut rng()).unwrap();
+        assert!(effects.iter().any(|e| matches!(e, Effect::RoundEnded { .. })), "the round ends");
+        auditor.observe(&effects)
+    }
+    assert_eq!(play::<CoinFlip>(), Ok(()), "a settled round passes");
+    let err = play::<Broken<NeverSettles>>().unwrap_err();
+    assert!(err.contains("never settled"), "{err}");
 }
 
 #[test]

@@ -7,7 +7,7 @@ mod broken;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use broken::{Broken, NeverSettles, OffersIllegal, SettlesTwice, WrongRtp};
+use broken::{Broken, DrawsOnJoin, NeverSettles, OffersIllegal, SettlesTwice, WrongRtp};
 use croupier_rng::Seed;
 use croupier_sdk::Game;
 use croupier_sdk::example::{CoinFlip, Config};
@@ -80,6 +80,12 @@ fn double_settlement_is_an_error() {
 fn a_round_ending_with_held_stakes_is_an_error() {
     let err = run::<Broken<NeverSettles>>(&options(1000, 1)).unwrap_err();
     assert!(matches!(&err, SimError::Money { problem, .. } if problem.contains("unsettled")), "{err}");
+}
+
+#[test]
+fn a_draw_with_no_round_open_is_an_error() {
+    let err = run::<Broken<DrawsOnJoin>>(&options(1000, 1)).unwrap_err();
+    assert!(matches!(err, SimError::DrewOutsideRound { round: 0 }), "{err}");
 }
 
 #[test]

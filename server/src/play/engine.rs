@@ -19,7 +19,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use croupier_protocol::{ServerMsg, TableInfo};
-use croupier_rng::CertifiedRng;
+use croupier_rng::fair::FairInput;
+use croupier_rng::{CertifiedRng, Commitment, Seed};
 use croupier_sdk::record::Stake;
 use croupier_sdk::{Audience, Effect, Effects, Game, Input, OpId, PlayerId, Rejected, RoundId, TimerId, WalletResult};
 use serde_json::{Value, json};
@@ -60,6 +61,38 @@ struct Prepared {
     state_before: Option<Value>,
     events: Vec<(Option<i64>, Value)>,
     ended: Option<Value>,
+    /// The generator of the round this input opens, if it drew with it.
+    opened: Option<Opening>,
+}
+
+/// A round about to open: its key and generator, and what a player needs
+/// to verify it.
+pub(super) struct Opening {
+    round: RoundId,
+    key: String,
+    rng: Recording,
+    commitment: Commitment,
+    fair: Option<FairInput>,
+    seed: Option<Seed>,
+}
+
+/// Applies one input, a panic in the game counting as a refusal.
+fn apply<G: Game>(
+    id: &str,
+    state: &mut G::State,
+    input: Input<G::Action>,
+    rng: &mut Recording,
+    effects: &mut Effects<G>,
+    step: &mut Step,
+) -> Result<(), Rejected> {
+    match catch_unwind(AssertUnwindSafe(|| G::apply(state, input, rng, effects))) {
+        Ok(result) => result,
+        Err(_) => {
+            step.panicked = true;
+            tracing::error!(table_id = %id, "the game panicked: the table is put back as it was before that input");
+            Err(internal())
+        }
+    }
 }
 
 /// The player a game named, as the server numbers them.
@@ -237,27 +270,56 @@ impl<G: Game> Engine<G> {
         let before = self.state.clone();
         let mut effects = std::mem::take(&mut self.effects);
         effects.clear();
+        // An input that may open a round is kept: if it opens one and draws,
+        // it is applied again with that round's generator, so every draw of
+        // a round is the round's own and recorded.
+        let outside = self.hand.is_none().then(|| input.clone());
         let rng = match &mut self.hand {
             Some(hand) => &mut hand.rng,
             None => &mut self.spare,
         };
         let mark = rng.mark();
-        let state = &mut self.state;
-        let applied = catch_unwind(AssertUnwindSafe(|| G::apply(state, input, rng, &mut effects)));
-        let result = match applied {
-            Err(_) => {
-                step.panicked = true;
-                tracing::error!(table_id = %self.setup.id, "the game panicked: the table is put back as it was before that input");
-                Err(internal())
-            }
-            Ok(Err(r)) => Err(r),
-            Ok(Ok(())) => self.prepare(&effects, &before).map_err(|e| {
+        let mut result = apply::<G>(&self.setup.id, &mut self.state, input, rng, &mut effects, step);
+        let mut opened = None;
+        if let (Ok(()), Some(input)) = (&result, outside)
+            && self.spare.log().len() > mark.draws
+        {
+            self.spare.rewind(&mark);
+            self.state = before.clone();
+            let started = effects.iter().find_map(|e| match e {
+                Effect::RoundStarted { round } => Some(*round),
+                _ => None,
+            });
+            result = match started {
+                None => {
+                    tracing::error!(table_id = %self.setup.id, "the game drew outside a round (a draw no record would hold): the input is refused");
+                    Err(internal())
+                }
+                Some(round) => {
+                    let mut opening = self.opening(round);
+                    effects.clear();
+                    let again =
+                        apply::<G>(&self.setup.id, &mut self.state, input, &mut opening.rng, &mut effects, step);
+                    let same = effects.iter().any(|e| matches!(e, Effect::RoundStarted { round: r } if *r == round));
+                    opened = Some(opening);
+                    match again {
+                        Ok(()) if !same => {
+                            tracing::error!(table_id = %self.setup.id, "the game opened no round, or another, when given the round's generator: the input is refused");
+                            Err(internal())
+                        }
+                        other => other,
+                    }
+                }
+            };
+        }
+        let result = result.and_then(|()| {
+            self.prepare(&effects, &before).map_err(|e| {
                 tracing::error!(table_id = %self.setup.id, %e, "the game's effects cannot be recorded: the input is refused");
                 internal()
-            }),
-        };
+            })
+        });
         step.accepted = Some(result.is_ok());
-        let prepared = match result {
+        let mut prepared = match result {
             Ok(prepared) => prepared,
             Err(r) => {
                 // Exactly as before: the state and the generator's position.
@@ -275,6 +337,7 @@ impl<G: Game> Engine<G> {
         if let Some(hand) = &mut self.hand {
             hand.inputs.push(logged.clone());
         }
+        prepared.opened = opened;
         let deferred = self.execute(&mut effects, prepared, logged, origin, now, step);
         self.effects = effects;
         Ok(deferred)
@@ -283,7 +346,7 @@ impl<G: Game> Engine<G> {
     /// Serialises what the effects will record and send, and checks every
     /// player they name.
     fn prepare(&self, effects: &Effects<G>, before: &G::State) -> Result<Prepared, String> {
-        let mut prepared = Prepared { state_before: None, events: Vec::new(), ended: None };
+        let mut prepared = Prepared { state_before: None, events: Vec::new(), ended: None, opened: None };
         let text = |e: serde_json::Error| e.to_string();
         for effect in effects {
             match effect {
@@ -334,7 +397,11 @@ impl<G: Game> Engine<G> {
             match effect {
                 Effect::RoundStarted { round } => {
                     let before = prepared.state_before.take().unwrap_or(Value::Null);
-                    self.start_hand(round, before, first_input.clone(), step);
+                    let opening = match prepared.opened.take() {
+                        Some(opening) if opening.round == round => opening,
+                        _ => self.opening(round),
+                    };
+                    self.start_hand(opening, before, first_input.clone(), step);
                 }
                 Effect::Reserve { op, round, player, amount } => match &mut self.hand {
                     Some(hand) if hand.round == round => {
@@ -425,30 +492,37 @@ impl<G: Game> Engine<G> {
         deferred
     }
 
-    /// Opens the round record and its generator, and announces the
-    /// commitment it is bound by.
-    fn start_hand(&mut self, round: RoundId, state_before: Value, first_input: Value, step: &mut Step) {
-        if let Some(open) = &self.hand {
-            tracing::error!(table_id = %self.setup.id, round = open.round.0, "a round started before the last one ended");
-        }
+    /// The generator of round `round`, about to open: from a committed seed,
+    /// or (without one) forked from the table's own certified generator
+    /// (each fork advances it: no stream repeats).
+    fn opening(&mut self, round: RoundId) -> Opening {
         let key = format!("{}:{}:{}", self.setup.id, self.setup.epoch, round.0);
-        // Without a fair seed, a generator forked from the table's own
-        // certified one deals (each fork advances it: no stream repeats).
         let dealt = self.seeds.round(&key, self.setup.owner, &self.seated).unwrap_or_else(|| {
             let rng = self.spare.fork();
             Dealt { commitment: rng.commitment(), rng, fair: None, seed: None }
         });
+        let Dealt { rng, commitment, fair, seed } = dealt;
+        Opening { round, key, rng: Recording::new(rng), commitment, fair, seed }
+    }
+
+    /// Opens the round record with its generator, and announces the
+    /// commitment it is bound by.
+    fn start_hand(&mut self, opening: Opening, state_before: Value, first_input: Value, step: &mut Step) {
+        if let Some(open) = &self.hand {
+            tracing::error!(table_id = %self.setup.id, round = open.round.0, "a round started before the last one ended");
+        }
+        let Opening { round, key, rng, commitment, fair, seed } = opening;
         if self.setup.kind.announces_seeds() {
-            let note = json!({ "type": "fair.commit", "round": key, "commitment": dealt.commitment.to_string() });
+            let note = json!({ "type": "fair.commit", "round": key, "commitment": commitment.to_string() });
             self.publish(None, note, step);
         }
         self.hand = Some(Hand {
             round,
             key,
-            rng: Recording::new(dealt.rng),
-            commitment: dealt.commitment,
-            fair: dealt.fair,
-            seed: dealt.seed,
+            rng,
+            commitment,
+            fair,
+            seed,
             state_before,
             inputs: vec![first_input],
             stakes: Vec::new(),

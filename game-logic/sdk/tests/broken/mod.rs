@@ -108,3 +108,15 @@ impl Fault for DirtyReject {
         }
     }
 }
+
+/// Draws when a player joins, with no round open: a draw no round record
+/// would hold.
+pub enum DrawsOnJoin {}
+impl Fault for DrawsOnJoin {
+    const ID: &'static str = "draws_on_join";
+    fn before(_state: &mut <CoinFlip as Game>::State, input: &Input<Action>, rng: &mut dyn Draw) {
+        if matches!(input, Input::Join { .. }) {
+            rng.below(6);
+        }
+    }
+}
