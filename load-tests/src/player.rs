@@ -90,6 +90,12 @@ impl Conn {
     /// of ours.
     fn reply(&mut self, m: &Value) -> Option<(&'static str, bool, String)> {
         let re = m["re"].as_u64()?;
+        if m["type"] == "pending" {
+            // The answer is late (the wallet has not confirmed a stake): it
+            // follows with the same `re`. Reported under its code.
+            self.error(m["code"].as_str().unwrap_or("pending"));
+            return None;
+        }
         let p = self.pending.remove(&re)?;
         let ok = m["type"] != "error";
         self.stats.record(reply_name(p.kind), p.sent.elapsed());

@@ -68,6 +68,18 @@ pub enum ServerMsg {
         /// For people.
         message: String,
     },
+    /// A request's answer is late: the wallet has not confirmed the stake it
+    /// placed, so its `ok` or `error` (same `re`) follows when the database
+    /// answers. Sent at most once per request, about a second after it.
+    Pending {
+        /// The request's `id`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        re: Option<u64>,
+        /// Stable code: `wallet_unconfirmed`.
+        code: String,
+        /// For people.
+        message: String,
+    },
     /// Reply to `join`: the table now, as this player sees it.
     Joined {
         /// The request's `id`.

@@ -31,6 +31,7 @@ fn server_tag(m: &ServerMsg) -> &'static str {
         ServerMsg::Pong { .. } => "pong",
         ServerMsg::Ok { .. } => "ok",
         ServerMsg::Error { .. } => "error",
+        ServerMsg::Pending { .. } => "pending",
         ServerMsg::Joined { .. } => "joined",
         ServerMsg::Event { .. } => "event",
         ServerMsg::Skip { .. } => "skip",
@@ -44,8 +45,10 @@ fn server_tag(m: &ServerMsg) -> &'static str {
 /// Every tag, in the order the matches above list them.
 const CLIENT_TAGS: [&str; 12] =
     ["auth", "ping", "join", "leave", "sit", "stand", "act", "chat", "resume", "session.open", "spin", "session.close"];
-const SERVER_TAGS: [&str; 12] =
-    ["hello", "authed", "pong", "ok", "error", "joined", "event", "skip", "resync", "chat", "session", "closing"];
+const SERVER_TAGS: [&str; 13] = [
+    "hello", "authed", "pong", "ok", "error", "pending", "joined", "event", "skip", "resync", "chat", "session",
+    "closing",
+];
 
 #[test]
 fn exact_json_is_pinned() {

@@ -4,8 +4,10 @@
 //! rounds; play goes on while Redis is down and the hot tier catches up when
 //! it returns; while Postgres is unreachable bets are refused with a clear
 //! code and nothing is corrupted, and play recovers by itself when it
-//! returns. Outages go through a TCP proxy the test cuts
-//! ([`common::proxy`]), so the real services stay up for other tests.
+//! returns; while Postgres is silent a bet hears `pending` and every other
+//! request an answer. Outages go through a TCP proxy the test cuts or
+//! freezes ([`common::proxy`]), so the real services stay up for other
+//! tests.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -190,12 +192,12 @@ async fn play_goes_on_while_redis_is_down_and_the_hot_tier_catches_up() {
     app.stop().await;
 }
 
-#[actix_web::test]
-async fn bets_are_refused_while_postgres_is_unreachable_and_play_recovers_by_itself() {
+/// A server on Postgres through a proxy the test can cut or freeze, with
+/// one table.
+async fn behind_proxy(table: TableSpec) -> (Proxy, TestApp) {
     let pg = std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
     let pg = url::Url::parse(&pg).unwrap();
-    let target = format!("{}:{}", pg.host_str().unwrap(), pg.port().unwrap_or(5432));
-    let proxy = Proxy::start(&target).await;
+    let proxy = Proxy::start(&format!("{}:{}", pg.host_str().unwrap(), pg.port().unwrap_or(5432))).await;
     let port = proxy.port;
     let app = TestApp::spawn_with(Db::Postgres, |s| {
         s.rate_limit.enabled = false;
@@ -203,9 +205,15 @@ async fn bets_are_refused_while_postgres_is_unreachable_and_play_recovers_by_its
         let mut url = url::Url::parse(&s.database.url).unwrap();
         url.set_port(Some(port)).unwrap();
         s.database.url = url.to_string();
-        s.tables = vec![roulette("r1", 400, 50)];
+        s.tables = vec![table];
     })
     .await;
+    (proxy, app)
+}
+
+#[actix_web::test]
+async fn bets_are_refused_while_postgres_is_unreachable_and_play_recovers_by_itself() {
+    let (proxy, app) = behind_proxy(roulette("r1", 400, 50)).await;
     let mut p = Player::join_server(&app, "rex").await;
     app.fund(p.id, "EUR", 10_000).await;
     assert_eq!(p.request(json!({ "type": "sit", "table": "r1" })).await["type"], "ok");
@@ -242,6 +250,43 @@ async fn bets_are_refused_while_postgres_is_unreachable_and_play_recovers_by_its
     drop(p);
     tokio::time::sleep(Duration::from_millis(500)).await;
     let id = app.store.user_by_name("rex").await.unwrap().unwrap().id;
+    books_balance(&app, id, 10_000).await;
+    app.stop().await;
+}
+
+/// A database that stops answering mid-bet (its connections stay open and
+/// nothing comes back): while it is silent the bet hears `pending`, and
+/// every other request an answer, instead of waiting; when the database
+/// answers again the bet's own answer follows and the books balance.
+#[actix_web::test]
+async fn a_bet_the_database_does_not_answer_hears_pending_then_its_answer() {
+    let (proxy, app) = behind_proxy(roulette("r1", 4_000, 50)).await;
+    let mut p = Player::join_server(&app, "fay").await;
+    app.fund(p.id, "EUR", 10_000).await;
+    assert_eq!(p.request(json!({ "type": "sit", "table": "r1" })).await["type"], "ok");
+    p.event("betting_open").await;
+
+    proxy.freeze();
+    let first = p.request(bet("r1", 100)).await;
+    assert_eq!(
+        (first["type"].as_str(), first["code"].as_str()),
+        (Some("pending"), Some("wallet_unconfirmed")),
+        "{first}"
+    );
+    let re = first["re"].clone();
+    // Nothing waits behind the stake: each request is answered now.
+    let chat = p.request(json!({ "type": "chat", "table": "r1", "text": "anyone there?" })).await;
+    assert_eq!(chat["code"], "table_busy", "{chat}");
+    let second = p.request(bet("r1", 100)).await;
+    assert_eq!(second["code"], "wallet_unavailable", "{second}");
+
+    proxy.thaw();
+    let answer = p.wait_for(|m| m["re"] == re && m["type"] != "pending").await;
+    assert_eq!(answer["type"], "ok", "the stake was held once the database answered: {answer}");
+    p.event("spun").await;
+    drop(p);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let id = app.store.user_by_name("fay").await.unwrap().unwrap().id;
     books_balance(&app, id, 10_000).await;
     app.stop().await;
 }

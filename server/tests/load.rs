@@ -3,7 +3,8 @@
 //! half at roulette tables, half spinning slots — over real WebSockets
 //! against the real server on Postgres. Zero errors, zero early
 //! disconnects, every own broadcast expected was received, no stake left
-//! held, and `croupier ledger-check` passes.
+//! held, and `croupier ledger-check` passes. A blackjack player that the
+//! server refuses for rate backs off, and the run reports it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -65,6 +66,52 @@ async fn fifty_players_for_ten_seconds_see_no_error_and_every_broadcast() {
     }
     let out = check.arg("ledger-check").env("DATABASE_URL", app.database_url()).output().unwrap();
     assert!(out.status.success(), "ledger-check: {}", String::from_utf8_lossy(&out.stderr));
+    app.stop().await;
+}
+
+/// A blackjack player whose requests are refused for rate (one message a
+/// second allowed, a burst of three, hands every second or less) does not
+/// send them again: it waits for its next turn, whose clock stands for it,
+/// and the run reports each refusal. Re-sending would be a loop at network
+/// speed (one run once drew 1.8 million refusals).
+#[actix_web::test]
+async fn a_rate_limited_blackjack_player_backs_off_and_the_run_reports_it() {
+    let app = TestApp::spawn_with(Db::Postgres, |s| {
+        s.rate_limit.enabled = false;
+        s.load.test_accounts = true;
+        s.ws.messages_per_second = 1;
+        s.ws.message_burst = 3;
+    })
+    .await;
+    let hash = croupier_server::auth::hash_password("operator password").unwrap();
+    app.store.create_user("qa-operator", &hash, Role::Operator, 0).await.unwrap();
+    let (players, seconds) = (4, 6);
+    let opts = Options {
+        url: app.url(""),
+        scenario: Scenario::Blackjack,
+        mix: Vec::new(),
+        players,
+        tables: 1,
+        ramp: Duration::from_millis(500),
+        duration: Duration::from_secs(seconds),
+        rate: 0.0,
+        seed: 11,
+        operator: ("qa-operator".to_owned(), "operator password".to_owned()),
+        prefix: "limited".to_owned(),
+        deposit: 1_000_000,
+        table_config: Some(json!({ "betting_ms": 200, "turn_ms": 300, "result_ms": 50 })),
+        sources: 1,
+    };
+    let report = croupier_load::run(opts, |_| {}).await.unwrap();
+    let table = report.table();
+    println!("{table}");
+    let refused = report.errors.get("rate_limited").copied().unwrap_or(0);
+    assert!(refused > 0, "the limit was reached and reported:\n{table}");
+    assert!(table.contains("rate_limited"), "the report names it:\n{table}");
+    // Each player sends at most a bet and a few decisions a hand; a player
+    // that re-sent what was refused would send thousands a second.
+    let bound = u64::try_from(players).unwrap() * seconds * 20;
+    assert!(report.sent < bound, "{} messages sent (bound {bound}): refusals were re-sent:\n{table}", report.sent);
     app.stop().await;
 }
 

@@ -32,6 +32,10 @@ use super::{Ask, Client, Deps, Gone, Request, money, requests};
 use crate::app::now_ms;
 use crate::store::CheckpointRow;
 
+mod writes;
+
+use writes::HotWriter;
+
 /// Who a new table is.
 pub struct Opening<'a> {
     /// Table or session id.
@@ -74,20 +78,9 @@ pub struct Table<G: Game> {
     halting: bool,
     /// The session closed: it answers what still arrives, then stops.
     closing: bool,
-}
-
-/// Hot checkpoints are coalesced: at most one write is in flight, and each
-/// write carries the table as it is when the write starts, so the newest
-/// state always wins and a burst of events costs one write per round trip.
-#[derive(Default)]
-struct HotWriter {
-    /// When the oldest change not yet in a stored hot checkpoint was made.
-    dirty_since: Option<Instant>,
-    in_flight: bool,
-    /// Back-off after a failed write; zero while writes succeed.
-    backoff: Duration,
-    /// A retry is scheduled.
-    retry: Option<SpawnHandle>,
+    /// When the money in flight was sent, and whether its stakers were told
+    /// their answers are late.
+    money_since: Option<(Instant, bool)>,
 }
 
 /// A table's first seq at a start: the clock in milliseconds times 1,024.
@@ -107,6 +100,13 @@ fn epoch() -> String {
     }
     hex::encode(bytes)
 }
+
+/// How long a request waits behind money in flight before it is answered
+/// anyway (`pending` for its own stake, `table_busy` for anything queued).
+const ANSWER_WITHIN: Duration = Duration::from_secs(1);
+
+/// Why a request is refused while the table waits for the database.
+const WAITING: &str = "the table is waiting for the wallet; nothing was done, try again shortly";
 
 /// How long a closed session keeps answering requests already on their way
 /// (with `unknown_session`) before it stops.
@@ -157,6 +157,7 @@ impl<G: Game> Table<G> {
             stalled: Arc::default(),
             halting: false,
             closing: false,
+            money_since: None,
         })
     }
 
@@ -178,9 +179,12 @@ impl<G: Game> Table<G> {
         if self.queue.len() >= self.deps.settings.play.queue {
             return refuse("table_busy", "the table is busy: try again in a moment");
         }
-        if self.busy() && matches!(ask, Ask::Act { .. }) && self.stalled.load(Ordering::Relaxed) {
+        if self.busy() && matches!(ask, Ask::Act { .. }) && (self.late() || self.stalled.load(Ordering::Relaxed)) {
             let msg = "the wallet is not answering; nothing was placed or played, try again shortly";
             return refuse("wallet_unavailable", msg);
+        }
+        if self.late() {
+            return refuse("table_busy", WAITING);
         }
         if let Ask::Chat { text } = &ask {
             if !self.clients.contains_key(&client.player) {
@@ -237,6 +241,41 @@ impl<G: Game> Table<G> {
         self.flush_hot(ctx);
     }
 
+    /// Money has been in flight for longer than a request may wait.
+    fn late(&self) -> bool {
+        self.money_since.is_some_and(|(since, _)| since.elapsed() >= ANSWER_WITHIN)
+    }
+
+    /// Once money is late, each player whose stake it holds hears `pending`
+    /// (once), and every request queued behind it is refused: every request
+    /// is answered within about [`ANSWER_WITHIN`] and a tick, whatever the
+    /// database does.
+    fn answer_late(&mut self) {
+        if !self.late() {
+            return;
+        }
+        if let Some((_, told)) = &mut self.money_since
+            && !*told
+        {
+            *told = true;
+            for (player, re) in self.engine.replies.values() {
+                let Some(client) = self.clients.get(player) else { continue };
+                let message = "the wallet has not confirmed your stake yet; the answer follows when it does";
+                client.outbox.send_msg(&ServerMsg::Pending {
+                    re: *re,
+                    code: "wallet_unconfirmed".to_owned(),
+                    message: message.to_owned(),
+                });
+            }
+        }
+        for (cue, asker) in std::mem::take(&mut self.queue) {
+            match (&cue, &asker) {
+                (Cue::Ask { re, .. }, Some(client)) => fail(client, *re, "table_busy", WAITING),
+                _ => self.queue.push_back((cue, asker)),
+            }
+        }
+    }
+
     /// Answers a queued request the table will not take.
     fn refuse(&self, cue: &Cue, asker: Option<&Client>) {
         let Cue::Ask { re, .. } = cue else { return };
@@ -287,8 +326,10 @@ impl<G: Game> Table<G> {
             return;
         }
         self.busy.store(true, Ordering::Relaxed);
+        self.money_since = Some((Instant::now(), false));
         let run = money::run(self.deps.clone(), self.id.clone(), self.stalled.clone(), money);
         ctx.spawn(run.into_actor(self).map(move |answers, act, ctx| {
+            act.money_since = None;
             act.after(&events, timers, ctx);
             for (op, result) in answers.into_iter().rev() {
                 act.queue.push_front((Cue::Wallet { op, result }, None));
@@ -361,65 +402,6 @@ impl<G: Game> Table<G> {
         });
     }
 
-    /// Writes a hot checkpoint if something changed, no write is in flight
-    /// or waiting to be retried, and no money is in flight (the state may
-    /// then be ahead of the ledger). A failed write is counted, logged once
-    /// per outage and retried with back-off; play never waits for it.
-    fn flush_hot(&mut self, ctx: &mut Context<Self>) {
-        if self.busy() || self.closing || self.hot.in_flight || self.hot.retry.is_some() {
-            return;
-        }
-        let Some(since) = self.hot.dirty_since.take() else { return };
-        let text = match self.engine.hot_checkpoint(now_ms()).and_then(|hot| serde_json::to_string(&hot)) {
-            Ok(text) => text,
-            Err(e) => return tracing::error!(table_id = %self.id, %e, "unserialisable hot checkpoint"),
-        };
-        self.hot.in_flight = true;
-        let cache = self.deps.cache.clone();
-        let id = self.id.clone();
-        let seq = self.engine.seq();
-        let write = async move { cache.put_checkpoint(&id, seq, &text).await };
-        ctx.spawn(write.into_actor(self).map(move |written, act, ctx| {
-            act.hot.in_flight = false;
-            let metrics = &act.deps.metrics;
-            match written {
-                Ok(_) => {
-                    metrics.checkpoint_lag.with_label_values(&["hot"]).observe(since.elapsed().as_secs_f64());
-                    if !act.hot.backoff.is_zero() {
-                        tracing::info!(table_id = %act.id, "hot checkpoints are stored again");
-                    }
-                    act.hot.backoff = Duration::ZERO;
-                    act.flush_hot(ctx);
-                }
-                Err(e) => {
-                    metrics.checkpoint_failures.with_label_values(&["hot"]).inc();
-                    if act.hot.backoff.is_zero() {
-                        tracing::warn!(table_id = %act.id, %e, "hot checkpoint not stored; play goes on, retrying");
-                    }
-                    act.hot.dirty_since = Some(act.hot.dirty_since.map_or(since, |d| d.min(since)));
-                    act.hot.backoff = (act.hot.backoff * 2).clamp(Duration::from_millis(100), Duration::from_secs(5));
-                    let retry = ctx.run_later(act.hot.backoff, |act, ctx| {
-                        act.hot.retry = None;
-                        act.flush_hot(ctx);
-                    });
-                    act.hot.retry = Some(retry);
-                }
-            }
-        }));
-    }
-
-    /// Stores a checkpoint in the background (opening, closing): the next
-    /// round boundary writes one in its settlement's transaction anyway.
-    fn save_soon(&self, row: CheckpointRow) {
-        let deps = self.deps.clone();
-        actix::spawn(async move {
-            if let Err(e) = deps.store.save_checkpoint(&row).await {
-                deps.metrics.checkpoint_failures.with_label_values(&["durable"]).inc();
-                tracing::error!(table_id = %row.table, %e, "checkpoint not saved");
-            }
-        });
-    }
-
     /// A session commits its owner's seed before its owner sits down.
     fn seat_owner(&mut self, owner: i64, ctx: &mut Context<Self>) {
         self.busy.store(true, Ordering::Relaxed);
@@ -457,6 +439,7 @@ impl<G: Game> Actor for Table<G> {
         self.after(&[], self.engine.arms(now_ms()), ctx);
         let every = Duration::from_millis(self.deps.settings.rng.tick_ms.max(1));
         ctx.run_interval(every, |act, _ctx| {
+            act.answer_late();
             for reseed in act.engine.tick(Instant::now()) {
                 let (commitment, reason) = (reseed.commitment, reseed.reason);
                 tracing::info!(table_id = %act.id, %commitment, ?reason, after_draws = reseed.after_draws, "generator reseeded");
