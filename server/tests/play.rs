@@ -155,13 +155,14 @@ mod panicky {
             1.0
         }
     }
+
+    // Registered as a studio's game would be: one line.
+    croupier_sdk::register!(Panicky, Table);
 }
 
 #[actix_web::test]
 async fn a_game_that_panics_is_restored_and_nothing_else_notices() {
-    use croupier_server::games::GameEntry;
-    use croupier_server::play::Kind;
-    let games = vec![GameEntry::new::<panicky::Panicky>("panics on 13", Kind::Table)];
+    let games = vec![croupier_server::games::entry::<panicky::Panicky>()];
     let app = TestApp::spawn_with_games(
         Db::Sqlite,
         |s| {

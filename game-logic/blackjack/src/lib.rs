@@ -40,3 +40,6 @@ pub use table::{
     Action, BETTING_TIMER, Blackjack, Event, Hand, HandResult, Insurance, Outcome, Phase, RESULT_TIMER, Seat, SeatView,
     State, Status, TURN_TIMER, View,
 };
+
+// One basic-strategy player betting the minimum: a round is a hand.
+croupier_sdk::register!(Blackjack, Table, || strategy::BasicStrategy, math);

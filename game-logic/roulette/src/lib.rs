@@ -30,3 +30,6 @@ pub use table::{
     State, View, bet_return, spin_wheel,
 };
 pub mod strategy;
+
+// One random minimum bet a spin: a round is a spin.
+croupier_sdk::register!(Roulette, Table, || strategy::RandomBets::new(1), math);

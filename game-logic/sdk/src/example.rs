@@ -305,3 +305,20 @@ impl crate::math::MathRounds for CoinFlip {
         crate::math::RoundMoney { staked, paid }
     }
 }
+
+/// In a server's registry: simulated and replayed, never dealt. (Written
+/// out rather than with [`crate::register!`], whose summary would be the
+/// SDK's own description.)
+impl crate::registry::Registered for CoinFlip {
+    const SUMMARY: &'static str = "the SDK's example game: call heads or tails, a win pays 1.95x";
+    const PLAY: crate::registry::Play = crate::registry::Play::SimulationOnly;
+    const CRATE_DIR: &'static str = env!("CARGO_MANIFEST_DIR");
+    const MATH: Option<crate::registry::SimulateFn> = Some(crate::registry::math::<Self>);
+
+    fn simulate(
+        options: &crate::sim::SimOptions,
+        progress: &std::sync::atomic::AtomicU64,
+    ) -> Result<crate::sim::SimReport, crate::sim::SimError> {
+        crate::sim::simulate::<Self, _>(&Config::default(), options, || crate::sim::RandomOffered, progress)
+    }
+}

@@ -6,6 +6,7 @@
 //! - [`record`]: the round record, and replaying a round from it.
 //! - [`sim`]: the RTP simulator with a 99.9% confidence interval.
 //! - [`math`]: math mode, a game's rounds without the table protocol.
+//! - [`registry`]: what a server's game list needs ([`register!`]).
 //! - [`scenario`]: scenario files replayed by one generic runner.
 //! - [`testing`]: contract checks for a game's own tests.
 //! - [`example`]: a complete example game (coin flip).
@@ -18,6 +19,7 @@ pub mod game;
 pub mod math;
 pub mod money;
 pub mod record;
+pub mod registry;
 pub mod scenario;
 pub mod sim;
 pub mod testing;

@@ -24,3 +24,5 @@ pub mod spin;
 
 pub use config::{Config, FreeSpins, Kind, Stop, Symbol};
 pub use game::{Action, Engine, Event, Outcome, Pending, Slots, State, View};
+
+croupier_sdk::register!(Slots, Session, math);

@@ -7,111 +7,16 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use actix::{Actor, Arbiter, ArbiterHandle};
-use croupier_sdk::Game;
+use actix::{Arbiter, ArbiterHandle};
 use dashmap::mapref::entry::Entry;
 use serde_json::Value;
 
-use super::table::{self, Opening, Table};
+use super::registry::GameEntry;
+pub use super::registry::{Open, OpenError};
+use super::table;
 use super::{Deps, Kind, TableListing, TableRef};
-use crate::games::GameEntry;
 use crate::settings::TableSpec;
 use crate::store::CheckpointRow;
-
-/// Why a table or session could not be opened.
-#[derive(Debug, thiserror::Error)]
-pub enum OpenError {
-    /// The id is taken.
-    #[error("a table with id {0:?} exists")]
-    Exists(String),
-    /// The id has characters or a length we do not take.
-    #[error("table ids are 1 to 40 of a-z, 0-9 and -")]
-    BadId,
-    /// No such game.
-    #[error("no game {0:?}")]
-    UnknownGame(String),
-    /// The game does not run that way (a table game as a session, or back).
-    #[error("{game} runs as a {kind}, not as this")]
-    WrongKind {
-        /// The game.
-        game: String,
-        /// How it runs.
-        kind: &'static str,
-    },
-    /// The config does not fit the game.
-    #[error("invalid {game} config: {message}")]
-    Config {
-        /// The game.
-        game: &'static str,
-        /// What is wrong.
-        message: String,
-    },
-    /// The player has as many sessions open as allowed.
-    #[error("at most {0} open sessions per player")]
-    TooManySessions(usize),
-    /// No entropy for the table's generator.
-    #[error("no entropy: {0}")]
-    Rng(#[from] croupier_rng::RngError),
-}
-
-/// What opening one table needs.
-pub struct Open<'a> {
-    /// Table or session id.
-    pub id: String,
-    /// Table or session.
-    pub kind: Kind,
-    /// A session's player.
-    pub owner: Option<i64>,
-    /// The game config (JSON; omitted keys take the game's defaults).
-    pub config: &'a Value,
-    /// Shared services.
-    pub deps: Arc<Deps>,
-    /// The thread to run on.
-    pub arbiter: &'a ArbiterHandle,
-    /// A checkpoint to come back from.
-    pub restore: Option<&'a CheckpointRow>,
-}
-
-/// Checks a config of game `G` (JSON) as opening a table would.
-///
-/// # Errors
-/// What does not fit, naming the field.
-pub fn check<G: Game>(config: &Value) -> Result<(), String> {
-    let config: G::Config = serde_json::from_value(config.clone()).map_err(|e| e.to_string())?;
-    G::validate_config(&config).map_err(|e| e.message)
-}
-
-/// Opens a table of game `G`: the `open` of every [`GameEntry`] that plays.
-///
-/// # Errors
-/// [`OpenError::Config`] for a config the game refuses; [`OpenError::Rng`].
-pub fn open<G: Game>(args: Open<'_>) -> Result<TableRef, OpenError> {
-    let bad = |message: String| OpenError::Config { game: G::ID, message };
-    let config: G::Config = serde_json::from_value(args.config.clone()).map_err(|e| bad(e.to_string()))?;
-    G::validate_config(&config).map_err(|e| bad(e.message))?;
-    let seated = Arc::new(AtomicUsize::new(0));
-    let listing = serde_json::to_value(&config).map_err(|e| bad(e.to_string()))?;
-    let opening = Opening {
-        id: args.id.clone(),
-        kind: args.kind,
-        owner: args.owner,
-        spec: Arc::new(args.config.clone()),
-        restore: args.restore,
-    };
-    let table = Table::<G>::new(opening, &config, seated.clone(), args.deps)?;
-    let addr = Table::start_in_arbiter(args.arbiter, move |_| table);
-    Ok(TableRef {
-        id: args.id,
-        game: G::ID,
-        seats: G::seats(&config),
-        seated,
-        config: Arc::new(listing),
-        owner: args.owner,
-        requests: addr.clone().recipient(),
-        gone: addr.clone().recipient(),
-        halt: addr.recipient(),
-    })
-}
 
 /// Every table and session, and the threads they run on.
 pub struct Lobby {

@@ -18,6 +18,7 @@ pub mod lobby;
 pub mod log;
 pub mod money;
 pub mod policy;
+pub mod registry;
 mod requests;
 mod round;
 mod seeds;

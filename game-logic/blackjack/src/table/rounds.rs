@@ -405,8 +405,7 @@ impl State {
                 insurance.push((s.player, amount, payout));
             }
         }
-        let staked = self.seats.iter().flatten().any(|s| s.bet.is_some());
-        let round = RoundId(self.round);
+        let (staked, round) = (self.seats.iter().flatten().any(|s| s.bet.is_some()), RoundId(self.round));
         let outcome = Outcome { dealer: self.dealer.clone(), hands, insurance };
         self.phase = Phase::Result;
         out.push(publish(Event::Settled(outcome.clone())));
