@@ -310,7 +310,7 @@ async fn drive(conn: &mut Conn, account: &Account, plan: &Plan, until: Instant) 
             match plan.scenario {
                 Scenario::Slots if !spinning => {
                     if let Some(s) = &session {
-                        let spin = json!({ "type": "spin", "session": s, "line_bet": plan.stake });
+                        let spin = json!({ "type": "act", "session": s, "action": { "type": "spin", "line_bet": plan.stake } });
                         conn.send(spin, "spin", true).await?;
                         spinning = true;
                         next_action = now + interval;

@@ -65,14 +65,19 @@ pub enum ClientMsg {
         /// Table id.
         table: String,
     },
-    /// A game action at a table: a bet, hit, stand, ... Reply: `ok` once the
-    /// game accepted it (a bet: once the wallet holds the stake), or `error`.
+    /// A game action at a table or in a session (name one): a bet, hit,
+    /// stand, a spin ... Reply: `ok` once the game accepted it (a stake: once
+    /// the wallet holds it), or `error`.
     Act {
         /// Echoed as `re`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<u64>,
-        /// Table id.
-        table: String,
+        /// Table id (or `session`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        table: Option<String>,
+        /// Session id (or `table`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        session: Option<String>,
         /// The game's action JSON.
         action: Value,
     },
@@ -86,14 +91,19 @@ pub enum ClientMsg {
         /// The message.
         text: String,
     },
-    /// After a reconnect: the events of `table` after `last_seq`. Reply: those
+    /// After a reconnect: the events of a table or session (name one) after
+    /// `last_seq`. Reply: those
     /// `event`s in order, or one `resync` when they are no longer kept.
     Resume {
         /// Echoed as `re`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<u64>,
-        /// Table id.
-        table: String,
+        /// Table id (or `session`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        table: Option<String>,
+        /// Session id (or `table`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        session: Option<String>,
         /// The last `seq` the client saw.
         last_seq: u64,
     },
@@ -106,16 +116,6 @@ pub enum ClientMsg {
         /// Game id, e.g. `slots`.
         game: String,
     },
-    /// Spin in a session. Reply: `ok`; the outcome comes as an `event`.
-    Spin {
-        /// Echoed as `re`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        id: Option<u64>,
-        /// Session id.
-        session: String,
-        /// Bet per line, minor units.
-        line_bet: i64,
-    },
     /// Close a session. Reply: `ok`.
     #[serde(rename = "session.close")]
     SessionClose {
@@ -125,4 +125,25 @@ pub enum ClientMsg {
         /// Session id.
         session: String,
     },
+}
+
+/// Where a request goes: a live table or one of the player's sessions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A live table, by id.
+    Table(String),
+    /// A session of the player's, by id.
+    Session(String),
+}
+
+impl Target {
+    /// The target named by a request's `table` and `session` fields, when
+    /// it names exactly one.
+    pub fn named(table: Option<String>, session: Option<String>) -> Option<Target> {
+        match (table, session) {
+            (Some(table), None) => Some(Target::Table(table)),
+            (None, Some(session)) => Some(Target::Session(session)),
+            _ => None,
+        }
+    }
 }

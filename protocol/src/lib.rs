@@ -4,15 +4,18 @@
 //! and Rust clients, and must never depend on actix, tokio, sqlx or redis.
 //!
 //! - [`ClientMsg`]: what a client sends; [`ServerMsg`]: what the server sends.
+//! - [`ErrorCode`]: every error code of the server's own.
 //! - Every message is documented with an example in docs/protocol.md, and
 //!   every example there is parsed with these types by a test.
 
 use serde::{Deserialize, Serialize};
 
 mod client;
+mod error;
 mod server;
 
-pub use client::ClientMsg;
+pub use client::{ClientMsg, Target};
+pub use error::ErrorCode;
 pub use server::{ServerMsg, TableInfo};
 
 /// The protocol version spoken at `/v1/ws` and announced in `hello`.

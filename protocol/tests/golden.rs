@@ -19,7 +19,6 @@ fn client_tag(m: &ClientMsg) -> &'static str {
         ClientMsg::Chat { .. } => "chat",
         ClientMsg::Resume { .. } => "resume",
         ClientMsg::SessionOpen { .. } => "session.open",
-        ClientMsg::Spin { .. } => "spin",
         ClientMsg::SessionClose { .. } => "session.close",
     }
 }
@@ -43,8 +42,8 @@ fn server_tag(m: &ServerMsg) -> &'static str {
 }
 
 /// Every tag, in the order the matches above list them.
-const CLIENT_TAGS: [&str; 12] =
-    ["auth", "ping", "join", "leave", "sit", "stand", "act", "chat", "resume", "session.open", "spin", "session.close"];
+const CLIENT_TAGS: [&str; 11] =
+    ["auth", "ping", "join", "leave", "sit", "stand", "act", "chat", "resume", "session.open", "session.close"];
 const SERVER_TAGS: [&str; 13] = [
     "hello", "authed", "pong", "ok", "error", "pending", "joined", "event", "skip", "resync", "chat", "session",
     "closing",
@@ -52,8 +51,17 @@ const SERVER_TAGS: [&str; 13] = [
 
 #[test]
 fn exact_json_is_pinned() {
-    let m = ClientMsg::Act { id: Some(7), table: "t".into(), action: json!({ "type": "hit" }) };
+    let m = ClientMsg::Act { id: Some(7), table: Some("t".into()), session: None, action: json!({ "type": "hit" }) };
     assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"type":"act","id":7,"table":"t","action":{"type":"hit"}}"#);
+    let spin = r#"{"type":"act","id":8,"session":"s-1","action":{"type":"spin","line_bet":5}}"#;
+    let m: ClientMsg = serde_json::from_str(spin).unwrap();
+    let ClientMsg::Act { table, session, .. } = m else { panic!("{spin} is an act") };
+    assert_eq!(
+        croupier_protocol::Target::named(table, session),
+        Some(croupier_protocol::Target::Session("s-1".into()))
+    );
+    assert_eq!(croupier_protocol::Target::named(Some("t".into()), Some("s".into())), None, "one target, not two");
+    assert_eq!(croupier_protocol::Target::named(None, None), None);
     let m = ClientMsg::Ping { id: None };
     assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"type":"ping"}"#, "an absent id is omitted");
     let m = ClientMsg::SessionOpen { id: Some(1), game: "slots".into() };
@@ -128,4 +136,15 @@ fn every_documented_example_parses_and_every_type_is_documented() {
     assert!(missing.is_empty(), "client messages without an example: {missing:?}");
     let missing: Vec<_> = SERVER_TAGS.iter().filter(|t| !server_seen.contains(t)).collect();
     assert!(missing.is_empty(), "server messages without an example: {missing:?}");
+}
+
+#[test]
+fn every_error_code_is_documented() {
+    let docs: String = ["api.md", "protocol.md"]
+        .iter()
+        .map(|f| std::fs::read_to_string(format!("{}/../docs/{f}", env!("CARGO_MANIFEST_DIR"))).unwrap())
+        .collect();
+    let missing: Vec<_> =
+        croupier_protocol::ErrorCode::ALL.iter().filter(|c| !docs.contains(&format!("`{}`", c.as_str()))).collect();
+    assert!(missing.is_empty(), "error codes documented in neither docs/api.md nor docs/protocol.md: {missing:?}");
 }

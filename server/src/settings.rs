@@ -345,8 +345,8 @@ impl Settings {
     }
 
     fn validate(&self) -> anyhow::Result<()> {
-        let problem = if self.rng.tick_ms == 0 {
-            "rng.tick_ms must be at least 1"
+        let problem = if !(1..=1000).contains(&self.rng.tick_ms) {
+            "rng.tick_ms must be 1 to 1000 (a table also answers late requests on its tick)"
         } else if self.server.max_body_bytes < 1024 {
             "server.max_body_bytes must be at least 1024"
         } else if !(1..=65_535).contains(&self.server.backlog) {
@@ -459,6 +459,11 @@ mod tests {
         });
         let err = format!("{:#}", load(Some(Path::new("/nonexistent.toml")), &[]).unwrap_err());
         assert!(err.contains("/nonexistent.toml"), "{err}");
+        for tick in ["0", "1001"] {
+            let err = format!("{:#}", load(None, &[("CROUPIER__RNG__TICK_MS", tick)]).unwrap_err());
+            assert!(err.contains("rng.tick_ms must be 1 to 1000"), "{tick}: {err}");
+        }
+        assert!(load(None, &[("CROUPIER__RNG__TICK_MS", "1000")]).is_ok());
     }
 
     #[test]

@@ -87,9 +87,13 @@ async fn play(port: u16, token: String, seat: usize, until: Instant) -> HashMap<
         let event = &m["event"]["type"];
         let reply = if m["type"] == "session" {
             session = m["session"].as_str().map(str::to_owned);
-            session.as_ref().map(|s| json!({ "type": "spin", "id": id, "session": s, "line_bet": 1 }))
+            session
+                .as_ref()
+                .map(|s| json!({ "type": "act", "id": id, "session": s, "action": { "type": "spin", "line_bet": 1 } }))
         } else if event == "spun" && m["table"].as_str().is_some_and(|t| t.starts_with("s-")) {
-            session.as_ref().map(|s| json!({ "type": "spin", "id": id, "session": s, "line_bet": 1 }))
+            session
+                .as_ref()
+                .map(|s| json!({ "type": "act", "id": id, "session": s, "action": { "type": "spin", "line_bet": 1 } }))
         } else if event == "betting_open" && table == "bj" {
             Some(json!({ "type": "act", "id": id, "table": table, "action": { "type": "bet", "amount": 100 } }))
         } else if event == "betting_open" {

@@ -211,7 +211,7 @@ async fn bad_table_input_gets_a_code_and_changes_nothing() {
             "not_seated",
         ),
         (json!({ "type": "stand", "table": "r1" }), "not_seated"),
-        (json!({ "type": "spin", "session": "s-0000", "line_bet": 1 }), "unknown_session"),
+        (json!({ "type": "act", "session": "s-0000", "action": { "type": "spin", "line_bet": 1 } }), "unknown_session"),
         (json!({ "type": "session.open", "game": "roulette" }), "not_a_session_game"),
         (json!({ "type": "session.open", "game": "poker9" }), "unknown_game"),
         (json!({ "type": "chat", "table": "r1", "text": "hi" }), "not_joined"),
@@ -323,7 +323,8 @@ async fn four_hundred_slots_spins_settle_one_by_one() {
     let lines = opened["view"]["lines"].as_i64().unwrap();
     let (mut staked, mut won, mut free_spins) = (0i64, 0i64, 0usize);
     for _ in 0..SPINS {
-        let reply = p.request(json!({ "type": "spin", "session": session, "line_bet": 1 })).await;
+        let reply =
+            p.request(json!({ "type": "act", "session": session, "action": { "type": "spin", "line_bet": 1 } })).await;
         assert_eq!(reply["type"], "ok", "{reply}");
         let spun = p.event("spun").await;
         assert_eq!(spun["table"], session.as_str());
@@ -354,7 +355,8 @@ async fn four_hundred_slots_spins_settle_one_by_one() {
     let (status, body) = app.get(&format!("/v1/rounds/{}", record_key(&one)), other["access_token"].as_str()).await;
     assert_eq!((status, common::code(&body)), (404, "round_not_found"));
     assert_eq!(p.request(json!({ "type": "session.close", "session": session })).await["type"], "ok");
-    let gone = p.request(json!({ "type": "spin", "session": session, "line_bet": 1 })).await;
+    let gone =
+        p.request(json!({ "type": "act", "session": session, "action": { "type": "spin", "line_bet": 1 } })).await;
     assert_eq!(gone["code"], "unknown_session");
     assert_eq!(app.store.ledger_violations(10).await.unwrap(), Vec::<String>::new());
     app.stop().await;

@@ -34,7 +34,11 @@ async fn a_spin_sent_right_behind_close_is_answered() {
         let (close, spin) = (1000 + 2 * round, 1001 + 2 * round);
         // Back to back, without waiting for the first answer.
         send(&mut p.ws, json!({ "type": "session.close", "id": close, "session": session })).await;
-        send(&mut p.ws, json!({ "type": "spin", "id": spin, "session": session, "line_bet": 1 })).await;
+        send(
+            &mut p.ws,
+            json!({ "type": "act", "id": spin, "session": session, "action": { "type": "spin", "line_bet": 1 } }),
+        )
+        .await;
         let mut answers: HashMap<u64, Value> = HashMap::new();
         while answers.len() < 2 {
             let m = next_within(&mut p.ws, Duration::from_secs(10)).await;
@@ -58,7 +62,7 @@ async fn a_restored_session_answers_a_spin_without_a_resume_first() {
     let mut p = Player::join_server(&app, "sam").await;
     app.fund(p.id, "EUR", 10_000).await;
     let session = open_session(&mut p).await;
-    let spin = json!({ "type": "spin", "session": session, "line_bet": 1 });
+    let spin = json!({ "type": "act", "session": session, "action": { "type": "spin", "line_bet": 1 } });
     assert_eq!(p.request(spin.clone()).await["type"], "ok");
     p.event("spun").await;
     let token = p.token.clone();
@@ -87,5 +91,31 @@ async fn a_table_named_like_a_session_resumes_like_any_table() {
     let seq = joined["seq"].as_u64().unwrap();
     let resumed = p.request(json!({ "type": "resume", "table": "s-lounge", "last_seq": seq })).await;
     assert_eq!(resumed["type"], "ok", "up to date: {resumed}");
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn a_request_names_a_table_or_a_session_and_is_looked_for_there_only() {
+    let app = TestApp::spawn_with(Db::Sqlite, |_| {}).await;
+    let mut p = Player::join_server(&app, "nia").await;
+    app.fund(p.id, "EUR", 1_000).await;
+    let session = open_session(&mut p).await;
+    let spin = |target: Value| {
+        let mut msg = json!({ "type": "act", "action": { "type": "spin", "line_bet": 1 } });
+        msg.as_object_mut().unwrap().extend(target.as_object().unwrap().clone());
+        msg
+    };
+    // A spin is an act naming the session.
+    assert_eq!(p.request(spin(json!({ "session": session }))).await["type"], "ok");
+    p.event("spun").await;
+    let resumed = p.request(json!({ "type": "resume", "session": session, "last_seq": 0 })).await;
+    assert!(resumed["type"] == "ok" || resumed["type"] == "resync", "{resumed}");
+    // A session id is not a table, and one request names one place.
+    let as_table = p.request(json!({ "type": "resume", "table": session, "last_seq": 0 })).await;
+    assert_eq!(as_table["code"], "unknown_table", "{as_table}");
+    let both = p.request(spin(json!({ "session": session, "table": "r1" }))).await;
+    assert_eq!(both["code"], "invalid_message", "{both}");
+    let neither = p.request(spin(json!({}))).await;
+    assert_eq!(neither["code"], "invalid_message", "{neither}");
     app.stop().await;
 }

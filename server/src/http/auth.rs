@@ -6,6 +6,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
+use croupier_protocol::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
@@ -82,7 +83,7 @@ pub fn normalise_username(raw: &str) -> Result<String, ApiError> {
     if ok {
         Ok(name)
     } else {
-        Err(ApiError::bad_request("invalid_username", "a username is 3 to 32 letters, digits, '_', '.' or '-'"))
+        Err(ApiError::bad_request(ErrorCode::InvalidUsername, "a username is 3 to 32 letters, digits, '_', '.' or '-'"))
     }
 }
 
@@ -94,7 +95,10 @@ pub fn check_password(state: &AppState, password: &str) -> Result<(), ApiError> 
     let (min, max) = (state.settings.auth.min_password_len, state.settings.auth.max_password_len);
     let n = password.chars().count();
     if n < min || n > max {
-        return Err(ApiError::bad_request("invalid_password", format!("a password is {min} to {max} characters")));
+        return Err(ApiError::bad_request(
+            ErrorCode::InvalidPassword,
+            format!("a password is {min} to {max} characters"),
+        ));
     }
     Ok(())
 }
@@ -118,7 +122,7 @@ async fn register(state: web::Data<AppState>, body: web::Json<Credentials>) -> R
     let phc = hash(password).await?;
     let user = state.store.create_user(&username, &phc, Role::Player, now_ms()).await.map_err(|e| match e {
         crate::store::StoreError::Conflict(_) => {
-            ApiError::new(StatusCode::CONFLICT, "username_taken", "that username is taken")
+            ApiError::new(StatusCode::CONFLICT, ErrorCode::UsernameTaken, "that username is taken")
         }
         e => e.into(),
     })?;
@@ -144,7 +148,7 @@ async fn issue(state: &AppState, user: &User) -> Result<TokenResponse, ApiError>
 
 async fn login(state: web::Data<AppState>, body: web::Json<Credentials>) -> Result<HttpResponse, ApiError> {
     let Credentials { username, password } = body.into_inner();
-    let bad = || ApiError::unauthorized("invalid_credentials", "wrong username or password");
+    let bad = || ApiError::unauthorized(ErrorCode::InvalidCredentials, "wrong username or password");
     let user = match normalise_username(&username) {
         Ok(name) => state.store.user_by_name(&name).await?,
         Err(_) => None,
@@ -166,7 +170,7 @@ async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshBody>) -> Re
         family: String::new(),
         expires_at: now + (state.settings.auth.refresh_token_secs * 1000) as i64,
     };
-    let invalid = |message: &str| ApiError::unauthorized("invalid_refresh_token", message);
+    let invalid = |message: &str| ApiError::unauthorized(ErrorCode::InvalidRefreshToken, message);
     let user_id = match state.store.rotate_refresh(&presented, &record, now).await? {
         Rotation::Rotated { user_id } => user_id,
         Rotation::Unknown => return Err(invalid("unknown refresh token")),
@@ -196,7 +200,7 @@ async fn logout(state: web::Data<AppState>, body: web::Json<RefreshBody>) -> Res
 
 async fn me(state: web::Data<AppState>, caller: Authenticated<AnyRole>) -> Result<HttpResponse, ApiError> {
     let Some(user) = state.store.user_by_id(caller.id).await? else {
-        return Err(ApiError::unauthorized("invalid_token", "that account no longer exists"));
+        return Err(ApiError::unauthorized(ErrorCode::InvalidToken, "that account no longer exists"));
     };
     Ok(HttpResponse::Ok().json(Me::from(user)))
 }
@@ -209,10 +213,10 @@ async fn change_password(
     let PasswordChange { current_password, new_password } = body.into_inner();
     check_password(&state, &new_password)?;
     let Some(user) = state.store.user_by_id(caller.id).await? else {
-        return Err(ApiError::unauthorized("invalid_token", "that account no longer exists"));
+        return Err(ApiError::unauthorized(ErrorCode::InvalidToken, "that account no longer exists"));
     };
     if !verify(current_password, user.password_hash.clone()).await? {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "wrong_password", "the current password is wrong"));
+        return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::WrongPassword, "the current password is wrong"));
     }
     let phc = hash(new_password).await?;
     state.store.set_password(user.id, &phc).await?;

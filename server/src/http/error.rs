@@ -1,6 +1,7 @@
 //! The one error shape of the HTTP API:
 //! `{"error": {"code": "snake_case_code", "message": "..."}}`, with a stable
-//! code per failure (every code is listed in docs/api.md). Handlers return
+//! code per failure (a `croupier_protocol::ErrorCode`; each is listed in
+//! docs/api.md, and a test checks every code is documented). Handlers return
 //! [`ApiError`]; this module turns it and actix's own extractor failures
 //! (bad JSON, oversized bodies) into that shape. It never logs secrets: an
 //! internal error is logged here and answered with a generic message.
@@ -8,6 +9,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
+use croupier_protocol::ErrorCode;
 use serde::Serialize;
 
 use crate::store::StoreError;
@@ -18,7 +20,7 @@ pub struct ApiError {
     /// HTTP status.
     pub status: StatusCode,
     /// Stable, machine-readable.
-    pub code: &'static str,
+    pub code: ErrorCode,
     /// For people.
     pub message: String,
 }
@@ -36,24 +38,24 @@ struct Inner<'a> {
 
 impl ApiError {
     /// An error with `status`, `code` and `message`.
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self { status, code, message: message.into() }
     }
 
     /// 400 with `code`.
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
 
     /// 401 `unauthorized` (or a more precise code).
-    pub fn unauthorized(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn unauthorized(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, code, message)
     }
 
     /// 500 `internal_error`; the cause goes to the log, not the client.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(%cause, "internal error");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "something went wrong on our side")
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::InternalError, "something went wrong on our side")
     }
 }
 
@@ -69,8 +71,8 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut response =
-            HttpResponse::build(self.status).json(Body { error: Inner { code: self.code, message: &self.message } });
+        let mut response = HttpResponse::build(self.status)
+            .json(Body { error: Inner { code: self.code.as_str(), message: &self.message } });
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
@@ -80,34 +82,27 @@ impl ResponseError for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Conflict(what) => Self::new(StatusCode::CONFLICT, "conflict", format!("that {what} is taken")),
-            StoreError::NotFound(what) => Self::new(StatusCode::NOT_FOUND, "not_found", format!("no such {what}")),
-            StoreError::InsufficientFunds => {
-                Self::new(StatusCode::CONFLICT, "insufficient_funds", "the available balance is too low")
+        let status = match &e {
+            StoreError::NotFound(_) | StoreError::UnknownRound(_) => StatusCode::NOT_FOUND,
+            StoreError::PayoutWithoutStake(_) | StoreError::InvalidAmount(_) | StoreError::CurrencyMismatch(_) => {
+                StatusCode::BAD_REQUEST
             }
-            StoreError::UnknownRound(round) => {
-                Self::new(StatusCode::NOT_FOUND, "unknown_round", format!("no stake was held in round {round}"))
-            }
-            StoreError::RoundClosed(round) => {
-                Self::new(StatusCode::CONFLICT, "round_closed", format!("round {round} is already settled or voided"))
-            }
-            StoreError::KeyReused(key) => Self::new(
-                StatusCode::CONFLICT,
-                "idempotency_key_reused",
-                format!("idempotency key {key:?} was already used for a different request"),
-            ),
-            StoreError::PayoutWithoutStake(user) => {
-                Self::bad_request("payout_without_stake", format!("player {user} has no stake in the round"))
-            }
-            StoreError::InvalidAmount(amount) => {
-                Self::bad_request("invalid_amount", format!("amounts must be positive, not {amount}"))
-            }
-            StoreError::CurrencyMismatch(currency) => {
-                Self::bad_request("currency_mismatch", format!("the round is played in {currency}"))
-            }
-            e @ (StoreError::Database(_) | StoreError::Unconfirmed(_) | StoreError::Corrupt(_)) => Self::internal(e),
-        }
+            StoreError::Conflict(_)
+            | StoreError::InsufficientFunds
+            | StoreError::RoundClosed(_)
+            | StoreError::KeyReused(_) => StatusCode::CONFLICT,
+            StoreError::Database(_) | StoreError::Unconfirmed(_) | StoreError::Corrupt(_) => return Self::internal(e),
+        };
+        let message = match &e {
+            StoreError::Conflict(what) => format!("that {what} is taken"),
+            StoreError::NotFound(what) => format!("no such {what}"),
+            StoreError::InsufficientFunds => "the available balance is too low".to_owned(),
+            StoreError::UnknownRound(round) => format!("no stake was held in round {round}"),
+            StoreError::RoundClosed(round) => format!("round {round} is already settled or voided"),
+            StoreError::KeyReused(key) => format!("idempotency key {key:?} was already used for a different request"),
+            other => other.to_string(),
+        };
+        Self::new(status, e.code(), message)
     }
 }
 
@@ -116,26 +111,26 @@ pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &actix_web::Htt
     use actix_web::error::JsonPayloadError as J;
     let e = match &err {
         J::OverflowKnownLength { .. } | J::Overflow { .. } => {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", "the request body is too large")
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::BodyTooLarge, "the request body is too large")
         }
         J::ContentType => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "send the body as application/json",
         ),
-        J::Deserialize(d) if d.is_data() => ApiError::bad_request("invalid_body", d.to_string()),
-        J::Deserialize(d) => ApiError::bad_request("malformed_json", d.to_string()),
-        other => ApiError::bad_request("malformed_json", other.to_string()),
+        J::Deserialize(d) if d.is_data() => ApiError::bad_request(ErrorCode::InvalidBody, d.to_string()),
+        J::Deserialize(d) => ApiError::bad_request(ErrorCode::MalformedJson, d.to_string()),
+        other => ApiError::bad_request(ErrorCode::MalformedJson, other.to_string()),
     };
     e.into()
 }
 
 /// Maps query-string failures to our shape.
 pub fn query_error(err: actix_web::error::QueryPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
-    ApiError::bad_request("invalid_query", err.to_string()).into()
+    ApiError::bad_request(ErrorCode::InvalidQuery, err.to_string()).into()
 }
 
 /// Maps path failures (e.g. a non-numeric id) to our shape.
 pub fn path_error(err: actix_web::error::PathError, _req: &actix_web::HttpRequest) -> actix_web::Error {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found", err.to_string()).into()
+    ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, err.to_string()).into()
 }

@@ -4,6 +4,7 @@
 //! expired token is 401; a valid token with a role the route does not allow
 //! is 403. Nothing here touches the database.
 
+use croupier_protocol::ErrorCode;
 use std::future::{Ready, ready};
 use std::marker::PhantomData;
 
@@ -58,16 +59,23 @@ fn authenticate<R: Allowed>(req: &HttpRequest) -> Result<Authenticated<R>, ApiEr
     let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| ApiError::internal("application state missing"))?;
     let header = req.headers().get(actix_web::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let Some(token) = header.and_then(|h| h.strip_prefix("Bearer ")) else {
-        return Err(ApiError::unauthorized("unauthorized", "send an access token: Authorization: Bearer <token>"));
+        return Err(ApiError::unauthorized(
+            ErrorCode::Unauthorized,
+            "send an access token: Authorization: Bearer <token>",
+        ));
     };
     let claims = state.tokens.check(token.trim()).map_err(|e| match e {
-        TokenError::Expired => ApiError::unauthorized("token_expired", "the access token has expired: refresh it"),
-        TokenError::Invalid => ApiError::unauthorized("invalid_token", "the access token is not valid"),
+        TokenError::Expired => {
+            ApiError::unauthorized(ErrorCode::TokenExpired, "the access token has expired: refresh it")
+        }
+        TokenError::Invalid => ApiError::unauthorized(ErrorCode::InvalidToken, "the access token is not valid"),
     })?;
-    let id =
-        claims.sub.parse().map_err(|_| ApiError::unauthorized("invalid_token", "the access token is not valid"))?;
+    let id = claims
+        .sub
+        .parse()
+        .map_err(|_| ApiError::unauthorized(ErrorCode::InvalidToken, "the access token is not valid"))?;
     if !R::ROLES.contains(&claims.role) {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "your role may not do this"));
+        return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "your role may not do this"));
     }
     Ok(Authenticated { id, username: claims.name, role: claims.role, allowed: PhantomData })
 }

@@ -9,6 +9,7 @@ use actix_governor::{KeyExtractor, PeerIpKeyExtractor, SimpleKeyExtractionError}
 use actix_web::dev::ServiceRequest;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, HttpResponseBuilder};
+use croupier_protocol::ErrorCode;
 
 /// The client's address, as actix-governor's own extractor reads it, with our
 /// 429 response.
@@ -33,7 +34,7 @@ impl KeyExtractor for ClientIp {
         let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
         response.status(StatusCode::TOO_MANY_REQUESTS).insert_header(("Retry-After", secs.to_string())).json(
             serde_json::json!({
-                "error": { "code": "rate_limited", "message": format!("too many requests: retry in {secs} s") }
+                "error": { "code": ErrorCode::RateLimited.as_str(), "message": format!("too many requests: retry in {secs} s") }
             }),
         )
     }

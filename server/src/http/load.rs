@@ -8,6 +8,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
+use croupier_protocol::ErrorCode;
 use futures_util::{StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
 
@@ -61,7 +62,13 @@ async fn test_account(
         Ok(user) => user,
         Err(StoreError::Conflict(_)) => match state.store.user_by_name(username).await? {
             Some(user) if user.role == Role::Player => user,
-            _ => return Err(ApiError::new(StatusCode::CONFLICT, "username_taken", format!("{username} is taken"))),
+            _ => {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    ErrorCode::UsernameTaken,
+                    format!("{username} is taken"),
+                ));
+            }
         },
         Err(e) => return Err(e.into()),
     };
@@ -82,23 +89,23 @@ async fn accounts(
     if !state.settings.load.test_accounts {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "test_accounts_disabled",
+            ErrorCode::TestAccountsDisabled,
             "this server does not create test accounts (load.test_accounts is off)",
         ));
     }
     let Accounts { prefix, first, count, amount, currency } = body.into_inner();
     let max = state.settings.load.max_accounts_per_call;
     if !(1..=max).contains(&count) {
-        return Err(ApiError::bad_request("invalid_count", format!("count must be 1 to {max}")));
+        return Err(ApiError::bad_request(ErrorCode::InvalidCount, format!("count must be 1 to {max}")));
     }
     check_money(&state, amount, &currency)?;
     let last = first
         .checked_add(count - 1)
-        .ok_or_else(|| ApiError::bad_request("invalid_count", "first + count overflows"))?;
+        .ok_or_else(|| ApiError::bad_request(ErrorCode::InvalidCount, "first + count overflows"))?;
     // Check the longest name: every other one is shorter.
     let longest = super::auth::normalise_username(&format!("{prefix}-{last}"))?;
     if longest != format!("{prefix}-{last}") {
-        return Err(ApiError::bad_request("invalid_username", "the prefix must be lower case"));
+        return Err(ApiError::bad_request(ErrorCode::InvalidUsername, "the prefix must be lower case"));
     }
     let now = now_ms();
     // A few at a time: each account is two commits, and the database

@@ -13,6 +13,7 @@ pub mod wallet;
 
 use actix_web::http::StatusCode;
 use actix_web::web;
+use croupier_protocol::ErrorCode;
 
 use actix_governor::governor::clock::QuantaInstant;
 use error::ApiError;
@@ -62,5 +63,5 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize, limit: &Ra
 }
 
 async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route"))
+    Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such route"))
 }

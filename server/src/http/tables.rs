@@ -5,6 +5,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
+use croupier_protocol::ErrorCode;
 use croupier_rng::fair::ClientSeed;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -37,16 +38,10 @@ async fn create(
     body: web::Json<TableSpec>,
 ) -> Result<HttpResponse, ApiError> {
     let spec = body.into_inner();
-    let table = state.lobby.open_table(&spec).map_err(|e| {
-        let code = match &e {
-            OpenError::Exists(_) => return ApiError::new(StatusCode::CONFLICT, "table_exists", e.to_string()),
-            OpenError::BadId => "invalid_table_id",
-            OpenError::UnknownGame(_) => "unknown_game",
-            OpenError::WrongKind { .. } => "not_a_table_game",
-            OpenError::Config { .. } => "invalid_config",
-            OpenError::TooManySessions(_) | OpenError::Rng(_) => return ApiError::internal(e),
-        };
-        ApiError::bad_request(code, e.to_string())
+    let table = state.lobby.open_table(&spec).map_err(|e| match e {
+        OpenError::Exists(_) => ApiError::new(StatusCode::CONFLICT, e.code(), e.to_string()),
+        OpenError::TooManySessions(_) | OpenError::Rng(_) => ApiError::internal(e),
+        _ => ApiError::bad_request(e.code(), e.to_string()),
     })?;
     tracing::info!(operator = caller.id, table_id = %table.id, game = table.game, "table opened");
     Ok(HttpResponse::Created().json(TableListing::from(&table)))
@@ -66,7 +61,7 @@ async fn my_rounds(
 ) -> Result<HttpResponse, ApiError> {
     let limit = query.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
-        return Err(ApiError::bad_request("invalid_query", "limit must be 1 to 200"));
+        return Err(ApiError::bad_request(ErrorCode::InvalidQuery, "limit must be 1 to 200"));
     }
     let rounds = state.store.rounds_of(caller.id, limit).await?;
     Ok(HttpResponse::Ok().json(json!({ "rounds": rounds })))
@@ -77,7 +72,7 @@ async fn round(
     caller: Authenticated<AnyRole>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let not_found = || ApiError::new(StatusCode::NOT_FOUND, "round_not_found", "no such round of yours");
+    let not_found = || ApiError::new(StatusCode::NOT_FOUND, ErrorCode::RoundNotFound, "no such round of yours");
     let row = state.store.round_record(&id).await?.ok_or_else(not_found)?;
     // Players see their own rounds only; a stranger's round does not exist
     // for them.
@@ -131,7 +126,10 @@ async fn rotate(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let client_seed = body.client_seed.map(ClientSeed::new).transpose().map_err(|_| {
-        ApiError::bad_request("invalid_client_seed", "a client seed is 1 to 64 printable ASCII characters, no spaces")
+        ApiError::bad_request(
+            ErrorCode::InvalidClientSeed,
+            "a client seed is 1 to 64 printable ASCII characters, no spaces",
+        )
     })?;
     let fair = &state.lobby.deps().fairness;
     let (revealed, current) = fair.rotate(caller.id, client_seed).await.map_err(ApiError::internal)?;

@@ -4,6 +4,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
+use croupier_protocol::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
@@ -51,7 +52,7 @@ pub fn check_key(key: &str) -> Result<(), ApiError> {
         Ok(())
     } else {
         Err(ApiError::bad_request(
-            "invalid_idempotency_key",
+            ErrorCode::InvalidIdempotencyKey,
             "an idempotency key is 1 to 128 printable ASCII characters",
         ))
     }
@@ -63,11 +64,14 @@ pub fn check_key(key: &str) -> Result<(), ApiError> {
 /// `invalid_amount`, `unknown_currency`.
 pub fn check_money(state: &AppState, amount: i64, currency: &str) -> Result<(), ApiError> {
     if amount <= 0 {
-        return Err(ApiError::bad_request("invalid_amount", "the amount must be a positive number of minor units"));
+        return Err(ApiError::bad_request(
+            ErrorCode::InvalidAmount,
+            "the amount must be a positive number of minor units",
+        ));
     }
     if !state.settings.wallet.currencies.iter().any(|c| c == currency) {
         let known = state.settings.wallet.currencies.join(", ");
-        return Err(ApiError::bad_request("unknown_currency", format!("currency must be one of {known}")));
+        return Err(ApiError::bad_request(ErrorCode::UnknownCurrency, format!("currency must be one of {known}")));
     }
     Ok(())
 }
@@ -86,7 +90,7 @@ async fn deposit(
         Err(_) => None,
     };
     let Some(user) = user else {
-        return Err(ApiError::new(StatusCode::NOT_FOUND, "unknown_user", format!("no user {username:?}")));
+        return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownUser, format!("no user {username:?}")));
     };
     let deposit = state.store.deposit(&idempotency_key, user.id, &currency, amount, now_ms());
     let receipt: Receipt = state.metrics.wallet_op("deposit", deposit).await?;
@@ -106,7 +110,7 @@ async fn transactions(
 ) -> Result<HttpResponse, ApiError> {
     let limit = page.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
-        return Err(ApiError::bad_request("invalid_query", "limit must be 1 to 200"));
+        return Err(ApiError::bad_request(ErrorCode::InvalidQuery, "limit must be 1 to 200"));
     }
     let transactions = state.store.transactions(caller.id, page.cursor, limit).await?;
     let next_cursor = (transactions.len() == limit as usize).then(|| transactions.last().map(|t| t.id)).flatten();

@@ -18,7 +18,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use croupier_protocol::{ServerMsg, TableInfo};
+use croupier_protocol::{ErrorCode, ServerMsg, TableInfo};
 use croupier_rng::fair::FairInput;
 use croupier_rng::{CertifiedRng, Commitment, Seed};
 use croupier_sdk::record::Stake;
@@ -102,11 +102,11 @@ fn server_id(player: PlayerId) -> Result<i64, String> {
 
 /// A server player id as the game numbers it.
 pub(super) fn player_id(player: i64) -> Result<PlayerId, Rejected> {
-    u64::try_from(player).map(PlayerId).map_err(|_| Rejected::new("invalid_player", "not a player id"))
+    u64::try_from(player).map(PlayerId).map_err(|_| Rejected::new(ErrorCode::InvalidPlayer.as_str(), "not a player id"))
 }
 
 fn internal() -> Rejected {
-    Rejected::new("internal_error", "the table could not process that; nothing changed")
+    Rejected::new(ErrorCode::InternalError.as_str(), "the table could not process that; nothing changed")
 }
 
 impl<G: Game> Engine<G> {

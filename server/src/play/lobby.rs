@@ -54,9 +54,11 @@ impl Lobby {
         let entry = self.games.iter().find(|g| g.id == id).ok_or_else(|| OpenError::UnknownGame(id.to_owned()))?;
         match entry.kind {
             Some(k) if k == kind => Ok(entry),
-            Some(Kind::Table) => Err(OpenError::WrongKind { game: id.to_owned(), kind: "live table" }),
-            Some(Kind::Session) => Err(OpenError::WrongKind { game: id.to_owned(), kind: "single-player session" }),
-            None => Err(OpenError::WrongKind { game: id.to_owned(), kind: "simulation only" }),
+            Some(Kind::Table) => Err(OpenError::WrongKind { game: id.to_owned(), kind: "live table", asked: kind }),
+            Some(Kind::Session) => {
+                Err(OpenError::WrongKind { game: id.to_owned(), kind: "single-player session", asked: kind })
+            }
+            None => Err(OpenError::WrongKind { game: id.to_owned(), kind: "simulation only", asked: kind }),
         }
     }
 

@@ -8,6 +8,7 @@
 //! twice; a stake is refused after bounded tries unless its commit may have
 //! landed ([`Tries`]).
 
+use croupier_protocol::ErrorCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -52,23 +53,12 @@ pub enum Money {
     },
 }
 
-/// The wallet's stable code for a refused stake.
-pub fn refusal(e: &StoreError) -> &'static str {
-    match e {
-        StoreError::InsufficientFunds => "insufficient_funds",
-        StoreError::CurrencyMismatch(_) => "currency_mismatch",
-        StoreError::RoundClosed(_) => "round_closed",
-        StoreError::Database(_) | StoreError::Unconfirmed(_) => "wallet_unavailable",
-        _ => "wallet_error",
-    }
-}
-
 /// For people: why a stake was refused.
 pub fn refusal_message(code: &str) -> &'static str {
-    match code {
-        "insufficient_funds" => "your available balance is short of the stake; nothing was placed",
-        "wallet_unavailable" => "the wallet did not answer; nothing was placed",
-        "internal_error" => "the table could not take that stake; nothing was placed",
+    match ErrorCode::parse(code) {
+        Some(ErrorCode::InsufficientFunds) => "your available balance is short of the stake; nothing was placed",
+        Some(ErrorCode::WalletUnavailable) => "the wallet did not answer; nothing was placed",
+        Some(ErrorCode::InternalError) => "the table could not take that stake; nothing was placed",
         _ => "the wallet refused the stake; nothing was placed",
     }
 }
@@ -128,7 +118,7 @@ async fn stake(
         Ok(_) => WalletResult::Reserved,
         Err(e) => {
             tracing::info!(table_id = %table, player_id = player, %e, "stake refused");
-            WalletResult::Refused { code: refusal(&e).to_owned() }
+            WalletResult::Refused { code: e.code().to_string() }
         }
     }
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 
 use actix::{Actor, ArbiterHandle};
+use croupier_protocol::ErrorCode;
 use croupier_sdk::Game;
 use croupier_sdk::record::{ReplayMismatch, RoundRecord, replay};
 use croupier_sdk::registry::{Play, Registered, SimulateFn};
@@ -81,6 +82,8 @@ pub enum OpenError {
         game: String,
         /// How it runs.
         kind: &'static str,
+        /// How it was asked for.
+        asked: Kind,
     },
     /// The config does not fit the game.
     #[error("invalid {game} config: {message}")]
@@ -96,6 +99,22 @@ pub enum OpenError {
     /// No entropy for the table's generator.
     #[error("no entropy: {0}")]
     Rng(#[from] croupier_rng::RngError),
+}
+
+impl OpenError {
+    /// The stable code this failure travels under.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            OpenError::Exists(_) => ErrorCode::TableExists,
+            OpenError::BadId => ErrorCode::InvalidTableId,
+            OpenError::UnknownGame(_) => ErrorCode::UnknownGame,
+            OpenError::WrongKind { asked: Kind::Table, .. } => ErrorCode::NotATableGame,
+            OpenError::WrongKind { asked: Kind::Session, .. } => ErrorCode::NotASessionGame,
+            OpenError::Config { .. } => ErrorCode::InvalidConfig,
+            OpenError::TooManySessions(_) => ErrorCode::TooManySessions,
+            OpenError::Rng(_) => ErrorCode::InternalError,
+        }
+    }
 }
 
 /// What opening one table needs.

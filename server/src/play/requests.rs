@@ -6,6 +6,7 @@
 //! stable code, or (for a stake) an answer once the wallet has spoken — and a
 //! refused request changes nothing.
 
+use croupier_protocol::ErrorCode;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use croupier_protocol::ServerMsg;
@@ -21,13 +22,13 @@ use super::log::Resumed;
 /// # Errors
 /// `invalid_chat` (nothing but space) or `chat_too_long` (over `max`
 /// characters), with a message.
-pub fn chat_line(text: &str, max: usize) -> Result<&str, (&'static str, String)> {
+pub fn chat_line(text: &str, max: usize) -> Result<&str, (ErrorCode, String)> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(("invalid_chat", "a chat line needs some text".to_owned()));
+        return Err((ErrorCode::InvalidChat, "a chat line needs some text".to_owned()));
     }
     if text.chars().count() > max {
-        return Err(("chat_too_long", format!("chat lines are at most {max} characters")));
+        return Err((ErrorCode::ChatTooLong, format!("chat lines are at most {max} characters")));
     }
     Ok(text)
 }
@@ -35,7 +36,7 @@ pub fn chat_line(text: &str, max: usize) -> Result<&str, (&'static str, String)>
 impl<G: Game> Engine<G> {
     pub(super) fn ask(&mut self, player: i64, name: &str, re: Option<u64>, ask: Ask, now: i64, step: &mut Step) {
         if self.closed {
-            return step.fail(player, re, "unknown_session", "this session is closed");
+            return step.refuse(player, re, ErrorCode::UnknownSession, "this session is closed");
         }
         self.back(player, step);
         match ask {
@@ -50,7 +51,7 @@ impl<G: Game> Engine<G> {
             Ask::Sit { seat } => self.sit(player, re, seat, now, step),
             Ask::Stand => {
                 if !self.seated.contains(&player) {
-                    return step.fail(player, re, "not_seated", "you are not seated at this table");
+                    return step.refuse(player, re, ErrorCode::NotSeated, "you are not seated at this table");
                 }
                 self.stand(player, now, step);
                 step.ok(player, re);
@@ -77,7 +78,7 @@ impl<G: Game> Engine<G> {
 
     fn join(&mut self, player: i64, re: Option<u64>, step: &mut Step) {
         let Some(view) = self.view_of(player, step) else {
-            return step.fail(player, re, "internal_error", "the table could not show itself; try again");
+            return step.refuse(player, re, ErrorCode::InternalError, "the table could not show itself; try again");
         };
         let msg = if self.setup.kind.closes_when_abandoned() {
             ServerMsg::Session { re, session: self.setup.id.clone(), seq: self.seq(), view }
@@ -95,7 +96,12 @@ impl<G: Game> Engine<G> {
             }
             Resumed::Resync => {
                 let Some(view) = self.view_of(player, step) else {
-                    return step.fail(player, re, "internal_error", "the table could not show itself; try again");
+                    return step.refuse(
+                        player,
+                        re,
+                        ErrorCode::InternalError,
+                        "the table could not show itself; try again",
+                    );
                 };
                 step.reply(player, ServerMsg::Resync { re, table: self.setup.id.clone(), seq: self.seq(), view });
             }
@@ -104,10 +110,10 @@ impl<G: Game> Engine<G> {
 
     fn sit(&mut self, player: i64, re: Option<u64>, seat: Option<u8>, now: i64, step: &mut Step) {
         if self.seated.contains(&player) {
-            return step.fail(player, re, "already_seated", "you are seated at this table");
+            return step.refuse(player, re, ErrorCode::AlreadySeated, "you are seated at this table");
         }
         if self.seated.len() >= usize::from(self.seats) {
-            return step.fail(player, re, "table_full", "every seat is taken");
+            return step.refuse(player, re, ErrorCode::TableFull, "every seat is taken");
         }
         let pid = match player_id(player) {
             Ok(pid) => pid,
@@ -127,11 +133,13 @@ impl<G: Game> Engine<G> {
 
     fn act(&mut self, player: i64, re: Option<u64>, action: Value, now: i64, step: &mut Step) {
         if !self.seated.contains(&player) {
-            return step.fail(player, re, "not_seated", "sit down before you act");
+            return step.refuse(player, re, ErrorCode::NotSeated, "sit down before you act");
         }
         let action: G::Action = match serde_json::from_value(action) {
             Ok(a) => a,
-            Err(e) => return step.fail(player, re, "invalid_action", &format!("not a {} action: {e}", G::ID)),
+            Err(e) => {
+                return step.refuse(player, re, ErrorCode::InvalidAction, &format!("not a {} action: {e}", G::ID));
+            }
         };
         let pid = match player_id(player) {
             Ok(pid) => pid,
@@ -147,7 +155,7 @@ impl<G: Game> Engine<G> {
     fn chat(&mut self, player: i64, name: &str, re: Option<u64>, text: &str, step: &mut Step) {
         let text = match chat_line(text, self.setup.chat_max_chars) {
             Ok(text) => text,
-            Err((code, message)) => return step.fail(player, re, code, &message),
+            Err((code, message)) => return step.refuse(player, re, code, &message),
         };
         let table = self.setup.id.clone();
         let line = |seq| ServerMsg::Chat { table: table.clone(), seq, from: name.to_owned(), text: text.to_owned() };
@@ -159,7 +167,7 @@ impl<G: Game> Engine<G> {
             }
             Err(e) => {
                 tracing::error!(table_id = %self.setup.id, %e, "a chat line was not sent");
-                step.fail(player, re, "internal_error", "the line could not be sent");
+                step.refuse(player, re, ErrorCode::InternalError, "the line could not be sent");
             }
         }
     }

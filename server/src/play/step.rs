@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use bytestring::ByteString;
-use croupier_protocol::ServerMsg;
+use croupier_protocol::{ErrorCode, ServerMsg};
 use croupier_rng::fair::FairInput;
 use croupier_rng::{CertifiedRng, Commitment, Seed};
 use croupier_sdk::{OpId, TimerId, WalletResult};
@@ -142,6 +142,11 @@ impl Step {
 
     pub(super) fn fail(&mut self, player: i64, re: Option<u64>, code: &str, message: &str) {
         self.reply(player, ServerMsg::Error { re, code: code.to_owned(), message: message.to_owned() });
+    }
+
+    /// An `error` reply with one of the server's own codes.
+    pub(super) fn refuse(&mut self, player: i64, re: Option<u64>, code: ErrorCode, message: &str) {
+        self.fail(player, re, code.as_str(), message);
     }
 }
 

@@ -11,6 +11,7 @@
 //! write in flight) and never blocks or waits for a client: events go into
 //! each client's bounded queue, and a client whose queue is full is dropped.
 
+use croupier_protocol::ErrorCode;
 use std::collections::{HashMap, VecDeque};
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -169,33 +170,33 @@ impl<G: Game> Table<G> {
     /// take it now.
     fn request(&mut self, req: Request, ctx: &mut Context<Self>) {
         let Request { client, re, ask } = req;
-        let refuse = |code: &str, message: &str| fail(&client, re, code, message);
+        let refuse = |code: ErrorCode, message: &str| fail(&client, re, code, message);
         if self.closing {
-            return refuse("unknown_session", "this session is closed");
+            return refuse(ErrorCode::UnknownSession, "this session is closed");
         }
         if self.halting {
-            return refuse("server_restarting", "the server is restarting: try again in a moment");
+            return refuse(ErrorCode::ServerRestarting, "the server is restarting: try again in a moment");
         }
         if self.queue.len() >= self.deps.settings.play.queue {
-            return refuse("table_busy", "the table is busy: try again in a moment");
+            return refuse(ErrorCode::TableBusy, "the table is busy: try again in a moment");
         }
         if self.busy() && matches!(ask, Ask::Act { .. }) && (self.late() || self.stalled.load(Ordering::Relaxed)) {
             let msg = "the wallet is not answering; nothing was placed or played, try again shortly";
-            return refuse("wallet_unavailable", msg);
+            return refuse(ErrorCode::WalletUnavailable, msg);
         }
         if self.late() {
-            return refuse("table_busy", WAITING);
+            return refuse(ErrorCode::TableBusy, WAITING);
         }
         if let Ask::Chat { text } = &ask {
             if !self.clients.contains_key(&client.player) {
-                return refuse("not_joined", "join the table before chatting");
+                return refuse(ErrorCode::NotJoined, "join the table before chatting");
             }
             // A line refused for its text costs no share of the rate.
             if let Err((code, message)) = requests::chat_line(text, self.deps.settings.play.chat_max_chars) {
                 return refuse(code, &message);
             }
             if self.chat.check_key(&client.player).is_err() {
-                return refuse("rate_limited", "too many chat lines: slow down");
+                return refuse(ErrorCode::RateLimited, "too many chat lines: slow down");
             }
         }
         // Who watches, sits or holds a seat hears the answer and what
@@ -263,14 +264,14 @@ impl<G: Game> Table<G> {
                 let message = "the wallet has not confirmed your stake yet; the answer follows when it does";
                 client.outbox.send_msg(&ServerMsg::Pending {
                     re: *re,
-                    code: "wallet_unconfirmed".to_owned(),
+                    code: ErrorCode::WalletUnconfirmed.to_string(),
                     message: message.to_owned(),
                 });
             }
         }
         for (cue, asker) in std::mem::take(&mut self.queue) {
             match (&cue, &asker) {
-                (Cue::Ask { re, .. }, Some(client)) => fail(client, *re, "table_busy", WAITING),
+                (Cue::Ask { re, .. }, Some(client)) => fail(client, *re, ErrorCode::TableBusy, WAITING),
                 _ => self.queue.push_back((cue, asker)),
             }
         }
@@ -281,9 +282,9 @@ impl<G: Game> Table<G> {
         let Cue::Ask { re, .. } = cue else { return };
         let Some(client) = asker else { return };
         if self.halting {
-            fail(client, *re, "server_restarting", "the server is restarting: try again in a moment");
+            fail(client, *re, ErrorCode::ServerRestarting, "the server is restarting: try again in a moment");
         } else {
-            fail(client, *re, "unknown_session", "this session is closed");
+            fail(client, *re, ErrorCode::UnknownSession, "this session is closed");
         }
     }
 
@@ -315,7 +316,7 @@ impl<G: Game> Table<G> {
         }
         self.seated_count.store(self.engine.seated(), Ordering::Relaxed);
         for op in refused.into_iter().rev() {
-            let result = WalletResult::Refused { code: "internal_error".to_owned() };
+            let result = WalletResult::Refused { code: ErrorCode::InternalError.to_string() };
             self.queue.push_front((Cue::Wallet { op, result }, None));
         }
         if close {
@@ -413,7 +414,7 @@ impl<G: Game> Table<G> {
                 tracing::error!(table_id = %act.id, %e, "no provably-fair seed: closing the session");
                 for (cue, asker) in act.queue.drain(..) {
                     if let (Cue::Ask { re, .. }, Some(client)) = (cue, asker) {
-                        fail(&client, re, "unavailable", "the session could not start; try again");
+                        fail(&client, re, ErrorCode::Unavailable, "the session could not start; try again");
                     }
                 }
                 act.deps.sessions.remove(&act.id);
@@ -425,8 +426,8 @@ impl<G: Game> Table<G> {
     }
 }
 
-fn fail(client: &Client, re: Option<u64>, code: &str, message: &str) {
-    client.outbox.send_msg(&ServerMsg::Error { re, code: code.to_owned(), message: message.to_owned() });
+fn fail(client: &Client, re: Option<u64>, code: ErrorCode, message: &str) {
+    client.outbox.send_msg(&ServerMsg::Error { re, code: code.to_string(), message: message.to_owned() });
 }
 
 impl<G: Game> Actor for Table<G> {
@@ -484,7 +485,7 @@ impl<G: Game> Handler<Request> for Table<G> {
 
     fn handle(&mut self, req: Request, ctx: &mut Self::Context) {
         if self.engine.setup.owner.is_some_and(|owner| owner != req.client.player) {
-            return fail(&req.client, req.re, "unknown_session", "no such session of yours");
+            return fail(&req.client, req.re, ErrorCode::UnknownSession, "no such session of yours");
         }
         self.request(req, ctx);
     }

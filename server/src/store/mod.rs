@@ -7,6 +7,7 @@
 //! module never hashes a password or signs a token: it stores what it is
 //! given.
 
+use croupier_protocol::ErrorCode;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -144,6 +145,27 @@ pub enum StoreError {
     /// The round is in another currency.
     #[error("the round is in {0}")]
     CurrencyMismatch(String),
+}
+
+impl StoreError {
+    /// The stable code this failure travels under, over HTTP and to a
+    /// table (a stake refused for it): the one place a store error gets
+    /// its code.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            StoreError::Conflict(_) => ErrorCode::Conflict,
+            StoreError::NotFound(_) => ErrorCode::NotFound,
+            StoreError::Database(_) | StoreError::Unconfirmed(_) => ErrorCode::WalletUnavailable,
+            StoreError::Corrupt(_) => ErrorCode::InternalError,
+            StoreError::InsufficientFunds => ErrorCode::InsufficientFunds,
+            StoreError::UnknownRound(_) => ErrorCode::UnknownRound,
+            StoreError::RoundClosed(_) => ErrorCode::RoundClosed,
+            StoreError::KeyReused(_) => ErrorCode::IdempotencyKeyReused,
+            StoreError::PayoutWithoutStake(_) => ErrorCode::PayoutWithoutStake,
+            StoreError::InvalidAmount(_) => ErrorCode::InvalidAmount,
+            StoreError::CurrencyMismatch(_) => ErrorCode::CurrencyMismatch,
+        }
+    }
 }
 
 /// A money movement's outcome.

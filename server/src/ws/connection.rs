@@ -20,7 +20,7 @@ use actix_governor::governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 static CLOCK: std::sync::LazyLock<QuantaClock> = std::sync::LazyLock::new(QuantaClock::default);
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, ProtocolError, Session};
 use bytestring::ByteString;
-use croupier_protocol::{ClientMsg, PROTOCOL_VERSION, ServerMsg};
+use croupier_protocol::{ClientMsg, ErrorCode, PROTOCOL_VERSION, ServerMsg, Target};
 use tokio::sync::mpsc;
 
 use super::Registry;
@@ -110,8 +110,8 @@ impl Connection {
         }
     }
 
-    fn error(&mut self, re: Option<u64>, code: &str, message: &str, ctx: &mut actix::Context<Self>) {
-        let msg = ServerMsg::Error { re, code: code.to_owned(), message: message.to_owned() };
+    fn error(&mut self, re: Option<u64>, code: ErrorCode, message: &str, ctx: &mut actix::Context<Self>) {
+        let msg = ServerMsg::Error { re, code: code.to_string(), message: message.to_owned() };
         self.send(&msg, ctx);
     }
 
@@ -130,7 +130,7 @@ impl Connection {
     }
 
     /// Bad input: an error reply; too much of it closes the connection.
-    fn strike(&mut self, code: &str, message: &str, ctx: &mut actix::Context<Self>) {
+    fn strike(&mut self, code: ErrorCode, message: &str, ctx: &mut actix::Context<Self>) {
         self.strikes += 1;
         self.error(None, code, message, ctx);
         if self.strikes >= self.state.settings.ws.max_strikes {
@@ -142,19 +142,19 @@ impl Connection {
         let limited = self.limiter.check().is_err();
         let msg: ClientMsg = match serde_json::from_str(text) {
             Ok(msg) => msg,
-            Err(_) if limited => return self.error(None, "rate_limited", "too many messages: slow down", ctx),
-            Err(e) => return self.strike("invalid_message", &e.to_string(), ctx),
+            Err(_) if limited => return self.error(None, ErrorCode::RateLimited, "too many messages: slow down", ctx),
+            Err(e) => return self.strike(ErrorCode::InvalidMessage, &e.to_string(), ctx),
         };
         if limited {
-            return self.error(request_id(&msg), "rate_limited", "too many messages: slow down", ctx);
+            return self.error(request_id(&msg), ErrorCode::RateLimited, "too many messages: slow down", ctx);
         }
         match (msg, &self.player) {
             (ClientMsg::Auth { id, token }, None) => self.authenticate(id, &token, ctx),
             (ClientMsg::Auth { id, .. }, Some(_)) => {
-                self.error(id, "already_authenticated", "this connection is signed in", ctx)
+                self.error(id, ErrorCode::AlreadyAuthenticated, "this connection is signed in", ctx)
             }
             (_, None) => {
-                self.error(None, "unauthenticated", "the first message must be auth", ctx);
+                self.error(None, ErrorCode::Unauthenticated, "the first message must be auth", ctx);
                 self.close(CloseCode::Policy, "the first message must be auth", ctx);
             }
             (ClientMsg::Ping { id }, Some(_)) => self.send(&ServerMsg::Pong { re: id }, ctx),
@@ -174,42 +174,46 @@ impl Connection {
         let re = request_id(&msg);
         let Some(client) = self.client(ctx) else { return };
         let lobby = self.state.lobby.clone();
-        let table = |id: &str| (lobby.table(id), "unknown_table");
-        let mine = |id: &str| (lobby.session(id).filter(|s| s.owner == Some(client.player)), "unknown_session");
+        let table = |id: &str| (lobby.table(id), ErrorCode::UnknownTable);
+        let mine = |id: &str| (lobby.session(id).filter(|s| s.owner == Some(client.player)), ErrorCode::UnknownSession);
+        let at = |table_id: Option<String>, session_id: Option<String>| match Target::named(table_id, session_id) {
+            Some(Target::Table(id)) => Some(table(&id)),
+            Some(Target::Session(id)) => Some(mine(&id)),
+            None => None,
+        };
+        let unnamed = "name a table or a session (one of them)";
         let ((target, missing), ask) = match msg {
             ClientMsg::Join { table: id, .. } => (table(&id), Ask::Join),
             ClientMsg::Leave { table: id, .. } => (table(&id), Ask::Leave),
             ClientMsg::Sit { table: id, seat, .. } => (table(&id), Ask::Sit { seat }),
             ClientMsg::Stand { table: id, .. } => (table(&id), Ask::Stand),
-            ClientMsg::Act { table: id, action, .. } => (table(&id), Ask::Act { action }),
+            ClientMsg::Act { table: t, session: s, action, .. } => match at(t, s) {
+                Some(found) => (found, Ask::Act { action }),
+                None => return self.error(re, ErrorCode::InvalidMessage, unnamed, ctx),
+            },
             ClientMsg::Chat { table: id, text, .. } => (table(&id), Ask::Chat { text }),
-            // A session of this player's by that id, else a table: ids carry
-            // no meaning (a table may be named like a session).
-            ClientMsg::Resume { table: id, last_seq, .. } => match mine(&id) {
-                (Some(session), code) => ((Some(session), code), Ask::Resume { last_seq }),
-                (None, _) => (table(&id), Ask::Resume { last_seq }),
+            ClientMsg::Resume { table: t, session: s, last_seq, .. } => match at(t, s) {
+                Some(found) => (found, Ask::Resume { last_seq }),
+                None => return self.error(re, ErrorCode::InvalidMessage, unnamed, ctx),
             },
             ClientMsg::SessionOpen { game, .. } => match lobby.open_session(client.player, &game) {
-                Ok(session) => ((Some(session), ""), Ask::Join),
+                Ok(session) => ((Some(session), ErrorCode::UnknownSession), Ask::Join),
                 Err(e) => {
                     let code = match e {
-                        OpenError::UnknownGame(_) => "unknown_game",
-                        OpenError::WrongKind { .. } => "not_a_session_game",
-                        OpenError::TooManySessions(_) => "too_many_sessions",
-                        _ => "unavailable",
+                        OpenError::UnknownGame(_) | OpenError::WrongKind { .. } | OpenError::TooManySessions(_) => {
+                            e.code()
+                        }
+                        _ => ErrorCode::Unavailable,
                     };
                     return self.error(re, code, &e.to_string(), ctx);
                 }
             },
-            ClientMsg::Spin { session, line_bet, .. } => {
-                let action = serde_json::json!({ "type": "spin", "line_bet": line_bet });
-                (mine(&session), Ask::Act { action })
-            }
             ClientMsg::SessionClose { session, .. } => (mine(&session), Ask::Close),
             ClientMsg::Auth { .. } | ClientMsg::Ping { .. } => return,
         };
         let Some(target) = target else {
-            let message = if missing == "unknown_session" { "no such session of yours" } else { "no such table" };
+            let message =
+                if missing == ErrorCode::UnknownSession { "no such session of yours" } else { "no such table" };
             return self.error(re, missing, message, ctx);
         };
         match &ask {
@@ -225,14 +229,14 @@ impl Connection {
         match target.requests.try_send(Request { client, re, ask }) {
             Ok(()) => {}
             Err(actix::prelude::SendError::Full(_)) => {
-                self.error(re, "table_busy", "the table is busy: try again in a moment", ctx)
+                self.error(re, ErrorCode::TableBusy, "the table is busy: try again in a moment", ctx)
             }
             // It stopped between the look-up and now (a closed session).
             Err(actix::prelude::SendError::Closed(_)) => {
                 let (code, message) = if target.owner.is_some() {
-                    ("unknown_session", "no such session of yours")
+                    (ErrorCode::UnknownSession, "no such session of yours")
                 } else {
-                    ("unknown_table", "no such table")
+                    (ErrorCode::UnknownTable, "no such table")
                 };
                 self.error(re, code, message, ctx)
             }
@@ -244,15 +248,15 @@ impl Connection {
             Ok(claims) => claims,
             Err(e) => {
                 let (code, message) = match e {
-                    TokenError::Expired => ("token_expired", "the access token has expired"),
-                    TokenError::Invalid => ("invalid_token", "the access token is not valid"),
+                    TokenError::Expired => (ErrorCode::TokenExpired, "the access token has expired"),
+                    TokenError::Invalid => (ErrorCode::InvalidToken, "the access token is not valid"),
                 };
                 self.error(id, code, message, ctx);
                 return self.close(CloseCode::Policy, message, ctx);
             }
         };
         let Ok(player) = claims.sub.parse::<i64>() else {
-            self.error(id, "invalid_token", "the access token is not valid", ctx);
+            self.error(id, ErrorCode::InvalidToken, "the access token is not valid", ctx);
             return self.close(CloseCode::Policy, "invalid token", ctx);
         };
         if let Some(old) = self.registry.players.insert(player, ctx.address()) {
@@ -277,7 +281,6 @@ fn request_id(msg: &ClientMsg) -> Option<u64> {
         | ClientMsg::Chat { id, .. }
         | ClientMsg::Resume { id, .. }
         | ClientMsg::SessionOpen { id, .. }
-        | ClientMsg::Spin { id, .. }
         | ClientMsg::SessionClose { id, .. } => *id,
     }
 }
@@ -327,7 +330,7 @@ impl Actor for Connection {
         self.send(&hello, ctx);
         ctx.run_later(Duration::from_millis(ws.auth_deadline_ms), |act, ctx| {
             if act.player.is_none() {
-                act.error(None, "auth_timeout", "no auth message in time", ctx);
+                act.error(None, ErrorCode::AuthTimeout, "no auth message in time", ctx);
                 act.close(CloseCode::Policy, "no auth message in time", ctx);
             }
         });
@@ -368,7 +371,7 @@ impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for Connection {
         match item {
             Ok(AggregatedMessage::Text(text)) => self.on_text(&text, ctx),
             Ok(AggregatedMessage::Binary(_)) => {
-                self.strike("invalid_message", "send JSON text frames, not binary", ctx)
+                self.strike(ErrorCode::InvalidMessage, "send JSON text frames, not binary", ctx)
             }
             Ok(AggregatedMessage::Ping(bytes)) => self.push(Out::Pong(bytes.to_vec()), ctx),
             Ok(AggregatedMessage::Pong(_)) => {}
@@ -396,7 +399,7 @@ impl Handler<Restarting> for Connection {
 
     fn handle(&mut self, _: Restarting, ctx: &mut Self::Context) {
         let msg = ServerMsg::Closing {
-            code: "server_restarting".into(),
+            code: ErrorCode::ServerRestarting.to_string(),
             message: "the server is restarting: reconnect in a moment; your seat is held".into(),
         };
         self.send(&msg, ctx);
@@ -418,7 +421,10 @@ impl Handler<Replaced> for Connection {
     type Result = ();
 
     fn handle(&mut self, _: Replaced, ctx: &mut Self::Context) {
-        let msg = ServerMsg::Closing { code: "replaced".into(), message: "you connected again from elsewhere".into() };
+        let msg = ServerMsg::Closing {
+            code: ErrorCode::Replaced.to_string(),
+            message: "you connected again from elsewhere".into(),
+        };
         self.send(&msg, ctx);
         self.close(CloseCode::Policy, "replaced by a newer connection", ctx);
     }

@@ -1,0 +1,184 @@
+//! Every error code the server itself sends, over HTTP (`{"error": {"code",
+//! "message"}}`) and over the WebSocket (`error`, `pending` and `closing`
+//! messages): one enum, so a code is written once and a typo does not
+//! compile. A game's own refusals (`betting_closed`, `bet_out_of_limits`, ...)
+//! are the game's and travel as its strings. docs/api.md and
+//! docs/protocol.md document each code; a test checks that every one here
+//! is documented in one of them.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! codes {
+    ($($(#[doc = $doc:literal])+ $name:ident = $text:literal,)+) => {
+        /// A stable, `snake_case` error code of the server's own.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum ErrorCode {
+            $($(#[doc = $doc])+ #[serde(rename = $text)] $name,)+
+        }
+
+        impl ErrorCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$name,)+];
+
+            /// The code that travels as `text`, if it is one of ours.
+            pub fn parse(text: &str) -> Option<ErrorCode> {
+                ErrorCode::ALL.iter().copied().find(|c| c.as_str() == text)
+            }
+
+            /// The code as it travels.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$name => $text,)+
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    /// A fault on our side (logged; the message says nothing more).
+    InternalError = "internal_error",
+    /// The body is not JSON.
+    MalformedJson = "malformed_json",
+    /// A field is missing, extra, or of the wrong type.
+    InvalidBody = "invalid_body",
+    /// A query parameter is malformed.
+    InvalidQuery = "invalid_query",
+    /// The body exceeds `server.max_body_bytes`.
+    BodyTooLarge = "body_too_large",
+    /// The body is not `application/json`.
+    UnsupportedMediaType = "unsupported_media_type",
+    /// No such route or object.
+    NotFound = "not_found",
+    /// Another unique value is taken.
+    Conflict = "conflict",
+    /// Too many requests or messages: slow down.
+    RateLimited = "rate_limited",
+    /// A username that is not 3 to 32 of `a-z 0-9 _ . -`.
+    InvalidUsername = "invalid_username",
+    /// A password shorter or longer than the configured limits.
+    InvalidPassword = "invalid_password",
+    /// No `Authorization: Bearer` header.
+    Unauthorized = "unauthorized",
+    /// The access token is malformed, forged, or its account is gone.
+    InvalidToken = "invalid_token",
+    /// The access token has expired.
+    TokenExpired = "token_expired",
+    /// Wrong username or password.
+    InvalidCredentials = "invalid_credentials",
+    /// An unknown, expired, revoked or used refresh token.
+    InvalidRefreshToken = "invalid_refresh_token",
+    /// The caller's role may not do this.
+    Forbidden = "forbidden",
+    /// `current_password` is wrong.
+    WrongPassword = "wrong_password",
+    /// The username is registered already.
+    UsernameTaken = "username_taken",
+    /// No account with that username.
+    UnknownUser = "unknown_user",
+    /// The amount is zero or negative.
+    InvalidAmount = "invalid_amount",
+    /// The currency is not accepted.
+    UnknownCurrency = "unknown_currency",
+    /// An idempotency key that is not 1 to 128 printable ASCII characters.
+    InvalidIdempotencyKey = "invalid_idempotency_key",
+    /// The idempotency key was used for a different request.
+    IdempotencyKeyReused = "idempotency_key_reused",
+    /// The available balance is too low.
+    InsufficientFunds = "insufficient_funds",
+    /// A stake in another currency than its round's.
+    CurrencyMismatch = "currency_mismatch",
+    /// A payout to a player without a stake in the round.
+    PayoutWithoutStake = "payout_without_stake",
+    /// The round was settled or voided already.
+    RoundClosed = "round_closed",
+    /// No stake was ever held in that round.
+    UnknownRound = "unknown_round",
+    /// No such round, or not one of the caller's.
+    RoundNotFound = "round_not_found",
+    /// The wallet did not answer, so nothing was placed.
+    WalletUnavailable = "wallet_unavailable",
+    /// The wallet refused for a reason of its own.
+    WalletError = "wallet_error",
+    /// The wallet has not confirmed a stake yet; the answer follows.
+    WalletUnconfirmed = "wallet_unconfirmed",
+    /// A table id that is not 1 to 40 of `a-z 0-9 -`.
+    InvalidTableId = "invalid_table_id",
+    /// A table with that id is open.
+    TableExists = "table_exists",
+    /// No game with that id is registered.
+    UnknownGame = "unknown_game",
+    /// The game runs as single-player sessions, not live tables.
+    NotATableGame = "not_a_table_game",
+    /// The game runs at live tables, not as sessions.
+    NotASessionGame = "not_a_session_game",
+    /// The game refuses the config.
+    InvalidConfig = "invalid_config",
+    /// A client seed that is not 1 to 64 printable ASCII characters.
+    InvalidClientSeed = "invalid_client_seed",
+    /// A bulk-account count out of range.
+    InvalidCount = "invalid_count",
+    /// Test accounts are off on this server.
+    TestAccountsDisabled = "test_accounts_disabled",
+    /// A message that does not parse, or of an unknown type.
+    InvalidMessage = "invalid_message",
+    /// No `auth` in time.
+    AuthTimeout = "auth_timeout",
+    /// A second `auth` on one connection.
+    AlreadyAuthenticated = "already_authenticated",
+    /// Anything but `auth` before it.
+    Unauthenticated = "unauthenticated",
+    /// No open table with that id.
+    UnknownTable = "unknown_table",
+    /// No open session of the player's with that id.
+    UnknownSession = "unknown_session",
+    /// At most so many open sessions per player.
+    TooManySessions = "too_many_sessions",
+    /// The table's queue is full, or it waits for the database.
+    TableBusy = "table_busy",
+    /// Every seat is taken.
+    TableFull = "table_full",
+    /// The player has a seat here already.
+    AlreadySeated = "already_seated",
+    /// Take a seat first.
+    NotSeated = "not_seated",
+    /// Join the table first.
+    NotJoined = "not_joined",
+    /// Not an action of this game.
+    InvalidAction = "invalid_action",
+    /// A chat line that is empty or has control characters.
+    InvalidChat = "invalid_chat",
+    /// A chat line over `play.chat_max_chars`.
+    ChatTooLong = "chat_too_long",
+    /// Not a player id.
+    InvalidPlayer = "invalid_player",
+    /// The server is stopping.
+    ServerRestarting = "server_restarting",
+    /// A newer connection of the same player took over.
+    Replaced = "replaced",
+    /// The server cannot do that now (a session it could not open).
+    Unavailable = "unavailable",
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_travels_as_its_text() {
+        for code in ErrorCode::ALL {
+            let json = serde_json::to_value(code).unwrap_or_default();
+            assert_eq!(json, serde_json::Value::from(code.as_str()));
+            assert_eq!(serde_json::from_value::<ErrorCode>(json).ok(), Some(*code));
+        }
+        assert_eq!(ErrorCode::InsufficientFunds.to_string(), "insufficient_funds");
+        assert_eq!(ErrorCode::parse("table_busy"), Some(ErrorCode::TableBusy));
+        assert_eq!(ErrorCode::parse("betting_closed"), None, "a game's code is not ours");
+    }
+}
