@@ -5,7 +5,7 @@
 //! A game crate implements [`Registered`] with one line, the [`register!`]
 //! macro (its summary is the crate's Cargo `description`):
 //!
-//! ```ignore
+//! ```text
 //! croupier_sdk::register!(Roulette, Table, || RandomBets::new(1), math);
 //! ```
 //!

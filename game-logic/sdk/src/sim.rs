@@ -19,10 +19,12 @@ use croupier_rng::{CertifiedRng, Draw, Position, ReseedPolicy, Seed};
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::game::{Effect, Effects, Game, Input, OpId, PlayerId, RoundId, TimerId, Viewer, WalletResult};
+use crate::game::{Effect, Effects, Game, Input, OpId, PlayerId, TimerId, Viewer, WalletResult};
 use crate::math::{MathRounds, RoundMoney};
 
+mod police;
 mod totals;
+use police::Police;
 use totals::Totals;
 
 /// Two-sided 99.9% standard normal quantile.
@@ -517,101 +519,4 @@ impl<G: Game, S: Strategy<G>> Autoplay<G, S> {
             Effect::Settle { .. } | Effect::Void { .. } | Effect::Publish { .. } => {}
         }
     }
-}
-
-/// Money in flight in the current round.
-#[derive(Debug, Default)]
-struct RoundBook {
-    id: Option<RoundId>,
-    staked: i128,
-    paid: i128,
-    closed: bool,
-}
-
-/// Checks the money contract effect by effect and totals staked rounds.
-#[derive(Debug, Default)]
-struct Police {
-    totals: Totals,
-    round: Option<RoundBook>,
-    /// Rounds are numbered upwards, so every round up to this one is closed.
-    last_ended: Option<RoundId>,
-}
-
-impl Police {
-    fn book(&mut self, round: RoundId) -> Result<&mut RoundBook, SimError> {
-        if self.last_ended.is_some_and(|ended| round <= ended) {
-            return Err(money(
-                round,
-                "effect for a round that already ended (settled or voided twice, or a late stake)",
-            ));
-        }
-        if let Some(open) = self.round.as_ref().and_then(|b| b.id)
-            && open != round
-        {
-            return Err(money(round, format!("effect for round {round:?} while round {open:?} is open")));
-        }
-        let book = self.round.get_or_insert_with(RoundBook::default);
-        book.id = Some(round);
-        Ok(book)
-    }
-
-    fn watch<E, O>(&mut self, effect: &Effect<E, O>) -> Result<(), SimError> {
-        match *effect {
-            Effect::RoundStarted { round } => {
-                if self.round.as_ref().is_some_and(|b| b.staked != 0 && !b.closed) {
-                    return Err(money(round, "a new round started while stakes were held"));
-                }
-                self.round = Some(RoundBook { id: Some(round), ..RoundBook::default() });
-            }
-            Effect::Reserve { round, amount, .. } => {
-                if !amount.is_positive() {
-                    return Err(money(round, format!("non-positive stake {amount}")));
-                }
-                let book = self.book(round)?;
-                if book.closed {
-                    return Err(money(round, "stake reserved in a closed round"));
-                }
-                book.staked += i128::from(amount.minor);
-            }
-            Effect::Settle { round, ref payouts } => {
-                let book = self.book(round)?;
-                if book.closed {
-                    return Err(money(round, "round settled or voided twice"));
-                }
-                book.closed = true;
-                for p in payouts {
-                    if p.player != PLAYER || p.amount.minor < 0 {
-                        return Err(money(round, format!("bad payout {p:?}")));
-                    }
-                    book.paid += i128::from(p.amount.minor);
-                }
-            }
-            Effect::Void { round } => {
-                let book = self.book(round)?;
-                if book.closed {
-                    return Err(money(round, "round settled or voided twice"));
-                }
-                book.closed = true;
-                book.staked = 0;
-            }
-            Effect::RoundEnded { round, .. } => {
-                let book = self.book(round)?;
-                let (staked, paid, closed) = (book.staked, book.paid, book.closed);
-                if staked > 0 && !closed {
-                    return Err(money(round, "round ended with unsettled stakes"));
-                }
-                self.round = None;
-                self.last_ended = Some(round);
-                if staked > 0 {
-                    self.totals.add_round(staked, paid);
-                }
-            }
-            Effect::StartTimer { .. } | Effect::CancelTimer { .. } | Effect::Publish { .. } => {}
-        }
-        Ok(())
-    }
-}
-
-fn money(round: RoundId, problem: impl Into<String>) -> SimError {
-    SimError::Money { round: round.0, problem: problem.into() }
 }
