@@ -270,10 +270,11 @@ impl<G: Game> Engine<G> {
         let before = self.state.clone();
         let mut effects = std::mem::take(&mut self.effects);
         effects.clear();
-        // An input that may open a round is kept: if it opens one and draws,
-        // it is applied again with that round's generator, so every draw of
-        // a round is the round's own and recorded.
-        let outside = self.hand.is_none().then(|| input.clone());
+        // An input with no round open that opens one and draws is applied
+        // again with that round's generator (rebuilt from its logged form:
+        // no copy on the common path), so every draw of a round is the
+        // round's own and recorded.
+        let outside = self.hand.is_none();
         let rng = match &mut self.hand {
             Some(hand) => &mut hand.rng,
             None => &mut self.spare,
@@ -281,9 +282,7 @@ impl<G: Game> Engine<G> {
         let mark = rng.mark();
         let mut result = apply::<G>(&self.setup.id, &mut self.state, input, rng, &mut effects, step);
         let mut opened = None;
-        if let (Ok(()), Some(input)) = (&result, outside)
-            && self.spare.log().len() > mark.draws
-        {
+        if result.is_ok() && outside && self.spare.log().len() > mark.draws {
             self.spare.rewind(&mark);
             self.state = before.clone();
             let started = effects.iter().find_map(|e| match e {
@@ -298,8 +297,15 @@ impl<G: Game> Engine<G> {
                 Some(round) => {
                     let mut opening = self.opening(round);
                     effects.clear();
-                    let again =
-                        apply::<G>(&self.setup.id, &mut self.state, input, &mut opening.rng, &mut effects, step);
+                    let again = match serde_json::from_value::<Input<G::Action>>(logged.clone()) {
+                        Ok(input) => {
+                            apply::<G>(&self.setup.id, &mut self.state, input, &mut opening.rng, &mut effects, step)
+                        }
+                        Err(e) => {
+                            tracing::error!(table_id = %self.setup.id, %e, "an input that does not read back is refused");
+                            Err(internal())
+                        }
+                    };
                     let same = effects.iter().any(|e| matches!(e, Effect::RoundStarted { round: r } if *r == round));
                     opened = Some(opening);
                     match again {
