@@ -17,7 +17,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use awc::ws::{Frame, Message};
-use croupier_server::app::Application;
+use croupier_server::app::{self, Application, Stop};
 use croupier_server::settings::{Secret, Settings, TableSpec};
 use croupier_server::store::Role;
 use futures_util::{SinkExt, StreamExt};
@@ -89,11 +89,12 @@ async fn main() {
         })
         .collect();
     let backend = if pg.is_some() { "Postgres" } else { "SQLite" };
+    let listener = app::bind(&settings.server).unwrap();
+    let port = listener.local_addr().unwrap().port();
     let app = Application::build(settings).await.unwrap();
-    let port = app.port();
     let state = app.state().clone();
-    let handle = app.handle();
-    actix_web::rt::spawn(app.run());
+    let (stop, stopped) = tokio::sync::oneshot::channel();
+    let served = actix_web::rt::spawn(app.run(listener, async move { stopped.await.unwrap_or(Stop::Now) }));
 
     let hash = croupier_server::auth::hash_password("latency password").unwrap();
     let mut clients = Vec::new();
@@ -166,7 +167,8 @@ async fn main() {
     );
     let violations = state.store.ledger_violations(5).await.unwrap();
     println!("ledger: {}", if violations.is_empty() { "ok".to_owned() } else { format!("{violations:?}") });
-    handle.stop(true).await;
+    let _ = stop.send(Stop::Now);
+    served.await.unwrap().unwrap();
     if let Some((admin, name)) = pg {
         drop(state);
         let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();

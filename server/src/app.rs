@@ -1,58 +1,60 @@
-//! The application: everything a running server holds ([`AppState`]) and
-//! [`Application`], which builds it from settings, binds the listener (port 0
-//! picks a free port, so tests run the real server) and runs until stopped.
-//! actix stops it gracefully on SIGTERM/SIGINT, giving in-flight requests
-//! `server.shutdown_grace_secs`; tests stop it through [`Application::handle`].
+//! The application: [`Application`] builds everything a running server
+//! holds ([`AppState`]) from settings and a [`Setup`] (extra games, the
+//! clock), then [`Application::run`] serves on a listener the caller bound
+//! ([`bind`]; port 0 picks a free one, so tests run the real server) until
+//! the shutdown future it was given says how to stop: gracefully (clients
+//! told, open rounds refunded, in-flight requests given
+//! `server.shutdown_grace_secs`) or at once, as tests stop a server.
 
+use std::future::Future;
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Instant;
 
-use actix_web::dev::{Server, ServerHandle, Service};
+use actix_web::dev::{Server, Service};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use tracing_actix_web::TracingLogger;
 
 use crate::auth::Tokens;
 use crate::cache::Cache;
+use crate::clock::Clock;
 use crate::games::{GAMES, GameEntry};
 use crate::metrics::Metrics;
 use crate::play::fairness::Fairness;
 use crate::play::hot::{self, HotCheckpoint};
 use crate::play::{Deps, Lobby};
-use crate::settings::Settings;
+use crate::settings::{ServerSettings, Settings};
+pub use crate::state::AppState;
 use crate::store::{self, Store};
 
-/// What every request handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    /// The database.
-    pub store: Arc<dyn Store>,
-    /// Redis or the in-process stand-in.
-    pub cache: Cache,
-    /// Access-token signer.
-    pub tokens: Tokens,
-    /// The settings the server started with.
-    pub settings: Arc<Settings>,
-    /// Prometheus metrics.
-    pub metrics: Metrics,
-    /// Live tables and sessions.
-    pub lobby: Arc<Lobby>,
-    /// Who is connected over `/v1/ws`.
-    pub registry: Arc<crate::ws::Registry>,
+/// What a server is built with besides its settings.
+#[derive(Default)]
+pub struct Setup {
+    /// Games dealt besides the built-in ones (a studio's own, or tests').
+    pub games: Vec<GameEntry>,
+    /// The time (the system's by default; tests pass one that follows
+    /// tokio's paused clock).
+    pub clock: Clock,
+    /// Tables and sessions run on the thread that builds the server instead
+    /// of `play.arbiters` threads of their own, so a test under paused time
+    /// drives their timers.
+    pub tables_on_this_thread: bool,
 }
 
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+/// How a running server stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// Clients are told `server_restarting`, open rounds are refunded, then
+    /// the listener drains.
+    Graceful,
+    /// Everything stops where it is, as in a crash without the process
+    /// dying: a round in progress is voided at the next start.
+    Now,
 }
 
-/// A built, bound, not yet running server.
+/// A built, not yet running server.
 pub struct Application {
-    port: u16,
-    server: Server,
     state: AppState,
     /// The database is this server's until it has stopped.
     _claim: store::Claim,
@@ -64,12 +66,12 @@ pub struct Application {
 /// # Errors
 /// Another live server holds the database, or the database fails.
 async fn claim(store: &Arc<dyn Store>) -> anyhow::Result<store::Claim> {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(3);
     loop {
         if let Some(claim) = store.claim().await.context("claiming the database")? {
             return Ok(claim);
         }
-        if std::time::Instant::now() >= deadline {
+        if tokio::time::Instant::now() >= deadline {
             anyhow::bail!(
                 "another croupier server is running on this database: stop it first (one server per database until table ownership across nodes lands)"
             );
@@ -79,22 +81,21 @@ async fn claim(store: &Arc<dyn Store>) -> anyhow::Result<store::Claim> {
 }
 
 impl Application {
-    /// Opens the database (applying migrations) and the cache, and binds the
-    /// listener.
+    /// Opens the database (applying migrations) and the cache, and brings
+    /// back the tables.
     ///
     /// # Errors
-    /// The database or cache is unreachable, a migration fails, or the
-    /// address cannot be bound.
+    /// The database or cache is unreachable, or a migration fails.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        Self::build_with_games(settings, Vec::new()).await
+        Self::build_with(settings, Setup::default()).await
     }
 
-    /// [`Application::build`] with `extra` games registered besides the
-    /// built-in ones (a studio's own games, or tests' special games).
+    /// [`Application::build`] with a [`Setup`].
     ///
     /// # Errors
     /// As [`Application::build`], and a `[[tables]]` entry that cannot open.
-    pub async fn build_with_games(settings: Settings, extra: Vec<GameEntry>) -> anyhow::Result<Self> {
+    pub async fn build_with(settings: Settings, setup: Setup) -> anyhow::Result<Self> {
+        let Setup { games: extra, clock, tables_on_this_thread } = setup;
         let store = store::open(&settings.database).await?;
         // Before anything reads or reveals what a live server may be using.
         let claim = claim(&store).await?;
@@ -110,24 +111,30 @@ impl Application {
         };
         let settings = Arc::new(settings);
         let metrics = Metrics::new().context("registering metrics")?;
-        let fairness = Fairness::start(store.clone()).await.context("revealing provably-fair seeds")?;
+        let fairness = Fairness::start(store.clone(), clock).await.context("revealing provably-fair seeds")?;
         let deps = Arc::new(Deps {
             store: store.clone(),
             cache: cache.clone(),
             metrics: metrics.clone(),
             settings: settings.clone(),
             fairness: Arc::new(fairness),
+            clock,
             tables: dashmap::DashMap::new(),
             sessions: dashmap::DashMap::new(),
         });
         let games = GAMES.iter().cloned().chain(extra).collect();
-        let lobby = Arc::new(Lobby::new(deps, games, settings.play.arbiters));
+        let lobby = if tables_on_this_thread {
+            Lobby::on_this_thread(deps, games)
+        } else {
+            Lobby::new(deps, games, settings.play.arbiters)
+        };
+        let lobby = Arc::new(lobby);
         for (game, config) in &settings.sessions {
             let entry = lobby.games().iter().find(|g| g.id == game && g.kind == Some(crate::play::Kind::Session));
             let entry = entry.with_context(|| format!("[sessions.{game}]: no single-player game {game:?}"))?;
             (entry.check)(config).map_err(|e| anyhow::anyhow!("[sessions.{game}]: {e}"))?;
         }
-        restore(&lobby, &store, &cache, &settings).await?;
+        restore(&lobby, &store, &cache, &settings, clock).await?;
         let state = AppState {
             store,
             cache,
@@ -135,18 +142,10 @@ impl Application {
             metrics,
             settings,
             lobby,
-            registry: Arc::new(crate::ws::Registry::default()),
+            registry: Arc::new(crate::clients::Registry::default()),
+            clock,
         };
-        let s = &state.settings.server;
-        let listener = listen(&s.host, s.port, s.backlog).with_context(|| format!("binding {}:{}", s.host, s.port))?;
-        let port = listener.local_addr()?.port();
-        let server = server(state.clone(), listener)?;
-        Ok(Self { port, server, state, _claim: claim })
-    }
-
-    /// The bound port (the real one when the settings said 0).
-    pub fn port(&self) -> u16 {
-        self.port
+        Ok(Self { state, _claim: claim })
     }
 
     /// The shared state (tests use its store directly).
@@ -154,56 +153,62 @@ impl Application {
         &self.state
     }
 
-    /// Stops the server: `handle().stop(true)` drains in-flight requests.
-    pub fn handle(&self) -> ServerHandle {
-        self.server.handle()
-    }
-
-    /// Serves until stopped (by signal or handle).
+    /// Serves on `listener` until `shutdown` resolves, then stops as it says
+    /// (the `croupier` command passes [`signalled`]: SIGTERM or SIGINT, then
+    /// a graceful stop). Returns once everything has stopped.
     ///
     /// # Errors
-    /// The server failed.
-    pub async fn run(self) -> std::io::Result<()> {
-        let handle = self.server.handle();
+    /// The listener cannot be served, or the server failed.
+    pub async fn run(self, listener: TcpListener, shutdown: impl Future<Output = Stop>) -> anyhow::Result<()> {
+        let server = server(self.state.clone(), listener)?;
+        let handle = server.handle();
         let state = self.state.clone();
-        let on_signal = actix_web::rt::spawn(async move {
-            if shutdown_signal().await.is_ok() {
-                state.stop_gracefully().await;
-                handle.stop(true).await;
+        let mut served = actix_web::rt::spawn(server);
+        let served = tokio::select! {
+            stop = shutdown => {
+                if stop == Stop::Graceful {
+                    state.stop_gracefully().await;
+                }
+                handle.stop(stop == Stop::Graceful).await;
+                served.await
             }
-        });
-        let served = self.server.await;
-        on_signal.abort();
-        // Stopped by its handle (tests) or after the graceful stop: halt
-        // whatever still runs; an unsettled round is voided at the next start.
+            // It stopped by itself: only an error does that.
+            done = &mut served => done,
+        };
+        let served = served.context("the server task failed")?;
+        // Whatever still runs halts where it is; an unsettled round is
+        // voided at the next start.
         self.state.lobby.stop();
-        served
+        served.context("the server stopped with an error")
     }
 }
 
-/// SIGTERM or SIGINT.
-async fn shutdown_signal() -> std::io::Result<()> {
+/// Resolves on SIGTERM or SIGINT with a graceful stop; the handlers are
+/// installed when this is called, so a signal that comes while the server
+/// is still starting is not lost.
+///
+/// # Errors
+/// The signal handlers cannot be installed.
+pub fn signalled() -> std::io::Result<impl Future<Output = Stop>> {
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    tokio::select! {
-        _ = term.recv() => {}
-        interrupted = tokio::signal::ctrl_c() => interrupted?,
-    }
-    Ok(())
+    let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = interrupt.recv() => {}
+        }
+        Stop::Graceful
+    })
 }
 
-impl AppState {
-    /// The graceful stop: every client is told `server_restarting` and
-    /// closed, and every table and session stops, refunding a round that
-    /// holds stakes but has not settled (its betting window closes with
-    /// nothing lost), all within `server.shutdown_grace_secs`.
-    pub async fn stop_gracefully(&self) {
-        tracing::info!("stopping: telling clients, closing the tables");
-        self.registry.restarting();
-        let deadline = std::time::Duration::from_secs(self.settings.server.shutdown_grace_secs);
-        if tokio::time::timeout(deadline, self.lobby.halt_all()).await.is_err() {
-            tracing::warn!("some tables did not stop in time; their rounds are voided at the next start");
-        }
-    }
+/// The listening socket `server.host:server.port` asks for, with its
+/// backlog.
+///
+/// # Errors
+/// The address does not resolve or cannot be bound.
+pub fn bind(server: &ServerSettings) -> anyhow::Result<TcpListener> {
+    listen(&server.host, server.port, server.backlog)
+        .with_context(|| format!("binding {}:{}", server.host, server.port))
 }
 
 /// Recovery at start. Every wallet round still open belongs to a run that
@@ -216,10 +221,16 @@ impl AppState {
 /// then those an operator opened and open sessions; a declared table
 /// without a checkpoint starts afresh. A cache that does not answer leaves
 /// the durable tier alone to recover from.
-async fn restore(lobby: &Lobby, store: &Arc<dyn Store>, cache: &Cache, settings: &Settings) -> anyhow::Result<()> {
+async fn restore(
+    lobby: &Lobby,
+    store: &Arc<dyn Store>,
+    cache: &Cache,
+    settings: &Settings,
+    clock: Clock,
+) -> anyhow::Result<()> {
     let metrics = &lobby.deps().metrics;
     for round in store.open_rounds().await.context("listing open rounds")? {
-        match store.void(&format!("{round}:void"), &round, now_ms()).await {
+        match store.void(&format!("{round}:void"), &round, clock.now_ms()).await {
             Ok(_) => {
                 tracing::warn!(round = %round, "voided a round interrupted by the last stop; stakes refunded");
                 metrics.recoveries.with_label_values(&["voided_round"]).inc();

@@ -1,7 +1,10 @@
 //! The Croupier server as a library, so the `croupier` binary and the
 //! integration tests build the very same [`app::Application`].
 //!
-//! - [`app`]: the application and its shared state;
+//! - [`app`]: the application, built from settings and run until stopped;
+//! - [`state`]: what every request handler reaches, and the graceful stop;
+//! - [`clock`]: the time, passed in;
+//! - [`clients`]: the outbound queues and registry of connected players;
 //! - [`settings`]: layered, validated settings;
 //! - [`store`]: the database behind one trait (Postgres, SQLite);
 //! - [`cache`]: Redis or the in-process stand-in;
@@ -14,11 +17,14 @@
 pub mod app;
 pub mod auth;
 pub mod cache;
+pub mod clients;
+pub mod clock;
 pub mod games;
 pub mod http;
 pub mod metrics;
 pub mod play;
 pub mod settings;
+pub mod state;
 pub mod store;
 pub mod telemetry;
 pub mod ws;

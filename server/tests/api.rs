@@ -168,7 +168,9 @@ async fn tokens_are_checked() {
     let (status, body) = app.get("/v1/me", Some(&expired)).await;
     assert_eq!((status, code(&body)), (401, "token_expired"));
     let other_key = Tokens::new(&[7; 32], 900);
-    let forged = other_key.issue(1, "ghost", Role::Admin, (croupier_server::app::now_ms() / 1000) as u64).unwrap();
+    let forged = other_key
+        .issue(1, "ghost", Role::Admin, (croupier_server::clock::Clock::system().now_ms() / 1000) as u64)
+        .unwrap();
     let (status, body) = app.get("/v1/me", Some(&forged)).await;
     assert_eq!((status, code(&body)), (401, "invalid_token"));
     app.stop().await;

@@ -451,36 +451,3 @@ async fn a_client_that_does_not_read_is_dropped_and_the_table_plays_on() {
     assert!(closed == json!(1008) || closed.is_null(), "{closed}");
     app.stop().await;
 }
-
-#[actix_web::test]
-async fn a_seat_is_held_for_the_grace_period_then_given_up() {
-    let app = TestApp::spawn_with(Db::Sqlite, |s| {
-        quick_roulette(s);
-        s.play.reconnect_grace_secs = 1;
-    })
-    .await;
-    let mut gina = Player::join_server(&app, "gina").await;
-    assert_eq!(gina.request(json!({ "type": "sit", "table": "r1" })).await["type"], "ok");
-    let token = gina.token.clone();
-    let seated = || async {
-        let (_, list) = app.get("/v1/tables", Some(&token)).await;
-        list["tables"][0]["seated"].as_u64()
-    };
-    assert_eq!(seated().await, Some(1));
-    drop(gina);
-    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
-    assert_eq!(seated().await, Some(1), "held during the grace period");
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    assert_eq!(seated().await, Some(0), "given up after it");
-    // Back within the grace period, the seat is kept.
-    let mut gina = Player::connect(&app, "gina", &token).await;
-    assert_eq!(gina.request(json!({ "type": "sit", "table": "r1" })).await["type"], "ok");
-    drop(gina);
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let mut gina = Player::connect(&app, "gina", &token).await;
-    let resumed = gina.request(json!({ "type": "resume", "table": "r1", "last_seq": 0 })).await;
-    assert_eq!(resumed["type"], "resync", "seq 0 is long gone: {resumed}");
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    assert_eq!(seated().await, Some(1), "a resume within the grace period keeps the seat");
-    app.stop().await;
-}

@@ -1,7 +1,7 @@
 //! The WebSocket connection over a real socket: hello, auth (in time, with a
 //! valid token), ping, bad input with codes and strikes, frame size, one
-//! connection per player, a client that does not read, and one that goes
-//! silent (the heartbeat).
+//! connection per player, and a client that does not read. The heartbeat
+//! and the auth deadline are tested under paused time in `timers.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -142,25 +142,5 @@ async fn a_client_that_does_not_read_is_dropped() {
         assert!(started.elapsed() < Duration::from_secs(60), "still connected after {sent} unread pongs");
     }
     assert!(sent > 4, "the connection failed before the test began: {sent}");
-    app.stop().await;
-}
-
-#[actix_web::test]
-async fn a_silent_client_is_closed_1001_and_a_talking_one_is_not() {
-    let app = TestApp::spawn_with(Db::Sqlite, |s| {
-        s.ws.heartbeat_ms = 200;
-        s.ws.timeout_ms = 700;
-    })
-    .await;
-    // Talks (an application ping every 100 ms) for three timeouts: kept.
-    let mut talking = authed(&app, "tara").await;
-    for id in 0..21 {
-        send(&mut talking, json!({ "type": "ping", "id": id })).await;
-        assert_eq!(next(&mut talking).await.unwrap(), json!({ "type": "pong", "re": id }));
-        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
-    }
-    // Never answers the server's pings and sends nothing: closed as away.
-    let mut silent = authed(&app, "sid").await;
-    assert_eq!(common::ws::next_within(&mut silent, Duration::from_secs(5)).await.unwrap()["closed"], 1001);
     app.stop().await;
 }

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
-use croupier_server::app::now_ms;
 use croupier_server::auth;
+use croupier_server::clock::Clock;
 use croupier_server::settings::Settings;
 use croupier_server::store::{self, Role};
 
@@ -54,7 +54,7 @@ pub fn user(cmd: UserCommand, settings: &Settings) -> anyhow::Result<()> {
     let hash = auth::hash_password(password).map_err(|e| anyhow::anyhow!("hashing the password: {e}"))?;
     super::runtime()?.block_on(async {
         let store = store::open(&settings.database).await?;
-        let user = store.create_user(&username, &hash, role, now_ms()).await.map_err(|e| match e {
+        let user = store.create_user(&username, &hash, role, Clock::system().now_ms()).await.map_err(|e| match e {
             store::StoreError::Conflict(_) => anyhow::anyhow!("the username {username:?} is taken"),
             e => e.into(),
         })?;

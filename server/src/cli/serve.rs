@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use clap::Args;
-use croupier_server::app::Application;
+use croupier_server::app::{self, Application};
 use croupier_server::settings::Settings;
 use croupier_server::store;
 
@@ -27,11 +27,16 @@ pub fn serve(args: ServeArgs, mut settings: Settings) -> anyhow::Result<()> {
     raise_file_limit();
     actix_web::rt::System::new().block_on(async move {
         let host = settings.server.host.clone();
+        // Before the slow start, so a signal meanwhile still stops it.
+        let shutdown = app::signalled().context("installing the signal handlers")?;
+        let bind = settings.server.clone();
         let app = Application::build(settings).await?;
+        let listener = app::bind(&bind)?;
+        let port = listener.local_addr()?.port();
         let backend = app.state().store.backend();
-        tracing::info!(port = app.port(), ?backend, "listening");
-        println!("croupier: listening on http://{host}:{} ({backend:?} database)", app.port());
-        app.run().await.context("the server stopped with an error")
+        tracing::info!(port, ?backend, "listening");
+        println!("croupier: listening on http://{host}:{port} ({backend:?} database)");
+        app.run(listener, shutdown).await
     })
 }
 

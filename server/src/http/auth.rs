@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
 use super::extract::{AnyRole, Authenticated};
-use crate::app::{AppState, now_ms};
 use crate::auth::{self, DUMMY_HASH};
+use crate::state::AppState;
 use crate::store::{RefreshRecord, Role, Rotation, User};
 
 /// Registers the routes (under `/v1`).
@@ -120,7 +120,7 @@ async fn register(state: web::Data<AppState>, body: web::Json<Credentials>) -> R
     let username = normalise_username(&username)?;
     check_password(&state, &password)?;
     let phc = hash(password).await?;
-    let user = state.store.create_user(&username, &phc, Role::Player, now_ms()).await.map_err(|e| match e {
+    let user = state.store.create_user(&username, &phc, Role::Player, state.now_ms()).await.map_err(|e| match e {
         crate::store::StoreError::Conflict(_) => {
             ApiError::new(StatusCode::CONFLICT, ErrorCode::UsernameTaken, "that username is taken")
         }
@@ -133,7 +133,7 @@ async fn register(state: web::Data<AppState>, body: web::Json<Credentials>) -> R
 /// Issues an access token and a refresh token of a new family.
 async fn issue(state: &AppState, user: &User) -> Result<TokenResponse, ApiError> {
     let refresh_token = auth::new_refresh_token().map_err(ApiError::internal)?;
-    let now = now_ms();
+    let now = state.now_ms();
     let access_token =
         state.tokens.issue(user.id, &user.username, user.role, (now / 1000) as u64).map_err(ApiError::internal)?;
     let record = RefreshRecord {
@@ -163,7 +163,7 @@ async fn login(state: web::Data<AppState>, body: web::Json<Credentials>) -> Resu
 async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshBody>) -> Result<HttpResponse, ApiError> {
     let presented = auth::token_hash(&body.refresh_token);
     let successor = auth::new_refresh_token().map_err(ApiError::internal)?;
-    let now = now_ms();
+    let now = state.now_ms();
     let record = RefreshRecord {
         token_hash: auth::token_hash(&successor),
         user_id: 0, // the store keeps the presented token's owner and family

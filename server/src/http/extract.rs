@@ -12,8 +12,8 @@ use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 
 use super::error::ApiError;
-use crate::app::AppState;
 use crate::auth::TokenError;
+use crate::state::AppState;
 use crate::store::Role;
 
 /// The roles a route admits.

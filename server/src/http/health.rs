@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// How long `/readyz` waits for the database and the cache.
 const READY_WITHIN: std::time::Duration = std::time::Duration::from_secs(1);

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::error::ApiError;
 use super::extract::{Authenticated, Staff};
 use super::wallet::check_money;
-use crate::app::{AppState, now_ms};
+use crate::state::AppState;
 use crate::store::{Role, StoreError};
 
 /// Registers the routes (under `/v1`).
@@ -107,7 +107,7 @@ async fn accounts(
     if longest != format!("{prefix}-{last}") {
         return Err(ApiError::bad_request(ErrorCode::InvalidUsername, "the prefix must be lower case"));
     }
-    let now = now_ms();
+    let now = state.now_ms();
     // A few at a time: each account is two commits, and the database
     // commits concurrent transactions together.
     let parallel = usize::try_from(state.settings.database.max_connections / 2).unwrap_or(1).max(1);

@@ -12,10 +12,10 @@ use serde_json::{Value, json};
 
 use super::error::ApiError;
 use super::extract::{AnyRole, Authenticated, Staff};
-use crate::app::AppState;
 use crate::play::TableListing;
 use crate::play::lobby::OpenError;
 use crate::settings::TableSpec;
+use crate::state::AppState;
 use crate::store::Role;
 
 /// Registers the routes (under `/v1`).

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
 use super::extract::{AnyRole, Authenticated, Staff};
-use crate::app::{AppState, now_ms};
+use crate::state::AppState;
 use crate::store::{Receipt, TxLine};
 
 /// Registers the routes (under `/v1`).
@@ -92,7 +92,7 @@ async fn deposit(
     let Some(user) = user else {
         return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownUser, format!("no user {username:?}")));
     };
-    let deposit = state.store.deposit(&idempotency_key, user.id, &currency, amount, now_ms());
+    let deposit = state.store.deposit(&idempotency_key, user.id, &currency, amount, state.now_ms());
     let receipt: Receipt = state.metrics.wallet_op("deposit", deposit).await?;
     tracing::info!(operator = caller.id, user_id = user.id, amount, %currency, tx_id = receipt.tx_id, replayed = receipt.replayed, "deposit");
     Ok(HttpResponse::Ok().json(receipt))

@@ -15,7 +15,7 @@ use croupier_rng::{CertifiedRng, Commitment, RngError, Seed};
 use dashmap::DashMap;
 use serde::Serialize;
 
-use crate::app::now_ms;
+use crate::clock::Clock;
 use crate::store::{FairSeedRow, Store, StoreError};
 
 /// Why a fairness operation failed.
@@ -65,6 +65,7 @@ pub struct RevealedSeed {
 /// Every player's seeds.
 pub struct Fairness {
     store: Arc<dyn Store>,
+    clock: Clock,
     players: DashMap<i64, Current>,
 }
 
@@ -86,12 +87,12 @@ impl Fairness {
     ///
     /// # Errors
     /// Database failures.
-    pub async fn start(store: Arc<dyn Store>) -> Result<Self, StoreError> {
-        let revealed = store.reveal_fair_seeds(None, "", now_ms()).await?;
+    pub async fn start(store: Arc<dyn Store>, clock: Clock) -> Result<Self, StoreError> {
+        let revealed = store.reveal_fair_seeds(None, "", clock.now_ms()).await?;
         if revealed > 0 {
             tracing::info!(revealed, "revealed provably-fair seeds left in use by the previous run");
         }
-        Ok(Self { store, players: DashMap::new() })
+        Ok(Self { store, clock, players: DashMap::new() })
     }
 
     async fn fresh(&self, player: i64, client_seed: ClientSeed) -> Result<Current, FairError> {
@@ -102,7 +103,7 @@ impl Fairness {
             user_id: player,
             seed: hex::encode(seed.expose()),
             client_seed: client_seed.as_str().to_owned(),
-            created_at: now_ms(),
+            created_at: self.clock.now_ms(),
             revealed_at: None,
         };
         self.store.insert_fair_seed(&row).await?;
@@ -160,7 +161,7 @@ impl Fairness {
         let next = self.fresh(player, next_client).await?;
         let new_commitment = next.commitment;
         let old = self.players.insert(player, next);
-        self.store.reveal_fair_seeds(Some(player), &new_commitment.to_string(), now_ms()).await?;
+        self.store.reveal_fair_seeds(Some(player), &new_commitment.to_string(), self.clock.now_ms()).await?;
         let old = old.ok_or(StoreError::NotFound("fair seed"))?;
         let revealed = RevealedSeed {
             server_seed: hex::encode(old.seed.expose()),

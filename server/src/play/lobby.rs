@@ -35,6 +35,12 @@ impl Lobby {
         Self { deps, games, arbiters, next: AtomicUsize::new(0) }
     }
 
+    /// A lobby whose tables and sessions run on the current arbiter (tests
+    /// under paused time drive their timers there).
+    pub fn on_this_thread(deps: Arc<Deps>, games: Vec<GameEntry>) -> Self {
+        Self { deps, games, arbiters: Vec::new(), next: AtomicUsize::new(0) }
+    }
+
     /// Shared services.
     pub fn deps(&self) -> &Arc<Deps> {
         &self.deps

@@ -29,61 +29,20 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use actix::{Message, Recipient};
-use bytestring::ByteString;
 use dashmap::DashMap;
 use serde::Serialize;
 use serde_json::Value;
-use tokio::sync::mpsc;
 
 use crate::cache::Cache;
+pub use crate::clients::Outbox;
+use crate::clock::Clock;
 use crate::metrics::Metrics;
 use crate::settings::Settings;
 use crate::store::Store;
-use crate::ws::connection::Out;
 
 pub use croupier_protocol::TableInfo;
 pub use lobby::Lobby;
 pub use policy::Kind;
-
-/// The writing end of one connection's outbound queue.
-#[derive(Clone)]
-pub struct Outbox {
-    tx: mpsc::Sender<Out>,
-    kick: Recipient<Kick>,
-}
-
-impl Outbox {
-    pub(crate) fn new(tx: mpsc::Sender<Out>, kick: Recipient<Kick>) -> Self {
-        Self { tx, kick }
-    }
-
-    /// Queues `text`; `false` when the client is not reading (its queue is
-    /// full or gone), in which case its connection has been told to close.
-    pub fn send(&self, text: &ByteString) -> bool {
-        if self.tx.try_send(Out::Text(text.clone())).is_ok() {
-            return true;
-        }
-        self.kick.do_send(Kick);
-        false
-    }
-
-    /// Queues a message; see [`Outbox::send`].
-    pub fn send_msg(&self, msg: &croupier_protocol::ServerMsg) -> bool {
-        match serde_json::to_string(msg) {
-            Ok(text) => self.send(&text.into()),
-            Err(e) => {
-                tracing::error!(%e, "unserialisable message");
-                true
-            }
-        }
-    }
-}
-
-/// A table found a connection's queue full: the client is not reading and
-/// is disconnected.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Kick;
 
 /// A connected player, as a table addresses them.
 #[derive(Clone)]
@@ -221,6 +180,8 @@ pub struct Deps {
     pub settings: Arc<Settings>,
     /// Players' provably-fair seeds.
     pub fairness: Arc<fairness::Fairness>,
+    /// The time.
+    pub clock: Clock,
     /// Live tables by id.
     pub tables: DashMap<String, TableRef>,
     /// Open sessions by id.

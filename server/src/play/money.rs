@@ -11,12 +11,13 @@
 use croupier_protocol::ErrorCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use croupier_sdk::{OpId, WalletResult};
 
 use super::Deps;
-use crate::app::now_ms;
 use crate::store::{CheckpointRow, RoundClose, RoundRef, RoundRow, StoreError};
 
 /// One money movement a step asks for.
@@ -99,7 +100,10 @@ async fn stake(
 ) -> WalletResult {
     let mut tries = Tries::default();
     let result = loop {
-        let result = deps.metrics.wallet_op("reserve", deps.store.reserve(key, round, player, amount, now_ms())).await;
+        let result = deps
+            .metrics
+            .wallet_op("reserve", deps.store.reserve(key, round, player, amount, deps.clock.now_ms()))
+            .await;
         match tries.after(&result) {
             Some(wait) => {
                 if tries.unconfirmed {
@@ -132,12 +136,12 @@ async fn close_round(
     close: &RoundClose,
     record: Option<Box<(RoundRow, CheckpointRow)>>,
 ) {
-    let (store, metrics) = (&deps.store, &deps.metrics);
+    let (store, metrics, clock) = (&deps.store, &deps.metrics, deps.clock);
     let Some(record) = record else {
         return retry(table, "settle", stalled, || async {
             match close {
-                RoundClose::Settle(p) => metrics.wallet_op("settle", store.settle(key, round, p, now_ms())).await,
-                RoundClose::Void => metrics.wallet_op("void", store.void(key, round, now_ms())).await,
+                RoundClose::Settle(p) => metrics.wallet_op("settle", store.settle(key, round, p, clock.now_ms())).await,
+                RoundClose::Void => metrics.wallet_op("void", store.void(key, round, clock.now_ms())).await,
                 RoundClose::RecordOnly => return Ok(()),
             }
             .map(|_| ())
@@ -147,7 +151,7 @@ async fn close_round(
     let (row, checkpoint) = &*record;
     let started = Instant::now();
     retry(table, "finish", stalled, || async {
-        let finished = store.finish_round(key, close, row, Some(checkpoint), now_ms());
+        let finished = store.finish_round(key, close, row, Some(checkpoint), clock.now_ms());
         let finished = metrics.wallet_op("settle", finished).await.map(|_| ());
         if finished.is_err() {
             metrics.checkpoint_failures.with_label_values(&["durable"]).inc();

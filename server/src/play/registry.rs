@@ -1,7 +1,8 @@
 //! The games a server can deal, as it holds them: a [`GameEntry`] for each,
 //! made from the game's [`Registered`] impl by [`entry`] in one line, and
 //! how an entry checks a config and opens a table or session of its game
-//! ([`check`], [`open`]). The list itself is `crate::games::GAMES`.
+//! ([`check`], [`open`]). The list itself is `GAMES` in the server's
+//! `games` module, above this one.
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;

@@ -16,7 +16,9 @@ use std::collections::{HashMap, VecDeque};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use actix::{Actor, ActorContext, ActorFutureExt, AsyncContext, Context, Handler, SpawnHandle, WrapFuture};
 use actix_governor::governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -30,7 +32,6 @@ use super::log::Logged;
 use super::policy::Kind;
 use super::seeds::ServerSeeds;
 use super::{Ask, Client, Deps, Gone, Request, money, requests};
-use crate::app::now_ms;
 use crate::store::CheckpointRow;
 
 mod writes;
@@ -94,10 +95,10 @@ fn seq_floor(now: i64) -> u64 {
 }
 
 /// A short random tag that keeps round keys unique across restarts.
-fn epoch() -> String {
+fn epoch(now: i64) -> String {
     let mut bytes = [0u8; 6];
     if getrandom::fill(&mut bytes).is_err() {
-        return format!("{:x}", now_ms());
+        return format!("{now:x}");
     }
     hex::encode(bytes)
 }
@@ -126,10 +127,10 @@ impl<G: Game> Table<G> {
     ) -> Result<Self, croupier_rng::RngError> {
         let Opening { id, kind, owner, spec, restore } = open;
         let play = &deps.settings.play;
-        let now = now_ms();
+        let now = deps.clock.now_ms();
         let setup = Setup {
             id: id.clone(),
-            epoch: epoch(),
+            epoch: epoch(now),
             kind,
             owner,
             house: kind.house(G::ID, &id, deps.settings.wallet.session_house_shards),
@@ -233,7 +234,7 @@ impl<G: Game> Table<G> {
                 Cue::Ask { player, ask: Ask::Leave, .. } => Some(*player),
                 _ => None,
             };
-            let step = self.engine.step(cue, now_ms());
+            let step = self.engine.step(cue, self.deps.clock.now_ms());
             self.carry_out(step, asker.as_ref(), ctx);
             if let Some(player) = leaving {
                 self.clients.remove(&player);
@@ -437,18 +438,18 @@ impl<G: Game> Actor for Table<G> {
         ctx.set_mailbox_capacity(self.deps.settings.play.queue.max(16));
         let restored = self.engine.restored();
         tracing::info!(table_id = %self.id, game = G::ID, restored, "opened");
-        self.after(&[], self.engine.arms(now_ms()), ctx);
+        self.after(&[], self.engine.arms(self.deps.clock.now_ms()), ctx);
         let every = Duration::from_millis(self.deps.settings.rng.tick_ms.max(1));
         ctx.run_interval(every, |act, _ctx| {
             act.answer_late();
-            for reseed in act.engine.tick(Instant::now()) {
+            for reseed in act.engine.tick(Instant::now().into_std()) {
                 let (commitment, reason) = (reseed.commitment, reseed.reason);
                 tracing::info!(table_id = %act.id, %commitment, ?reason, after_draws = reseed.after_draws, "generator reseeded");
             }
         });
         self.seated_count.store(self.engine.seated(), Ordering::Relaxed);
         if !restored {
-            match self.engine.checkpoint(now_ms()) {
+            match self.engine.checkpoint(self.deps.clock.now_ms()) {
                 Ok(row) => self.save_soon(row),
                 Err(e) => tracing::error!(table_id = %self.id, %e, "unserialisable checkpoint"),
             }
@@ -460,7 +461,7 @@ impl<G: Game> Actor for Table<G> {
 
     fn stopped(&mut self, _ctx: &mut Self::Context) {
         if self.closing {
-            match self.engine.checkpoint(now_ms()) {
+            match self.engine.checkpoint(self.deps.clock.now_ms()) {
                 Ok(row) => self.save_soon(row),
                 Err(e) => tracing::error!(table_id = %self.id, %e, "unserialisable checkpoint"),
             }
@@ -512,7 +513,11 @@ impl<G: Game> Handler<Halt> for Table<G> {
         };
         Box::pin(settle.into_actor(self).then(|(), act, _ctx| {
             let open = act.engine.staked_round().map(str::to_owned);
-            let last = act.engine.hot_checkpoint(now_ms()).ok().and_then(|hot| serde_json::to_string(&hot).ok());
+            let last = act
+                .engine
+                .hot_checkpoint(act.deps.clock.now_ms())
+                .ok()
+                .and_then(|hot| serde_json::to_string(&hot).ok());
             let last = last.filter(|_| act.hot.dirty_since.is_some());
             let (seq, deps, table) = (act.engine.seq(), act.deps.clone(), act.id.clone());
             async move {
@@ -522,7 +527,7 @@ impl<G: Game> Handler<Halt> for Table<G> {
                     tracing::warn!(table_id = %table, %e, "stopping: last hot checkpoint not stored");
                 }
                 let Some(round) = open else { return };
-                match deps.store.void(&format!("{round}:void"), &round, now_ms()).await {
+                match deps.store.void(&format!("{round}:void"), &round, deps.clock.now_ms()).await {
                     Ok(_) => {
                         tracing::info!(table_id = %table, round = %round, "stopping: round voided, stakes refunded")
                     }

@@ -8,9 +8,9 @@
 //! receive its messages and push replies and events into its queue.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use actix::{Actor, ActorContext, AsyncContext, Handler, Message, StreamHandler};
+use actix::{Actor, ActorContext, AsyncContext, Handler, StreamHandler};
 use actix_governor::governor::clock::QuantaClock;
 use actix_governor::governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
@@ -19,30 +19,15 @@ use actix_governor::governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 /// cost of opening a connection.
 static CLOCK: std::sync::LazyLock<QuantaClock> = std::sync::LazyLock::new(QuantaClock::default);
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, ProtocolError, Session};
-use bytestring::ByteString;
 use croupier_protocol::{ClientMsg, ErrorCode, PROTOCOL_VERSION, ServerMsg, Target};
 use tokio::sync::mpsc;
+use tokio::time::Instant;
 
-use super::Registry;
-use crate::app::AppState;
 use crate::auth::TokenError;
+use crate::clients::{Kick, Line, Out, Outbox, Registry, Replaced, Restarting};
 use crate::play::lobby::OpenError;
-use crate::play::{Ask, Client, Gone, Kick, Outbox, Request};
-
-/// What the writer task sends on the socket.
-pub(crate) enum Out {
-    /// A JSON message (shared by every recipient of a broadcast).
-    Text(ByteString),
-    Ping,
-    Pong(Vec<u8>),
-    /// Close after everything queued before it.
-    Close(CloseReason),
-}
-
-/// A newer connection of the same player took over.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Replaced;
+use crate::play::{Ask, Client, Gone, Request};
+use crate::state::AppState;
 
 /// One WebSocket.
 pub struct Connection {
@@ -259,9 +244,8 @@ impl Connection {
             self.error(id, ErrorCode::InvalidToken, "the access token is not valid", ctx);
             return self.close(CloseCode::Policy, "invalid token", ctx);
         };
-        if let Some(old) = self.registry.players.insert(player, ctx.address()) {
-            old.do_send(Replaced);
-        }
+        let line = Line { conn: self.id, replaced: ctx.address().recipient(), restarting: ctx.address().recipient() };
+        self.registry.sign_in(player, line);
         tracing::info!(conn_id = self.id, player_id = player, "authenticated");
         self.send(&ServerMsg::Authed { re: id, player, username: claims.name.clone() }, ctx);
         self.player = Some((player, claims.name));
@@ -347,10 +331,9 @@ impl Actor for Connection {
         });
     }
 
-    fn stopped(&mut self, ctx: &mut Self::Context) {
+    fn stopped(&mut self, _ctx: &mut Self::Context) {
         if let Some((player, _)) = self.player {
-            let me = ctx.address();
-            self.registry.players.remove_if(&player, |_, addr| *addr == me);
+            self.registry.sign_out(player, self.id);
         }
         // Tables hold the seat for the grace period; one the new connection
         // of a replaced player has joined already ignores this (other conn).
@@ -388,11 +371,6 @@ impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for Connection {
         ctx.stop();
     }
 }
-
-/// The server is stopping: say so and close (1012, service restart).
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Restarting;
 
 impl Handler<Restarting> for Connection {
     type Result = ();

@@ -1,45 +1,19 @@
-//! Real-time play over `/v1/ws`: the HTTP upgrade, the [`connection`] actor
-//! (one per socket) and the registry of who is connected. Tables and
+//! Real-time play over `/v1/ws`: the HTTP upgrade and the [`connection`]
+//! actor (one per socket); who is connected is kept in
+//! [`crate::clients::Registry`]. Tables and
 //! sessions plug in here as they land; this module never holds game or money
 //! logic.
 
 pub mod connection;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
-use actix::{Actor, Addr};
+use actix::Actor;
 use actix_web::{HttpRequest, HttpResponse, web};
-use dashmap::DashMap;
 
-use crate::app::AppState;
+use crate::clients::Registry;
+use crate::state::AppState;
 use connection::Connection;
-
-/// Who is connected: one live connection per player.
-#[derive(Debug, Default)]
-pub struct Registry {
-    players: DashMap<i64, Addr<Connection>>,
-    next_conn: AtomicU64,
-}
-
-impl Registry {
-    /// Tells every signed-in connection the server is restarting and closes
-    /// it (1012).
-    pub fn restarting(&self) {
-        for conn in &self.players {
-            conn.do_send(connection::Restarting);
-        }
-    }
-
-    /// Connections currently authenticated.
-    pub fn connected(&self) -> usize {
-        self.players.len()
-    }
-
-    fn next_id(&self) -> u64 {
-        self.next_conn.fetch_add(1, Ordering::Relaxed) + 1
-    }
-}
 
 /// `GET /v1/ws`: upgrades and starts a [`Connection`].
 ///

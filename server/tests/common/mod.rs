@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use croupier_server::app::Application;
+use croupier_server::app::{self, Application, Setup, Stop};
 use croupier_server::settings::{Secret, Settings};
 use croupier_server::store::Store;
 use serde_json::{Value, json};
@@ -160,9 +160,35 @@ pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,
     pub store: Arc<dyn Store>,
-    handle: actix_web::dev::ServerHandle,
+    running: Running,
     database_url: String,
     _db: TestDb,
+}
+
+/// How a test stops its server, and waits until it has.
+struct Running {
+    stop: tokio::sync::oneshot::Sender<Stop>,
+    served: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Running {
+    async fn stop(self, how: Stop) {
+        let _ = self.stop.send(how);
+        self.served.await.unwrap().unwrap();
+    }
+}
+
+/// Builds the server `settings` describe and serves it on a free port:
+/// (base URL, its store, how to stop it).
+async fn start(settings: &Settings, games: &[croupier_server::games::GameEntry]) -> (String, Arc<dyn Store>, Running) {
+    let setup = Setup { games: games.to_vec(), ..Setup::default() };
+    let app = Application::build_with(settings.clone(), setup).await.unwrap();
+    let listener = app::bind(&settings.server).unwrap();
+    let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let store = app.state().store.clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel();
+    let served = actix_web::rt::spawn(app.run(listener, async move { stopped.await.unwrap_or(Stop::Now) }));
+    (base, store, Running { stop, served })
 }
 
 impl TestApp {
@@ -182,27 +208,25 @@ impl TestApp {
         let (db, mut settings) = TestDb::create(kind).await;
         tweak(&mut settings);
         let database_url = settings.database.url.clone();
-        let app = Application::build_with_games(settings.clone(), games.clone()).await.unwrap();
-        let base = format!("http://127.0.0.1:{}", app.port());
-        let handle = app.handle();
-        let store = app.state().store.clone();
-        actix_web::rt::spawn(app.run());
-        Self { settings, games, base, http: reqwest::Client::new(), store, handle, database_url, _db: db }
+        let (base, store, running) = start(&settings, &games).await;
+        Self { settings, games, base, http: reqwest::Client::new(), store, running, database_url, _db: db }
     }
 
-    /// Stops the server (its tables stop mid-round) and starts a new one on
-    /// the same database and Redis prefix, as after a crash or a restart.
+    /// Stops the server where it is (its tables stop mid-round) and, once
+    /// it has stopped, starts a new one on the same database and Redis
+    /// prefix, as after a crash.
     pub async fn restart(self) -> Self {
-        let Self { settings, games, http, store, handle, database_url, _db, .. } = self;
-        handle.stop(false).await;
+        self.restart_after(Stop::Now).await
+    }
+
+    /// Stops the server as `how` says and starts a new one on the same
+    /// database and Redis prefix.
+    pub async fn restart_after(self, how: Stop) -> Self {
+        let Self { settings, games, http, store, running, database_url, _db, .. } = self;
+        running.stop(how).await;
         drop(store);
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        let app = Application::build_with_games(settings.clone(), games.clone()).await.unwrap();
-        let base = format!("http://127.0.0.1:{}", app.port());
-        let handle = app.handle();
-        let store = app.state().store.clone();
-        actix_web::rt::spawn(app.run());
-        Self { settings, games, base, http, store, handle, database_url, _db }
+        let (base, store, running) = start(&settings, &games).await;
+        Self { settings, games, base, http, store, running, database_url, _db }
     }
 
     /// The Postgres URL of this app's database (empty for SQLite).
@@ -258,8 +282,9 @@ impl TestApp {
         tokens
     }
 
+    /// Stops the server and waits until it has.
     pub async fn stop(self) {
-        self.handle.stop(true).await;
+        self.running.stop(Stop::Now).await;
     }
 }
 

@@ -2,13 +2,14 @@
 //! change, coalesced with one write in flight and retried with back-off, and
 //! durable checkpoints saved in the background at opening and closing.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use actix::{ActorFutureExt, AsyncContext, Context, SpawnHandle, WrapFuture};
 use croupier_sdk::Game;
 
 use super::Table;
-use crate::app::now_ms;
 use crate::store::CheckpointRow;
 
 /// Hot checkpoints are coalesced: at most one write is in flight, and each
@@ -35,10 +36,11 @@ impl<G: Game> Table<G> {
             return;
         }
         let Some(since) = self.hot.dirty_since.take() else { return };
-        let text = match self.engine.hot_checkpoint(now_ms()).and_then(|hot| serde_json::to_string(&hot)) {
-            Ok(text) => text,
-            Err(e) => return tracing::error!(table_id = %self.id, %e, "unserialisable hot checkpoint"),
-        };
+        let text =
+            match self.engine.hot_checkpoint(self.deps.clock.now_ms()).and_then(|hot| serde_json::to_string(&hot)) {
+                Ok(text) => text,
+                Err(e) => return tracing::error!(table_id = %self.id, %e, "unserialisable hot checkpoint"),
+            };
         self.hot.in_flight = true;
         let cache = self.deps.cache.clone();
         let id = self.id.clone();
