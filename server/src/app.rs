@@ -311,12 +311,10 @@ fn listen(host: &str, port: u16, backlog: u32) -> anyhow::Result<TcpListener> {
 fn server(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
     let s = state.settings.server.clone();
     let limit = crate::http::RateLimit::new(&state.settings.rate_limit)?;
-    let registry = web::Data::new(state.registry.clone());
     let data = web::Data::new(state);
     let mut http = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
-            .app_data(registry.clone())
             .wrap_fn(|req, srv| {
                 let started = Instant::now();
                 let method = req.method().to_string();

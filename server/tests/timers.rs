@@ -266,8 +266,7 @@ impl Wire {
         let mut payload = actix_web::dev::Payload::Stream { payload: stream };
         let body = web::Payload::from_request(&req, &mut payload).await.unwrap();
         let data = web::Data::new(state.clone());
-        let registry = web::Data::new(state.registry.clone());
-        let response = croupier_server::ws::connect(req, body, data, registry).await.unwrap();
+        let response = croupier_server::ws::connect(req, body, data).await.unwrap();
         assert_eq!(response.status(), 101);
         Self {
             to_server,

@@ -26,12 +26,11 @@ pub fn serve(args: ServeArgs, mut settings: Settings) -> anyhow::Result<()> {
     croupier_server::telemetry::init(settings.server.log_format);
     raise_file_limit();
     actix_web::rt::System::new().block_on(async move {
-        let host = settings.server.host.clone();
         // Before the slow start, so a signal meanwhile still stops it.
         let shutdown = app::signalled().context("installing the signal handlers")?;
-        let bind = settings.server.clone();
         let app = Application::build(settings).await?;
-        let listener = app::bind(&bind)?;
+        let server = &app.state().settings.server;
+        let (listener, host) = (app::bind(server)?, server.host.clone());
         let port = listener.local_addr()?.port();
         let backend = app.state().store.backend();
         tracing::info!(port, ?backend, "listening");

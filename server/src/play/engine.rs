@@ -297,7 +297,7 @@ impl<G: Game> Engine<G> {
                 Some(round) => {
                     let mut opening = self.opening(round);
                     effects.clear();
-                    let again = match serde_json::from_value::<Input<G::Action>>(logged.clone()) {
+                    let again = match <Input<G::Action> as serde::Deserialize>::deserialize(&logged) {
                         Ok(input) => {
                             apply::<G>(&self.setup.id, &mut self.state, input, &mut opening.rng, &mut effects, step)
                         }

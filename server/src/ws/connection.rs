@@ -24,7 +24,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::auth::TokenError;
-use crate::clients::{Kick, Line, Out, Outbox, Registry, Replaced, Restarting};
+use crate::clients::{Kick, Line, Out, Outbox, Replaced, Restarting};
 use crate::play::lobby::OpenError;
 use crate::play::{Ask, Client, Gone, Request};
 use crate::state::AppState;
@@ -33,7 +33,6 @@ use crate::state::AppState;
 pub struct Connection {
     id: u64,
     state: Arc<AppState>,
-    registry: Arc<Registry>,
     session: Session,
     stream: Option<AggregatedMessageStream>,
     out: Option<mpsc::Sender<Out>>,
@@ -49,13 +48,7 @@ pub struct Connection {
 
 impl Connection {
     /// A connection over `session`, reading `stream`.
-    pub fn new(
-        id: u64,
-        state: Arc<AppState>,
-        registry: Arc<Registry>,
-        session: Session,
-        stream: AggregatedMessageStream,
-    ) -> Self {
+    pub fn new(id: u64, state: Arc<AppState>, session: Session, stream: AggregatedMessageStream) -> Self {
         let ws = &state.settings.ws;
         let per_second = std::num::NonZeroU32::new(ws.messages_per_second).unwrap_or(std::num::NonZeroU32::MIN);
         let burst = std::num::NonZeroU32::new(ws.message_burst).unwrap_or(std::num::NonZeroU32::MIN);
@@ -64,7 +57,6 @@ impl Connection {
         Self {
             id,
             state,
-            registry,
             session,
             stream: Some(stream),
             out: None,
@@ -245,7 +237,7 @@ impl Connection {
             return self.close(CloseCode::Policy, "invalid token", ctx);
         };
         let line = Line { conn: self.id, replaced: ctx.address().recipient(), restarting: ctx.address().recipient() };
-        self.registry.sign_in(player, line);
+        self.state.registry.sign_in(player, line);
         tracing::info!(conn_id = self.id, player_id = player, "authenticated");
         self.send(&ServerMsg::Authed { re: id, player, username: claims.name.clone() }, ctx);
         self.player = Some((player, claims.name));
@@ -333,7 +325,7 @@ impl Actor for Connection {
 
     fn stopped(&mut self, _ctx: &mut Self::Context) {
         if let Some((player, _)) = self.player {
-            self.registry.sign_out(player, self.id);
+            self.state.registry.sign_out(player, self.id);
         }
         // Tables hold the seat for the grace period; one the new connection
         // of a replaced player has joined already ignores this (other conn).
