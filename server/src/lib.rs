@@ -20,6 +20,7 @@ pub mod cache;
 pub mod clients;
 pub mod clock;
 pub mod games;
+pub mod group;
 pub mod http;
 pub mod metrics;
 pub mod play;

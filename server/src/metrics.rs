@@ -4,7 +4,9 @@
 //! [`Metrics::wallet_op`], which every caller of the wallet goes through.
 //! Rendering never blocks on anything but the registry's own lock.
 
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+};
 
 use std::future::Future;
 use std::time::Instant;
@@ -25,6 +27,10 @@ pub struct Metrics {
     pub wallet_ops: IntCounterVec,
     /// `croupier_wallet_operation_duration_seconds{op}`
     pub wallet_latency: HistogramVec,
+    /// `croupier_wallet_batch_operations`: operations per group-commit batch.
+    pub wallet_batch_ops: Histogram,
+    /// `croupier_wallet_batch_duration_seconds`: one batch, begin to commit.
+    pub wallet_batch_latency: Histogram,
     /// `croupier_table_inputs_total{game, outcome}`: accepted / rejected.
     pub table_inputs: IntCounterVec,
     /// `croupier_table_panics_total{game}`: inputs a game panicked on (the
@@ -76,6 +82,16 @@ impl Metrics {
                 .buckets(vec![0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0]),
             &["op"],
         )?;
+        let wallet_batch_ops = Histogram::with_opts(
+            HistogramOpts::new("croupier_wallet_batch_operations", "operations per group-commit batch")
+                .buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1024.0]),
+        )?;
+        let wallet_batch_latency = Histogram::with_opts(
+            HistogramOpts::new("croupier_wallet_batch_duration_seconds", "one group-commit batch, begin to commit")
+                .buckets(vec![0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0]),
+        )?;
+        registry.register(Box::new(wallet_batch_ops.clone()))?;
+        registry.register(Box::new(wallet_batch_latency.clone()))?;
         let table_inputs = IntCounterVec::new(
             Opts::new("croupier_table_inputs_total", "inputs fed to games by outcome"),
             &["game", "outcome"],
@@ -110,6 +126,8 @@ impl Metrics {
             db_pool,
             wallet_ops,
             wallet_latency,
+            wallet_batch_ops,
+            wallet_batch_latency,
             table_inputs,
             table_panics,
             recoveries,

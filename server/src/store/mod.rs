@@ -16,6 +16,7 @@ use thiserror::Error;
 
 use crate::settings::DatabaseSettings;
 
+pub mod batch;
 pub mod postgres;
 mod rounds;
 pub mod sql;
@@ -341,6 +342,17 @@ pub trait Wallet: Send + Sync {
     /// [`StoreError::UnknownRound`], [`StoreError::RoundClosed`],
     /// [`StoreError::KeyReused`].
     async fn void(&self, key: &str, round_key: &str, now: i64) -> Result<Receipt, StoreError>;
+
+    /// Carries out `ops` in order in one database transaction with one
+    /// commit; each gets its own answer, as if it had run alone at that
+    /// point: a refusal refuses that operation only.
+    ///
+    /// # Errors
+    /// [`StoreError::Database`] when the transaction failed before its
+    /// commit (no operation landed); [`StoreError::Unconfirmed`] when the
+    /// commit's answer was lost (all landed or none did: asking again with
+    /// the same keys tells which).
+    async fn commit_batch(&self, ops: &[batch::WalletOp], now: i64) -> Result<Vec<batch::OpResult>, StoreError>;
 
     /// The player's balances, one per currency they hold.
     ///

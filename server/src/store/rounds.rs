@@ -83,6 +83,31 @@ fn seed_row(r: &sqlx::any::AnyRow) -> Result<FairSeedRow, StoreError> {
     })
 }
 
+/// Closes a round's money and writes its record and checkpoint after it,
+/// inside the caller's transaction (see [`Rounds::finish_round`]).
+pub(super) async fn finish_in(
+    conn: &mut AnyConnection,
+    key: &str,
+    close: &RoundClose,
+    record: &RoundRow,
+    checkpoint: Option<&CheckpointRow>,
+    now: i64,
+) -> Result<Option<Receipt>, StoreError> {
+    let receipt = match close {
+        RoundClose::Settle(payouts) => Some(settle_in(conn, key, &record.key, payouts, now).await?),
+        RoundClose::Void => Some(void_in(conn, key, &record.key, now).await?),
+        RoundClose::RecordOnly => None,
+    };
+    if receipt.is_some_and(|r| r.replayed) {
+        return Ok(receipt);
+    }
+    insert_record(conn, record).await?;
+    if let Some(c) = checkpoint {
+        upsert_checkpoint(conn, c).await?;
+    }
+    Ok(receipt)
+}
+
 const SEED_COLUMNS: &str = "commitment, user_id, seed, client_seed, created_at, revealed_at";
 
 #[async_trait]
@@ -95,20 +120,10 @@ impl Rounds for SqlStore {
         checkpoint: Option<&CheckpointRow>,
         now: i64,
     ) -> Result<Option<Receipt>, StoreError> {
+        // As a batch of one (see `batch`), without copying the record into an operation.
         let mut tx = self.write_tx().await?;
-        let receipt = match close {
-            RoundClose::Settle(payouts) => Some(settle_in(&mut tx, key, &record.key, payouts, now).await?),
-            RoundClose::Void => Some(void_in(&mut tx, key, &record.key, now).await?),
-            RoundClose::RecordOnly => None,
-        };
-        if receipt.is_some_and(|r| r.replayed) {
-            return Ok(receipt);
-        }
-        insert_record(&mut tx, record).await?;
-        if let Some(c) = checkpoint {
-            upsert_checkpoint(&mut tx, c).await?;
-        }
-        tx.commit().await?;
+        let receipt = finish_in(&mut tx, key, close, record, checkpoint, now).await?;
+        tx.commit().await.map_err(StoreError::Unconfirmed)?;
         Ok(receipt)
     }
 

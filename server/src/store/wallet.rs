@@ -10,8 +10,9 @@
 use async_trait::async_trait;
 use sqlx::{Any, AnyConnection, Row, Transaction};
 
+use super::batch::{OpResult, WalletOp};
 use super::sql::SqlStore;
-use super::{Balance, Receipt, RoundRef, StoreError, TxLine, Wallet};
+use super::{Balance, Receipt, RoundClose, RoundRef, StoreError, TxLine, Wallet};
 
 /// Which balance column a posting moves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -284,6 +285,55 @@ pub(super) async fn void_in(
     Ok(Receipt { tx_id, replayed: false })
 }
 
+/// Holds a stake inside the caller's transaction (see [`Wallet::reserve`]).
+pub(super) async fn reserve_in(
+    conn: &mut AnyConnection,
+    key: &str,
+    round_ref: RoundRef<'_>,
+    user_id: i64,
+    amount: i64,
+    now: i64,
+) -> Result<Receipt, StoreError> {
+    let RoundRef { key: round_key, house, currency } = round_ref;
+    positive(amount)?;
+    let request = format!("reserve|{round_key}|{house}|{currency}|{user_id}|{amount}");
+    let tx_id = match claim(conn, key, "reserve", &request, Some(round_key), now).await? {
+        Claim::Fresh(id) => id,
+        Claim::Replayed(receipt) => return Ok(receipt),
+    };
+    // The round's first stake opens it with its house account.
+    let (round_currency, _) = match lock_open_round(conn, round_key).await {
+        Err(StoreError::UnknownRound(_)) => {
+            let house_id = account(conn, "house", None, &format!("house:{house}"), currency).await?;
+            sqlx::query(
+                "INSERT INTO wallet_rounds (round_key, currency, house_account, status, opened_at) \
+                 VALUES ($1, $2, $3, 'open', $4) ON CONFLICT (round_key) DO NOTHING",
+            )
+            .bind(round_key)
+            .bind(currency)
+            .bind(house_id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            lock_open_round(conn, round_key).await?
+        }
+        other => other?,
+    };
+    if round_currency != currency {
+        return Err(StoreError::CurrencyMismatch(round_currency));
+    }
+    let player = account(conn, "player", Some(user_id), &player_account(user_id), currency).await?;
+    post(conn, tx_id, vec![(player, Bucket::Available, -amount), (player, Bucket::Held, amount)]).await?;
+    sqlx::query("INSERT INTO wallet_holds (round_key, user_id, amount, tx_id, status) VALUES ($1, $2, $3, $4, 'held')")
+        .bind(round_key)
+        .bind(user_id)
+        .bind(amount)
+        .bind(tx_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(Receipt { tx_id, replayed: false })
+}
+
 #[async_trait]
 impl Wallet for SqlStore {
     async fn deposit(
@@ -313,52 +363,13 @@ impl Wallet for SqlStore {
     async fn reserve(
         &self,
         key: &str,
-        round_ref: RoundRef<'_>,
+        round: RoundRef<'_>,
         user_id: i64,
         amount: i64,
         now: i64,
     ) -> Result<Receipt, StoreError> {
-        let RoundRef { key: round_key, house, currency } = round_ref;
-        positive(amount)?;
-        let mut tx = self.write_tx().await?;
-        let request = format!("reserve|{round_key}|{house}|{currency}|{user_id}|{amount}");
-        let tx_id = match claim(&mut tx, key, "reserve", &request, Some(round_key), now).await? {
-            Claim::Fresh(id) => id,
-            Claim::Replayed(receipt) => return Ok(receipt),
-        };
-        // The round's first stake opens it with its house account.
-        let (round_currency, _) = match lock_open_round(&mut tx, round_key).await {
-            Err(StoreError::UnknownRound(_)) => {
-                let house_id = account(&mut tx, "house", None, &format!("house:{house}"), currency).await?;
-                sqlx::query(
-                    "INSERT INTO wallet_rounds (round_key, currency, house_account, status, opened_at) \
-                     VALUES ($1, $2, $3, 'open', $4) ON CONFLICT (round_key) DO NOTHING",
-                )
-                .bind(round_key)
-                .bind(currency)
-                .bind(house_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                lock_open_round(&mut tx, round_key).await?
-            }
-            other => other?,
-        };
-        if round_currency != currency {
-            return Err(StoreError::CurrencyMismatch(round_currency));
-        }
-        let player = account(&mut tx, "player", Some(user_id), &player_account(user_id), currency).await?;
-        post(&mut tx, tx_id, vec![(player, Bucket::Available, -amount), (player, Bucket::Held, amount)]).await?;
-        sqlx::query(
-            "INSERT INTO wallet_holds (round_key, user_id, amount, tx_id, status) VALUES ($1, $2, $3, $4, 'held')",
-        )
-        .bind(round_key)
-        .bind(user_id)
-        .bind(amount)
-        .bind(tx_id)
-        .execute(&mut *tx)
-        .await?;
-        finish(tx, tx_id).await
+        let op = WalletOp::reserve(key, round, user_id, amount);
+        self.one(&op, now).await?.ok_or_else(|| StoreError::Corrupt(format!("reserve {key} gave no receipt")))
     }
 
     async fn settle(
@@ -368,21 +379,17 @@ impl Wallet for SqlStore {
         payouts: &[(i64, i64)],
         now: i64,
     ) -> Result<Receipt, StoreError> {
-        let mut tx = self.write_tx().await?;
-        let receipt = settle_in(&mut tx, key, round_key, payouts, now).await?;
-        if !receipt.replayed {
-            tx.commit().await?;
-        }
-        Ok(receipt)
+        let op = WalletOp::close(key, round_key, RoundClose::Settle(payouts.to_vec()), None);
+        self.one(&op, now).await?.ok_or_else(|| StoreError::Corrupt(format!("settle {key} gave no receipt")))
     }
 
     async fn void(&self, key: &str, round_key: &str, now: i64) -> Result<Receipt, StoreError> {
-        let mut tx = self.write_tx().await?;
-        let receipt = void_in(&mut tx, key, round_key, now).await?;
-        if !receipt.replayed {
-            tx.commit().await?;
-        }
-        Ok(receipt)
+        let op = WalletOp::close(key, round_key, RoundClose::Void, None);
+        self.one(&op, now).await?.ok_or_else(|| StoreError::Corrupt(format!("void {key} gave no receipt")))
+    }
+
+    async fn commit_batch(&self, ops: &[WalletOp], now: i64) -> Result<Vec<OpResult>, StoreError> {
+        self.run_batch(ops, now).await
     }
 
     async fn balances(&self, user_id: i64) -> Result<Vec<Balance>, StoreError> {
