@@ -1,9 +1,10 @@
 //! Group commit: money operations from every table and session, coalesced
 //! into batches that the store carries out in one transaction each
 //! ([`crate::store::Wallet::commit_batch`]). While one batch commits, the
-//! next fills; a batch closes when it holds `wallet.batch_max_ops`
-//! operations or `wallet.batch_wait_us` after its first one arrived,
-//! whichever comes first. One commit, one fsync, many operations.
+//! next fills; a batch closes when it holds [`Limits::max_ops`] operations
+//! or [`Limits::wait`] after its first one arrived, whichever comes first.
+//! One commit, one fsync, many operations. (Tables do not use it yet:
+//! docs/wallet.md says why.)
 //!
 //! Each operation still gets its own answer, only once the commit holding it
 //! has returned: a refusal refuses that operation alone, and a failed or

@@ -1,5 +1,6 @@
 //! Many money operations in one database transaction: the store's half of
-//! group commit ([`crate::store::group`] is the half that collects them).
+//! group commit (`crate::group` is the half that collects them). The
+//! single-operation methods of the wallet run the same operations, alone.
 //!
 //! Each operation runs under its own savepoint, so a refusal (insufficient
 //! funds, a closed round, a reused key) rolls back that operation only and
@@ -12,7 +13,7 @@ use sqlx::AnyConnection;
 
 use super::rounds::finish_in;
 use super::sql::SqlStore;
-use super::wallet::{reserve_in, settle_in, void_in};
+use super::wallet::{commit, reserve_in, settle_in, void_in};
 use super::{CheckpointRow, Receipt, RoundClose, RoundRef, RoundRow, StoreError};
 
 /// One money operation of a batch, owned (it waits in a queue for its batch).
@@ -118,6 +119,9 @@ impl SqlStore {
     /// commit (nothing of it landed); [`StoreError::Unconfirmed`] when the
     /// commit was sent and its answer lost (all of it landed or none did).
     pub(super) async fn run_batch(&self, ops: &[WalletOp], now: i64) -> Result<Vec<OpResult>, StoreError> {
+        if ops.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut tx = self.write_tx().await?;
         let mut results = Vec::with_capacity(ops.len());
         savepoint(&mut tx, "SAVEPOINT op").await?;
@@ -135,22 +139,6 @@ impl SqlStore {
             savepoint(&mut tx, next).await?;
             results.push(result);
         }
-        if ops.is_empty() {
-            savepoint(&mut tx, "RELEASE SAVEPOINT op").await?;
-        }
-        tx.commit().await.map_err(StoreError::Unconfirmed)?;
-        Ok(results)
-    }
-
-    /// One operation in its own transaction: a batch of one, without a
-    /// savepoint (its failure rolls back the whole transaction anyway).
-    ///
-    /// # Errors
-    /// The operation's refusal, or as [`Self::run_batch`].
-    pub(super) async fn one(&self, op: &WalletOp, now: i64) -> OpResult {
-        let mut tx = self.write_tx().await?;
-        let result = apply(&mut tx, op, now).await?;
-        tx.commit().await.map_err(StoreError::Unconfirmed)?;
-        Ok(result)
+        commit(tx, results).await
     }
 }

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use sqlx::{AnyConnection, Row};
 
 use super::sql::SqlStore;
-use super::wallet::{settle_in, void_in};
+use super::wallet::{commit, settle_in, void_in};
 use super::{CheckpointRow, FairSeedRow, Receipt, RoundClose, RoundRow, Rounds, StoreError};
 
 async fn insert_record(conn: &mut AnyConnection, row: &RoundRow) -> Result<(), StoreError> {
@@ -120,11 +120,9 @@ impl Rounds for SqlStore {
         checkpoint: Option<&CheckpointRow>,
         now: i64,
     ) -> Result<Option<Receipt>, StoreError> {
-        // As a batch of one (see `batch`), without copying the record into an operation.
         let mut tx = self.write_tx().await?;
         let receipt = finish_in(&mut tx, key, close, record, checkpoint, now).await?;
-        tx.commit().await.map_err(StoreError::Unconfirmed)?;
-        Ok(receipt)
+        commit(tx, receipt).await
     }
 
     async fn save_checkpoint(&self, checkpoint: &CheckpointRow) -> Result<(), StoreError> {

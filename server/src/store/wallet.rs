@@ -12,7 +12,7 @@ use sqlx::{Any, AnyConnection, Row, Transaction};
 
 use super::batch::{OpResult, WalletOp};
 use super::sql::SqlStore;
-use super::{Balance, Receipt, RoundClose, RoundRef, StoreError, TxLine, Wallet};
+use super::{Balance, Receipt, RoundRef, StoreError, TxLine, Wallet};
 
 /// Which balance column a posting moves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -155,9 +155,11 @@ async fn post(conn: &mut AnyConnection, tx_id: i64, mut postings: Vec<(i64, Buck
     Ok(())
 }
 
-async fn finish(tx: Transaction<'static, Any>, tx_id: i64) -> Result<Receipt, StoreError> {
+/// Commits `tx` and hands back what it did. A commit that fails may have
+/// landed (its answer was lost): asking again with the same key tells.
+pub(super) async fn commit<T>(tx: Transaction<'static, Any>, done: T) -> Result<T, StoreError> {
     tx.commit().await.map_err(StoreError::Unconfirmed)?;
-    Ok(Receipt { tx_id, replayed: false })
+    Ok(done)
 }
 
 /// (status, currency, house account) of a round.
@@ -357,7 +359,7 @@ impl Wallet for SqlStore {
         let system = account(&mut tx, "system", None, DEPOSITS, currency).await?;
         let player = account(&mut tx, "player", Some(user_id), &player_account(user_id), currency).await?;
         post(&mut tx, tx_id, vec![(system, Bucket::Available, -amount), (player, Bucket::Available, amount)]).await?;
-        finish(tx, tx_id).await
+        commit(tx, Receipt { tx_id, replayed: false }).await
     }
 
     async fn reserve(
@@ -368,8 +370,9 @@ impl Wallet for SqlStore {
         amount: i64,
         now: i64,
     ) -> Result<Receipt, StoreError> {
-        let op = WalletOp::reserve(key, round, user_id, amount);
-        self.one(&op, now).await?.ok_or_else(|| StoreError::Corrupt(format!("reserve {key} gave no receipt")))
+        let mut tx = self.write_tx().await?;
+        let receipt = reserve_in(&mut tx, key, round, user_id, amount, now).await?;
+        commit(tx, receipt).await
     }
 
     async fn settle(
@@ -379,13 +382,15 @@ impl Wallet for SqlStore {
         payouts: &[(i64, i64)],
         now: i64,
     ) -> Result<Receipt, StoreError> {
-        let op = WalletOp::close(key, round_key, RoundClose::Settle(payouts.to_vec()), None);
-        self.one(&op, now).await?.ok_or_else(|| StoreError::Corrupt(format!("settle {key} gave no receipt")))
+        let mut tx = self.write_tx().await?;
+        let receipt = settle_in(&mut tx, key, round_key, payouts, now).await?;
+        commit(tx, receipt).await
     }
 
     async fn void(&self, key: &str, round_key: &str, now: i64) -> Result<Receipt, StoreError> {
-        let op = WalletOp::close(key, round_key, RoundClose::Void, None);
-        self.one(&op, now).await?.ok_or_else(|| StoreError::Corrupt(format!("void {key} gave no receipt")))
+        let mut tx = self.write_tx().await?;
+        let receipt = void_in(&mut tx, key, round_key, now).await?;
+        commit(tx, receipt).await
     }
 
     async fn commit_batch(&self, ops: &[WalletOp], now: i64) -> Result<Vec<OpResult>, StoreError> {
