@@ -10,6 +10,7 @@
 mod common;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common::proxy::Proxy;
@@ -125,6 +126,87 @@ async fn postgres_mixed_batches() {
 #[tokio::test]
 async fn sqlite_mixed_batches() {
     a_mixed_batch_answers_each_operation_alone(Db::Sqlite).await;
+}
+
+/// Counts the batches given back by Postgres's one-call path to be run
+/// again one savepoint per operation (its warning), on this thread.
+#[derive(Clone, Default)]
+struct GivenBack(Arc<AtomicUsize>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for GivenBack {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        let meta = event.metadata();
+        if meta.target() == "croupier_server::store::batch" && *meta.level() == tracing::Level::WARN {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+impl GivenBack {
+    fn count(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+async fn every_refusal_and_an_error_refuse_one_operation(kind: Db) {
+    use tracing_subscriber::layer::SubscriberExt;
+    let given_back = GivenBack::default();
+    let _watch = tracing::subscriber::set_default(tracing_subscriber::registry().with(given_back.clone()));
+    let (_db, store) = open(kind).await;
+    let ids = players(&store, &[("ann", 1_000), ("bob", 1_000)]).await;
+    let (ann, bob) = (ids[0], ids[1]);
+    let usd = RoundRef { key: R1.key, house: R1.house, currency: "USD" };
+    let ops = vec![
+        WalletOp::reserve("r1-ann", R1, ann, 300),
+        WalletOp::reserve("r1-zero", R1, ann, 0),
+        WalletOp::reserve("r1-usd", usd, bob, 10),
+        WalletOp::reserve("r2-ann", R2, ann, 200),
+        WalletOp::close("v-none", "roulette-1:9", RoundClose::Void, None),
+        WalletOp::close("s1-bob", R1.key, RoundClose::Settle(vec![(ann, 100), (bob, 50)]), None),
+        WalletOp::close("s1-neg", R1.key, RoundClose::Settle(vec![(ann, -5)]), None),
+        WalletOp::close("v2", R2.key, RoundClose::Void, None),
+        WalletOp::close("s1", R1.key, RoundClose::Settle(vec![(ann, 100), (ann, 50)]), None),
+    ];
+    let results = store.commit_batch(&ops, 5).await.unwrap();
+    assert!(!receipt(&results[0]).replayed);
+    assert!(matches!(results[1], Err(StoreError::InvalidAmount(0))), "{:?}", results[1]);
+    assert!(matches!(&results[2], Err(StoreError::CurrencyMismatch(c)) if c == "EUR"), "{:?}", results[2]);
+    assert!(!receipt(&results[3]).replayed);
+    assert!(matches!(results[4], Err(StoreError::UnknownRound(_))), "{:?}", results[4]);
+    assert!(matches!(results[5], Err(StoreError::PayoutWithoutStake(u)) if u == bob), "{:?}", results[5]);
+    assert!(matches!(results[6], Err(StoreError::InvalidAmount(-5))), "{:?}", results[6]);
+    assert!(!receipt(&results[7]).replayed, "the void returns the stake");
+    assert!(!receipt(&results[8]).replayed, "two payouts to one player are both paid");
+    assert_eq!(store.balances(ann).await.unwrap(), eur(850, 0));
+    assert_eq!(store.balances(bob).await.unwrap(), eur(1_000, 0));
+    assert_eq!(given_back.count(), 0, "refusals are answered in the one call");
+
+    // A stake for a player who does not exist is an error, not a refusal:
+    // it fails alone, and its neighbours commit.
+    let ops = vec![
+        WalletOp::reserve("r3-ann", RoundRef { key: "roulette-1:3", ..R1 }, ann, 100),
+        WalletOp::reserve("r3-ghost", RoundRef { key: "roulette-1:3", ..R1 }, 987_654, 100),
+        WalletOp::reserve("r3-bob", RoundRef { key: "roulette-1:3", ..R1 }, bob, 100),
+    ];
+    let results = store.commit_batch(&ops, 6).await.unwrap();
+    assert!(!receipt(&results[0]).replayed);
+    assert!(matches!(results[1], Err(StoreError::Database(_))), "{:?}", results[1]);
+    assert!(!receipt(&results[2]).replayed);
+    let expected = usize::from(kind == Db::Postgres);
+    assert_eq!(given_back.count(), expected, "on Postgres the error gives the batch back to the savepoint path");
+    assert_eq!(store.balances(ann).await.unwrap(), eur(750, 100));
+    assert_eq!(store.balances(bob).await.unwrap(), eur(900, 100));
+    assert!(store.ledger_violations(10).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn postgres_refusals_and_errors_stay_with_their_operation() {
+    every_refusal_and_an_error_refuse_one_operation(Db::Postgres).await;
+}
+
+#[tokio::test]
+async fn sqlite_refusals_and_errors_stay_with_their_operation() {
+    every_refusal_and_an_error_refuse_one_operation(Db::Sqlite).await;
 }
 
 async fn a_record_commits_with_its_settlement_only(kind: Db) {

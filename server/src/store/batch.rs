@@ -2,7 +2,9 @@
 //! group commit (`crate::group` is the half that collects them). The
 //! single-operation methods of the wallet run the same operations, alone.
 //!
-//! Each operation runs under its own savepoint, so a refusal (insufficient
+//! On Postgres a batch first goes in one round trip (`super::batch_pg`);
+//! this file's path is SQLite's, and Postgres's when that one gives the
+//! batch back. Here each operation runs under its own savepoint, so a refusal (insufficient
 //! funds, a closed round, a reused key) rolls back that operation only and
 //! its batch neighbours commit; a failure of the transaction itself (the
 //! database gone, the commit lost) is the answer of every operation in it.
@@ -11,10 +13,11 @@
 
 use sqlx::AnyConnection;
 
+use super::batch_pg::GiveBack;
 use super::rounds::finish_in;
 use super::sql::SqlStore;
 use super::wallet::{commit, reserve_in, settle_in, void_in};
-use super::{CheckpointRow, Receipt, RoundClose, RoundRef, RoundRow, StoreError};
+use super::{Backend, CheckpointRow, Receipt, RoundClose, RoundRef, RoundRow, Store, StoreError};
 
 /// One money operation of a batch, owned (it waits in a queue for its batch).
 #[derive(Debug, Clone, PartialEq)]
@@ -121,6 +124,15 @@ impl SqlStore {
     pub(super) async fn run_batch(&self, ops: &[WalletOp], now: i64) -> Result<Vec<OpResult>, StoreError> {
         if ops.is_empty() {
             return Ok(Vec::new());
+        }
+        if self.backend() == Backend::Postgres {
+            match self.run_batch_pg(ops, now).await {
+                Ok(outcome) => return outcome,
+                Err(GiveBack::Fail(e)) => return Err(e),
+                Err(GiveBack::Retry(e)) => {
+                    tracing::warn!(error = %e, ops = ops.len(), "wallet batch: running it again one operation at a time");
+                }
+            }
         }
         let mut tx = self.write_tx().await?;
         let mut results = Vec::with_capacity(ops.len());

@@ -17,6 +17,7 @@ use thiserror::Error;
 use crate::settings::DatabaseSettings;
 
 pub mod batch;
+mod batch_pg;
 pub mod postgres;
 mod rounds;
 pub mod sql;

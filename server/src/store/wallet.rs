@@ -116,11 +116,19 @@ async fn post(conn: &mut AnyConnection, tx_id: i64, mut postings: Vec<(i64, Buck
     if sum != 0 {
         return Err(StoreError::Corrupt(format!("transaction {tx_id} would not balance: {postings:?}")));
     }
+    // One entry per account and bucket, none of zero.
+    postings.sort_unstable_by_key(|p| (p.0, p.1));
+    postings.dedup_by(|later, kept| {
+        let same = (later.0, later.1) == (kept.0, kept.1);
+        if same {
+            kept.2 += later.2;
+        }
+        same
+    });
     postings.retain(|p| p.2 != 0);
     if postings.is_empty() {
         return Ok(());
     }
-    postings.sort_unstable_by_key(|p| (p.0, p.1));
     let values: Vec<String> = (0..postings.len())
         .map(|i| format!("(${}, ${}, ${}, ${})", 4 * i + 1, 4 * i + 2, 4 * i + 3, 4 * i + 4))
         .collect();
@@ -195,9 +203,25 @@ async fn lock_open_round(conn: &mut AnyConnection, round_key: &str) -> Result<(S
     Err(StoreError::RoundClosed(round_key.to_owned()))
 }
 
+/// What a stake's key stands for: a replay must ask for the same.
+pub(super) fn reserve_request(round: RoundRef<'_>, user_id: i64, amount: i64) -> String {
+    let RoundRef { key, house, currency } = round;
+    format!("reserve|{key}|{house}|{currency}|{user_id}|{amount}")
+}
+
+/// What a settlement's key stands for; `sorted` are its payouts in order.
+pub(super) fn settle_request(round_key: &str, sorted: &[(i64, i64)]) -> String {
+    format!("settle|{round_key}|{sorted:?}")
+}
+
+/// What a void's key stands for.
+pub(super) fn void_request(round_key: &str) -> String {
+    format!("void|{round_key}")
+}
+
 /// A money amount must be positive; anything else is a caller's bug, refused
 /// before it can move money the wrong way.
-fn positive(amount: i64) -> Result<(), StoreError> {
+pub(super) fn positive(amount: i64) -> Result<(), StoreError> {
     if amount > 0 { Ok(()) } else { Err(StoreError::InvalidAmount(amount)) }
 }
 
@@ -240,7 +264,7 @@ pub(super) async fn settle_in(
     payouts.iter().try_for_each(|&(_, paid)| positive(paid))?;
     let mut sorted = payouts.to_vec();
     sorted.sort_unstable();
-    let request = format!("settle|{round_key}|{sorted:?}");
+    let request = settle_request(round_key, &sorted);
     let tx_id = match claim(conn, key, "settle", &request, Some(round_key), now).await? {
         Claim::Fresh(id) => id,
         Claim::Replayed(receipt) => return Ok(receipt),
@@ -272,7 +296,7 @@ pub(super) async fn void_in(
     round_key: &str,
     now: i64,
 ) -> Result<Receipt, StoreError> {
-    let tx_id = match claim(conn, key, "void", &format!("void|{round_key}"), Some(round_key), now).await? {
+    let tx_id = match claim(conn, key, "void", &void_request(round_key), Some(round_key), now).await? {
         Claim::Fresh(id) => id,
         Claim::Replayed(receipt) => return Ok(receipt),
     };
@@ -298,7 +322,7 @@ pub(super) async fn reserve_in(
 ) -> Result<Receipt, StoreError> {
     let RoundRef { key: round_key, house, currency } = round_ref;
     positive(amount)?;
-    let request = format!("reserve|{round_key}|{house}|{currency}|{user_id}|{amount}");
+    let request = reserve_request(round_ref, user_id, amount);
     let tx_id = match claim(conn, key, "reserve", &request, Some(round_key), now).await? {
         Claim::Fresh(id) => id,
         Claim::Replayed(receipt) => return Ok(receipt),
