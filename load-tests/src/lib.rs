@@ -81,6 +81,9 @@ pub struct Options {
     pub tables: usize,
     /// Time over which players connect.
     pub ramp: Duration,
+    /// Table players: spread the tables' starts over this time instead of
+    /// the ramp (zero: by the ramp). See `--stagger`.
+    pub stagger: Duration,
     /// How long players play (from the first connection).
     pub duration: Duration,
     /// Actions per second per player for slots and chat (0 = as fast as
@@ -206,11 +209,10 @@ pub async fn run(opts: Options, mut progress: impl FnMut(Progress)) -> anyhow::R
     let started = Instant::now();
     let until = started + opts.duration;
     let mut handles = Vec::with_capacity(opts.players);
-    for (i, (account, plan)) in accounts.into_iter().zip(plans).enumerate() {
-        let delay = opts.ramp.mul_f64(i as f64 / opts.players.max(1) as f64);
+    for (account, plan) in accounts.into_iter().zip(plans) {
         let (url, live) = (ws_url.clone(), live.clone());
         handles.push(tokio::spawn(async move {
-            tokio::time::sleep(delay).await;
+            tokio::time::sleep(plan.delay).await;
             player::play(addr, url, account, plan, until, live).await
         }));
     }
@@ -282,15 +284,15 @@ mod tests {
         assert!(endpoints("ftp://x").is_err());
     }
 
-    #[test]
-    fn a_mix_is_spread_by_weight() {
-        let opts = Options {
+    fn options(scenario: Scenario, players: usize) -> Options {
+        Options {
             url: String::new(),
-            scenario: Scenario::Mixed,
-            mix: vec![(Scenario::Roulette, 3), (Scenario::Slots, 1)],
-            players: 8,
+            scenario,
+            mix: Vec::new(),
+            players,
             tables: 0,
-            ramp: Duration::ZERO,
+            ramp: Duration::from_secs(4),
+            stagger: Duration::ZERO,
             duration: Duration::ZERO,
             rate: 0.0,
             seed: 1,
@@ -299,7 +301,30 @@ mod tests {
             deposit: 0,
             table_config: None,
             sources: 0,
+        }
+    }
+
+    #[test]
+    fn a_stagger_spreads_the_tables_starts_and_the_ramp_does_not() {
+        use std::collections::BTreeMap;
+        let table = |i| provision::Table { id: format!("t{i}"), min_bet: 1, seats: 6 };
+        let tables = BTreeMap::from([("roulette", vec![table(0), table(1)])]);
+        let mut opts = options(Scenario::Roulette, 4);
+        let delays = |opts: &Options| {
+            provision::plans(opts, &opts.assignment(), &tables, 1).iter().map(|p| p.delay).collect::<Vec<_>>()
         };
+        let ms = Duration::from_millis;
+        // By the ramp: players 0..4 over 4 s, whatever their table.
+        assert_eq!(delays(&opts), vec![ms(0), ms(1_000), ms(2_000), ms(3_000)]);
+        // Staggered over 6 s: table 0 at 0, table 1 at 3 s, each table's
+        // second player 50 ms after its first.
+        opts.stagger = Duration::from_secs(6);
+        assert_eq!(delays(&opts), vec![ms(0), ms(3_000), ms(50), ms(3_050)]);
+    }
+
+    #[test]
+    fn a_mix_is_spread_by_weight() {
+        let opts = Options { mix: vec![(Scenario::Roulette, 3), (Scenario::Slots, 1)], ..options(Scenario::Mixed, 8) };
         let a = opts.assignment();
         assert_eq!(a.iter().filter(|s| **s == Scenario::Roulette).count(), 6);
         assert_eq!(a.iter().filter(|s| **s == Scenario::Slots).count(), 2);

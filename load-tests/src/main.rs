@@ -30,6 +30,14 @@ struct Args {
     /// Seconds over which players connect.
     #[arg(long, default_value_t = 5.0)]
     ramp: f64,
+    /// Seconds over which the tables' starts are spread (0: none). The
+    /// players of table t of n connect at stagger * t / n, 50 ms apart,
+    /// instead of by the ramp, so the tables' rounds run out of step as
+    /// real tables do; give it about a round's length. Without it every
+    /// table's first players arrive within the ramp's first seconds and
+    /// the rounds run in step (synchronised bursts).
+    #[arg(long, default_value_t = 0.0)]
+    stagger: f64,
     /// Seconds of play.
     #[arg(long, default_value_t = 60.0)]
     duration: f64,
@@ -95,9 +103,10 @@ fn options(args: &Args) -> anyhow::Result<Options> {
     if args.players == 0
         || !finite(args.duration, f64::MIN_POSITIVE)
         || !finite(args.ramp, 0.0)
+        || !finite(args.stagger, 0.0)
         || !finite(args.rate, 0.0)
     {
-        bail!("--players and --duration must be positive, --ramp and --rate not negative");
+        bail!("--players and --duration must be positive, --ramp, --stagger and --rate not negative");
     }
     let password = match &args.password_file {
         Some(path) => std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?,
@@ -115,6 +124,7 @@ fn options(args: &Args) -> anyhow::Result<Options> {
         players: args.players,
         tables: args.tables,
         ramp: Duration::from_secs_f64(args.ramp),
+        stagger: Duration::from_secs_f64(args.stagger),
         duration: Duration::from_secs_f64(args.duration),
         rate: args.rate,
         seed: args.seed,

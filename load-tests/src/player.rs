@@ -45,6 +45,8 @@ pub struct Plan {
     pub seed: u64,
     /// Local address to connect from.
     pub source: std::net::IpAddr,
+    /// When it connects, after the run's start.
+    pub delay: Duration,
 }
 
 /// A request in flight: its kind and when it left.

@@ -5,6 +5,7 @@
 //! funded through the ordinary routes. Shows its progress on stderr.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
@@ -202,6 +203,9 @@ async fn register_each(api: &Api, opts: &Options) -> anyhow::Result<Vec<Account>
     Ok(out)
 }
 
+/// With a stagger, how far apart the players of one table connect.
+const STAGGER_STEP: Duration = Duration::from_millis(50);
+
 /// Where each player plays: table players round-robin over their game's
 /// tables, one seat each; chat players watch the roulette tables.
 pub fn plans(
@@ -222,20 +226,29 @@ pub fn plans(
                 *n - 1
             };
             let at = s.table_game().and_then(|g| tables.get(g)).filter(|t| !t.is_empty());
-            let (table, stake) = match at {
+            let by_ramp = opts.ramp.mul_f64(i as f64 / opts.players.max(1) as f64);
+            let (table, stake, delay) = match at {
                 Some(ts) => {
                     let t = &ts[k % ts.len()];
                     let seat = u8::try_from((k / ts.len()) % usize::from(t.seats.max(1))).unwrap_or(0);
-                    (Some((t.id.clone(), seat)), t.min_bet)
+                    // Staggered: table t of n starts at stagger * t / n, its
+                    // players following one another STAGGER_STEP apart.
+                    let delay = if opts.stagger.is_zero() {
+                        by_ramp
+                    } else {
+                        let arrival = u32::try_from(k / ts.len()).unwrap_or(u32::MAX);
+                        opts.stagger.mul_f64((k % ts.len()) as f64 / ts.len() as f64) + STAGGER_STEP * arrival
+                    };
+                    (Some((t.id.clone(), seat)), t.min_bet, delay)
                 }
-                None => (None, 1),
+                None => (None, 1, by_ramp),
             };
             seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
             let rate = match s {
                 Scenario::Chat if opts.rate == 0.0 => 0.5,
                 _ => opts.rate,
             };
-            Plan { scenario: *s, table, stake, rate, seed, source: source(i, sources) }
+            Plan { scenario: *s, table, stake, rate, seed, source: source(i, sources), delay }
         })
         .collect()
 }

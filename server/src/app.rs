@@ -9,7 +9,7 @@
 use std::future::Future;
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_web::dev::{Server, Service};
 use actix_web::{App, HttpServer, web};
@@ -20,6 +20,7 @@ use crate::auth::Tokens;
 use crate::cache::Cache;
 use crate::clock::Clock;
 use crate::games::{GAMES, GameEntry};
+use crate::group::{GroupCommit, Limits};
 use crate::metrics::Metrics;
 use crate::play::fairness::Fairness;
 use crate::play::hot::{self, HotCheckpoint};
@@ -112,8 +113,13 @@ impl Application {
         let settings = Arc::new(settings);
         let metrics = Metrics::new().context("registering metrics")?;
         let fairness = Fairness::start(store.clone(), clock).await.context("revealing provably-fair seeds")?;
+        let limits = Limits {
+            max_ops: settings.wallet.batch_max_ops,
+            wait: Duration::from_micros(settings.wallet.batch_wait_us),
+        };
         let deps = Arc::new(Deps {
             store: store.clone(),
+            group: GroupCommit::start(store.clone(), clock, metrics.clone(), limits),
             cache: cache.clone(),
             metrics: metrics.clone(),
             settings: settings.clone(),

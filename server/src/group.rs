@@ -3,8 +3,8 @@
 //! ([`crate::store::Wallet::commit_batch`]). While one batch commits, the
 //! next fills; a batch closes when it holds [`Limits::max_ops`] operations
 //! or [`Limits::wait`] after its first one arrived, whichever comes first.
-//! One commit, one fsync, many operations. (Tables do not use it yet:
-//! docs/wallet.md says why.)
+//! One commit, one fsync, many operations. Every table and session moves
+//! its money through the one queue of its server (`Deps::group`).
 //!
 //! Each operation still gets its own answer, only once the commit holding it
 //! has returned: a refusal refuses that operation alone, and a failed or

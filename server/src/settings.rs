@@ -184,6 +184,11 @@ pub struct WalletSettings {
     pub currencies: Vec<String>,
     /// House accounts shared by single-player sessions, per currency.
     pub session_house_shards: u32,
+    /// Group commit: at most this many money operations in one batch.
+    pub batch_max_ops: usize,
+    /// Group commit: how long a batch waits for more operations after its
+    /// first, in microseconds (0: it takes what is queued and goes).
+    pub batch_wait_us: u64,
 }
 
 /// `[rng]`
@@ -377,6 +382,10 @@ impl Settings {
             "load.max_accounts_per_call must be 1 to 20000"
         } else if self.wallet.session_house_shards == 0 {
             "wallet.session_house_shards must be at least 1"
+        } else if !(1..=10_000).contains(&self.wallet.batch_max_ops) {
+            "wallet.batch_max_ops must be 1 to 10000"
+        } else if self.wallet.batch_wait_us > 100_000 {
+            "wallet.batch_wait_us must be at most 100000 (100 ms)"
         } else if self.play.history == 0 || self.play.queue == 0 || self.play.chat_max_chars == 0 {
             "play.history, play.queue and play.chat_max_chars must be at least 1"
         } else if self.play.chat_per_second == 0 || self.play.chat_burst == 0 || self.play.max_sessions_per_player == 0

@@ -33,6 +33,8 @@ async fn fifty_players_for_ten_seconds_see_no_error_and_every_broadcast() {
         players: 50,
         tables: 0,
         ramp: Duration::from_secs(1),
+        // The roulette tables start spread over a round's length.
+        stagger: Duration::from_millis(1200),
         duration: Duration::from_secs(10),
         rate: 2.0,
         seed: 7,
@@ -93,6 +95,7 @@ async fn a_rate_limited_blackjack_player_backs_off_and_the_run_reports_it() {
         players,
         tables: 1,
         ramp: Duration::from_millis(500),
+        stagger: Duration::ZERO,
         duration: Duration::from_secs(seconds),
         rate: 0.0,
         seed: 11,

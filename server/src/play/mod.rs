@@ -36,6 +36,7 @@ use serde_json::Value;
 use crate::cache::Cache;
 pub use crate::clients::Outbox;
 use crate::clock::Clock;
+use crate::group::GroupCommit;
 use crate::metrics::Metrics;
 use crate::settings::Settings;
 use crate::store::Store;
@@ -172,6 +173,8 @@ impl From<&TableRef> for TableListing {
 pub struct Deps {
     /// The database.
     pub store: Arc<dyn Store>,
+    /// The database's money operations, in shared batches.
+    pub group: GroupCommit,
     /// The hot checkpoint tier.
     pub cache: Cache,
     /// Metrics.

@@ -1,6 +1,6 @@
 //! A table's money movements as data ([`Money`]), and how the shell carries
-//! them out against the store ([`run`]): stakes answered to the game, round
-//! closes retried until they commit.
+//! them out through group commit ([`run`]): stakes answered to the game,
+//! round closes retried until they commit.
 //!
 //! The engine decides what moves; this module only moves it, in order, and
 //! never decides a payout. A settlement, void or record is retried with the
@@ -17,7 +17,10 @@ use tokio::time::Instant;
 
 use croupier_sdk::{OpId, WalletResult};
 
+use futures_util::future::join_all;
+
 use super::Deps;
+use crate::store::batch::WalletOp;
 use crate::store::{CheckpointRow, RoundClose, RoundRef, RoundRow, StoreError};
 
 /// One money movement a step asks for.
@@ -64,9 +67,11 @@ pub fn refusal_message(code: &str) -> &'static str {
     }
 }
 
-/// Carries out `money` in order; returns the stakes' answers. `stalled` is
-/// set while a round close waits for the database (the table then refuses
-/// actions at once instead of queueing them behind it).
+/// Carries out `money` in order; returns the stakes' answers. Stakes in a
+/// row go out together (they may share a batch); a close waits for what is
+/// before it. `stalled` is set while a round close waits for the database
+/// (the table then refuses actions at once instead of queueing them behind
+/// it).
 pub async fn run(
     deps: Arc<Deps>,
     table: String,
@@ -74,41 +79,47 @@ pub async fn run(
     money: Vec<Money>,
 ) -> Vec<(OpId, WalletResult)> {
     let mut answers = Vec::new();
+    let mut stakes = Vec::new();
     for m in money {
         match m {
             Money::Stake { op, key, round, house, currency, player, amount } => {
                 let round = RoundRef { key: &round, house: &house, currency: &currency };
-                let answer = stake(&deps, &table, &stalled, &key, round, player, amount).await;
-                answers.push((op, answer));
+                stakes.push((op, WalletOp::reserve(&key, round, player, amount)));
             }
             Money::Close { key, round, close, record } => {
-                close_round(&deps, &table, &stalled, &key, &round, &close, record).await
+                answers.extend(place(&deps, &table, &stalled, std::mem::take(&mut stakes)).await);
+                let written = record.map(|r| {
+                    let (row, checkpoint) = *r;
+                    Box::new((row, Some(checkpoint)))
+                });
+                close_round(&deps, &table, &stalled, WalletOp::close(&key, &round, close, written)).await;
             }
         }
     }
+    answers.extend(place(&deps, &table, &stalled, stakes).await);
     answers
 }
 
-async fn stake(
+/// Places `stakes` together; their answers in the same order.
+async fn place(
     deps: &Deps,
     table: &str,
     stalled: &AtomicBool,
-    key: &str,
-    round: RoundRef<'_>,
-    player: i64,
-    amount: i64,
-) -> WalletResult {
+    stakes: Vec<(OpId, WalletOp)>,
+) -> Vec<(OpId, WalletResult)> {
+    join_all(stakes.into_iter().map(|(op, reserve)| async move { (op, stake(deps, table, stalled, reserve).await) }))
+        .await
+}
+
+async fn stake(deps: &Deps, table: &str, stalled: &AtomicBool, reserve: WalletOp) -> WalletResult {
     let mut tries = Tries::default();
     let result = loop {
-        let result = deps
-            .metrics
-            .wallet_op("reserve", deps.store.reserve(key, round, player, amount, deps.clock.now_ms()))
-            .await;
+        let result = deps.metrics.wallet_op("reserve", deps.group.submit(reserve.clone())).await;
         match tries.after(&result) {
             Some(wait) => {
                 if tries.unconfirmed {
                     stalled.store(true, Ordering::Relaxed);
-                    tracing::error!(table_id = %table, player_id = player, "stake unconfirmed; asking again");
+                    tracing::error!(table_id = %table, ?reserve, "stake unconfirmed; asking again");
                 }
                 tokio::time::sleep(wait).await;
             }
@@ -121,45 +132,27 @@ async fn stake(
     match result {
         Ok(_) => WalletResult::Reserved,
         Err(e) => {
-            tracing::info!(table_id = %table, player_id = player, %e, "stake refused");
+            tracing::info!(table_id = %table, ?reserve, %e, "stake refused");
             WalletResult::Refused { code: e.code().to_string() }
         }
     }
 }
 
-async fn close_round(
-    deps: &Deps,
-    table: &str,
-    stalled: &AtomicBool,
-    key: &str,
-    round: &str,
-    close: &RoundClose,
-    record: Option<Box<(RoundRow, CheckpointRow)>>,
-) {
-    let (store, metrics, clock) = (&deps.store, &deps.metrics, deps.clock);
-    let Some(record) = record else {
-        return retry(table, "settle", stalled, || async {
-            match close {
-                RoundClose::Settle(p) => metrics.wallet_op("settle", store.settle(key, round, p, clock.now_ms())).await,
-                RoundClose::Void => metrics.wallet_op("void", store.void(key, round, clock.now_ms())).await,
-                RoundClose::RecordOnly => return Ok(()),
-            }
-            .map(|_| ())
-        })
-        .await;
-    };
-    let (row, checkpoint) = &*record;
+async fn close_round(deps: &Deps, table: &str, stalled: &AtomicBool, close: WalletOp) {
+    let kind = close.kind();
+    let recorded = matches!(&close, WalletOp::Close { written: Some(_), .. });
     let started = Instant::now();
-    retry(table, "finish", stalled, || async {
-        let finished = store.finish_round(key, close, row, Some(checkpoint), clock.now_ms());
-        let finished = metrics.wallet_op("settle", finished).await.map(|_| ());
-        if finished.is_err() {
-            metrics.checkpoint_failures.with_label_values(&["durable"]).inc();
+    retry(table, kind, stalled, || async {
+        let closed = deps.metrics.wallet_op(kind, deps.group.submit(close.clone())).await.map(|_| ());
+        if recorded && closed.is_err() {
+            deps.metrics.checkpoint_failures.with_label_values(&["durable"]).inc();
         }
-        finished
+        closed
     })
     .await;
-    metrics.checkpoint_lag.with_label_values(&["durable"]).observe(started.elapsed().as_secs_f64());
+    if recorded {
+        deps.metrics.checkpoint_lag.with_label_values(&["durable"]).observe(started.elapsed().as_secs_f64());
+    }
 }
 
 /// The tries of one stake. A stake the database failed to take is refused

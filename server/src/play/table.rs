@@ -2,12 +2,15 @@
 //! table or a single-player session.
 //!
 //! It only queues cues, carries out each [`Step`] and talks to the outside:
-//! replies go out at once; a step's money is moved next (the table takes no
-//! other cue while money is in flight; cues wait in the bounded queue), and
-//! only once it has committed are the step's events sent and its timers
-//! armed. So nothing is announced that the ledger has not recorded, and every
-//! round is settled once, in the same transaction as its record and
-//! checkpoint. It writes a hot checkpoint after every change (coalesced, one
+//! replies go out at once; a step's money is moved next, through group
+//! commit. A step that only stakes does not hold the table: its events go
+//! out and its timers are armed at once (a stake is pending until its answer
+//! comes back as a cue, and the game announces nothing of it before), and
+//! stakes that follow share the next batch. A step that closes a round holds
+//! the table (cues wait in the bounded queue) and only once it has committed
+//! are its events sent and its timers armed. So nothing is announced that
+//! the ledger has not recorded, and every round is settled once, in the same
+//! transaction as its record and checkpoint. It writes a hot checkpoint after every change (coalesced, one
 //! write in flight) and never blocks or waits for a client: events go into
 //! each client's bounded queue, and a client whose queue is full is dropped.
 
@@ -29,13 +32,16 @@ use serde_json::Value;
 
 use super::engine::{Arm, Cue, Engine, Reply, Setup, Slot, Step};
 use super::log::Logged;
+use super::money::{self, Money};
 use super::policy::Kind;
 use super::seeds::ServerSeeds;
-use super::{Ask, Client, Deps, Gone, Request, money, requests};
+use super::{Ask, Client, Deps, Gone, Request, requests};
 use crate::store::CheckpointRow;
 
+mod flights;
 mod writes;
 
+use flights::Flights;
 use writes::HotWriter;
 
 /// Who a new table is.
@@ -69,7 +75,8 @@ pub struct Table<G: Game> {
     timers: HashMap<Slot, SpawnHandle>,
     /// Cues in arrival order, a request's with who asked (for the answer).
     queue: VecDeque<(Cue, Option<Client>)>,
-    /// Money is in flight: cues wait.
+    /// Money that holds the table is in flight (or a session's seed is
+    /// being committed): cues wait.
     busy: Arc<AtomicBool>,
     chat: DefaultKeyedRateLimiter<i64>,
     hot: HotWriter,
@@ -80,9 +87,8 @@ pub struct Table<G: Game> {
     halting: bool,
     /// The session closed: it answers what still arrives, then stops.
     closing: bool,
-    /// When the money in flight was sent, and whether its stakers were told
-    /// their answers are late.
-    money_since: Option<(Instant, bool)>,
+    /// The money in flight.
+    flights: Flights,
 }
 
 /// A table's first seq at a start: the clock in milliseconds times 1,024.
@@ -159,7 +165,7 @@ impl<G: Game> Table<G> {
             stalled: Arc::default(),
             halting: false,
             closing: false,
-            money_since: None,
+            flights: Flights::default(),
         })
     }
 
@@ -181,7 +187,8 @@ impl<G: Game> Table<G> {
         if self.queue.len() >= self.deps.settings.play.queue {
             return refuse(ErrorCode::TableBusy, "the table is busy: try again in a moment");
         }
-        if self.busy() && matches!(ask, Ask::Act { .. }) && (self.late() || self.stalled.load(Ordering::Relaxed)) {
+        let wallet_late = self.flights.late(ANSWER_WITHIN) || self.stalled.load(Ordering::Relaxed);
+        if matches!(ask, Ask::Act { .. }) && !self.flights.is_empty() && wallet_late {
             let msg = "the wallet is not answering; nothing was placed or played, try again shortly";
             return refuse(ErrorCode::WalletUnavailable, msg);
         }
@@ -243,32 +250,29 @@ impl<G: Game> Table<G> {
         self.flush_hot(ctx);
     }
 
-    /// Money has been in flight for longer than a request may wait.
+    /// Money that holds the table has been in flight for longer than a
+    /// request may wait.
     fn late(&self) -> bool {
-        self.money_since.is_some_and(|(since, _)| since.elapsed() >= ANSWER_WITHIN)
+        self.flights.holding_late(ANSWER_WITHIN)
     }
 
-    /// Once money is late, each player whose stake it holds hears `pending`
-    /// (once), and every request queued behind it is refused: every request
-    /// is answered within about [`ANSWER_WITHIN`] and a tick, whatever the
-    /// database does.
+    /// Once money is late, each player whose stake it carries hears
+    /// `pending` (once), and once money holding the table is late, every
+    /// request queued behind it is refused: every request is answered within
+    /// about [`ANSWER_WITHIN`] and a tick, whatever the database does.
     fn answer_late(&mut self) {
+        for op in self.flights.newly_late(ANSWER_WITHIN) {
+            let Some((player, re)) = self.engine.replies.get(&op) else { continue };
+            let Some(client) = self.clients.get(player) else { continue };
+            let message = "the wallet has not confirmed your stake yet; the answer follows when it does";
+            client.outbox.send_msg(&ServerMsg::Pending {
+                re: *re,
+                code: ErrorCode::WalletUnconfirmed.to_string(),
+                message: message.to_owned(),
+            });
+        }
         if !self.late() {
             return;
-        }
-        if let Some((_, told)) = &mut self.money_since
-            && !*told
-        {
-            *told = true;
-            for (player, re) in self.engine.replies.values() {
-                let Some(client) = self.clients.get(player) else { continue };
-                let message = "the wallet has not confirmed your stake yet; the answer follows when it does";
-                client.outbox.send_msg(&ServerMsg::Pending {
-                    re: *re,
-                    code: ErrorCode::WalletUnconfirmed.to_string(),
-                    message: message.to_owned(),
-                });
-            }
         }
         for (cue, asker) in std::mem::take(&mut self.queue) {
             match (&cue, &asker) {
@@ -323,16 +327,25 @@ impl<G: Game> Table<G> {
         if close {
             self.close(ctx);
         }
-        if money.is_empty() {
+        let holds = money.iter().any(|m| matches!(m, Money::Close { .. }));
+        let later = if holds {
+            self.busy.store(true, Ordering::Relaxed);
+            Some((events, timers))
+        } else {
             self.after(&events, timers, ctx);
+            None
+        };
+        if money.is_empty() {
             return;
         }
-        self.busy.store(true, Ordering::Relaxed);
-        self.money_since = Some((Instant::now(), false));
+        let stakes = money.iter().filter_map(|m| if let Money::Stake { op, .. } = m { Some(*op) } else { None });
+        let flight = self.flights.start(stakes.collect(), holds);
         let run = money::run(self.deps.clone(), self.id.clone(), self.stalled.clone(), money);
         ctx.spawn(run.into_actor(self).map(move |answers, act, ctx| {
-            act.money_since = None;
-            act.after(&events, timers, ctx);
+            act.flights.finish(flight);
+            if let Some((events, timers)) = later {
+                act.after(&events, timers, ctx);
+            }
             for (op, result) in answers.into_iter().rev() {
                 act.queue.push_front((Cue::Wallet { op, result }, None));
             }
@@ -397,7 +410,7 @@ impl<G: Game> Table<G> {
 
     fn stop_when_idle(&mut self, ctx: &mut Context<Self>) {
         ctx.run_later(CLOSE_LINGER, |act, ctx| {
-            if act.busy() {
+            if act.busy() || !act.flights.is_empty() {
                 return act.stop_when_idle(ctx);
             }
             ctx.stop();
@@ -505,9 +518,9 @@ impl<G: Game> Handler<Halt> for Table<G> {
         }
         // Money in flight finishes first: a stake on its way may land, and
         // its round must then be refunded, not left open.
-        let busy = self.busy.clone();
+        let (busy, flying) = (self.busy.clone(), self.flights.counter());
         let settle = async move {
-            while busy.load(Ordering::Relaxed) {
+            while busy.load(Ordering::Relaxed) || flying.load(Ordering::Relaxed) > 0 {
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
         };
