@@ -342,6 +342,9 @@ fn server(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
             .wrap(TracingLogger::default())
             .configure(|cfg| crate::http::configure(cfg, s.max_body_bytes, &limit))
     })
+    .on_connect(|conn, _| {
+        no_delay(conn);
+    })
     .shutdown_timeout(s.shutdown_grace_secs)
     // Signals are ours: clients and tables are told before the listener goes.
     .disable_signals();
@@ -349,6 +352,18 @@ fn server(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
         http = http.workers(s.workers);
     }
     Ok(http.listen(listener)?.run())
+}
+
+/// Replies and events are small frames written as they happen; with
+/// Nagle's algorithm on, one waits behind the client's delayed ACK of the
+/// one before (about 40 ms on Linux). So every accepted connection sends at
+/// once. Returns whether `conn` was a TCP connection.
+fn no_delay(conn: &dyn std::any::Any) -> bool {
+    let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() else { return false };
+    if let Err(e) = tcp.set_nodelay(true) {
+        tracing::debug!(%e, "TCP_NODELAY not set");
+    }
+    true
 }
 
 #[cfg(test)]
@@ -375,5 +390,20 @@ mod tests {
             })
             .collect();
         assert_eq!(queued.len(), n);
+    }
+
+    #[actix_web::test]
+    async fn accepted_connections_send_without_delay() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let _client = TcpStream::connect(addr).unwrap();
+        let (accepted, _) = listener.accept().unwrap();
+        accepted.set_nonblocking(true).unwrap();
+        // What actix hands `on_connect` for a plain TCP listener.
+        let accepted = actix_web::rt::net::TcpStream::from_std(accepted).unwrap();
+        assert!(!accepted.nodelay().unwrap(), "Nagle is on by default");
+        assert!(no_delay(&accepted));
+        assert!(accepted.nodelay().unwrap());
+        assert!(!no_delay(&42u8), "anything else is left alone");
     }
 }

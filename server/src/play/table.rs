@@ -328,6 +328,11 @@ impl<G: Game> Table<G> {
             self.close(ctx);
         }
         let holds = money.iter().any(|m| matches!(m, Money::Close { .. }));
+        if holds && !self.flights.is_empty() {
+            // The game closed a round with a stake unanswered: the wallet
+            // settles every stake it holds, this one included.
+            tracing::warn!(table_id = %self.id, game = G::ID, "a round closes while a stake is in flight");
+        }
         let later = if holds {
             self.busy.store(true, Ordering::Relaxed);
             Some((events, timers))
