@@ -10,7 +10,7 @@
 
 use croupier_protocol::ErrorCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -69,13 +69,13 @@ pub fn refusal_message(code: &str) -> &'static str {
 
 /// Carries out `money` in order; returns the stakes' answers. Stakes in a
 /// row go out together (they may share a batch); a close waits for what is
-/// before it. `stalled` is set while a round close waits for the database
+/// before it. `stalled` counts this table's flights waiting for the database
 /// (the table then refuses actions at once instead of queueing them behind
 /// it).
 pub async fn run(
     deps: Arc<Deps>,
     table: String,
-    stalled: Arc<AtomicBool>,
+    stalled: Arc<AtomicUsize>,
     money: Vec<Money>,
 ) -> Vec<(OpId, WalletResult)> {
     let mut answers = Vec::new();
@@ -104,21 +104,22 @@ pub async fn run(
 async fn place(
     deps: &Deps,
     table: &str,
-    stalled: &AtomicBool,
+    stalled: &AtomicUsize,
     stakes: Vec<(OpId, WalletOp)>,
 ) -> Vec<(OpId, WalletResult)> {
     join_all(stakes.into_iter().map(|(op, reserve)| async move { (op, stake(deps, table, stalled, reserve).await) }))
         .await
 }
 
-async fn stake(deps: &Deps, table: &str, stalled: &AtomicBool, reserve: WalletOp) -> WalletResult {
+async fn stake(deps: &Deps, table: &str, stalled: &AtomicUsize, reserve: WalletOp) -> WalletResult {
     let mut tries = Tries::default();
+    let mut stall = Stall::of(stalled);
     let result = loop {
         let result = deps.metrics.wallet_op("reserve", deps.group.submit(reserve.clone())).await;
         match tries.after(&result) {
             Some(wait) => {
                 if tries.unconfirmed {
-                    stalled.store(true, Ordering::Relaxed);
+                    stall.set(true);
                     tracing::error!(table_id = %table, ?reserve, "stake unconfirmed; asking again");
                 }
                 tokio::time::sleep(wait).await;
@@ -126,9 +127,7 @@ async fn stake(deps: &Deps, table: &str, stalled: &AtomicBool, reserve: WalletOp
             None => break result,
         }
     };
-    if tries.unconfirmed {
-        stalled.store(false, Ordering::Relaxed);
-    }
+    drop(stall);
     match result {
         Ok(_) => WalletResult::Reserved,
         Err(e) => {
@@ -138,7 +137,7 @@ async fn stake(deps: &Deps, table: &str, stalled: &AtomicBool, reserve: WalletOp
     }
 }
 
-async fn close_round(deps: &Deps, table: &str, stalled: &AtomicBool, close: WalletOp) {
+async fn close_round(deps: &Deps, table: &str, stalled: &AtomicUsize, close: WalletOp) {
     let kind = close.kind();
     let recorded = matches!(&close, WalletOp::Close { written: Some(_), .. });
     let started = Instant::now();
@@ -152,6 +151,37 @@ async fn close_round(deps: &Deps, table: &str, stalled: &AtomicBool, close: Wall
     .await;
     if recorded {
         deps.metrics.checkpoint_lag.with_label_values(&["durable"]).observe(started.elapsed().as_secs_f64());
+    }
+}
+
+/// One flight's share of its table's stall count: the table is stalled
+/// while any of its flights waits for the database, and a flight that
+/// recovers (or ends) takes back only its own share.
+struct Stall<'a> {
+    count: &'a AtomicUsize,
+    on: bool,
+}
+
+impl<'a> Stall<'a> {
+    fn of(count: &'a AtomicUsize) -> Self {
+        Self { count, on: false }
+    }
+
+    fn set(&mut self, on: bool) {
+        if on != self.on {
+            if on {
+                self.count.fetch_add(1, Ordering::Relaxed);
+            } else {
+                self.count.fetch_sub(1, Ordering::Relaxed);
+            }
+            self.on = on;
+        }
+    }
+}
+
+impl Drop for Stall<'_> {
+    fn drop(&mut self) {
+        self.set(false);
     }
 }
 
@@ -188,15 +218,16 @@ impl Tries {
 /// Retries `op` while the database fails, backing off up to 5 s, with
 /// `stalled` set meanwhile; other errors are logged (they mean a bug, and
 /// retrying cannot fix them).
-async fn retry<F, Fut>(table: &str, what: &str, stalled: &AtomicBool, op: F)
+async fn retry<F, Fut>(table: &str, what: &str, stalled: &AtomicUsize, op: F)
 where
     F: Fn() -> Fut,
     Fut: Future<Output = Result<(), StoreError>>,
 {
     let mut wait = Duration::from_millis(50);
+    let mut stall = Stall::of(stalled);
     loop {
         let result = op().await;
-        stalled.store(matches!(result, Err(StoreError::Database(_) | StoreError::Unconfirmed(_))), Ordering::Relaxed);
+        stall.set(matches!(result, Err(StoreError::Database(_) | StoreError::Unconfirmed(_))));
         match result {
             Ok(()) => return,
             Err(StoreError::Database(e) | StoreError::Unconfirmed(e)) => {
@@ -219,6 +250,22 @@ mod tests {
 
     fn lost() -> Result<(), StoreError> {
         Err(StoreError::Unconfirmed(sqlx::Error::PoolTimedOut))
+    }
+
+    #[test]
+    fn a_table_is_stalled_while_any_of_its_flights_is() {
+        let count = AtomicUsize::new(0);
+        let (mut a, mut b) = (Stall::of(&count), Stall::of(&count));
+        a.set(true);
+        a.set(true);
+        b.set(true);
+        assert_eq!(count.load(Ordering::Relaxed), 2, "one share per flight, however often it stalls");
+        a.set(false);
+        assert_eq!(count.load(Ordering::Relaxed), 1, "the other flight still waits");
+        drop(b);
+        assert_eq!(count.load(Ordering::Relaxed), 0, "a flight that ends takes its share back");
+        drop(a);
+        assert_eq!(count.load(Ordering::Relaxed), 0);
     }
 
     #[test]

@@ -80,9 +80,10 @@ pub struct Table<G: Game> {
     busy: Arc<AtomicBool>,
     chat: DefaultKeyedRateLimiter<i64>,
     hot: HotWriter,
-    /// A round close is waiting for the database to come back: actions are
-    /// refused at once instead of queueing behind it.
-    stalled: Arc<AtomicBool>,
+    /// How many of its flights wait for the database to come back (a close
+    /// retrying, a stake unconfirmed): while any does, actions are refused
+    /// at once instead of queueing behind it.
+    stalled: Arc<AtomicUsize>,
     /// The server is stopping: no new work is taken.
     halting: bool,
     /// The session closed: it answers what still arrives, then stops.
@@ -187,7 +188,7 @@ impl<G: Game> Table<G> {
         if self.queue.len() >= self.deps.settings.play.queue {
             return refuse(ErrorCode::TableBusy, "the table is busy: try again in a moment");
         }
-        let wallet_late = self.flights.late(ANSWER_WITHIN) || self.stalled.load(Ordering::Relaxed);
+        let wallet_late = self.flights.late(ANSWER_WITHIN) || self.stalled.load(Ordering::Relaxed) > 0;
         if matches!(ask, Ask::Act { .. }) && !self.flights.is_empty() && wallet_late {
             let msg = "the wallet is not answering; nothing was placed or played, try again shortly";
             return refuse(ErrorCode::WalletUnavailable, msg);
