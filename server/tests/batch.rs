@@ -210,6 +210,9 @@ async fn sqlite_refusals_and_errors_stay_with_their_operation() {
 }
 
 async fn a_record_commits_with_its_settlement_only(kind: Db) {
+    use tracing_subscriber::layer::SubscriberExt;
+    let given_back = GivenBack::default();
+    let _watch = tracing::subscriber::set_default(tracing_subscriber::registry().with(given_back.clone()));
     let (_db, store) = open(kind).await;
     let ann = players(&store, &[("ann", 1_000)]).await[0];
     store.reserve("r1", R1, ann, 100, 2).await.unwrap();
@@ -234,6 +237,7 @@ async fn a_record_commits_with_its_settlement_only(kind: Db) {
     assert_eq!(receipt(&again[0]), Receipt { tx_id: receipt(&results[0]).tx_id, replayed: true });
     assert_eq!(store.balances(ann).await.unwrap(), eur(1_100, 0));
     assert!(store.ledger_violations(10).await.unwrap().is_empty());
+    assert_eq!(given_back.count(), 0, "records and checkpoints go in the one call");
 }
 
 #[tokio::test]

@@ -27,12 +27,13 @@ BEGIN
 END $$;
 
 -- `ops`: a JSON array of operations, each
---   {"i": index, "k": "reserve"|"settle"|"void"|"record", "key", "req" (the
---    request text a replay must match), "round",
+--   {"i": index, "k": "reserve"|"settle"|"void"|"record", "key", "round",
+--    "req" (the request text a replay must match; not for a record),
 --    reserve: "house", "cur", "user", "amount";
 --    settle: "payouts": [[user, amount], ...] (sorted by user);
---    any close: "rec": {table, game, record, created_at, players},
---               "cp": {table, game, kind, owner, spec, seq, checkpoint, closed, updated_at}}.
+--    any close: "rec": {table, game, record, created_at, players, ...},
+--               "cp": {table, game, kind, owner, spec, seq, checkpoint, closed (a boolean), updated_at}}.
+-- A field that does not apply is absent, never null.
 -- One answer row per operation: its transaction (none for a record alone),
 -- whether it was a replay, or a refusal code and its detail.
 CREATE FUNCTION croupier_wallet_batch(ops TEXT, now_ms BIGINT)
@@ -90,6 +91,8 @@ BEGIN
 
         SELECT r.status, r.currency, r.house_account INTO round_status, round_currency, round_house
             FROM wallet_rounds r WHERE r.round_key = op_round FOR UPDATE;
+
+        -- The checks: a refusal writes nothing.
         IF op_kind = 'reserve' THEN
             stake := (op->>'amount')::BIGINT;
             user_key := (op->>'user')::BIGINT;
@@ -114,31 +117,7 @@ BEGIN
                     op_error := 'insufficient_funds';
                 END IF;
             END IF;
-            IF op_error IS NOT NULL THEN
-                RETURN NEXT;
-                CONTINUE;
-            END IF;
-            IF round_status IS NULL THEN
-                -- The round's first stake opens it with its house account.
-                round_house := croupier_wallet_account('house', NULL, 'house:' || (op->>'house'), op->>'cur');
-                INSERT INTO wallet_rounds (round_key, currency, house_account, status, opened_at)
-                    VALUES (op_round, op->>'cur', round_house, 'open', now_ms);
-            END IF;
-            INSERT INTO wallet_transactions (idempotency_key, kind, request, round_key, created_at)
-                VALUES (op_key, 'reserve', op->>'req', op_round, now_ms) RETURNING id INTO new_tx;
-            INSERT INTO wallet_entries (tx_id, account_id, bucket, amount)
-                VALUES (new_tx, player_id, 'available', -stake), (new_tx, player_id, 'held', stake);
-            UPDATE wallet_accounts SET available = available - stake, held = held + stake WHERE id = player_id;
-            INSERT INTO wallet_holds (round_key, user_id, amount, tx_id, status)
-                VALUES (op_round, user_key, stake, new_tx, 'held');
-            op_tx := new_tx;
-            op_replayed := FALSE;
-            RETURN NEXT;
-            CONTINUE;
-        END IF;
-
-        -- A close: settle, void, or a record alone.
-        IF op_kind <> 'record' THEN
+        ELSIF op_kind <> 'record' THEN
             IF round_status IS NULL THEN
                 op_error := 'unknown_round';
                 op_detail := op_round;
@@ -155,12 +134,38 @@ BEGIN
                     op_detail := missing::TEXT;
                 END IF;
             END IF;
-            IF op_error IS NOT NULL THEN
-                RETURN NEXT;
-                CONTINUE;
-            END IF;
+        END IF;
+        IF op_error IS NOT NULL THEN
+            RETURN NEXT;
+            CONTINUE;
+        END IF;
+
+        -- The key is claimed once the checks have passed.
+        IF op_kind <> 'record' THEN
             INSERT INTO wallet_transactions (idempotency_key, kind, request, round_key, created_at)
                 VALUES (op_key, op_kind, op->>'req', op_round, now_ms) RETURNING id INTO new_tx;
+            op_tx := new_tx;
+            op_replayed := FALSE;
+        END IF;
+
+        IF op_kind = 'reserve' THEN
+            IF round_status IS NULL THEN
+                -- The round's first stake opens it with its house account.
+                round_house := croupier_wallet_account('house', NULL, 'house:' || (op->>'house'), op->>'cur');
+                INSERT INTO wallet_rounds (round_key, currency, house_account, status, opened_at)
+                    VALUES (op_round, op->>'cur', round_house, 'open', now_ms);
+            END IF;
+            INSERT INTO wallet_entries (tx_id, account_id, bucket, amount)
+                VALUES (new_tx, player_id, 'available', -stake), (new_tx, player_id, 'held', stake);
+            UPDATE wallet_accounts SET available = available - stake, held = held + stake WHERE id = player_id;
+            INSERT INTO wallet_holds (round_key, user_id, amount, tx_id, status)
+                VALUES (op_round, user_key, stake, new_tx, 'held');
+            RETURN NEXT;
+            CONTINUE;
+        END IF;
+
+        -- A close: settle, void, or a record alone.
+        IF op_kind <> 'record' THEN
             -- Per player: what is held moves out of held; a settlement pays
             -- it to the house and pays the payouts from it, a void returns it.
             WITH stakes AS (
@@ -199,8 +204,6 @@ BEGIN
                 WHERE round_key = op_round AND status = 'held';
             UPDATE wallet_rounds SET status = CASE WHEN op_kind = 'settle' THEN 'settled' ELSE 'voided' END,
                 closed_at = now_ms WHERE round_key = op_round;
-            op_tx := new_tx;
-            op_replayed := FALSE;
         END IF;
 
         -- The record and checkpoint, written with their settlement.
@@ -217,7 +220,8 @@ BEGIN
             IF cp IS NOT NULL THEN
                 INSERT INTO table_checkpoints (table_id, game, kind, owner, spec, seq, checkpoint, closed, updated_at)
                     VALUES (cp->>'table', cp->>'game', cp->>'kind', (cp->>'owner')::BIGINT, cp->>'spec',
-                            (cp->>'seq')::BIGINT, cp->>'checkpoint', (cp->>'closed')::BIGINT, (cp->>'updated_at')::BIGINT)
+                            (cp->>'seq')::BIGINT, cp->>'checkpoint', CASE WHEN (cp->>'closed')::BOOLEAN THEN 1 ELSE 0 END,
+                            (cp->>'updated_at')::BIGINT)
                     ON CONFLICT (table_id) DO UPDATE SET game = excluded.game, kind = excluded.kind,
                         owner = excluded.owner, spec = excluded.spec, seq = excluded.seq,
                         checkpoint = excluded.checkpoint, closed = excluded.closed, updated_at = excluded.updated_at

@@ -10,9 +10,10 @@
 //! the table (cues wait in the bounded queue) and only once it has committed
 //! are its events sent and its timers armed. So nothing is announced that
 //! the ledger has not recorded, and every round is settled once, in the same
-//! transaction as its record and checkpoint. It writes a hot checkpoint after every change (coalesced, one
-//! write in flight) and never blocks or waits for a client: events go into
-//! each client's bounded queue, and a client whose queue is full is dropped.
+//! transaction as its record and checkpoint. It writes a hot checkpoint
+//! after every change (coalesced, one write in flight) and never blocks or
+//! waits for a client: events go into each client's bounded queue, and a
+//! client whose queue is full is dropped.
 
 use croupier_protocol::ErrorCode;
 use std::collections::{HashMap, VecDeque};
@@ -355,7 +356,11 @@ impl<G: Game> Table<G> {
             for (op, result) in answers.into_iter().rev() {
                 act.queue.push_front((Cue::Wallet { op, result }, None));
             }
-            act.busy.store(false, Ordering::Relaxed);
+            // Only the flight that held the table lets it go: a stake that
+            // lands while a close is in flight must not.
+            if holds {
+                act.busy.store(false, Ordering::Relaxed);
+            }
             act.pump(ctx);
         }));
     }

@@ -4,9 +4,9 @@
 //!
 //! On Postgres a batch first goes in one round trip (`super::batch_pg`);
 //! this file's path is SQLite's, and Postgres's when that one gives the
-//! batch back. Here each operation runs under its own savepoint, so a refusal (insufficient
-//! funds, a closed round, a reused key) rolls back that operation only and
-//! its batch neighbours commit; a failure of the transaction itself (the
+//! batch back. Here each operation runs under its own savepoint, so a
+//! refusal (insufficient funds, a closed round, a reused key) rolls back
+//! that operation only and its batch neighbours commit; a failure of the transaction itself (the
 //! database gone, the commit lost) is the answer of every operation in it.
 //! Operations run in the order given, so a stake placed before a settlement
 //! in the same batch is settled by it. Nothing here decides a payout.

@@ -6,7 +6,7 @@
 //! batch again one savepoint per operation, so the failing operation alone
 //! is refused. The answers mean what the single operations answer.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 use sqlx::Row;
 
 use super::batch::{OpResult, WalletOp};
@@ -23,61 +23,91 @@ pub(super) enum GiveBack {
     Fail(StoreError),
 }
 
-fn record_json(record: &RoundRow) -> Value {
-    json!({
-        "table": record.table, "game": record.game, "record": record.record,
-        "created_at": record.created_at, "players": record.players,
-    })
+/// One operation as the function reads it (see the migration for the
+/// fields), borrowed from the batch: the record and checkpoint go as they
+/// are, written into the call's text once.
+#[derive(Serialize)]
+struct Encoded<'a> {
+    i: usize,
+    k: &'static str,
+    key: &'a str,
+    round: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    req: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    house: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cur: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    amount: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payouts: Option<Vec<(i64, i64)>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rec: Option<&'a RoundRow>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cp: Option<&'a CheckpointRow>,
 }
 
-fn checkpoint_json(c: &CheckpointRow) -> Value {
-    json!({
-        "table": c.table, "game": c.game, "kind": c.kind, "owner": c.owner, "spec": c.spec, "seq": c.seq,
-        "checkpoint": c.checkpoint, "closed": i64::from(c.closed), "updated_at": c.updated_at,
-    })
+impl<'a> Encoded<'a> {
+    fn new(i: usize, k: &'static str, key: &'a str, round: &'a str) -> Self {
+        Self {
+            i,
+            k,
+            key,
+            round,
+            req: None,
+            house: None,
+            cur: None,
+            user: None,
+            amount: None,
+            payouts: None,
+            rec: None,
+            cp: None,
+        }
+    }
 }
 
 /// The function's form of `op` (index `i`); `None` when it has nothing to
 /// do (a record alone without its record); a refusal it gets without asking
 /// the database (an amount that is not positive).
-fn encode(i: usize, op: &WalletOp) -> Result<Option<Value>, StoreError> {
-    let mut value = match op {
+fn encode(i: usize, op: &WalletOp) -> Result<Option<Encoded<'_>>, StoreError> {
+    match op {
         WalletOp::Reserve { key, round, house, currency, user_id, amount } => {
             positive(*amount)?;
             let request = reserve_request(RoundRef { key: round, house, currency }, *user_id, *amount);
-            return Ok(Some(json!({
-                "i": i, "k": "reserve", "key": key, "req": request, "round": round,
-                "house": house, "cur": currency, "user": user_id, "amount": amount,
-            })));
+            Ok(Some(Encoded {
+                req: Some(request),
+                house: Some(house),
+                cur: Some(currency),
+                user: Some(*user_id),
+                amount: Some(*amount),
+                ..Encoded::new(i, "reserve", key, round)
+            }))
         }
-        WalletOp::Close { close: RoundClose::RecordOnly, written: None, .. } => return Ok(None),
+        WalletOp::Close { close: RoundClose::RecordOnly, written: None, .. } => Ok(None),
         WalletOp::Close { key, round, close, written } => {
             // With its record, a close is of the recorded round.
             let round = written.as_ref().map_or(round.as_str(), |w| w.0.key.as_str());
-            let mut value = match close {
+            let mut encoded = match close {
                 RoundClose::Settle(payouts) => {
                     payouts.iter().try_for_each(|&(_, paid)| positive(paid))?;
                     let mut sorted = payouts.clone();
                     sorted.sort_unstable();
-                    json!({"k": "settle", "req": settle_request(round, &sorted), "payouts": sorted})
+                    let req = Some(settle_request(round, &sorted));
+                    Encoded { req, payouts: Some(sorted), ..Encoded::new(i, "settle", key, round) }
                 }
-                RoundClose::Void => json!({"k": "void", "req": void_request(round)}),
-                RoundClose::RecordOnly => json!({"k": "record"}),
+                RoundClose::Void => Encoded { req: Some(void_request(round)), ..Encoded::new(i, "void", key, round) },
+                RoundClose::RecordOnly => Encoded::new(i, "record", key, round),
             };
-            value["key"] = json!(key);
-            value["round"] = json!(round);
             if let Some(written) = written {
-                let (record, checkpoint) = &**written;
-                value["rec"] = record_json(record);
-                if let Some(c) = checkpoint {
-                    value["cp"] = checkpoint_json(c);
-                }
+                encoded.rec = Some(&written.0);
+                encoded.cp = written.1.as_ref();
             }
-            value
+            Ok(Some(encoded))
         }
-    };
-    value["i"] = json!(i);
-    Ok(Some(value))
+    }
 }
 
 /// One answer row as the operation's result.
@@ -90,7 +120,11 @@ fn answer(row: &sqlx::any::AnyRow) -> Result<(usize, OpResult), StoreError> {
     let detail: Option<String> = row.try_get("op_detail")?;
     let detail = detail.unwrap_or_default();
     let result = match (error.as_deref(), tx) {
-        (None, Some(tx_id)) => Ok(Some(Receipt { tx_id, replayed: replayed.unwrap_or(false) })),
+        (None, Some(tx_id)) => {
+            let replayed = replayed
+                .ok_or_else(|| StoreError::Corrupt(format!("batch answer: {tx_id} not said fresh or replayed")))?;
+            Ok(Some(Receipt { tx_id, replayed }))
+        }
         (None, None) => Ok(None),
         (Some("insufficient_funds"), _) => Err(StoreError::InsufficientFunds),
         (Some("round_closed"), _) => Err(StoreError::RoundClosed(detail)),
@@ -126,27 +160,28 @@ impl SqlStore {
                 Err(refused) => results.push(Some(Err(refused))),
             }
         }
+        let unanswered = || GiveBack::Retry(StoreError::Corrupt("batch left an operation unanswered".into()));
+        if encoded.is_empty() {
+            // Every operation was answered here: nothing to write.
+            return results.into_iter().collect::<Option<Vec<_>>>().map(Ok).ok_or_else(unanswered);
+        }
+        let text = serde_json::to_string(&encoded).map_err(|e| GiveBack::Retry(StoreError::Corrupt(e.to_string())))?;
         let mut tx = self.write_tx().await.map_err(|e| GiveBack::Fail(e.into()))?;
-        if !encoded.is_empty() {
-            let rows = sqlx::query(
-                "SELECT op_index, op_tx, op_replayed, op_error, op_detail FROM croupier_wallet_batch($1, $2)",
-            )
-            .bind(Value::Array(encoded).to_string())
-            .bind(now)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(|e| GiveBack::Retry(e.into()))?;
-            for row in &rows {
-                let (i, result) = answer(row).map_err(GiveBack::Retry)?;
-                match results.get_mut(i) {
-                    Some(slot @ None) => *slot = Some(result),
-                    _ => return Err(GiveBack::Retry(StoreError::Corrupt(format!("batch answered {i} twice")))),
-                }
+        let rows =
+            sqlx::query("SELECT op_index, op_tx, op_replayed, op_error, op_detail FROM croupier_wallet_batch($1, $2)")
+                .bind(text)
+                .bind(now)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(|e| GiveBack::Retry(e.into()))?;
+        for row in &rows {
+            let (i, result) = answer(row).map_err(GiveBack::Retry)?;
+            match results.get_mut(i) {
+                Some(slot @ None) => *slot = Some(result),
+                _ => return Err(GiveBack::Retry(StoreError::Corrupt(format!("batch answered {i} twice")))),
             }
         }
-        let Some(results) = results.into_iter().collect::<Option<Vec<_>>>() else {
-            return Err(GiveBack::Retry(StoreError::Corrupt("batch left an operation unanswered".into())));
-        };
+        let Some(results) = results.into_iter().collect::<Option<Vec<_>>>() else { return Err(unanswered()) };
         Ok(commit(tx, results).await)
     }
 }

@@ -386,7 +386,7 @@ impl std::fmt::Debug for Claim {
 
 /// A round as stored: its record (the SDK's `RoundRecord`, JSON) and the
 /// players who may read it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RoundRow {
     /// The round key (also the wallet's), e.g. `roulette-1:k3x9:42`.
     pub key: String,

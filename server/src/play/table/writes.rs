@@ -29,8 +29,9 @@ pub(super) struct HotWriter {
 impl<G: Game> Table<G> {
     /// Writes a hot checkpoint if something changed, no write is in flight
     /// or waiting to be retried, and no money is in flight (the state may
-    /// then be ahead of the ledger; the flight's end writes it). A failed write is counted, logged once
-    /// per outage and retried with back-off; play never waits for it.
+    /// then be ahead of the ledger; the flight's end writes it). A failed
+    /// write is counted, logged once per outage and retried with back-off;
+    /// play never waits for it.
     pub(super) fn flush_hot(&mut self, ctx: &mut Context<Self>) {
         if self.busy() || !self.flights.is_empty() || self.closing || self.hot.in_flight || self.hot.retry.is_some() {
             return;
