@@ -20,7 +20,7 @@ use croupier_server::group::{GroupCommit, Limits};
 use croupier_server::metrics::Metrics;
 use croupier_server::store::batch::WalletOp;
 use croupier_server::store::{
-    self, Balance, CheckpointRow, Receipt, Role, RoundClose, RoundRef, RoundRow, Store, StoreError,
+    self, Balance, CheckpointRow, GameConfig, Receipt, Role, RoundClose, RoundRef, RoundRow, Store, StoreError,
 };
 
 async fn open(kind: Db) -> (TestDb, Arc<dyn Store>) {
@@ -43,7 +43,18 @@ fn record(round: &str, players: Vec<i64>) -> RoundRow {
         players,
         record: format!("{{\"round\":\"{round}\"}}"),
         created_at: 10,
+        config: None,
     }
+}
+
+/// A config of `game`, as a record names it.
+fn config(game: &str, min_bet: i64) -> Arc<GameConfig> {
+    Arc::new(GameConfig::of(game, &serde_json::json!({ "min_bet": min_bet })).unwrap())
+}
+
+/// `record(round, players)` naming `config`.
+fn record_naming(round: &str, players: Vec<i64>, config: &Arc<GameConfig>) -> RoundRow {
+    RoundRow { config: Some(config.clone()), ..record(round, players) }
 }
 
 fn checkpoint(seq: i64) -> CheckpointRow {
@@ -216,7 +227,9 @@ async fn a_record_commits_with_its_settlement_only(kind: Db) {
     let (_db, store) = open(kind).await;
     let ann = players(&store, &[("ann", 1_000)]).await[0];
     store.reserve("r1", R1, ann, 100, 2).await.unwrap();
-    let written = |round: &str, seq| Some(Box::new((record(round, vec![ann]), Some(checkpoint(seq)))));
+    // Both records name one config: it is stored once, with them.
+    let named = config("roulette", 100);
+    let written = |round: &str, seq| Some(Box::new((record_naming(round, vec![ann], &named), Some(checkpoint(seq)))));
     let ops = vec![
         WalletOp::close("s1", R1.key, RoundClose::Settle(vec![(ann, 200)]), written(R1.key, 7)),
         // A second close of the same round is refused: its record is not written.
@@ -231,6 +244,8 @@ async fn a_record_commits_with_its_settlement_only(kind: Db) {
     assert_eq!(store.round_record(R2.key).await.unwrap(), Some(record(R2.key, vec![ann])));
     let saved = store.checkpoints().await.unwrap();
     assert_eq!(saved.iter().map(|c| c.seq).collect::<Vec<_>>(), vec![8], "the refused close's checkpoint is absent");
+    assert_eq!(store.game_config(&named.hash).await.unwrap().as_ref(), Some(&*named));
+    assert_eq!(store.game_config(&config("roulette", 5).hash).await.unwrap(), None);
     assert_eq!(store.balances(ann).await.unwrap(), eur(1_100, 0));
     // Replaying the settlement writes nothing again.
     let again = store.commit_batch(&ops[..1], 6).await.unwrap();
@@ -289,6 +304,13 @@ async fn a_failed_commit_leaves_nothing(kind: Db) {
         WalletOp::reserve("r1-bob", R1, bob, 200),
         WalletOp::close("s1", R1.key, RoundClose::Settle(vec![(bob, 400)]), None),
     ];
+    // A record naming a config no transaction has stored: its config goes
+    // with the failed commit, and is written again by the next one.
+    let named = config("roulette", 7);
+    let recorded = WalletOp::close("rec-3", "roulette-1:3", RoundClose::RecordOnly, {
+        Some(Box::new((record_naming("roulette-1:3", vec![ann], &named), None)))
+    });
+    let good = [good, vec![recorded]].concat();
     let mut ops = good.clone();
     ops.insert(1, WalletOp::reserve("poison-1", R2, ann, 10));
     match store.commit_batch(&ops, 5).await {
@@ -298,9 +320,13 @@ async fn a_failed_commit_leaves_nothing(kind: Db) {
     assert_eq!(store.balances(ann).await.unwrap(), eur(1_000, 0), "no operation of the batch landed");
     assert_eq!(store.balances(bob).await.unwrap(), eur(1_000, 0));
     assert_eq!(store.open_rounds().await.unwrap(), Vec::<String>::new());
+    assert_eq!(store.game_config(&named.hash).await.unwrap(), None, "the config went with the failed commit");
     // The same operations again, without the poisoned one: all land, fresh.
     let results = store.commit_batch(&good, 6).await.unwrap();
-    assert!(results.iter().all(|r| r.as_ref().is_ok_and(|r| r.is_some_and(|r| !r.replayed))), "{results:?}");
+    let (money, record) = results.split_at(3);
+    assert!(money.iter().all(|r| r.as_ref().is_ok_and(|r| r.is_some_and(|r| !r.replayed))), "{results:?}");
+    assert!(matches!(record, [Ok(None)]), "{record:?}");
+    assert_eq!(store.game_config(&named.hash).await.unwrap().as_ref(), Some(&*named));
     assert_eq!(store.balances(ann).await.unwrap(), eur(700, 0));
     assert_eq!(store.balances(bob).await.unwrap(), eur(1_200, 0));
     assert!(store.ledger_violations(10).await.unwrap().is_empty());

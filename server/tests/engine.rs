@@ -108,6 +108,7 @@ fn setup(kind: Kind, owner: Option<i64>, config: &Value) -> Setup {
         owner,
         house: kind.house("game", "t1", 1),
         spec: Arc::new(config.clone()),
+        config: Arc::new(croupier_server::store::GameConfig::of("game", config).unwrap()),
         history: 64,
         grace_ms: 60_000,
         chat_max_chars: 20,
@@ -436,7 +437,7 @@ fn a_draw_in_the_input_that_opens_a_round_is_the_rounds_own_and_recorded() {
     let shown = parse(&step.events.last().unwrap().text)["event"].clone();
     assert_eq!(record.draws.len(), 1, "the opening input's draw is in the round's record: {:?}", record.draws);
     assert_eq!(json!(record.draws[0].value), shown);
-    croupier_sdk::record::replay::<Careless>(&record).expect("the round replays from its record");
+    croupier_sdk::record::replay::<Careless>(&record, None).expect("the round replays from its record");
     // It came from the round's own generator (stream 1 of the scenario seed).
     let mut round = CertifiedRng::from_position(&Position::new(Seed::from_hex(&"cd".repeat(32)).unwrap(), 1, 0));
     assert_eq!(json!(croupier_rng::Draw::below(&mut round, 1_000_000)), shown);

@@ -346,7 +346,16 @@ async fn four_hundred_slots_spins_settle_one_by_one() {
     assert_eq!(list["rounds"].as_array().unwrap().len(), 200);
     let (_, one) = app.get(&format!("/v1/rounds/{}", list["rounds"][0].as_str().unwrap()), Some(&p.token)).await;
     let record: RoundRecord = serde_json::from_value(one["record"].clone()).unwrap();
-    replay::<croupier_slots::Slots>(&record).unwrap();
+    // Replayed under the config the record names, as the server hands it over;
+    // the state recorded carries the session, not the machine's paytable.
+    assert!(record.state_before.get("config").is_none(), "{}", record.state_before);
+    let config: croupier_slots::Config = serde_json::from_value(one["config"].clone()).unwrap();
+    assert_eq!(
+        record.config.as_deref(),
+        Some(croupier_server::store::GameConfig::of("slots", &config).unwrap().hash.as_str())
+    );
+    replay::<croupier_slots::Slots>(&record, Some(&config)).unwrap();
+    assert!(replay::<croupier_slots::Slots>(&record, None).is_err(), "without its machine a spin does not replay");
     assert_eq!(record.rng.commitment.to_string(), fair["revealed"]["commitment"].as_str().unwrap());
     croupier_rng::fair::verify(&seed, &record.rng.commitment, record.rng.fair.as_ref().unwrap(), &record.draws)
         .unwrap();

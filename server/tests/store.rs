@@ -109,7 +109,7 @@ where
 /// Round records, checkpoints and fair seeds: written with the settlement,
 /// exactly once, newest checkpoint wins; the same on both backends.
 async fn rounds_conform(kind: Db) {
-    use croupier_server::store::{CheckpointRow, FairSeedRow, RoundClose, RoundRef, RoundRow};
+    use croupier_server::store::{CheckpointRow, FairSeedRow, GameConfig, RoundClose, RoundRef, RoundRow};
     let (_db, store) = open(kind).await;
     let ann = store.create_user("ann", "h", Role::Player, 0).await.unwrap();
     store.deposit("d1", ann.id, "EUR", 1_000, 0).await.unwrap();
@@ -123,6 +123,7 @@ async fn rounds_conform(kind: Db) {
         players: vec![ann.id, ann.id],
         record: "{\"r\":1}".into(),
         created_at: 2,
+        config: Some(std::sync::Arc::new(GameConfig::of("roulette", &serde_json::json!({ "min_bet": 1 })).unwrap())),
     };
     let checkpoint = |seq: i64, state: &str| CheckpointRow {
         table: "t1".into(),
@@ -148,6 +149,10 @@ async fn rounds_conform(kind: Db) {
     assert_eq!(store.open_rounds().await.unwrap(), Vec::<String>::new());
     let stored = store.round_record("t1:e:1").await.unwrap().unwrap();
     assert_eq!((stored.players, stored.record.as_str()), (vec![ann.id], "{\"r\":1}"));
+    // The config the record names is stored with it, and found by its fingerprint.
+    let named = record.config.as_deref().unwrap();
+    assert_eq!(store.game_config(&named.hash).await.unwrap().as_ref(), Some(named));
+    assert_eq!(named.hash.len(), 64);
     assert_eq!(store.rounds_of(ann.id, 10).await.unwrap(), ["t1:e:1"]);
     // Checkpoints: the newest seq wins, an older write is ignored.
     assert_eq!(store.checkpoints().await.unwrap()[0].checkpoint, "a");

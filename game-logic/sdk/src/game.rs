@@ -291,6 +291,16 @@ pub trait Game: 'static {
     /// A fresh table (or session) with no players.
     fn new_table(config: &Self::Config) -> Self::State;
 
+    /// Gives a state read back from a checkpoint or a round record what it
+    /// keeps out of its serialised form: a game whose state would otherwise
+    /// carry its whole config (a machine's paytable and strips) into every
+    /// checkpoint keeps a shared copy instead, skipped by serde, and takes
+    /// it back here. The server calls it after every read; the default
+    /// does nothing.
+    fn resume(state: &mut Self::State, config: &Self::Config) {
+        let _ = (state, config);
+    }
+
     /// Feeds one input and pushes onto `out` what the server must do, in
     /// order.
     ///

@@ -53,7 +53,13 @@ pub struct RoundRecord {
     pub rng: RngEvidence,
     /// Every draw, in order.
     pub draws: Vec<DrawRecord>,
-    /// The game state when the round's first input arrived (JSON).
+    /// The fingerprint (SHA-256 of its JSON, hex) of the config the round
+    /// was played under, which the server stores once for every round of
+    /// it. Absent in records written before configs were stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
+    /// The game state when the round's first input arrived (JSON), as the
+    /// game serialises it (without what [`Game::resume`] gives back).
     pub state_before: Value,
     /// Every input of the round, in order (the game's `Input` JSON).
     pub inputs: Vec<Value>,
@@ -100,14 +106,20 @@ pub enum ReplayMismatch {
 }
 
 /// Replays `record` through game `G` from its recorded draws and checks the
-/// stakes, payouts and outcome come out exactly as recorded.
+/// stakes, payouts and outcome come out exactly as recorded. `config` is
+/// the config the record names, which the state is resumed with
+/// ([`Game::resume`]); a game whose state carries all it needs replays
+/// without it.
 ///
 /// # Errors
 /// [`ReplayMismatch`] naming the first difference.
-pub fn replay<G: Game>(record: &RoundRecord) -> Result<(), ReplayMismatch> {
+pub fn replay<G: Game>(record: &RoundRecord, config: Option<&G::Config>) -> Result<(), ReplayMismatch> {
     let malformed = |message: String| ReplayMismatch::Malformed { game: G::ID, message };
     let mut state: G::State =
         serde_json::from_value(record.state_before.clone()).map_err(|e| malformed(format!("state: {e}")))?;
+    if let Some(config) = config {
+        G::resume(&mut state, config);
+    }
     let mut draws = Replay::new(record.draws.clone());
     let (mut stakes, mut payouts, mut outcome) = (Vec::new(), Vec::new(), Value::Null);
     let mut effects = Vec::new();

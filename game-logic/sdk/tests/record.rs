@@ -39,6 +39,7 @@ fn record_round() -> RoundRecord {
         round: RoundId(1),
         rng: RngEvidence { commitment, fair: None, revealed: None },
         draws: rng.take_draws(),
+        config: None,
         state_before,
         inputs: inputs.iter().map(|i| serde_json::to_value(i).unwrap()).collect(),
         outcome,
@@ -53,14 +54,14 @@ fn a_recorded_round_replays_exactly() {
     assert_eq!(record.draws.len(), 1);
     let json = serde_json::to_string(&record).unwrap();
     let back: RoundRecord = serde_json::from_str(&json).unwrap();
-    assert_eq!(replay::<CoinFlip>(&back), Ok(()));
+    assert_eq!(replay::<CoinFlip>(&back, None), Ok(()));
 }
 
 #[test]
 fn a_tampered_draw_changes_the_outcome_and_is_caught() {
     let mut record = record_round();
     record.draws[0].value = 1 - record.draws[0].value;
-    assert!(matches!(replay::<CoinFlip>(&record), Err(ReplayMismatch::Differs { .. })));
+    assert!(matches!(replay::<CoinFlip>(&record, None), Err(ReplayMismatch::Differs { .. })));
 }
 
 #[test]
@@ -70,8 +71,8 @@ fn a_tampered_payout_or_missing_draw_is_caught() {
         player: PlayerId(4),
         amount: croupier_sdk::Money::new(1, croupier_sdk::Currency::EUR),
     }];
-    assert!(matches!(replay::<CoinFlip>(&record), Err(ReplayMismatch::Differs { what: "payouts", .. })));
+    assert!(matches!(replay::<CoinFlip>(&record, None), Err(ReplayMismatch::Differs { what: "payouts", .. })));
     let mut record = record_round();
     record.draws.clear();
-    assert!(matches!(replay::<CoinFlip>(&record), Err(ReplayMismatch::Draws(_))));
+    assert!(matches!(replay::<CoinFlip>(&record, None), Err(ReplayMismatch::Draws(_))));
 }

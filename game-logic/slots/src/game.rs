@@ -3,6 +3,13 @@
 //! One player per session. A `spin` reserves the total bet; once the wallet
 //! holds it, the paid spin and every free spin it triggers play out in the
 //! same round, which settles once with the total win.
+//!
+//! The state holds the machine it plays (config and prepared strips) behind
+//! a shared pointer that serde skips: a checkpoint or round record carries
+//! the session, never the paytable, and [`Game::resume`] hands the machine
+//! back after a read.
+
+use std::sync::Arc;
 
 use croupier_sdk::{
     Audience, ConfigError, Draw, Effect, Effects, Game, Input, Money, OpId, Payout, PlayerId, Rejected, RoundId,
@@ -42,15 +49,28 @@ pub struct Pending {
 /// The checkpointed session.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct State {
-    config: Config,
     player: Option<PlayerId>,
     round: u64,
     next_op: u64,
     pending: Option<Pending>,
     last: Option<Outcome>,
-    /// The config prepared for play; rebuilt from `config` after a restore.
+    /// The machine played: never serialised, given back by
+    /// [`Game::resume`] after a read.
     #[serde(skip)]
-    machine: Option<Machine>,
+    machine: Option<Arc<Loaded>>,
+}
+
+/// A machine's config and that config laid out for play.
+#[derive(Debug, PartialEq)]
+struct Loaded {
+    config: Config,
+    machine: Machine,
+}
+
+impl Loaded {
+    fn new(config: &Config) -> Arc<Self> {
+        Arc::new(Self { config: config.clone(), machine: Machine::new(config) })
+    }
 }
 
 /// A round: the paid spin and the free spins it led to.
@@ -110,7 +130,11 @@ impl Game for Slots {
     }
 
     fn new_table(config: &Config) -> State {
-        State { config: config.clone(), player: None, round: 0, next_op: 1, pending: None, last: None, machine: None }
+        State { player: None, round: 0, next_op: 1, pending: None, last: None, machine: Some(Loaded::new(config)) }
+    }
+
+    fn resume(state: &mut State, config: &Config) {
+        state.machine = Some(Loaded::new(config));
     }
 
     fn apply(
@@ -140,19 +164,23 @@ impl Game for Slots {
     }
 
     fn view(state: &State, _viewer: Viewer) -> View {
+        let c = state.machine.as_ref().map(|m| &m.config);
         View {
             rounds: state.round,
             busy: state.pending.is_some(),
             last: state.last.clone(),
-            lines: state.config.lines.len(),
-            min_line_bet: state.config.min_line_bet,
-            max_line_bet: state.config.max_line_bet,
+            lines: c.map_or(0, |c| c.lines.len()),
+            min_line_bet: c.map_or(0, |c| c.min_line_bet),
+            max_line_bet: c.map_or(0, |c| c.max_line_bet),
         }
     }
 
     fn offered_actions(state: &State, player: PlayerId, out: &mut Vec<Action>) {
-        if state.player == Some(player) && state.pending.is_none() {
-            let c = &state.config;
+        if state.player == Some(player)
+            && state.pending.is_none()
+            && let Some(loaded) = &state.machine
+        {
+            let c = &loaded.config;
             out.extend([Action::Spin { line_bet: c.min_line_bet }, Action::Spin { line_bet: c.max_line_bet }]);
         }
     }
@@ -163,8 +191,17 @@ impl Game for Slots {
 }
 
 impl State {
+    /// The machine, which a state read back has once resumed.
+    fn loaded(&self) -> Result<Arc<Loaded>, Rejected> {
+        match &self.machine {
+            Some(loaded) => Ok(loaded.clone()),
+            None => reject("no_machine", "the session has no machine (read back without its config)"),
+        }
+    }
+
     fn spin(&mut self, player: PlayerId, line_bet: i64, out: &mut Effects<Slots>) -> Result<(), Rejected> {
-        let c = &self.config;
+        let loaded = self.loaded()?;
+        let c = &loaded.config;
         if self.player != Some(player) {
             return reject("not_in_session", "open the session before spinning");
         }
@@ -200,6 +237,7 @@ impl State {
         let (Some(pending), Some(player)) = (self.pending.clone(), self.player) else {
             return reject("unexpected_wallet_result", "no spin is pending");
         };
+        let loaded = self.loaded()?;
         if pending.op != op {
             return reject("unexpected_wallet_result", format!("op {} is not pending", op.0));
         }
@@ -208,7 +246,7 @@ impl State {
             out.push(Effect::Publish { to: Audience::Player(player), event: Event::StakeRefused { code } });
             return Ok(());
         }
-        let outcome = self.play(pending.line_bet, rng);
+        let outcome = Self::play(&loaded, pending.line_bet, rng);
         self.last = Some(outcome.clone());
         let round = RoundId(self.round);
         let payouts =
@@ -222,9 +260,8 @@ impl State {
     }
 
     /// The paid spin and its free spins.
-    fn play(&mut self, line_bet: i64, rng: &mut dyn Draw) -> Outcome {
-        let c = &self.config;
-        let m = self.machine.get_or_insert_with(|| Machine::new(c));
+    fn play(loaded: &Loaded, line_bet: i64, rng: &mut dyn Draw) -> Outcome {
+        let (c, m) = (&loaded.config, &loaded.machine);
         let mut free_spins = Vec::new();
         let (spin, total) = m.play(&c.free_spins, line_bet, rng, Machine::evaluate, |s| free_spins.push(s));
         let stake = Money::new(c.total_bet(line_bet).unwrap_or(i64::MAX), c.currency);

@@ -1,7 +1,9 @@
 //! `croupier verify ROUND`: replays a round from its record and confirms the
 //! outcome, stakes and payouts; for a provably-fair round whose seed is
 //! revealed, recomputes every draw from the seed and checks it against the
-//! commitment published before play. Exits non-zero on any difference.
+//! commitment published before play. The round is replayed under the config
+//! its record names (stored once, with the first round that named it).
+//! Exits non-zero on any difference.
 
 use anyhow::{Context, bail};
 use clap::Args;
@@ -29,7 +31,20 @@ pub fn run(args: &VerifyArgs, settings: &Settings) -> anyhow::Result<()> {
         let row = store.round_record(&args.round).await?.with_context(|| format!("no round {:?}", args.round))?;
         let record: RoundRecord = serde_json::from_str(&row.record).context("the stored record does not parse")?;
         let game = GAMES.iter().find(|g| g.id == row.game).with_context(|| format!("game {:?} is not in this build", row.game))?;
-        (game.replay)(&record).map_err(|e| anyhow::anyhow!("round {} does not replay: {e}", args.round))?;
+        let config = match &record.config {
+            None => None,
+            Some(hash) => {
+                let stored = store
+                    .game_config(hash)
+                    .await?
+                    .with_context(|| format!("the config {hash} that round {} names is not stored", args.round))?;
+                let text: serde_json::Value =
+                    serde_json::from_str(&stored.text).context("the stored config does not parse")?;
+                Some(text)
+            }
+        };
+        (game.replay)(&record, config.as_ref())
+            .map_err(|e| anyhow::anyhow!("round {} does not replay: {e}", args.round))?;
         println!(
             "croupier: round {} replays: {} inputs, {} draws, {} stakes, {} payouts, the same outcome",
             args.round,

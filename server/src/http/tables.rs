@@ -80,6 +80,16 @@ async fn round(
         return Err(not_found());
     }
     let record: Value = serde_json::from_str(&row.record).map_err(ApiError::internal)?;
+    // The config the round was played under, which replaying it needs.
+    let config = match record.get("config").and_then(Value::as_str) {
+        Some(hash) => {
+            let stored = state.store.game_config(hash).await?;
+            let stored =
+                stored.ok_or_else(|| ApiError::internal(format!("the config {hash} of a round is not stored")))?;
+            serde_json::from_str::<Value>(&stored.text).map_err(ApiError::internal)?
+        }
+        None => Value::Null,
+    };
     Ok(HttpResponse::Ok().json(json!({
         "round": row.key,
         "table": row.table,
@@ -87,6 +97,7 @@ async fn round(
         "created_at": row.created_at,
         "players": row.players,
         "record": record,
+        "config": config,
     })))
 }
 

@@ -139,12 +139,12 @@ impl<G: Game> Engine<G> {
             setup,
         };
         if let Some(row) = restore {
-            engine.restore(row, now);
+            engine.restore(row, config, now);
         }
         engine
     }
 
-    fn restore(&mut self, row: &CheckpointRow, now: i64) {
+    fn restore(&mut self, row: &CheckpointRow, config: &G::Config, now: i64) {
         // Never below the checkpoint's, even if its state cannot be used,
         // so a later checkpoint is never older than a stored one.
         let seq = u64::try_from(row.seq).unwrap_or(0).max(self.log.seq());
@@ -158,6 +158,7 @@ impl<G: Game> Engine<G> {
         };
         self.restored = true;
         self.state = saved.state;
+        G::resume(&mut self.state, config);
         self.seated = saved.seated.into_iter().collect();
         let deadlines: BTreeMap<i64, i64> = saved.away.into_iter().collect();
         let grace = i64::try_from(self.setup.grace_ms).unwrap_or(i64::MAX);
@@ -561,12 +562,13 @@ impl<G: Game> Engine<G> {
         };
         let what = if close == RoundClose::Void { "void" } else { "settle" };
         self.last_round = Some(hand.key.clone());
-        let row = hand.record(G::ID, &self.setup.id, outcome, now);
+        let (key, round) = (format!("{}:{what}", hand.key), hand.key.clone());
+        let row = hand.record(G::ID, &self.setup.id, &self.setup.config, outcome, now);
         // invariant: `prepare` serialised this very state for this input.
         #[allow(clippy::expect_used)]
         let checkpoint = self.checkpoint(now).expect("the state serialised a moment ago");
         let record = Some(Box::new((row, checkpoint)));
-        step.money.push(Money::Close { key: format!("{}:{what}", hand.key), round: hand.key.clone(), close, record });
+        step.money.push(Money::Close { key, round, close, record });
     }
 
     /// Numbers an event and queues it for sending.

@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::table::{Opening, Table};
 use super::{Deps, Kind, TableRef};
-use crate::store::CheckpointRow;
+use crate::store::{CheckpointRow, GameConfig};
 
 /// Opens a table or session of one game.
 pub type OpenFn = fn(Open<'_>) -> Result<TableRef, OpenError>;
@@ -38,8 +38,9 @@ pub struct GameEntry {
     pub open: OpenFn,
     /// Checks a config (JSON) without opening anything.
     pub check: fn(&Value) -> Result<(), String>,
-    /// Replays a round record and checks its outcome (`croupier verify`).
-    pub replay: fn(&RoundRecord) -> Result<(), ReplayMismatch>,
+    /// Replays a round record with the config it names (JSON, when it
+    /// names one) and checks its outcome (`croupier verify`).
+    pub replay: fn(&RoundRecord, Option<&Value>) -> Result<(), ReplayMismatch>,
     /// The game crate's folder (checks that read every game's sources).
     pub crate_dir: &'static str,
 }
@@ -59,7 +60,7 @@ pub const fn entry<G: Registered>() -> GameEntry {
         },
         open: open::<G>,
         check: check::<G>,
-        replay: replay::<G>,
+        replay: replay_with::<G>,
         crate_dir: G::CRATE_DIR,
     }
 }
@@ -145,6 +146,19 @@ pub fn check<G: Game>(config: &Value) -> Result<(), String> {
     G::validate_config(&config).map_err(|e| e.message)
 }
 
+/// Replays `record` of game `G` with `config`, the config it names.
+///
+/// # Errors
+/// [`ReplayMismatch::Malformed`] for a config `G` cannot read; otherwise as
+/// [`replay`].
+pub fn replay_with<G: Game>(record: &RoundRecord, config: Option<&Value>) -> Result<(), ReplayMismatch> {
+    let config: Option<G::Config> = config
+        .map(|c| serde_json::from_value(c.clone()))
+        .transpose()
+        .map_err(|e| ReplayMismatch::Malformed { game: G::ID, message: format!("config: {e}") })?;
+    replay::<G>(record, config.as_ref())
+}
+
 /// Opens a table of game `G`: the `open` of every [`GameEntry`] that plays.
 ///
 /// # Errors
@@ -155,11 +169,13 @@ pub fn open<G: Game>(args: Open<'_>) -> Result<TableRef, OpenError> {
     G::validate_config(&config).map_err(|e| bad(e.message))?;
     let seated = Arc::new(AtomicUsize::new(0));
     let listing = serde_json::to_value(&config).map_err(|e| bad(e.to_string()))?;
+    let named = GameConfig::of(G::ID, &config).map_err(|e| bad(e.to_string()))?;
     let opening = Opening {
         id: args.id.clone(),
         kind: args.kind,
         owner: args.owner,
         spec: Arc::new(args.config.clone()),
+        config: Arc::new(named),
         restore: args.restore,
     };
     let table = Table::<G>::new(opening, &config, seated.clone(), args.deps)?;

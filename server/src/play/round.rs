@@ -4,6 +4,7 @@
 //! Nothing here talks to the database or a client.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use croupier_rng::fair::FairInput;
 use croupier_rng::{CertifiedRng, Commitment, Draw, DrawRecord, Position, Seed};
@@ -11,7 +12,7 @@ use croupier_sdk::record::{RngEvidence, RoundRecord, Stake};
 use croupier_sdk::{Payout, RoundId};
 use serde_json::Value;
 
-use crate::store::{RoundClose, RoundRow};
+use crate::store::{GameConfig, RoundClose, RoundRow};
 
 /// A generator that logs every draw; it can be put back to an earlier point
 /// (after a game panicked mid-input) so the log and the stream stay in step.
@@ -97,9 +98,9 @@ pub struct Hand {
 
 impl Hand {
     /// The record of the ended round, as stored.
-    pub fn record(&self, game: &str, table: &str, outcome: Value, now: i64) -> RoundRow {
+    pub fn record(self, game: &str, table: &str, config: &Arc<GameConfig>, outcome: Value, now: i64) -> RoundRow {
         let payouts = match &self.close {
-            Some(RoundClose::Settle(_)) => self.payouts.clone(),
+            Some(RoundClose::Settle(_)) => self.payouts,
             _ => Vec::new(),
         };
         let record = RoundRecord {
@@ -108,14 +109,15 @@ impl Hand {
             round: self.round,
             rng: RngEvidence {
                 commitment: self.commitment,
-                fair: self.fair.clone(),
+                fair: self.fair,
                 revealed: self.seed.as_ref().map(|s| hex::encode(s.expose())),
             },
-            draws: self.rng.draws.clone(),
-            state_before: self.state_before.clone(),
-            inputs: self.inputs.clone(),
+            draws: self.rng.draws,
+            config: Some(config.hash.clone()),
+            state_before: self.state_before,
+            inputs: self.inputs,
             outcome,
-            stakes: self.stakes.clone(),
+            stakes: self.stakes,
             payouts,
         };
         // invariant: a record is JSON values, numbers and strings (no map
@@ -123,12 +125,13 @@ impl Hand {
         #[allow(clippy::expect_used)]
         let text = serde_json::to_string(&record).expect("a round record always serialises");
         RoundRow {
-            key: self.key.clone(),
+            key: self.key,
             table: table.to_owned(),
             game: game.to_owned(),
             players: self.players.iter().copied().collect(),
             record: text,
             created_at: now,
+            config: Some(config.clone()),
         }
     }
 }

@@ -17,6 +17,7 @@ use super::Ask;
 use super::log::Logged;
 use super::money::Money;
 use super::policy::Kind;
+use crate::store::GameConfig;
 
 /// One piece of work for the engine.
 #[derive(Debug, Clone, PartialEq)]
@@ -185,6 +186,8 @@ pub struct Setup {
     pub house: String,
     /// The config it was opened with (JSON), kept in its checkpoints.
     pub spec: Arc<Value>,
+    /// The config as the game reads it, which its round records name.
+    pub config: Arc<GameConfig>,
     /// Events kept for `resume`.
     pub history: usize,
     /// A disconnected player's reconnect grace.

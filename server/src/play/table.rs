@@ -37,7 +37,7 @@ use super::money::{self, Money};
 use super::policy::Kind;
 use super::seeds::ServerSeeds;
 use super::{Ask, Client, Deps, Gone, Request, requests};
-use crate::store::CheckpointRow;
+use crate::store::{CheckpointRow, GameConfig};
 
 mod flights;
 mod writes;
@@ -55,6 +55,8 @@ pub struct Opening<'a> {
     pub owner: Option<i64>,
     /// The config it is opened with (JSON), kept in its checkpoints.
     pub spec: Arc<Value>,
+    /// The config as the game reads it, which its round records name.
+    pub config: Arc<GameConfig>,
     /// A checkpoint to come back from.
     pub restore: Option<&'a CheckpointRow>,
 }
@@ -133,7 +135,7 @@ impl<G: Game> Table<G> {
         seated_count: Arc<AtomicUsize>,
         deps: Arc<Deps>,
     ) -> Result<Self, croupier_rng::RngError> {
-        let Opening { id, kind, owner, spec, restore } = open;
+        let Opening { id, kind, owner, spec, config: named, restore } = open;
         let play = &deps.settings.play;
         let now = deps.clock.now_ms();
         let setup = Setup {
@@ -143,6 +145,7 @@ impl<G: Game> Table<G> {
             owner,
             house: kind.house(G::ID, &id, deps.settings.wallet.session_house_shards),
             spec,
+            config: named,
             history: play.history,
             grace_ms: play.reconnect_grace_secs.saturating_mul(1000),
             chat_max_chars: play.chat_max_chars,

@@ -52,6 +52,14 @@ pub enum WalletOp {
 }
 
 impl WalletOp {
+    /// The record it writes, if any.
+    pub fn record(&self) -> Option<&RoundRow> {
+        match self {
+            WalletOp::Close { written: Some(written), .. } => Some(&written.0),
+            _ => None,
+        }
+    }
+
     /// A stake of `amount` from `user_id` in `round`.
     pub fn reserve(key: &str, round: RoundRef<'_>, user_id: i64, amount: i64) -> Self {
         WalletOp::Reserve {
@@ -135,6 +143,7 @@ impl SqlStore {
             }
         }
         let mut tx = self.write_tx().await?;
+        let configs = self.write_configs(&mut tx, ops.iter().filter_map(WalletOp::record), now).await?;
         let mut results = Vec::with_capacity(ops.len());
         savepoint(&mut tx, "SAVEPOINT op").await?;
         for (i, op) in ops.iter().enumerate() {
@@ -151,6 +160,8 @@ impl SqlStore {
             savepoint(&mut tx, next).await?;
             results.push(result);
         }
-        commit(tx, results).await
+        let results = commit(tx, results).await?;
+        self.configs_written(configs);
+        Ok(results)
     }
 }

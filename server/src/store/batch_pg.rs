@@ -167,6 +167,8 @@ impl SqlStore {
         }
         let text = serde_json::to_string(&encoded).map_err(|e| GiveBack::Retry(StoreError::Corrupt(e.to_string())))?;
         let mut tx = self.write_tx().await.map_err(|e| GiveBack::Fail(e.into()))?;
+        let configs =
+            self.write_configs(&mut tx, ops.iter().filter_map(WalletOp::record), now).await.map_err(GiveBack::Retry)?;
         let rows =
             sqlx::query("SELECT op_index, op_tx, op_replayed, op_error, op_detail FROM croupier_wallet_batch($1, $2)")
                 .bind(text)
@@ -182,6 +184,10 @@ impl SqlStore {
             }
         }
         let Some(results) = results.into_iter().collect::<Option<Vec<_>>>() else { return Err(unanswered()) };
-        Ok(commit(tx, results).await)
+        let committed = commit(tx, results).await;
+        if committed.is_ok() {
+            self.configs_written(configs);
+        }
+        Ok(committed)
     }
 }

@@ -384,6 +384,31 @@ impl std::fmt::Debug for Claim {
     }
 }
 
+/// A game config as rounds name it: stored once, the first time a record
+/// that names it is written, and found again by its fingerprint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GameConfig {
+    /// SHA-256 of `text`, hex: what a round record names.
+    pub hash: String,
+    /// The game it configures.
+    pub game: String,
+    /// The config as the game reads it (every key, defaults filled in), JSON.
+    pub text: String,
+}
+
+impl GameConfig {
+    /// The config `config` of game `game`, serialised and fingerprinted.
+    ///
+    /// # Errors
+    /// The config does not serialise.
+    pub fn of<T: Serialize>(game: &str, config: &T) -> Result<Self, serde_json::Error> {
+        use sha2::Digest;
+        let text = serde_json::to_string(config)?;
+        let hash = hex::encode(sha2::Sha256::digest(text.as_bytes()));
+        Ok(Self { hash, game: game.to_owned(), text })
+    }
+}
+
 /// A round as stored: its record (the SDK's `RoundRecord`, JSON) and the
 /// players who may read it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -400,6 +425,10 @@ pub struct RoundRow {
     pub record: String,
     /// Unix milliseconds.
     pub created_at: i64,
+    /// The config the record names, written with it unless already stored
+    /// (`None` when read back: [`Rounds::game_config`] finds it).
+    #[serde(skip)]
+    pub config: Option<Arc<GameConfig>>,
 }
 
 /// How a round's money closes: the one type from a table's round to the
@@ -495,6 +524,13 @@ pub trait Rounds: Send + Sync {
     /// # Errors
     /// Database failures only.
     async fn round_record(&self, round_key: &str) -> Result<Option<RoundRow>, StoreError>;
+
+    /// The config with fingerprint `hash`, as stored with the first round
+    /// that named it.
+    ///
+    /// # Errors
+    /// Database failures only.
+    async fn game_config(&self, hash: &str) -> Result<Option<GameConfig>, StoreError>;
 
     /// The newest rounds a player was in, newest first.
     ///

@@ -8,7 +8,45 @@ use sqlx::{AnyConnection, Row};
 
 use super::sql::SqlStore;
 use super::wallet::{commit, settle_in, void_in};
-use super::{CheckpointRow, FairSeedRow, Receipt, RoundClose, RoundRow, Rounds, StoreError};
+use super::{CheckpointRow, FairSeedRow, GameConfig, Receipt, RoundClose, RoundRow, Rounds, StoreError};
+
+impl SqlStore {
+    /// Writes, in the caller's transaction, each config that `records` name
+    /// and this store has not written yet; returns their fingerprints, for
+    /// [`SqlStore::configs_written`] once the transaction has committed.
+    pub(super) async fn write_configs<'a>(
+        &self,
+        conn: &mut AnyConnection,
+        records: impl IntoIterator<Item = &'a RoundRow>,
+        now: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut fresh: Vec<String> = Vec::new();
+        for config in records.into_iter().filter_map(|r| r.config.as_deref()) {
+            if self.configs.contains(&config.hash) || fresh.contains(&config.hash) {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO game_configs (hash, game, config, created_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (hash) DO NOTHING",
+            )
+            .bind(&config.hash)
+            .bind(&config.game)
+            .bind(&config.text)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            fresh.push(config.hash.clone());
+        }
+        Ok(fresh)
+    }
+
+    /// Notes configs written by a transaction that has committed.
+    pub(super) fn configs_written(&self, hashes: Vec<String>) {
+        for hash in hashes {
+            self.configs.insert(hash);
+        }
+    }
+}
 
 async fn insert_record(conn: &mut AnyConnection, row: &RoundRow) -> Result<(), StoreError> {
     let inserted = sqlx::query(
@@ -68,6 +106,7 @@ fn round_row(r: &sqlx::any::AnyRow, players: Vec<i64>) -> Result<RoundRow, Store
         game: r.try_get("game")?,
         record: r.try_get("record")?,
         created_at: r.try_get("created_at")?,
+        config: None,
         players,
     })
 }
@@ -121,8 +160,20 @@ impl Rounds for SqlStore {
         now: i64,
     ) -> Result<Option<Receipt>, StoreError> {
         let mut tx = self.write_tx().await?;
+        let configs = self.write_configs(&mut tx, [record], now).await?;
         let receipt = finish_in(&mut tx, key, close, record, checkpoint, now).await?;
-        commit(tx, receipt).await
+        let receipt = commit(tx, receipt).await?;
+        self.configs_written(configs);
+        Ok(receipt)
+    }
+
+    async fn game_config(&self, hash: &str) -> Result<Option<GameConfig>, StoreError> {
+        let row = sqlx::query("SELECT hash, game, config FROM game_configs WHERE hash = $1")
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| Ok(GameConfig { hash: r.try_get("hash")?, game: r.try_get("game")?, text: r.try_get("config")? }))
+            .transpose()
     }
 
     async fn save_checkpoint(&self, checkpoint: &CheckpointRow) -> Result<(), StoreError> {

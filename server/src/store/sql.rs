@@ -17,12 +17,16 @@ pub struct SqlStore {
     backend: Backend,
     /// SQLite: the file whose lock claims the database.
     lock_file: Option<std::path::PathBuf>,
+    /// Fingerprints of the game configs this store has written (or found
+    /// written) in a committed transaction: a record naming one of them
+    /// writes it no more.
+    pub(super) configs: std::sync::Arc<dashmap::DashSet<String>>,
 }
 
 impl SqlStore {
     /// Wraps a migrated pool.
     pub fn new(pool: AnyPool, backend: Backend) -> Self {
-        Self { pool, backend, lock_file: None }
+        Self { pool, backend, lock_file: None, configs: std::sync::Arc::default() }
     }
 
     /// A SQLite store claimed through a lock on `path`.

@@ -35,8 +35,12 @@ pub async fn check_books<G: croupier_sdk::Game>(
         let mut net = 0i64;
         let records = records(app, p).await;
         assert!(records.len() >= min_rounds, "{} has {} rounds", p.name, records.len());
-        for r in &records {
-            replay::<G>(r).unwrap();
+        for (r, config) in &records {
+            // The record names its config, which the server hands over with it.
+            assert_eq!(r.config.is_some(), !config.is_null(), "{config}");
+            let config: Option<G::Config> =
+                (!config.is_null()).then(|| serde_json::from_value(config.clone()).unwrap());
+            replay::<G>(r, config.as_ref()).unwrap();
             check_fair(r);
             let me = croupier_sdk::PlayerId(u64::try_from(p.id).unwrap());
             net -= r.stakes.iter().filter(|s| s.player == me).map(|s| s.amount.minor).sum::<i64>();
@@ -91,7 +95,8 @@ pub async fn verify_with_the_binary(app: &TestApp, player: &Player) {
 
 /// Every round record of `player`, checked: it replays, and its revealed
 /// hand seed reproduces its draws.
-pub async fn records(app: &TestApp, player: &Player) -> Vec<RoundRecord> {
+/// A player's round records, each with the config it names.
+pub async fn records(app: &TestApp, player: &Player) -> Vec<(RoundRecord, Value)> {
     let (status, list) = app.get("/v1/rounds?limit=200", Some(&player.token)).await;
     assert_eq!(status, 200, "{list}");
     let mut out = Vec::new();
@@ -99,7 +104,7 @@ pub async fn records(app: &TestApp, player: &Player) -> Vec<RoundRecord> {
         let (status, body) = app.get(&format!("/v1/rounds/{}", key.as_str().unwrap()), Some(&player.token)).await;
         assert_eq!(status, 200, "{body}");
         let record: RoundRecord = serde_json::from_value(body["record"].clone()).unwrap();
-        out.push(record);
+        out.push((record, body["config"].clone()));
     }
     out
 }
