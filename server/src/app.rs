@@ -248,7 +248,7 @@ async fn restore(
     let hot: Vec<HotCheckpoint> = match cache.checkpoints().await {
         Ok(rows) => rows
             .into_iter()
-            .filter_map(|(_, text)| match serde_json::from_str(&text) {
+            .filter_map(|(_, text)| match HotCheckpoint::from_text(&text) {
                 Ok(hot) => Some(hot),
                 Err(e) => {
                     tracing::warn!(%e, "an unreadable hot checkpoint is ignored");

@@ -39,12 +39,14 @@ fn bet(table: &str, amount: i64) -> Value {
     json!({ "type": "act", "table": table, "action": { "type": "bet", "spot": { "type": "red" }, "amount": amount } })
 }
 
-/// The table's hot checkpoint as Redis holds it: (seq, parsed row).
+/// The table's hot checkpoint as Redis holds it: (seq, parsed row). The
+/// table's state is in it as JSON, not as an escaped string.
 fn hot(app: &TestApp, table: &str) -> Option<(u64, Value)> {
     let key = format!("{}checkpoint:{table}", app.settings.redis.key_prefix);
     let seq = common::redis_hget(&redis_url(), &key, "seq")?.parse().unwrap();
-    let row = common::redis_hget(&redis_url(), &key, "row")?;
-    Some((seq, serde_json::from_str(&row).unwrap()))
+    let row: Value = serde_json::from_str(&common::redis_hget(&redis_url(), &key, "row")?).unwrap();
+    assert!(row["checkpoint"]["state"].is_object() && row["spec"].is_object(), "{row}");
+    Some((seq, row))
 }
 
 /// Polls `check` every 50 ms for up to `secs`; fails the test with `what`.
@@ -106,26 +108,23 @@ async fn hot_checkpoints_follow_the_table_and_a_newer_one_between_rounds_is_rest
     assert_eq!(rex.request(bet("r1", 100)).await["type"], "ok");
     let accepted = rex.event("bet_accepted").await["seq"].as_u64().unwrap();
     let (_, mid) = eventually(5, "a mid-round hot checkpoint", async || {
-        hot(&app, "r1").filter(|(seq, row)| *seq >= accepted && !row["open_round"].is_null())
+        hot(&app, "r1").filter(|(seq, row)| *seq >= accepted && !row["head"]["open_round"].is_null())
     })
     .await;
-    assert_eq!(mid["open_round"]["stakes"].as_array().unwrap().len(), 1, "{mid}");
-    assert_eq!(mid["open_round"]["staked"], true);
+    assert_eq!(mid["head"]["open_round"]["stakes"].as_array().unwrap().len(), 1, "{mid}");
+    assert_eq!(mid["head"]["open_round"]["staked"], true);
     // The round ends: between rounds, no open round, the last one named.
     let spun = rex.event("spun").await["seq"].as_u64().unwrap();
     let (_, after) = eventually(5, "a hot checkpoint after the spin", async || {
-        hot(&app, "r1").filter(|(seq, row)| *seq >= spun && row["open_round"].is_null())
+        hot(&app, "r1").filter(|(seq, row)| *seq >= spun && row["head"]["open_round"].is_null())
     })
     .await;
-    assert!(after["last_round"].as_str().unwrap().starts_with("r1:"), "{after}");
+    assert!(after["head"]["last_round"].as_str().unwrap().starts_with("r1:"), "{after}");
     // A second player sits between rounds: only the hot tier has it.
     let mut ada = Player::join_server(&app, "ada").await;
     assert_eq!(ada.request(json!({ "type": "sit", "table": "r1" })).await["type"], "ok");
     let (seq, row) = eventually(5, "a hot checkpoint with both seated", async || {
-        hot(&app, "r1").filter(|(_, row)| {
-            let saved: Value = serde_json::from_str(row["row"]["checkpoint"].as_str().unwrap()).unwrap();
-            saved["seated"].as_array().unwrap().len() == 2
-        })
+        hot(&app, "r1").filter(|(_, row)| row["checkpoint"]["seated"].as_array().unwrap().len() == 2)
     })
     .await;
     // A stale writer (a lower seq) never overwrites it.

@@ -304,14 +304,17 @@ fn slots_scenarios() {
 }
 
 /// A game that counts and draws before deciding whether to refuse, as a
-/// careless game might: the engine must undo both. Each action it accepts
-/// opens a round, draws in that same input and ends the round; action 9
-/// draws with no round open.
+/// careless game might: the engine must undo both. Most actions it accepts
+/// open a round, draw in that same input and end the round; action 9
+/// draws with no round open; 7 opens a round that stays open, 6 draws in
+/// it and 8 ends it.
 struct Careless;
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
 struct Counted {
     inputs: u32,
+    #[serde(default)]
+    open: Option<u64>,
 }
 
 impl Game for Careless {
@@ -324,7 +327,7 @@ impl Game for Careless {
     type Outcome = u32;
 
     fn new_table(_: &Value) -> Counted {
-        Counted { inputs: 0 }
+        Counted { inputs: 0, open: None }
     }
 
     fn apply(
@@ -344,6 +347,26 @@ impl Game for Careless {
             // Draws with no round open.
             out.push(croupier_sdk::Effect::Publish { to: croupier_sdk::Audience::All, event: drawn });
             return Ok(());
+        }
+        let event = croupier_sdk::Effect::Publish { to: croupier_sdk::Audience::All, event: drawn };
+        match (action, state.open) {
+            (7, None) => {
+                let round = croupier_sdk::RoundId(u64::from(state.inputs));
+                state.open = Some(round.0);
+                out.extend([croupier_sdk::Effect::RoundStarted { round }, event]);
+                return Ok(());
+            }
+            (6, Some(_)) => {
+                out.push(event);
+                return Ok(());
+            }
+            (8, Some(open)) => {
+                state.open = None;
+                let round = croupier_sdk::RoundId(open);
+                out.extend([event, croupier_sdk::Effect::RoundEnded { round, outcome: drawn }]);
+                return Ok(());
+            }
+            _ => {}
         }
         let round = croupier_sdk::RoundId(u64::from(state.inputs));
         out.extend([
@@ -404,6 +427,32 @@ fn a_refused_input_leaves_the_state_and_the_generator_where_they_were() {
     let (a, b) = (act(&mut refused_first, 1), act(&mut straight, 1));
     let drawn = |s: &Step| parse(&s.events.last().unwrap().text)["event"].clone();
     assert_eq!(drawn(&a), drawn(&b), "the generator did not move for the refused input");
+}
+
+#[test]
+fn a_refused_input_in_a_long_round_is_undone_by_replaying_the_round() {
+    let (mut refused, mut straight) = (careless(), careless());
+    for engine in [&mut refused, &mut straight] {
+        act(engine, 7);
+    }
+    // Past one snapshot of the round (every 64 inputs): a refusal replays
+    // from the latest one, another from the round's start.
+    for i in 0..70 {
+        if i == 3 || i == 69 {
+            let before = serde_json::to_value(refused.hot_checkpoint(0).unwrap()).unwrap();
+            let step = act(&mut refused, 0);
+            assert!(matches!(&step.replies[..], [(1, Reply::Msg(croupier_protocol::ServerMsg::Error { .. }))]));
+            let after = serde_json::to_value(refused.hot_checkpoint(0).unwrap()).unwrap();
+            assert_eq!(after, before, "the refused input {i} changed nothing");
+        }
+        let (a, b) = (act(&mut refused, 6), act(&mut straight, 6));
+        assert_eq!(parse(&a.events[0].text)["event"], parse(&b.events[0].text)["event"], "draw {i}");
+    }
+    let (a, b) = (act(&mut refused, 8), act(&mut straight, 8));
+    let (ra, rb) = (record_of(&a), record_of(&b));
+    assert_eq!(ra.inputs.len(), 72, "the refused inputs are not in the record");
+    assert_eq!((&ra.draws, &ra.outcome, &ra.state_before), (&rb.draws, &rb.outcome, &rb.state_before));
+    croupier_sdk::record::replay::<Careless>(&ra, None).expect("the round replays from its record");
 }
 
 /// No fair seed to be had.

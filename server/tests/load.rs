@@ -120,9 +120,18 @@ async fn a_rate_limited_blackjack_player_backs_off_and_the_run_reports_it() {
 
 #[actix_web::test]
 async fn bulk_test_accounts_need_the_setting_and_an_operator_and_fund_once() {
+    bulk_test_accounts(Db::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn bulk_test_accounts_on_postgres() {
+    bulk_test_accounts(Db::Postgres).await;
+}
+
+async fn bulk_test_accounts(kind: Db) {
     let body = json!({ "prefix": "bulk", "count": 3, "amount": 5000, "currency": "EUR" });
     // Off by default (and in the production example).
-    let app = TestApp::spawn(Db::Sqlite).await;
+    let app = TestApp::spawn(kind).await;
     let hash = croupier_server::auth::hash_password("operator password").unwrap();
     app.store.create_user("olga", &hash, Role::Operator, 0).await.unwrap();
     let login = json!({ "username": "olga", "password": "operator password" });
@@ -132,7 +141,7 @@ async fn bulk_test_accounts_need_the_setting_and_an_operator_and_fund_once() {
     assert_eq!((status, common::code(&reply)), (403, "test_accounts_disabled"));
     app.stop().await;
 
-    let app = TestApp::spawn_with(Db::Sqlite, |s| s.load.test_accounts = true).await;
+    let app = TestApp::spawn_with(kind, |s| s.load.test_accounts = true).await;
     app.store.create_user("olga", &hash, Role::Operator, 0).await.unwrap();
     let (_, tokens) = app.post("/v1/auth/login", &login, None).await;
     let op = tokens["access_token"].as_str().unwrap().to_owned();
@@ -151,6 +160,13 @@ async fn bulk_test_accounts_need_the_setting_and_an_operator_and_fund_once() {
         assert_eq!((status, common::code(&reply)), (400, code), "{bad}");
     }
     assert!(app.store.user_by_name("bulk-0").await.unwrap().is_none(), "bad input creates nothing");
+    // A name held by an account that is not a player: the whole call is
+    // refused, nothing created or funded.
+    app.store.create_user("staff-1", &hash, Role::Operator, 0).await.unwrap();
+    let staff = json!({ "prefix": "staff", "count": 3, "amount": 10, "currency": "EUR" });
+    let (status, reply) = app.post("/v1/admin/load/accounts", &staff, Some(&op)).await;
+    assert_eq!((status, common::code(&reply)), (409, "username_taken"), "{reply}");
+    assert!(app.store.user_by_name("staff-0").await.unwrap().is_none(), "a refused call creates nothing");
     let (status, first) = app.post("/v1/admin/load/accounts", &body, Some(&op)).await;
     assert_eq!(status, 200, "{first}");
     let accounts = first["accounts"].as_array().unwrap();
@@ -167,7 +183,7 @@ async fn bulk_test_accounts_need_the_setting_and_an_operator_and_fund_once() {
     let (_, again) = app.post("/v1/admin/load/accounts", &body, Some(&op)).await;
     assert_eq!(again["accounts"][1]["player"], accounts[1]["player"]);
     assert_eq!(app.available(p.id, "EUR").await, 5000);
-    // Many in one call (made a few at a time): all there, in order, funded.
+    // Many in one call (one transaction): all there, in order, funded.
     let many = json!({ "prefix": "many", "first": 0, "count": 300, "amount": 700, "currency": "EUR" });
     let (status, reply) = app.post("/v1/admin/load/accounts", &many, Some(&op)).await;
     assert_eq!(status, 200, "{reply}");

@@ -4,12 +4,12 @@
 //! only when `load.test_accounts` is on — never in production config. The
 //! accounts cannot log in (they have no password); the deposit's key is
 //! derived from the account, so calling again with the same names funds
-//! nothing twice.
+//! nothing twice. A call's accounts are created and funded in one
+//! transaction.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use croupier_protocol::ErrorCode;
-use futures_util::{StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
@@ -49,38 +49,6 @@ struct Account {
 /// A password hash no password matches: these accounts cannot log in.
 const NO_PASSWORD: &str = "!load-test-account";
 
-/// Creates (or finds) the player `username`, funds it once with `amount`,
-/// and signs it in.
-async fn test_account(
-    state: &AppState,
-    username: &str,
-    amount: i64,
-    currency: &str,
-    now: i64,
-) -> Result<Account, ApiError> {
-    let user = match state.store.create_user(username, NO_PASSWORD, Role::Player, now).await {
-        Ok(user) => user,
-        Err(StoreError::Conflict(_)) => match state.store.user_by_name(username).await? {
-            Some(user) if user.role == Role::Player => user,
-            _ => {
-                return Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    ErrorCode::UsernameTaken,
-                    format!("{username} is taken"),
-                ));
-            }
-        },
-        Err(e) => return Err(e.into()),
-    };
-    let key = format!("load:{}:{amount}:{currency}", user.id);
-    state.metrics.wallet_op("deposit", state.store.deposit(&key, user.id, currency, amount, now)).await?;
-    let token = state
-        .tokens
-        .issue(user.id, &user.username, Role::Player, u64::try_from(now / 1000).unwrap_or(0))
-        .map_err(ApiError::internal)?;
-    Ok(Account { username: username.to_owned(), player: user.id, token })
-}
-
 async fn accounts(
     state: web::Data<AppState>,
     caller: Authenticated<Staff>,
@@ -108,17 +76,33 @@ async fn accounts(
         return Err(ApiError::bad_request(ErrorCode::InvalidUsername, "the prefix must be lower case"));
     }
     let now = state.now_ms();
-    // A few at a time: each account is two commits, and the database
-    // commits concurrent transactions together.
-    let parallel = usize::try_from(state.settings.database.max_connections / 2).unwrap_or(1).max(1);
-    let state = &state;
-    let prefix = &prefix;
-    let currency = &currency;
-    let out: Vec<Account> = futures_util::stream::iter(first..=last)
-        .map(|n| async move { test_account(state, &format!("{prefix}-{n}"), amount, currency, now).await })
-        .buffered(parallel)
-        .try_collect()
-        .await?;
+    // One transaction for them all: the users in one statement, then a
+    // deposit each.
+    let names: Vec<String> = (first..=last).map(|n| format!("{prefix}-{n}")).collect();
+    let users = match state
+        .metrics
+        .wallet_op("deposit", state.store.test_accounts(&names, NO_PASSWORD, amount, &currency, now))
+        .await
+    {
+        Ok(users) => users,
+        Err(StoreError::Conflict(_)) => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::UsernameTaken,
+                format!("a name from {prefix}-{first} to {prefix}-{last} is taken by an account that is not a player"),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let issued = u64::try_from(now / 1000).unwrap_or(0);
+    let out = users
+        .into_iter()
+        .map(|user| {
+            let token =
+                state.tokens.issue(user.id, &user.username, Role::Player, issued).map_err(ApiError::internal)?;
+            Ok(Account { username: user.username, player: user.id, token })
+        })
+        .collect::<Result<Vec<Account>, ApiError>>()?;
     tracing::info!(operator = caller.id, %prefix, first, count, amount, %currency, "test accounts created");
     Ok(HttpResponse::Ok().json(serde_json::json!({ "accounts": out, "expires_in": state.tokens.access_secs })))
 }

@@ -43,8 +43,6 @@ pub fn read<S: serde::de::DeserializeOwned>(row: &CheckpointRow, game: &str, spe
 }
 
 impl<G: Game> Engine<G> {
-    /// The durable checkpoint of the table as it is, with `state` (the game
-    /// state, serialised).
     /// The durable checkpoint of the table as it is now.
     ///
     /// # Errors
@@ -64,7 +62,7 @@ impl<G: Game> Engine<G> {
             game: G::ID.to_owned(),
             kind: self.setup.kind.label().to_owned(),
             owner: self.setup.owner,
-            spec: self.setup.spec.to_string(),
+            spec: self.spec_text.clone(),
             seq: i64::try_from(self.log.seq()).unwrap_or(i64::MAX),
             checkpoint: text,
             closed: self.closed,

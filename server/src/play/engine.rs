@@ -8,7 +8,8 @@
 //! durable checkpoint travels inside its settlement, taken from the engine
 //! as it is after the step, never predicted. A rejected input leaves the
 //! game state and the generator exactly as they were; a game that panics is
-//! put back the same way. Randomness comes only from the certified
+//! put back the same way — without a copy of the state per input
+//! ([`super::rollback`]). Randomness comes only from the certified
 //! generators it is given ([`Seeds`] for each round, a spare between rounds).
 //!
 //! It never does IO, never reads a clock, and knows nothing of actix, the
@@ -17,6 +18,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 
 use croupier_protocol::{ErrorCode, ServerMsg, TableInfo};
 use croupier_rng::fair::FairInput;
@@ -53,11 +55,17 @@ pub struct Engine<G: Game> {
     pub(super) last_round: Option<String>,
     pub(super) restored: bool,
     pub(super) closed: bool,
+    /// `setup.spec` as its checkpoints hold it, serialised once.
+    pub(super) spec_text: String,
+    /// The config, which a state read back is resumed with.
+    pub(super) config: Arc<G::Config>,
 }
 
 /// What an accepted input's effects need, serialised before anything
 /// changes: a failure here refuses the input instead of writing a default.
 struct Prepared {
+    /// The state before the input (taken outside a round only), for the
+    /// record of a round the input opens.
     state_before: Option<Value>,
     events: Vec<(Option<i64>, Value)>,
     ended: Option<Value>,
@@ -68,12 +76,12 @@ struct Prepared {
 /// A round about to open: its key and generator, and what a player needs
 /// to verify it.
 pub(super) struct Opening {
-    round: RoundId,
-    key: String,
-    rng: Recording,
-    commitment: Commitment,
-    fair: Option<FairInput>,
-    seed: Option<Seed>,
+    pub(super) round: RoundId,
+    pub(super) key: String,
+    pub(super) rng: Recording,
+    pub(super) commitment: Commitment,
+    pub(super) fair: Option<FairInput>,
+    pub(super) seed: Option<Seed>,
 }
 
 /// Applies one input, a panic in the game counting as a refusal.
@@ -136,6 +144,8 @@ impl<G: Game> Engine<G> {
             last_round: None,
             restored: false,
             closed: false,
+            spec_text: setup.spec.to_string(),
+            config: Arc::new(config.clone()),
             setup,
         };
         if let Some(row) = restore {
@@ -268,7 +278,12 @@ impl<G: Game> Engine<G> {
             tracing::error!(table_id = %self.setup.id, %e, "an input that does not serialise is refused");
             internal()
         })?;
-        let before = self.state.clone();
+        // What undoing this input starts from (see `super::rollback`): the
+        // state outside a round, nothing in one.
+        let before = self.snapshot().map_err(|e| {
+            tracing::error!(table_id = %self.setup.id, %e, "a state that does not serialise refuses every input");
+            internal()
+        })?;
         let mut effects = std::mem::take(&mut self.effects);
         effects.clear();
         // An input with no round open that opens one and draws is applied
@@ -285,7 +300,7 @@ impl<G: Game> Engine<G> {
         let mut opened = None;
         if result.is_ok() && outside && self.spare.log().len() > mark.draws {
             self.spare.rewind(&mark);
-            self.state = before.clone();
+            self.put_back(before.as_ref());
             let started = effects.iter().find_map(|e| match e {
                 Effect::RoundStarted { round } => Some(*round),
                 _ => None,
@@ -320,7 +335,7 @@ impl<G: Game> Engine<G> {
             };
         }
         let result = result.and_then(|()| {
-            self.prepare(&effects, &before).map_err(|e| {
+            self.prepare(&effects).map_err(|e| {
                 tracing::error!(table_id = %self.setup.id, %e, "the game's effects cannot be recorded: the input is refused");
                 internal()
             })
@@ -335,7 +350,7 @@ impl<G: Game> Engine<G> {
                     None => &mut self.spare,
                 };
                 rng.rewind(&mark);
-                self.state = before;
+                self.put_back(before.as_ref());
                 self.effects = effects;
                 return Err(r);
             }
@@ -345,21 +360,20 @@ impl<G: Game> Engine<G> {
             hand.inputs.push(logged.clone());
         }
         prepared.opened = opened;
+        prepared.state_before = before;
         let deferred = self.execute(&mut effects, prepared, logged, origin, now, step);
         self.effects = effects;
+        self.rebase();
         Ok(deferred)
     }
 
     /// Serialises what the effects will record and send, and checks every
     /// player they name.
-    fn prepare(&self, effects: &Effects<G>, before: &G::State) -> Result<Prepared, String> {
+    fn prepare(&self, effects: &Effects<G>) -> Result<Prepared, String> {
         let mut prepared = Prepared { state_before: None, events: Vec::new(), ended: None, opened: None };
         let text = |e: serde_json::Error| e.to_string();
         for effect in effects {
             match effect {
-                Effect::RoundStarted { .. } => {
-                    prepared.state_before = Some(serde_json::to_value(before).map_err(text)?)
-                }
                 Effect::Reserve { player, .. } => {
                     server_id(*player)?;
                 }
@@ -380,7 +394,10 @@ impl<G: Game> Engine<G> {
                     // The checkpoint in the settlement: its state must serialise.
                     serde_json::to_writer(std::io::sink(), &self.state).map_err(text)?;
                 }
-                Effect::Void { .. } | Effect::StartTimer { .. } | Effect::CancelTimer { .. } => {}
+                Effect::RoundStarted { .. }
+                | Effect::Void { .. }
+                | Effect::StartTimer { .. }
+                | Effect::CancelTimer { .. } => {}
             }
         }
         Ok(prepared)
@@ -497,48 +514,6 @@ impl<G: Game> Engine<G> {
             self.finish_hand(outcome, now, step);
         }
         deferred
-    }
-
-    /// The generator of round `round`, about to open: from a committed seed,
-    /// or (without one) forked from the table's own certified generator
-    /// (each fork advances it: no stream repeats).
-    fn opening(&mut self, round: RoundId) -> Opening {
-        let key = format!("{}:{}:{}", self.setup.id, self.setup.epoch, round.0);
-        let dealt = self.seeds.round(&key, self.setup.owner, &self.seated).unwrap_or_else(|| {
-            let rng = self.spare.fork();
-            Dealt { commitment: rng.commitment(), rng, fair: None, seed: None }
-        });
-        let Dealt { rng, commitment, fair, seed } = dealt;
-        Opening { round, key, rng: Recording::new(rng), commitment, fair, seed }
-    }
-
-    /// Opens the round record with its generator, and announces the
-    /// commitment it is bound by.
-    fn start_hand(&mut self, opening: Opening, state_before: Value, first_input: Value, step: &mut Step) {
-        if let Some(open) = &self.hand {
-            tracing::error!(table_id = %self.setup.id, round = open.round.0, "a round started before the last one ended");
-        }
-        let Opening { round, key, rng, commitment, fair, seed } = opening;
-        if self.setup.kind.announces_seeds() {
-            let note = json!({ "type": "fair.commit", "round": key, "commitment": commitment.to_string() });
-            self.publish(None, note, step);
-        }
-        self.hand = Some(Hand {
-            round,
-            key,
-            rng,
-            commitment,
-            fair,
-            seed,
-            state_before,
-            inputs: vec![first_input],
-            stakes: Vec::new(),
-            staked: false,
-            players: self.seated.clone(),
-            close: None,
-            payouts: Vec::new(),
-            money_closed: false,
-        });
     }
 
     /// The round is over: its seed is revealed, and its money (if still

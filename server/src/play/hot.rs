@@ -11,12 +11,17 @@
 //! and its last finished round is on record — it brings back seats taken
 //! and timers started since the last round boundary. This module holds no
 //! connection and never touches money.
+//!
+//! In the cache a hot checkpoint is one JSON object whose `checkpoint` and
+//! `spec` are the row's JSON as it is, never escaped into a string
+//! ([`HotCheckpoint::to_text`]): the table's state is serialised once.
 
 use std::collections::BTreeMap;
 
 use croupier_rng::DrawRecord;
 use croupier_sdk::record::Stake;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use crate::store::CheckpointRow;
 
@@ -29,6 +34,104 @@ pub struct HotCheckpoint {
     pub open_round: Option<OpenRound>,
     /// The key of the last round this table finished (since its start).
     pub last_round: Option<String>,
+}
+
+/// Everything of a hot checkpoint but the row's two JSON texts.
+#[derive(Serialize)]
+struct Head<'a> {
+    table: &'a str,
+    game: &'a str,
+    kind: &'a str,
+    owner: Option<i64>,
+    seq: i64,
+    closed: bool,
+    updated_at: i64,
+    open_round: &'a Option<OpenRound>,
+    last_round: &'a Option<String>,
+}
+
+/// [`Head`], read back.
+#[derive(Deserialize)]
+struct OwnedHead {
+    table: String,
+    game: String,
+    kind: String,
+    owner: Option<i64>,
+    seq: i64,
+    closed: bool,
+    updated_at: i64,
+    open_round: Option<OpenRound>,
+    last_round: Option<String>,
+}
+
+/// A hot checkpoint as the cache holds it.
+#[derive(Deserialize)]
+struct Wire<'a> {
+    #[serde(borrow)]
+    spec: &'a RawValue,
+    #[serde(borrow)]
+    checkpoint: &'a RawValue,
+    head: OwnedHead,
+}
+
+impl HotCheckpoint {
+    /// The cache's form: the row's checkpoint and spec, JSON already, go in
+    /// as they are (copied, not serialised again nor escaped).
+    ///
+    /// # Errors
+    /// The open round does not serialise.
+    pub fn to_text(&self) -> Result<String, serde_json::Error> {
+        let row = &self.row;
+        let head = Head {
+            table: &row.table,
+            game: &row.game,
+            kind: &row.kind,
+            owner: row.owner,
+            seq: row.seq,
+            closed: row.closed,
+            updated_at: row.updated_at,
+            open_round: &self.open_round,
+            last_round: &self.last_round,
+        };
+        let mut text = Vec::with_capacity(row.checkpoint.len() + row.spec.len() + 256);
+        text.extend_from_slice(b"{\"spec\":");
+        text.extend_from_slice(row.spec.as_bytes());
+        text.extend_from_slice(b",\"checkpoint\":");
+        text.extend_from_slice(row.checkpoint.as_bytes());
+        text.extend_from_slice(b",\"head\":");
+        serde_json::to_writer(&mut text, &head)?;
+        text.push(b'}');
+        // invariant: every piece is UTF-8 (two strings and serde_json's output).
+        String::from_utf8(text).map_err(|e| serde::ser::Error::custom(e.to_string()))
+    }
+
+    /// Reads [`HotCheckpoint::to_text`]'s form (or the escaped form that
+    /// earlier builds wrote).
+    ///
+    /// # Errors
+    /// The text is neither.
+    pub fn from_text(text: &str) -> Result<Self, serde_json::Error> {
+        let wire: Wire<'_> = match serde_json::from_str(text) {
+            Ok(wire) => wire,
+            Err(e) => return serde_json::from_str(text).map_err(|_| e),
+        };
+        let h = wire.head;
+        Ok(Self {
+            row: CheckpointRow {
+                table: h.table,
+                game: h.game,
+                kind: h.kind,
+                owner: h.owner,
+                spec: wire.spec.get().to_owned(),
+                seq: h.seq,
+                checkpoint: wire.checkpoint.get().to_owned(),
+                closed: h.closed,
+                updated_at: h.updated_at,
+            },
+            open_round: h.open_round,
+            last_round: h.last_round,
+        })
+    }
 }
 
 /// A round in progress, as a hot checkpoint shows it.
@@ -165,6 +268,21 @@ mod tests {
         let (chosen, skipped) = choose(vec![durable.clone()], &[], vec![later], |_| true);
         assert_eq!(chosen["t"], (durable, false));
         assert_eq!(skipped, vec![("t".to_owned(), Skipped::Older)]);
+    }
+
+    #[test]
+    fn the_cache_form_holds_the_checkpoint_as_json_not_as_a_string() {
+        let mut h = hot("t", 7, true, Some("r0"));
+        h.row.checkpoint = r#"{"state":{"n":1,"s":"a \"quoted\" word"},"seated":[3]}"#.to_owned();
+        h.row.spec = r#"{"min_bet":100}"#.to_owned();
+        let text = h.to_text().unwrap();
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["checkpoint"]["state"]["s"], "a \"quoted\" word", "{text}");
+        assert_eq!(value["spec"]["min_bet"], 100);
+        assert_eq!(HotCheckpoint::from_text(&text).unwrap(), h);
+        // The escaped form of earlier builds still reads.
+        assert_eq!(HotCheckpoint::from_text(&serde_json::to_string(&h).unwrap()).unwrap(), h);
+        assert!(HotCheckpoint::from_text("{\"head\":1}").is_err());
     }
 
     #[test]

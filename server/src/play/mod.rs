@@ -20,6 +20,7 @@ pub mod money;
 pub mod policy;
 pub mod registry;
 mod requests;
+mod rollback;
 mod round;
 mod seeds;
 pub mod step;

@@ -1,6 +1,7 @@
 //! One round in progress at a table: its key, its generator (every draw
 //! recorded), the inputs it took and the stakes and payouts it named, so the
-//! table can write the round record in the same transaction as the money.
+//! table can write the round record in the same transaction as the money;
+//! and how the engine opens one (its generator, its commitment announced).
 //! Nothing here talks to the database or a client.
 
 use std::collections::BTreeSet;
@@ -9,8 +10,10 @@ use std::sync::Arc;
 use croupier_rng::fair::FairInput;
 use croupier_rng::{CertifiedRng, Commitment, Draw, DrawRecord, Position, Seed};
 use croupier_sdk::record::{RngEvidence, RoundRecord, Stake};
-use croupier_sdk::{Payout, RoundId};
-use serde_json::Value;
+use croupier_sdk::{Game, Payout, RoundId};
+use serde_json::{Value, json};
+
+use super::engine::{Dealt, Engine, Opening, Step};
 
 use crate::store::{GameConfig, RoundClose, RoundRow};
 
@@ -71,6 +74,15 @@ impl Draw for Recording {
     }
 }
 
+/// A snapshot of a round's state part way through: what undoing an input
+/// replays from, instead of the round's start (see `super::rollback`).
+pub struct Base {
+    /// The state (serialised) after `inputs` inputs and `draws` draws.
+    pub state: Value,
+    pub inputs: usize,
+    pub draws: usize,
+}
+
 /// A round from its start to its record.
 pub struct Hand {
     pub round: RoundId,
@@ -94,6 +106,8 @@ pub struct Hand {
     pub payouts: Vec<Payout>,
     /// The wallet has been asked to close the round (settled or voided).
     pub money_closed: bool,
+    /// The latest snapshot of the round's state (`None`: `state_before`).
+    pub base: Option<Base>,
 }
 
 impl Hand {
@@ -133,5 +147,50 @@ impl Hand {
             created_at: now,
             config: Some(config.clone()),
         }
+    }
+}
+
+impl<G: Game> Engine<G> {
+    /// The generator of round `round`, about to open: from a committed seed,
+    /// or (without one) forked from the table's own certified generator
+    /// (each fork advances it: no stream repeats).
+    pub(super) fn opening(&mut self, round: RoundId) -> Opening {
+        let key = format!("{}:{}:{}", self.setup.id, self.setup.epoch, round.0);
+        let dealt = self.seeds.round(&key, self.setup.owner, &self.seated).unwrap_or_else(|| {
+            let rng = self.spare.fork();
+            Dealt { commitment: rng.commitment(), rng, fair: None, seed: None }
+        });
+        let Dealt { rng, commitment, fair, seed } = dealt;
+        Opening { round, key, rng: Recording::new(rng), commitment, fair, seed }
+    }
+
+    /// Opens the round record with its generator, and announces the
+    /// commitment it is bound by.
+    pub(super) fn start_hand(&mut self, opening: Opening, state_before: Value, first_input: Value, step: &mut Step) {
+        if let Some(open) = &self.hand {
+            tracing::error!(table_id = %self.setup.id, round = open.round.0, "a round started before the last one ended");
+        }
+        let Opening { round, key, rng, commitment, fair, seed } = opening;
+        if self.setup.kind.announces_seeds() {
+            let note = json!({ "type": "fair.commit", "round": key, "commitment": commitment.to_string() });
+            self.publish(None, note, step);
+        }
+        self.hand = Some(Hand {
+            round,
+            key,
+            rng,
+            commitment,
+            fair,
+            seed,
+            state_before,
+            inputs: vec![first_input],
+            stakes: Vec::new(),
+            staked: false,
+            players: self.seated.clone(),
+            close: None,
+            payouts: Vec::new(),
+            money_closed: false,
+            base: None,
+        });
     }
 }

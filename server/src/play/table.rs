@@ -540,11 +540,7 @@ impl<G: Game> Handler<Halt> for Table<G> {
         };
         Box::pin(settle.into_actor(self).then(|(), act, _ctx| {
             let open = act.engine.staked_round().map(str::to_owned);
-            let last = act
-                .engine
-                .hot_checkpoint(act.deps.clock.now_ms())
-                .ok()
-                .and_then(|hot| serde_json::to_string(&hot).ok());
+            let last = act.engine.hot_checkpoint(act.deps.clock.now_ms()).ok().and_then(|hot| hot.to_text().ok());
             let last = last.filter(|_| act.hot.dirty_since.is_some());
             let (seq, deps, table) = (act.engine.seq(), act.deps.clone(), act.id.clone());
             async move {

@@ -16,6 +16,7 @@ use thiserror::Error;
 
 use crate::settings::DatabaseSettings;
 
+mod accounts;
 pub mod batch;
 mod batch_pg;
 pub mod postgres;
@@ -252,6 +253,23 @@ pub trait Store: Wallet + Rounds + Send + Sync + 'static {
     /// # Errors
     /// [`StoreError::Conflict`] when the username is taken.
     async fn create_user(&self, username: &str, password_hash: &str, role: Role, now: i64) -> Result<User, StoreError>;
+
+    /// Load-test players in bulk: creates those of `names` that do not
+    /// exist and funds each once with `amount`, in one transaction; returns
+    /// them in the order named.
+    ///
+    /// # Errors
+    /// [`StoreError::Conflict`] when a name is taken by an account that is
+    /// not a player; [`StoreError::InvalidAmount`] for an amount that is not
+    /// positive; database failures. Nothing is written on an error.
+    async fn test_accounts(
+        &self,
+        names: &[String],
+        password_hash: &str,
+        amount: i64,
+        currency: &str,
+        now: i64,
+    ) -> Result<Vec<User>, StoreError>;
 
     /// The account named `username`.
     ///

@@ -52,7 +52,7 @@ impl SqlStore {
     }
 }
 
-fn user(row: &AnyRow) -> Result<User, StoreError> {
+pub(super) fn user(row: &AnyRow) -> Result<User, StoreError> {
     let role: String = row.try_get("role")?;
     Ok(User {
         id: row.try_get("id")?,
@@ -67,7 +67,7 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
-const USER_COLUMNS: &str = "id, username, password_hash, role, created_at";
+pub(super) const USER_COLUMNS: &str = "id, username, password_hash, role, created_at";
 
 #[async_trait]
 impl Store for SqlStore {
@@ -114,6 +114,17 @@ impl Store for SqlStore {
             .await
             .map_err(|e| if is_unique_violation(&e) { StoreError::Conflict("username") } else { e.into() })?;
         user(&row)
+    }
+
+    async fn test_accounts(
+        &self,
+        names: &[String],
+        password_hash: &str,
+        amount: i64,
+        currency: &str,
+        now: i64,
+    ) -> Result<Vec<User>, StoreError> {
+        self.test_accounts_in(names, password_hash, amount, currency, now).await
     }
 
     async fn user_by_name(&self, username: &str) -> Result<Option<User>, StoreError> {

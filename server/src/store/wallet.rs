@@ -360,6 +360,30 @@ pub(super) async fn reserve_in(
     Ok(Receipt { tx_id, replayed: false })
 }
 
+/// A deposit (see [`Wallet::deposit`]; `amount` already checked positive),
+/// inside the caller's transaction.
+pub(super) async fn deposit_in(
+    conn: &mut AnyConnection,
+    key: &str,
+    user_id: i64,
+    currency: &str,
+    amount: i64,
+    now: i64,
+) -> Result<Receipt, StoreError> {
+    let request = format!("deposit|{user_id}|{currency}|{amount}");
+    let tx_id = match claim(conn, key, "deposit", &request, None, now).await? {
+        Claim::Fresh(id) => id,
+        Claim::Replayed(receipt) => return Ok(receipt),
+    };
+    if sqlx::query("SELECT id FROM users WHERE id = $1").bind(user_id).fetch_optional(&mut *conn).await?.is_none() {
+        return Err(StoreError::NotFound("user"));
+    }
+    let system = account(conn, "system", None, DEPOSITS, currency).await?;
+    let player = account(conn, "player", Some(user_id), &player_account(user_id), currency).await?;
+    post(conn, tx_id, vec![(system, Bucket::Available, -amount), (player, Bucket::Available, amount)]).await?;
+    Ok(Receipt { tx_id, replayed: false })
+}
+
 #[async_trait]
 impl Wallet for SqlStore {
     async fn deposit(
@@ -372,18 +396,8 @@ impl Wallet for SqlStore {
     ) -> Result<Receipt, StoreError> {
         positive(amount)?;
         let mut tx = self.write_tx().await?;
-        let request = format!("deposit|{user_id}|{currency}|{amount}");
-        let tx_id = match claim(&mut tx, key, "deposit", &request, None, now).await? {
-            Claim::Fresh(id) => id,
-            Claim::Replayed(receipt) => return Ok(receipt),
-        };
-        if sqlx::query("SELECT id FROM users WHERE id = $1").bind(user_id).fetch_optional(&mut *tx).await?.is_none() {
-            return Err(StoreError::NotFound("user"));
-        }
-        let system = account(&mut tx, "system", None, DEPOSITS, currency).await?;
-        let player = account(&mut tx, "player", Some(user_id), &player_account(user_id), currency).await?;
-        post(&mut tx, tx_id, vec![(system, Bucket::Available, -amount), (player, Bucket::Available, amount)]).await?;
-        commit(tx, Receipt { tx_id, replayed: false }).await
+        let receipt = deposit_in(&mut tx, key, user_id, currency, amount, now).await?;
+        commit(tx, receipt).await
     }
 
     async fn reserve(

@@ -37,11 +37,10 @@ impl<G: Game> Table<G> {
             return;
         }
         let Some(since) = self.hot.dirty_since.take() else { return };
-        let text =
-            match self.engine.hot_checkpoint(self.deps.clock.now_ms()).and_then(|hot| serde_json::to_string(&hot)) {
-                Ok(text) => text,
-                Err(e) => return tracing::error!(table_id = %self.id, %e, "unserialisable hot checkpoint"),
-            };
+        let text = match self.engine.hot_checkpoint(self.deps.clock.now_ms()).and_then(|hot| hot.to_text()) {
+            Ok(text) => text,
+            Err(e) => return tracing::error!(table_id = %self.id, %e, "unserialisable hot checkpoint"),
+        };
         self.hot.in_flight = true;
         let cache = self.deps.cache.clone();
         let id = self.id.clone();
