@@ -197,5 +197,7 @@ async fn bulk_test_accounts(kind: Db) {
     players.sort_unstable();
     players.dedup();
     assert_eq!(players.len(), 300);
+    // Double entry holds: every deposit balanced by the deposits account.
+    assert!(app.store.ledger_violations(10).await.unwrap().is_empty());
     app.stop().await;
 }

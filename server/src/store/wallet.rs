@@ -31,9 +31,9 @@ impl Bucket {
 }
 
 /// The system account deposits come from.
-const DEPOSITS: &str = "system:deposits";
+pub(super) const DEPOSITS: &str = "system:deposits";
 
-fn player_account(user_id: i64) -> String {
+pub(super) fn player_account(user_id: i64) -> String {
     format!("player:{user_id}")
 }
 
@@ -83,7 +83,7 @@ async fn claim(
 
 /// The id of the named account, created empty if new. Looked up first: in
 /// steady play every account exists, and a lookup is one round trip.
-async fn account(
+pub(super) async fn account(
     conn: &mut AnyConnection,
     kind: &str,
     user_id: Option<i64>,
