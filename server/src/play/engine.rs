@@ -149,12 +149,12 @@ impl<G: Game> Engine<G> {
             setup,
         };
         if let Some(row) = restore {
-            engine.restore(row, config, now);
+            engine.restore(row, now);
         }
         engine
     }
 
-    fn restore(&mut self, row: &CheckpointRow, config: &G::Config, now: i64) {
+    fn restore(&mut self, row: &CheckpointRow, now: i64) {
         // Never below the checkpoint's, even if its state cannot be used,
         // so a later checkpoint is never older than a stored one.
         let seq = u64::try_from(row.seq).unwrap_or(0).max(self.log.seq());
@@ -168,7 +168,7 @@ impl<G: Game> Engine<G> {
         };
         self.restored = true;
         self.state = saved.state;
-        G::resume(&mut self.state, config);
+        G::resume(&mut self.state, &self.config);
         self.seated = saved.seated.into_iter().collect();
         let deadlines: BTreeMap<i64, i64> = saved.away.into_iter().collect();
         let grace = i64::try_from(self.setup.grace_ms).unwrap_or(i64::MAX);
