@@ -10,9 +10,12 @@
 //! allows it, else by registering each) — then starts the players over the
 //! ramp, and every player stops by itself at the end of the duration. It
 //! never targets anything but loopback unless told to (the binary checks).
+//! Against the [`reference`] fan-out server (`--reference`) nothing is
+//! provisioned: players and rooms are named, not made.
 
 pub mod player;
 pub mod provision;
+pub mod reference;
 pub mod report;
 pub mod stats;
 
@@ -103,6 +106,9 @@ pub struct Options {
     /// Local source addresses 127.0.0.1 .. 127.0.0.N to spread connections
     /// over (0 = one per 20,000 players).
     pub sources: usize,
+    /// The target is the [`reference`] fan-out server: nothing is
+    /// provisioned (chat and idle only).
+    pub reference: bool,
 }
 
 impl Options {
@@ -195,9 +201,12 @@ pub async fn run(opts: Options, mut progress: impl FnMut(Progress)) -> anyhow::R
         .with_context(|| format!("{host} has no address"))?;
     raise_file_limit(opts.players);
     let assignment = opts.assignment();
-    let api = provision::Api::login(&http, &opts.operator.0, &opts.operator.1).await?;
-    let tables = provision::tables(&api, &opts, &assignment).await?;
-    let accounts = provision::accounts(&api, &opts).await?;
+    let (tables, accounts) = if opts.reference {
+        provision::named(&opts, &assignment)?
+    } else {
+        let api = provision::Api::login(&http, &opts.operator.0, &opts.operator.1).await?;
+        (provision::tables(&api, &opts, &assignment).await?, provision::accounts(&api, &opts).await?)
+    };
     let sources = match opts.sources {
         0 => opts.players.div_ceil(20_000).max(1),
         n => n,
@@ -301,6 +310,7 @@ mod tests {
             deposit: 0,
             table_config: None,
             sources: 0,
+            reference: false,
         }
     }
 

@@ -75,6 +75,10 @@ struct Args {
     /// Print the changes against this earlier JSON report.
     #[arg(long)]
     baseline: Option<std::path::PathBuf>,
+    /// The target is the reference fan-out server (`--example fanout`):
+    /// provision nothing (chat and idle only; no operator password needed).
+    #[arg(long)]
+    reference: bool,
     /// Allow a target outside 127.0.0.0/8 and ::1.
     #[arg(long)]
     allow_remote: bool,
@@ -110,6 +114,7 @@ fn options(args: &Args) -> anyhow::Result<Options> {
     }
     let password = match &args.password_file {
         Some(path) => std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?,
+        None if args.reference => String::new(),
         None => std::env::var("CROUPIER_LOAD_PASSWORD")
             .context("the operator's password: pass --password-file or set CROUPIER_LOAD_PASSWORD")?,
     };
@@ -133,6 +138,7 @@ fn options(args: &Args) -> anyhow::Result<Options> {
         deposit: args.deposit,
         table_config,
         sources: args.sources,
+        reference: args.reference,
     })
 }
 

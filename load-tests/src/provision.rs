@@ -90,6 +90,48 @@ fn describe(body: &Value) -> String {
     format!("{}: {}", body["error"]["code"].as_str().unwrap_or("?"), body["error"]["message"].as_str().unwrap_or("?"))
 }
 
+/// How many tables each table game of the run needs (`--tables`, else one
+/// per six of its players).
+fn table_counts(opts: &Options, assignment: &[Scenario]) -> BTreeMap<&'static str, usize> {
+    let mut per_game: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for s in assignment {
+        if let Some(game) = s.table_game() {
+            *per_game.entry(game).or_default() += 1;
+        }
+    }
+    per_game
+        .into_iter()
+        .map(|(game, players)| (game, if opts.tables > 0 { opts.tables } else { players.div_ceil(6).max(1) }))
+        .collect()
+}
+
+/// Tables and players for the reference fan-out server, which keeps no
+/// accounts: rooms `ref-N` of six seats and players `PREFIX-N` whose token
+/// is their name.
+///
+/// # Errors
+/// A scenario other than chat and idle (the reference plays no game).
+#[allow(clippy::type_complexity)]
+pub fn named(
+    opts: &Options,
+    assignment: &[Scenario],
+) -> anyhow::Result<(BTreeMap<&'static str, Vec<Table>>, Vec<Account>)> {
+    if let Some(s) = assignment.iter().find(|s| !matches!(s, Scenario::Chat | Scenario::Idle)) {
+        bail!("--reference plays chat and idle only, not {s:?}");
+    }
+    let tables = table_counts(opts, assignment)
+        .into_iter()
+        .map(|(game, n)| (game, (0..n).map(|i| Table { id: format!("ref-{i}"), min_bet: 1, seats: 6 }).collect()))
+        .collect();
+    let accounts = (0..opts.players)
+        .map(|i| {
+            let username = format!("{}-{i}", opts.prefix);
+            Account { token: username.clone(), username, player: i64::try_from(i).unwrap_or(i64::MAX) }
+        })
+        .collect();
+    Ok((tables, accounts))
+}
+
 /// Opens (or finds) the tables of every table game the run plays.
 ///
 /// # Errors
@@ -99,15 +141,8 @@ pub async fn tables(
     opts: &Options,
     assignment: &[Scenario],
 ) -> anyhow::Result<BTreeMap<&'static str, Vec<Table>>> {
-    let mut per_game: BTreeMap<&'static str, usize> = BTreeMap::new();
-    for s in assignment {
-        if let Some(game) = s.table_game() {
-            *per_game.entry(game).or_default() += 1;
-        }
-    }
     let mut out = BTreeMap::new();
-    for (game, players) in per_game {
-        let n = if opts.tables > 0 { opts.tables } else { players.div_ceil(6).max(1) };
+    for (game, n) in table_counts(opts, assignment) {
         let mut config = json!({ "currency": CURRENCY });
         if let Some(extra) = opts.table_config.as_ref().and_then(Value::as_object) {
             for (k, v) in extra {

@@ -33,7 +33,8 @@ pub enum ServerMsg {
         server: String,
         /// `auth` must arrive within this many milliseconds.
         auth_deadline_ms: u64,
-        /// The server pings this often; answer or be dropped.
+        /// A connection silent this long is pinged; answer (or talk) or
+        /// be dropped.
         heartbeat_ms: u64,
     },
     /// `auth` succeeded.

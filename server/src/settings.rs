@@ -148,7 +148,8 @@ pub struct AuthSettings {
 pub struct WsSettings {
     /// `auth` must arrive within this, milliseconds.
     pub auth_deadline_ms: u64,
-    /// Ping interval, milliseconds (at most half of `timeout_ms`).
+    /// The heartbeat's interval, milliseconds: a connection silent this
+    /// long is pinged (at most half of `timeout_ms`).
     pub heartbeat_ms: u64,
     /// Silence after which a connection is dropped, milliseconds.
     pub timeout_ms: u64,

@@ -1,8 +1,10 @@
 //! The connection actor: one per WebSocket. It greets (`hello`), requires
-//! `auth` within the deadline, keeps the heartbeat, limits frame size and
-//! message rate, decodes frames into [`ClientMsg`]s and answers them, and
-//! writes everything through one bounded outbound queue: a client that does
-//! not read is disconnected, and nothing else ever waits for it.
+//! `auth` within the deadline, joins its thread's [`Heartbeat`] sweep,
+//! limits frame size and message rate, decodes frames into [`ClientMsg`]s
+//! and answers them, and writes everything through one bounded outbound
+//! queue, which the socket's response body ([`super::outbound`]) reads: a
+//! client that does not read is disconnected, and nothing else ever waits
+//! for it.
 //!
 //! It never blocks and never holds game or money logic; tables and sessions
 //! receive its messages and push replies and events into its queue.
@@ -10,7 +12,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix::{Actor, ActorContext, AsyncContext, Handler, StreamHandler};
+use actix::{Actor, ActorContext, AsyncContext, Handler, SpawnHandle, StreamHandler};
 use actix_governor::governor::clock::QuantaClock;
 use actix_governor::governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
@@ -18,28 +20,29 @@ use actix_governor::governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 /// calibrates it (CPUID and a timing loop), which was the top user-space
 /// cost of opening a connection.
 static CLOCK: std::sync::LazyLock<QuantaClock> = std::sync::LazyLock::new(QuantaClock::default);
-use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, ProtocolError, Session};
+use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, ProtocolError};
 use croupier_protocol::{ClientMsg, ErrorCode, PROTOCOL_VERSION, ServerMsg, Target};
-use tokio::sync::mpsc;
-use tokio::time::Instant;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::auth::TokenError;
 use crate::clients::{Kick, Line, Out, Outbox, Replaced, Restarting};
 use crate::play::lobby::OpenError;
 use crate::play::{Ask, Client, Gone, Request};
 use crate::state::AppState;
+use crate::ws::heartbeat::{Heartbeat, Silent};
 
 /// One WebSocket.
 pub struct Connection {
     id: u64,
     state: Arc<AppState>,
-    session: Session,
     stream: Option<AggregatedMessageStream>,
     out: Option<mpsc::Sender<Out>>,
+    /// Closes the socket at once, ahead of the queue (when it is full).
+    urgent: Option<oneshot::Sender<CloseReason>>,
+    heartbeat: Option<Heartbeat>,
+    /// The auth deadline, until `auth` arrives.
+    deadline: Option<SpawnHandle>,
     player: Option<(i64, String)>,
-    last_heard: Instant,
-    /// When the heartbeat timer last fired.
-    last_tick: Instant,
     strikes: u32,
     limiter: DefaultDirectRateLimiter,
     /// Tables and sessions this connection has spoken to: told when it goes.
@@ -47,8 +50,16 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// A connection over `session`, reading `stream`.
-    pub fn new(id: u64, state: Arc<AppState>, session: Session, stream: AggregatedMessageStream) -> Self {
+    /// A connection reading `stream` and writing into `out`, whose other
+    /// end (and `urgent`'s) the socket's [`super::outbound::Outbound`] body
+    /// holds.
+    pub fn new(
+        id: u64,
+        state: Arc<AppState>,
+        stream: AggregatedMessageStream,
+        out: mpsc::Sender<Out>,
+        urgent: oneshot::Sender<CloseReason>,
+    ) -> Self {
         let ws = &state.settings.ws;
         let per_second = std::num::NonZeroU32::new(ws.messages_per_second).unwrap_or(std::num::NonZeroU32::MIN);
         let burst = std::num::NonZeroU32::new(ws.message_burst).unwrap_or(std::num::NonZeroU32::MIN);
@@ -57,12 +68,12 @@ impl Connection {
         Self {
             id,
             state,
-            session,
             stream: Some(stream),
-            out: None,
+            out: Some(out),
+            urgent: Some(urgent),
+            heartbeat: None,
+            deadline: None,
             player: None,
-            last_heard: Instant::now(),
-            last_tick: Instant::now(),
             strikes: 0,
             limiter,
             joined: std::collections::HashSet::new(),
@@ -97,11 +108,10 @@ impl Connection {
     fn close(&mut self, code: CloseCode, reason: &str, ctx: &mut actix::Context<Self>) {
         let reason = CloseReason { code, description: Some(reason.to_owned()) };
         let queued = self.out.take().map(|queue| queue.try_send(Out::Close(reason.clone())));
-        if !matches!(queued, Some(Ok(()))) {
-            let session = self.session.clone();
-            actix::spawn(async move {
-                let _ = session.close(Some(reason)).await;
-            });
+        if !matches!(queued, Some(Ok(())))
+            && let Some(urgent) = self.urgent.take()
+        {
+            let _ = urgent.send(reason);
         }
         ctx.stop();
     }
@@ -238,6 +248,9 @@ impl Connection {
         };
         let line = Line { conn: self.id, replaced: ctx.address().recipient(), restarting: ctx.address().recipient() };
         self.state.registry.sign_in(player, line);
+        if let Some(deadline) = self.deadline.take() {
+            ctx.cancel_future(deadline);
+        }
         tracing::info!(conn_id = self.id, player_id = player, "authenticated");
         self.send(&ServerMsg::Authed { re: id, player, username: claims.name.clone() }, ctx);
         self.player = Some((player, claims.name));
@@ -261,66 +274,34 @@ fn request_id(msg: &ClientMsg) -> Option<u64> {
     }
 }
 
-/// Whether a client went silent: nothing heard for longer than `timeout`,
-/// judged only on a heartbeat tick that came on time (within two intervals
-/// of the last). A late tick means this thread was stalled, and frames the
-/// client sent meanwhile may still be waiting in the socket unread; the next
-/// tick judges instead.
-fn heartbeat_missed(since_tick: Duration, since_heard: Duration, every: Duration, timeout: Duration) -> bool {
-    since_tick <= every.saturating_mul(2) && since_heard > timeout
-}
-
 impl Actor for Connection {
     type Context = actix::Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        let ws = self.state.settings.ws.clone();
-        let (tx, mut rx) = mpsc::channel::<Out>(ws.outbound_queue);
-        self.out = Some(tx);
-        let mut session = self.session.clone();
-        actix::spawn(async move {
-            while let Some(out) = rx.recv().await {
-                let sent = match out {
-                    Out::Text(text) => session.text(text).await,
-                    Out::Ping => session.ping(b"").await,
-                    Out::Pong(bytes) => session.pong(&bytes).await,
-                    Out::Close(reason) => {
-                        let _ = session.close(Some(reason)).await;
-                        break;
-                    }
-                };
-                if sent.is_err() {
-                    break;
-                }
-            }
-        });
+        let ws = &self.state.settings.ws;
+        let (every, timeout) = (Duration::from_millis(ws.heartbeat_ms), Duration::from_millis(ws.timeout_ms));
+        let (auth_deadline_ms, heartbeat_ms) = (ws.auth_deadline_ms, ws.heartbeat_ms);
+        if let Some(out) = &self.out {
+            self.heartbeat = Some(Heartbeat::join(self.id, every, timeout, out.clone(), ctx.address().recipient()));
+        }
         if let Some(stream) = self.stream.take() {
             ctx.add_stream(stream);
         }
         let hello = ServerMsg::Hello {
             protocol: PROTOCOL_VERSION,
             server: format!("croupier {}", env!("CARGO_PKG_VERSION")),
-            auth_deadline_ms: ws.auth_deadline_ms,
-            heartbeat_ms: ws.heartbeat_ms,
+            auth_deadline_ms,
+            heartbeat_ms,
         };
         self.send(&hello, ctx);
-        ctx.run_later(Duration::from_millis(ws.auth_deadline_ms), |act, ctx| {
+        let deadline = ctx.run_later(Duration::from_millis(auth_deadline_ms), |act, ctx| {
+            act.deadline = None;
             if act.player.is_none() {
                 act.error(None, ErrorCode::AuthTimeout, "no auth message in time", ctx);
                 act.close(CloseCode::Policy, "no auth message in time", ctx);
             }
         });
-        let (every, timeout) = (Duration::from_millis(ws.heartbeat_ms), Duration::from_millis(ws.timeout_ms));
-        ctx.run_interval(every, move |act, ctx| {
-            let now = Instant::now();
-            let since_tick = now.duration_since(std::mem::replace(&mut act.last_tick, now));
-            if heartbeat_missed(since_tick, act.last_heard.elapsed(), every, timeout) {
-                tracing::info!(conn_id = act.id, "heartbeat timed out");
-                act.close(CloseCode::Away, "no heartbeat", ctx);
-            } else {
-                act.push(Out::Ping, ctx);
-            }
-        });
+        self.deadline = Some(deadline);
     }
 
     fn stopped(&mut self, _ctx: &mut Self::Context) {
@@ -342,7 +323,9 @@ impl Actor for Connection {
 
 impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for Connection {
     fn handle(&mut self, item: Result<AggregatedMessage, ProtocolError>, ctx: &mut Self::Context) {
-        self.last_heard = Instant::now();
+        if let Some(heartbeat) = &self.heartbeat {
+            heartbeat.heard();
+        }
         match item {
             Ok(AggregatedMessage::Text(text)) => self.on_text(&text, ctx),
             Ok(AggregatedMessage::Binary(_)) => {
@@ -387,6 +370,15 @@ impl Handler<Kick> for Connection {
     }
 }
 
+impl Handler<Silent> for Connection {
+    type Result = ();
+
+    fn handle(&mut self, _: Silent, ctx: &mut Self::Context) {
+        tracing::info!(conn_id = self.id, "heartbeat timed out");
+        self.close(CloseCode::Away, "no heartbeat", ctx);
+    }
+}
+
 impl Handler<Replaced> for Connection {
     type Result = ();
 
@@ -397,20 +389,5 @@ impl Handler<Replaced> for Connection {
         };
         self.send(&msg, ctx);
         self.close(CloseCode::Policy, "replaced by a newer connection", ctx);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn silence_is_judged_only_on_a_tick_that_came_on_time() {
-        let ms = Duration::from_millis;
-        let (every, timeout) = (ms(1_000), ms(3_000));
-        assert!(!heartbeat_missed(ms(1_000), ms(2_000), every, timeout), "heard recently");
-        assert!(heartbeat_missed(ms(1_000), ms(3_001), every, timeout), "silent too long, tick on time");
-        assert!(heartbeat_missed(ms(2_000), ms(9_000), every, timeout), "two intervals is still on time");
-        assert!(!heartbeat_missed(ms(2_001), ms(9_000), every, timeout), "a late tick: the thread stalled");
     }
 }
