@@ -10,14 +10,6 @@ use croupier_server::settings;
 
 mod cli;
 
-/// jemalloc instead of the system allocator: a connection's buffers that
-/// are reserved but never filled (actix-http's 8 KiB read and write buffers
-/// per socket) stay out of resident memory, where glibc's inline chunk
-/// headers touched their pages (docs/benchmarks.md, idle connections).
-#[cfg(not(target_env = "msvc"))]
-#[global_allocator]
-static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
-
 /// Croupier: a real-time game server for casino-style games.
 #[derive(Debug, Parser)]
 #[command(name = "croupier", version, about)]
