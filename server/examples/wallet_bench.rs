@@ -3,10 +3,11 @@
 //! checked at the end. Not a test: run it and compare with `pgbench -N` on
 //! the same machine (docs/benchmarks.md has both).
 //!
-//! `cargo run --release -p croupier-server --example wallet_bench -- [--players 16] [--houses 4] [--seconds 10] [--group [--max-ops 512] [--wait-us 1000]]`
+//! `cargo run --release -p croupier-server --example wallet_bench -- [--players 16] [--houses 4] [--seconds 10] [--group [--max-ops 512] [--wait-us 1000] [--lanes 2]]`
 //! (`--group`: through group commit, batches of at most `--max-ops`
-//! (512) closing `--wait-us` (1000) after their first operation; without
-//! it, each operation is its own commit).
+//! (512) closing `--wait-us` (1000) after their first operation, `--lanes`
+//! (2) of them in flight at once; without it, each operation is its own
+//! commit).
 //! with `DATABASE_URL` pointing at a Postgres server (its `postgres`
 //! database, or any database the user may create databases from).
 
@@ -44,6 +45,7 @@ async fn main() {
     let limits = Limits {
         max_ops: usize::try_from(arg("--max-ops", 512)).unwrap(),
         wait: Duration::from_micros(arg("--wait-us", 1000)),
+        lanes: usize::try_from(arg("--lanes", 2)).unwrap(),
     };
     let metrics = Metrics::new().unwrap();
     let group = GroupCommit::start(store.clone(), Clock::system(), metrics.clone(), limits);
@@ -75,9 +77,9 @@ async fn main() {
                     let payout: &[(i64, i64)] = if n.is_multiple_of(2) { &[(user, 200)] } else { &[] };
                     let (reserve, settle) = (format!("r-{round_key}"), format!("s-{round_key}"));
                     if grouped {
-                        group.submit(WalletOp::reserve(&reserve, round, user, 100)).await.unwrap();
+                        group.submit(&house, WalletOp::reserve(&reserve, round, user, 100)).await.unwrap();
                         let close = RoundClose::Settle(payout.to_vec());
-                        group.submit(WalletOp::close(&settle, &round_key, close, None)).await.unwrap();
+                        group.submit(&house, WalletOp::close(&settle, &round_key, close, None)).await.unwrap();
                     } else {
                         store.reserve(&reserve, round, user, 100, 0).await.unwrap();
                         store.settle(&settle, &round_key, payout, 0).await.unwrap();

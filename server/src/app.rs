@@ -116,6 +116,7 @@ impl Application {
         let limits = Limits {
             max_ops: settings.wallet.batch_max_ops,
             wait: Duration::from_micros(settings.wallet.batch_wait_us),
+            lanes: settings.wallet.batch_lanes,
         };
         let deps = Arc::new(Deps {
             store: store.clone(),

@@ -4,7 +4,15 @@
 //! next fills; a batch closes when it holds [`Limits::max_ops`] operations
 //! or [`Limits::wait`] after its first one arrived, whichever comes first.
 //! One commit, one fsync, many operations. Every table and session moves
-//! its money through the one queue of its server (`Deps::group`).
+//! its money through the one `GroupCommit` of its server (`Deps::group`).
+//!
+//! On Postgres the batches run in [`Limits::lanes`] lanes at once, each its
+//! own queue and connection, so that one batch's statements run while
+//! another's commit waits for the disk and both cores work. An operation's
+//! lane is chosen by its lane key, the house account of its table or
+//! session: one table's (or house shard's) operations stay in one lane, in
+//! order, and no two lanes write one house row. SQLite has one writer and
+//! always runs one lane.
 //!
 //! Each operation still gets its own answer, only once the commit holding it
 //! has returned: a refusal refuses that operation alone, and a failed or
@@ -21,7 +29,7 @@ use tokio::time::Instant;
 use crate::clock::Clock;
 use crate::metrics::Metrics;
 use crate::store::batch::{OpResult, WalletOp};
-use crate::store::{Store, StoreError};
+use crate::store::{Backend, Store, StoreError};
 
 /// How batches close.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +38,8 @@ pub struct Limits {
     pub max_ops: usize,
     /// How long a batch waits for company after its first operation.
     pub wait: Duration,
+    /// Batches in flight at once (each its own queue).
+    pub lanes: usize,
 }
 
 struct Job {
@@ -37,10 +47,10 @@ struct Job {
     answer: oneshot::Sender<OpResult>,
 }
 
-/// The queue into the batches of one store.
+/// The queues into the batches of one store, one per lane.
 #[derive(Debug, Clone)]
 pub struct GroupCommit {
-    queue: mpsc::Sender<Job>,
+    lanes: Arc<[mpsc::Sender<Job>]>,
 }
 
 impl std::fmt::Debug for Job {
@@ -50,30 +60,63 @@ impl std::fmt::Debug for Job {
 }
 
 impl GroupCommit {
-    /// Starts the task that commits batches to `store`. It ends once every
-    /// handle is dropped and the operations queued before are answered.
+    /// Starts the tasks that commit batches to `store`, one per lane. They
+    /// end once every handle is dropped and the operations queued before
+    /// are answered.
     pub fn start(store: Arc<dyn Store>, clock: Clock, metrics: Metrics, limits: Limits) -> Self {
         let max_ops = limits.max_ops.max(1);
-        // Room for several full batches: a caller waits only when the
-        // database is far behind, and then it should.
-        let (queue, jobs) = mpsc::channel(max_ops.saturating_mul(8));
-        tokio::spawn(commit_batches(store, clock, metrics, Limits { max_ops, ..limits }, jobs));
-        Self { queue }
+        let lanes = match store.backend() {
+            Backend::Sqlite => 1,
+            Backend::Postgres => limits.lanes.max(1),
+        };
+        let limits = Limits { max_ops, lanes, ..limits };
+        let lanes = (0..lanes)
+            .map(|_| {
+                // Room for several full batches: a caller waits only when
+                // the database is far behind, and then it should.
+                let (queue, jobs) = mpsc::channel(max_ops.saturating_mul(8));
+                tokio::spawn(commit_batches(store.clone(), clock, metrics.clone(), limits, jobs));
+                queue
+            })
+            .collect();
+        Self { lanes }
     }
 
-    /// Carries out `op` in the next batch and answers once its commit has
-    /// returned.
+    /// Carries out `op` in the next batch of the lane of `lane_key` (the
+    /// house account of its table or session) and answers once its commit
+    /// has returned. Operations with one lane key go in the order
+    /// submitted.
     ///
     /// # Errors
     /// The operation's refusal, or its batch's failure
     /// ([`StoreError::Database`]: not landed; [`StoreError::Unconfirmed`]:
     /// maybe landed).
-    pub async fn submit(&self, op: WalletOp) -> OpResult {
+    pub async fn submit(&self, lane_key: &str, op: WalletOp) -> OpResult {
         let (answer, answered) = oneshot::channel();
         let gone = || StoreError::Database(sqlx::Error::WorkerCrashed);
-        self.queue.send(Job { op, answer }).await.map_err(|_| gone())?;
+        let lane = self.lane(lane_key).ok_or_else(gone)?;
+        lane.send(Job { op, answer }).await.map_err(|_| gone())?;
         // A batch whose task died mid-commit may have landed.
         answered.await.map_err(|_| StoreError::Unconfirmed(sqlx::Error::WorkerCrashed))?
+    }
+
+    /// How many lanes run (one on SQLite).
+    pub fn lanes(&self) -> usize {
+        self.lanes.len()
+    }
+
+    /// The lane of `lane_key`, below [`Self::lanes`]: a stable hash of it
+    /// (FNV-1a), so a key keeps its lane for the life of the process.
+    pub fn lane_of(&self, lane_key: &str) -> usize {
+        let hash =
+            lane_key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+        let n = self.lanes.len().max(1) as u64;
+        // The remainder is below the lane count, a usize.
+        usize::try_from(hash % n).unwrap_or(0)
+    }
+
+    fn lane(&self, lane_key: &str) -> Option<&mpsc::Sender<Job>> {
+        self.lanes.get(self.lane_of(lane_key))
     }
 }
 

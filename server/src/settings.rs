@@ -190,6 +190,8 @@ pub struct WalletSettings {
     /// Group commit: how long a batch waits for more operations after its
     /// first, in microseconds (0: it takes what is queued and goes).
     pub batch_wait_us: u64,
+    /// Group commit: batches in flight at once on Postgres (SQLite: one).
+    pub batch_lanes: usize,
 }
 
 /// `[rng]`
@@ -387,6 +389,8 @@ impl Settings {
             "wallet.batch_max_ops must be 1 to 10000"
         } else if self.wallet.batch_wait_us > 100_000 {
             "wallet.batch_wait_us must be at most 100000 (100 ms)"
+        } else if !(1..=16).contains(&self.wallet.batch_lanes) {
+            "wallet.batch_lanes must be 1 to 16"
         } else if self.play.history == 0 || self.play.queue == 0 || self.play.chat_max_chars == 0 {
             "play.history, play.queue and play.chat_max_chars must be at least 1"
         } else if self.play.chat_per_second == 0 || self.play.chat_burst == 0 || self.play.max_sessions_per_player == 0
@@ -474,6 +478,11 @@ mod tests {
             assert!(err.contains("rng.tick_ms must be 1 to 1000"), "{tick}: {err}");
         }
         assert!(load(None, &[("CROUPIER__RNG__TICK_MS", "1000")]).is_ok());
+        for lanes in ["0", "17"] {
+            let err = format!("{:#}", load(None, &[("CROUPIER__WALLET__BATCH_LANES", lanes)]).unwrap_err());
+            assert!(err.contains("wallet.batch_lanes must be 1 to 16"), "{lanes}: {err}");
+        }
+        assert_eq!(load(None, &[]).unwrap().wallet.batch_lanes, 2, "the documented default");
     }
 
     #[test]

@@ -406,13 +406,13 @@ async fn submitted_together_committed_together(kind: Db) {
     let funds: Vec<(&str, i64)> = names.iter().map(|n| (n.as_str(), 100)).collect();
     let ids = players(&store, &funds).await;
     let metrics = Metrics::new().unwrap();
-    let limits = Limits { max_ops: 512, wait: Duration::from_millis(20) };
+    let limits = Limits { max_ops: 512, wait: Duration::from_millis(20), lanes: 2 };
     let group = GroupCommit::start(store.clone(), Clock::system(), metrics.clone(), limits);
     let stakes = ids.iter().enumerate().map(|(i, &id)| {
         let group = group.clone();
         // Every tenth player stakes more than they hold.
         let amount = if i % 10 == 0 { 101 } else { 60 };
-        async move { group.submit(WalletOp::reserve(&format!("r-{i}"), R1, id, amount)).await }
+        async move { group.submit(R1.house, WalletOp::reserve(&format!("r-{i}"), R1, id, amount)).await }
     });
     let results = futures_util::future::join_all(stakes).await;
     for (i, result) in results.iter().enumerate() {
@@ -425,7 +425,7 @@ async fn submitted_together_committed_together(kind: Db) {
     let batches = metrics.wallet_batch_ops.get_sample_count();
     assert!(batches < 10, "100 operations submitted together went in {batches} batches");
     assert_eq!(metrics.wallet_batch_ops.get_sample_sum() as u64, 100);
-    let settle = group.submit(WalletOp::close("s1", R1.key, RoundClose::Void, None)).await;
+    let settle = group.submit(R1.house, WalletOp::close("s1", R1.key, RoundClose::Void, None)).await;
     assert!(!receipt(&settle).replayed);
     for &id in &ids {
         assert_eq!(store.balances(id).await.unwrap(), eur(100, 0));

@@ -69,12 +69,14 @@ pub fn refusal_message(code: &str) -> &'static str {
 
 /// Carries out `money` in order; returns the stakes' answers. Stakes in a
 /// row go out together (they may share a batch); a close waits for what is
-/// before it. `stalled` counts this table's flights waiting for the database
+/// before it, all in the group commit lane of `house`, the table's house
+/// account. `stalled` counts this table's flights waiting for the database
 /// (the table then refuses actions at once instead of queueing them behind
 /// it).
 pub async fn run(
     deps: Arc<Deps>,
     table: String,
+    house: String,
     stalled: Arc<AtomicUsize>,
     money: Vec<Money>,
 ) -> Vec<(OpId, WalletResult)> {
@@ -87,23 +89,26 @@ pub async fn run(
                 stakes.push((op, WalletOp::reserve(&key, round, player, amount)));
             }
             Money::Close { key, round, close, record } => {
-                answers.extend(place(&deps, &table, &stalled, std::mem::take(&mut stakes)).await);
+                answers.extend(place(&deps, (&table, &house), &stalled, std::mem::take(&mut stakes)).await);
                 let written = record.map(|r| {
                     let (row, checkpoint) = *r;
                     Box::new((row, Some(checkpoint)))
                 });
-                close_round(&deps, &table, &stalled, WalletOp::close(&key, &round, close, written)).await;
+                close_round(&deps, (&table, &house), &stalled, WalletOp::close(&key, &round, close, written)).await;
             }
         }
     }
-    answers.extend(place(&deps, &table, &stalled, stakes).await);
+    answers.extend(place(&deps, (&table, &house), &stalled, stakes).await);
     answers
 }
+
+/// Which table asks, and its group commit lane (its house account).
+type Asker<'a> = (&'a str, &'a str);
 
 /// Places `stakes` together; their answers in the same order.
 async fn place(
     deps: &Deps,
-    table: &str,
+    table: Asker<'_>,
     stalled: &AtomicUsize,
     stakes: Vec<(OpId, WalletOp)>,
 ) -> Vec<(OpId, WalletResult)> {
@@ -111,11 +116,11 @@ async fn place(
         .await
 }
 
-async fn stake(deps: &Deps, table: &str, stalled: &AtomicUsize, reserve: WalletOp) -> WalletResult {
+async fn stake(deps: &Deps, (table, house): Asker<'_>, stalled: &AtomicUsize, reserve: WalletOp) -> WalletResult {
     let mut tries = Tries::default();
     let mut stall = Stall::of(stalled);
     let result = loop {
-        let result = deps.metrics.wallet_op("reserve", deps.group.submit(reserve.clone())).await;
+        let result = deps.metrics.wallet_op("reserve", deps.group.submit(house, reserve.clone())).await;
         match tries.after(&result) {
             Some(wait) => {
                 if tries.unconfirmed {
@@ -137,12 +142,12 @@ async fn stake(deps: &Deps, table: &str, stalled: &AtomicUsize, reserve: WalletO
     }
 }
 
-async fn close_round(deps: &Deps, table: &str, stalled: &AtomicUsize, close: WalletOp) {
+async fn close_round(deps: &Deps, (table, house): Asker<'_>, stalled: &AtomicUsize, close: WalletOp) {
     let kind = close.kind();
     let recorded = matches!(&close, WalletOp::Close { written: Some(_), .. });
     let started = Instant::now();
     retry(table, kind, stalled, || async {
-        let closed = deps.metrics.wallet_op(kind, deps.group.submit(close.clone())).await.map(|_| ());
+        let closed = deps.metrics.wallet_op(kind, deps.group.submit(house, close.clone())).await.map(|_| ());
         if recorded && closed.is_err() {
             deps.metrics.checkpoint_failures.with_label_values(&["durable"]).inc();
         }

@@ -350,7 +350,8 @@ impl<G: Game> Table<G> {
         }
         let stakes = money.iter().filter_map(|m| if let Money::Stake { op, .. } = m { Some(*op) } else { None });
         let flight = self.flights.start(stakes.collect(), holds);
-        let run = money::run(self.deps.clone(), self.id.clone(), self.stalled.clone(), money);
+        let house = self.engine.setup.house.clone();
+        let run = money::run(self.deps.clone(), self.id.clone(), house, self.stalled.clone(), money);
         ctx.spawn(run.into_actor(self).map(move |answers, act, ctx| {
             act.flights.finish(flight);
             if let Some((events, timers)) = later {

@@ -1,6 +1,8 @@
 //! A batch on Postgres in one round trip: the operations go as one JSON
-//! array to `croupier_wallet_batch` (migrations/postgres/0005), which checks
-//! and carries out each in order and answers one row per operation. It is
+//! array to `croupier_wallet_batch` (migrations/postgres/0007), which
+//! carries out a clean batch as a whole in a few set-based statements and
+//! any other one operation at a time in order (0005), and answers one row
+//! per operation. It is
 //! the fast path of [`super::batch`]: when the function meets an error that
 //! is not a refusal, the transaction is abandoned and the caller runs the
 //! batch again one savepoint per operation, so the failing operation alone
@@ -169,13 +171,19 @@ impl SqlStore {
         let mut tx = self.write_tx().await.map_err(|e| GiveBack::Fail(e.into()))?;
         let configs =
             self.write_configs(&mut tx, ops.iter().filter_map(WalletOp::record), now).await.map_err(GiveBack::Retry)?;
-        let rows =
-            sqlx::query("SELECT op_index, op_tx, op_replayed, op_error, op_detail FROM croupier_wallet_batch($1, $2)")
-                .bind(text)
-                .bind(now)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(|e| GiveBack::Retry(e.into()))?;
+        let rows = sqlx::query(
+            "SELECT op_index, op_tx, op_replayed, op_error, op_detail, op_sets FROM croupier_wallet_batch($1, $2)",
+        )
+        .bind(text)
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(|e| GiveBack::Retry(e.into()))?;
+        if let Some(row) = rows.first()
+            && !row.try_get::<bool, _>("op_sets").map_err(|e| GiveBack::Retry(e.into()))?
+        {
+            tracing::debug!(ops = rows.len(), "wallet batch: not clean, carried out one operation at a time");
+        }
         for row in &rows {
             let (i, result) = answer(row).map_err(GiveBack::Retry)?;
             match results.get_mut(i) {
