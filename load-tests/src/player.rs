@@ -184,6 +184,20 @@ fn next(seed: &mut u64) -> u64 {
     *seed
 }
 
+/// Whether a player of `scenario` has a timed action to wake for: a spin
+/// once the last one is answered (and the session open), a chat line, an
+/// idle ping. Table players only answer what the table sends, so they sleep
+/// until a frame or the end of the run; waking them every millisecond
+/// instead would spend the load tool's CPU (the cores it shares with the
+/// server) on timers.
+fn has_timed_action(scenario: Scenario, spinning: bool, session_open: bool) -> bool {
+    match scenario {
+        Scenario::Slots => session_open && !spinning,
+        Scenario::Chat | Scenario::Idle => true,
+        Scenario::Roulette | Scenario::Blackjack | Scenario::Mixed => false,
+    }
+}
+
 fn roulette_bet(table: &str, amount: i64, seed: &mut u64) -> Value {
     let spot = match next(seed) % 5 {
         0 => json!({ "type": "red" }),
@@ -330,7 +344,14 @@ async fn drive(conn: &mut Conn, account: &Account, plan: &Plan, until: Instant) 
                 _ => {}
             }
         }
-        let wait = if ending { end_by } else { next_action.max(now + Duration::from_millis(1)).min(until) };
+        let timed = has_timed_action(plan.scenario, spinning, session.is_some());
+        let wait = if ending {
+            end_by
+        } else if timed {
+            next_action.max(now + Duration::from_millis(1)).min(until)
+        } else {
+            until
+        };
         let frame = tokio::time::timeout_at(wait.into(), conn.ws.next()).await;
         let Ok(frame) = frame else { continue };
         let m = match frame {
@@ -483,4 +504,19 @@ async fn blackjack(
 
 fn empty_hand() -> Hand {
     Hand { cards: Vec::new(), stake: 0, split: false, split_aces: false, status: croupier_blackjack::Status::Playing }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_timed_scenarios_wake_for_timers() {
+        assert!(!has_timed_action(Scenario::Roulette, false, false), "a roulette player waits for the table");
+        assert!(!has_timed_action(Scenario::Blackjack, false, false));
+        assert!(has_timed_action(Scenario::Slots, false, true), "the next spin");
+        assert!(!has_timed_action(Scenario::Slots, true, true), "a spin is out: wait for its answer");
+        assert!(!has_timed_action(Scenario::Slots, false, false), "no session yet");
+        assert!(has_timed_action(Scenario::Chat, false, false) && has_timed_action(Scenario::Idle, false, false));
+    }
 }
