@@ -328,8 +328,8 @@ async fn four_hundred_slots_spins_settle_one_by_one() {
         assert_eq!(reply["type"], "ok", "{reply}");
         let spun = p.event("spun").await;
         assert_eq!(spun["table"], session.as_str());
-        staked += spun["event"]["stake"]["minor"].as_i64().unwrap();
-        won += spun["event"]["total_win"]["minor"].as_i64().unwrap();
+        staked += spun["event"]["stake"].as_i64().unwrap();
+        won += spun["event"]["total_win"].as_i64().unwrap();
         free_spins += spun["event"]["free_spins"].as_array().unwrap().len();
     }
     assert_eq!(staked, SPINS * lines);
@@ -401,12 +401,7 @@ async fn a_player_who_drops_mid_round_resumes_and_is_paid() {
     assert_eq!(spun["event"]["round"], open["event"]["round"]);
     let seqs: Vec<u64> = missed.iter().map(|m| m["seq"].as_u64().unwrap()).collect();
     assert_eq!(seqs.first(), Some(&(last_seq + 1)), "{missed:?}");
-    let won = spun["event"]["payouts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["amount"]["minor"].as_i64().unwrap())
-        .sum::<i64>();
+    let won = spun["event"]["payouts"].as_array().unwrap().iter().map(|p| p["amount"].as_i64().unwrap()).sum::<i64>();
     assert_eq!(app.available(back.id, "EUR").await, 10_000 - 1000 + won);
     // Still seated: the seat was held, and a bet in the next round counts.
     back.event("betting_open").await;

@@ -31,8 +31,7 @@ async fn a_restart_mid_round_refunds_the_stakes_and_brings_the_table_back() {
     let bet = |amount: i64| json!({ "type": "act", "table": "r1", "action": { "type": "bet", "spot": { "type": "red" }, "amount": amount } });
     assert_eq!(p.request(bet(100)).await["type"], "ok");
     let spun = p.wait_for(|m| m["event"]["type"] == "spun" && m["event"]["round"] == open["event"]["round"]).await;
-    let won: i64 =
-        spun["event"]["payouts"].as_array().unwrap().iter().map(|x| x["amount"]["minor"].as_i64().unwrap()).sum();
+    let won: i64 = spun["event"]["payouts"].as_array().unwrap().iter().map(|x| x["amount"].as_i64().unwrap()).sum();
     let after_round_one = 10_000 - 100 + won;
     // Round 2: a stake is held, then the server goes down mid-betting.
     let open = p.event("betting_open").await;

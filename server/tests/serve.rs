@@ -12,14 +12,7 @@ use std::time::{Duration, Instant};
 use common::{Db, TestDb};
 
 fn croupier() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_croupier"));
-    // Nothing from the test's own environment leaks into the server's settings.
-    for (key, _) in std::env::vars() {
-        if key.starts_with("CROUPIER__") || ["CROUPIER_CONFIG", "DATABASE_URL", "REDIS_URL"].contains(&key.as_str()) {
-            cmd.env_remove(key);
-        }
-    }
-    cmd
+    common::croupier_binary()
 }
 
 #[test]

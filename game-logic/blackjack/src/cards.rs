@@ -39,7 +39,7 @@ pub fn is_blackjack(cards: &[Card]) -> bool {
 /// kept between hands (and so nothing in a checkpoint or a round record)
 /// says anything about the next card. The default is empty (filled before
 /// the first round).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Shoe {
     /// Copies left of each card, indexed by card (52 entries; none before
     /// the first fill).

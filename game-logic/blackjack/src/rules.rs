@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Whether a player may give up half their bet after the dealer has checked
 /// for blackjack.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Surrender {
     /// Not offered.
@@ -15,7 +15,7 @@ pub enum Surrender {
 }
 
 /// Table rules (amounts in minor units of `currency`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Table currency. Default EUR.

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use croupier_sdk::{
-    Audience, ConfigError, Draw, Effect, Effects, Game, Input, OpId, PlayerId, Rejected, RoundId, TimerId, Viewer,
-    reject,
+    Audience, ConfigError, Currency, Draw, Effect, Effects, Game, Input, OpId, PlayerId, Rejected, RoundId, TimerId,
+    Viewer, reject,
 };
 use serde::{Deserialize, Serialize};
 
@@ -25,7 +25,7 @@ pub const RESULT_TIMER: TimerId = TimerId(3);
 pub enum Blackjack {}
 
 /// What a player can do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Action {
     /// Bet on the seat for this round (betting phase).
@@ -51,7 +51,7 @@ pub enum Action {
 }
 
 /// Where the round is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "phase", rename_all = "snake_case")]
 pub enum Phase {
     /// Nobody seated.
@@ -77,7 +77,7 @@ pub enum Phase {
 }
 
 /// How a hand stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Still to act.
@@ -93,7 +93,7 @@ pub enum Status {
 }
 
 /// One hand of a seat.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Hand {
     /// Cards, in order.
     pub cards: Vec<Card>,
@@ -144,7 +144,7 @@ impl Hand {
 }
 
 /// Insurance at a seat.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Insurance {
     /// Not offered this round.
@@ -163,7 +163,7 @@ pub enum Insurance {
 }
 
 /// A seat and who sits there.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Seat {
     /// The player.
     pub player: PlayerId,
@@ -178,7 +178,7 @@ pub struct Seat {
 }
 
 /// The checkpointed state. The shoe holds no order (see [`Shoe`]).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct State {
     config: Config,
     phase: Phase,
@@ -194,7 +194,7 @@ pub struct State {
 }
 
 /// How a hand ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HandResult {
     /// Seat.
     pub seat: u8,
@@ -211,7 +211,7 @@ pub struct HandResult {
 }
 
 /// A round's outcome, for the round record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Outcome {
     /// The dealer's cards.
     pub dealer: Vec<Card>,
@@ -222,7 +222,7 @@ pub struct Outcome {
 }
 
 /// Broadcast events.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     /// Bets open.
@@ -281,7 +281,7 @@ pub enum Event {
 }
 
 /// A seat as anyone sees it (players' cards are dealt face up).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct SeatView {
     /// Seat number.
     pub seat: u8,
@@ -296,7 +296,7 @@ pub struct SeatView {
 }
 
 /// What a viewer sees. The dealer's hole card is `None` until revealed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct View {
     /// Where the round is.
     pub phase: Phase,
@@ -310,6 +310,8 @@ pub struct View {
     pub dealer: Vec<Option<Card>>,
     /// Cards left in the shoe (never their order).
     pub shoe_remaining: usize,
+    /// The currency of every amount at this table.
+    pub currency: Currency,
     /// Table limits.
     pub min_bet: i64,
     /// Table limits.
@@ -367,12 +369,9 @@ impl Game for Blackjack {
     fn view(state: &State, viewer: Viewer) -> View {
         let seats = (state.seats.iter().enumerate())
             .filter_map(|(i, s)| s.as_ref().map(|s| (i, s)))
-            .map(|(i, s)| SeatView {
-                seat: i as u8,
-                player: s.player,
-                bet: s.bet,
-                hands: s.hands.clone(),
-                insurance: s.insurance,
+            .map(|(i, s)| {
+                let (seat, player, bet, insurance) = (i as u8, s.player, s.bet, s.insurance);
+                SeatView { seat, player, bet, hands: s.hands.clone(), insurance }
             })
             .collect();
         let dealer =
@@ -384,6 +383,7 @@ impl Game for Blackjack {
             my_seat: viewer.player().and_then(|p| state.seat_of(p)).map(|i| i as u8),
             dealer,
             shoe_remaining: state.shoe.remaining() as usize,
+            currency: state.config.currency,
             min_bet: state.config.min_bet,
             max_bet: state.config.max_bet,
         }

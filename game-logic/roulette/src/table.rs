@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, VecDeque};
 
 use croupier_sdk::{
     Audience, ConfigError, Currency, Draw, Effect, Effects, Game, Input, Money, OpId, Payout, PlayerId, Rejected,
-    RoundId, TimerId, Viewer, WalletResult, merge_payouts, reject,
+    RoundId, TimerId, Viewer, WalletResult, merge_payouts, minor_units, reject,
 };
 use serde::{Deserialize, Serialize};
 
@@ -54,7 +54,7 @@ const HISTORY: usize = 20;
 pub enum Roulette {}
 
 /// Table rules and limits (amounts in minor units of `currency`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Table currency. Default EUR.
@@ -91,7 +91,7 @@ impl Default for Config {
 }
 
 /// What a player can do.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Action {
     /// Stake `amount` minor units on `spot`.
@@ -104,7 +104,7 @@ pub enum Action {
 }
 
 /// Where the round is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     /// Nobody seated: no round running.
@@ -118,14 +118,15 @@ pub enum Phase {
 }
 
 /// A bet on the table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Bet {
     /// Whose.
     pub player: PlayerId,
     /// Where.
     pub spot: Spot,
-    /// Stake.
-    pub amount: Money,
+    /// Stake, minor units of the table's currency.
+    #[serde(deserialize_with = "minor_units")]
+    pub amount: i64,
     /// The reserve operation.
     pub op: OpId,
     /// Whether the wallet has confirmed the stake.
@@ -133,7 +134,7 @@ pub struct Bet {
 }
 
 /// The checkpointed state.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct State {
     config: Config,
     phase: Phase,
@@ -145,20 +146,31 @@ pub struct State {
 }
 
 /// A bet after the spin.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SettledBet {
     /// Whose.
     pub player: PlayerId,
     /// Where.
     pub spot: Spot,
-    /// Stake.
-    pub amount: Money,
-    /// Return, stake included (zero if lost).
-    pub payout: Money,
+    /// Stake, minor units.
+    #[serde(deserialize_with = "minor_units")]
+    pub amount: i64,
+    /// Return, stake included (zero if lost), minor units.
+    #[serde(deserialize_with = "minor_units")]
+    pub payout: i64,
+}
+
+/// What a winner is paid at a spin, stake included.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Win {
+    /// Who.
+    pub player: PlayerId,
+    /// Minor units of the table's currency.
+    pub amount: i64,
 }
 
 /// A round's outcome, for the round record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Outcome {
     /// The winning number.
     pub number: u8,
@@ -167,7 +179,7 @@ pub struct Outcome {
 }
 
 /// Broadcast events.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     /// A round opened for bets.
@@ -183,15 +195,15 @@ pub enum Event {
         player: PlayerId,
         /// Where.
         spot: Spot,
-        /// Stake.
-        amount: Money,
+        /// Stake, minor units.
+        amount: i64,
     },
     /// The wallet refused a bet's stake; it is not in play (to its player only).
     BetRefused {
         /// Where.
         spot: Spot,
-        /// Stake.
-        amount: Money,
+        /// Stake, minor units.
+        amount: i64,
         /// The wallet's code, e.g. `insufficient_funds`.
         code: String,
     },
@@ -206,13 +218,13 @@ pub enum Event {
         round: RoundId,
         /// The winning number.
         number: u8,
-        /// What each winner is paid, stake included.
-        payouts: Vec<Payout>,
+        /// What each winner is paid, stake included (one line per player).
+        payouts: Vec<Win>,
     },
 }
 
 /// What one viewer sees.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct View {
     /// Where the round is.
     pub phase: Phase,
@@ -224,6 +236,8 @@ pub struct View {
     pub my_bets: Vec<Bet>,
     /// Confirmed stakes on the table this round, all players.
     pub table_total: i64,
+    /// The currency of every amount at this table.
+    pub currency: Currency,
     /// Table limits.
     pub min_bet: i64,
     /// Table limits.
@@ -328,7 +342,8 @@ impl Game for Roulette {
             round: state.round,
             history: state.history.iter().copied().collect(),
             my_bets,
-            table_total: state.bets.iter().filter(|b| b.confirmed).map(|b| b.amount.minor).sum(),
+            table_total: state.bets.iter().filter(|b| b.confirmed).map(|b| b.amount).sum(),
+            currency: state.config.currency,
             min_bet: state.config.min_bet,
             max_bet: state.config.max_bet,
         }
@@ -354,7 +369,7 @@ impl Game for Roulette {
 impl State {
     /// (number of bets, total staked) of `player` this round, pending included.
     fn player_bets(&self, player: PlayerId) -> (u32, i64) {
-        self.bets.iter().filter(|b| b.player == player).fold((0, 0), |(n, t), b| (n + 1, t + b.amount.minor))
+        self.bets.iter().filter(|b| b.player == player).fold((0, 0), |(n, t), b| (n + 1, t + b.amount))
     }
 
     fn open_round(&mut self, out: &mut Effects<Roulette>) {
@@ -395,9 +410,8 @@ impl State {
         }
         let op = OpId(self.next_op);
         self.next_op += 1;
-        let amount = Money::new(amount, c.currency);
         self.bets.push(Bet { player, spot, amount, op, confirmed: false });
-        out.push(Effect::Reserve { op, round: RoundId(self.round), player, amount });
+        out.push(Effect::Reserve { op, round: RoundId(self.round), player, amount: Money::new(amount, c.currency) });
         Ok(())
     }
 
@@ -440,10 +454,9 @@ impl State {
             .drain(..)
             .map(|b| {
                 // invariant: validate_config proved max_total_per_player * 36 fits.
-                let returned = bet_return(b.spot.coverage().unwrap_or(0), b.amount.minor, number);
-                let payout = Money::new(returned, b.amount.currency);
-                if payout.is_positive() {
-                    payouts.push(Payout { player: b.player, amount: payout });
+                let payout = bet_return(b.spot.coverage().unwrap_or(0), b.amount, number);
+                if payout > 0 {
+                    payouts.push(Payout { player: b.player, amount: Money::new(payout, self.config.currency) });
                 }
                 SettledBet { player: b.player, spot: b.spot, amount: b.amount, payout }
             })
@@ -452,7 +465,8 @@ impl State {
         self.history.push_front(number);
         self.history.truncate(HISTORY);
         self.phase = Phase::Result;
-        out.push(Effect::Publish { to: Audience::All, event: Event::Spun { round, number, payouts: payouts.clone() } });
+        let wins = payouts.iter().map(|p| Win { player: p.player, amount: p.amount.minor }).collect();
+        out.push(Effect::Publish { to: Audience::All, event: Event::Spun { round, number, payouts: wins } });
         if !bets.is_empty() {
             out.push(Effect::Settle { round, payouts });
         }

@@ -70,14 +70,13 @@ fn check_outcome(outcome: &Outcome, held: &[(PlayerId, i64)], settled: Option<&V
     let mut per_player = std::collections::BTreeMap::<PlayerId, i64>::new();
     for b in &outcome.bets {
         let mask = b.spot.coverage().expect("only legal bets are in play");
-        let expected =
-            if mask & (1 << outcome.number) != 0 { b.amount.minor * 36 / i64::from(mask.count_ones()) } else { 0 };
-        assert_eq!(b.payout.minor, expected, "{b:?} on {}", outcome.number);
+        let expected = if mask & (1 << outcome.number) != 0 { b.amount * 36 / i64::from(mask.count_ones()) } else { 0 };
+        assert_eq!(b.payout, expected, "{b:?} on {}", outcome.number);
         if expected > 0 {
             *per_player.entry(b.player).or_default() += expected;
         }
     }
-    let mut stakes: Vec<(PlayerId, i64)> = outcome.bets.iter().map(|b| (b.player, b.amount.minor)).collect();
+    let mut stakes: Vec<(PlayerId, i64)> = outcome.bets.iter().map(|b| (b.player, b.amount)).collect();
     let mut held = held.to_vec();
     stakes.sort_unstable();
     held.sort_unstable();

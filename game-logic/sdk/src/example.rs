@@ -15,7 +15,7 @@ use crate::game::{
     Audience, ConfigError, Effect, Effects, Game, Input, OpId, Payout, PlayerId, Rejected, RoundId, Viewer,
     WalletResult,
 };
-use crate::money::{Currency, Money};
+use crate::money::{Currency, Money, minor_units};
 
 /// The coin flip game.
 #[derive(Debug)]
@@ -80,8 +80,9 @@ pub enum Phase {
         player: PlayerId,
         /// The call.
         call: Side,
-        /// The stake.
-        stake: Money,
+        /// The stake, minor units.
+        #[serde(deserialize_with = "minor_units")]
+        stake: i64,
     },
 }
 
@@ -105,10 +106,13 @@ pub struct Outcome {
     pub call: Side,
     /// The coin.
     pub landed: Side,
-    /// The stake.
-    pub stake: Money,
-    /// The payout, stake included (zero on a loss).
-    pub payout: Money,
+    /// The stake, minor units of the table's currency (every amount a game
+    /// sends is an integer of minor units; its view names the currency).
+    #[serde(deserialize_with = "minor_units")]
+    pub stake: i64,
+    /// The payout, stake included (zero on a loss), minor units.
+    #[serde(deserialize_with = "minor_units")]
+    pub payout: i64,
 }
 
 /// Broadcast events.
@@ -135,6 +139,8 @@ pub struct View {
     pub busy: bool,
     /// The last flip.
     pub last: Option<Outcome>,
+    /// The currency of every amount at the table.
+    pub currency: Currency,
     /// Table limits.
     pub min_stake: i64,
     /// Table limits.
@@ -195,6 +201,7 @@ impl Game for CoinFlip {
             rounds: state.round,
             busy: state.phase != Phase::Idle,
             last: state.last.clone(),
+            currency: state.config.currency,
             min_stake: state.config.min_stake,
             max_stake: state.config.max_stake,
         }
@@ -236,13 +243,13 @@ fn flip(
             format!("stake must be between {} and {}", c.min_stake, c.max_stake),
         ));
     }
-    let stake = Money::new(stake, c.currency);
+    let amount = Money::new(stake, c.currency);
     state.round += 1;
     let op = OpId(state.next_op);
     state.next_op += 1;
     let round = RoundId(state.round);
     state.phase = Phase::AwaitingStake { op, player, call, stake };
-    out.extend([Effect::RoundStarted { round }, Effect::Reserve { op, round, player, amount: stake }]);
+    out.extend([Effect::RoundStarted { round }, Effect::Reserve { op, round, player, amount }]);
     Ok(())
 }
 
@@ -274,8 +281,8 @@ fn wallet(
     }
     let landed = if rng.below(2) == 0 { Side::Heads } else { Side::Tails };
     let c = &state.config;
-    let payout = if landed == call { win(c, stake) } else { Money::zero(stake.currency) };
-    let outcome = Outcome { player, call, landed, stake, payout };
+    let payout = if landed == call { win(c, Money::new(stake, c.currency)) } else { Money::zero(c.currency) };
+    let outcome = Outcome { player, call, landed, stake, payout: payout.minor };
     state.last = Some(outcome.clone());
     let payouts = if payout.is_positive() { vec![Payout { player, amount: payout }] } else { vec![] };
     out.extend([

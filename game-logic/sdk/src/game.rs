@@ -18,24 +18,24 @@ use serde::{Deserialize, Serialize};
 use crate::money::Money;
 
 /// A player, as the server numbers them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct PlayerId(pub u64);
 
 /// A round, numbered by the game from 1 upwards within one table or session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct RoundId(pub u64);
 
 /// A wallet operation the game asked for, numbered by the game; the server
 /// derives the idempotency key from (table, op).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct OpId(pub u64);
 
 /// A game-defined timer (e.g. "betting window", "turn clock"). Starting a
 /// timer that is already running restarts it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct TimerId(pub u32);
 
@@ -123,7 +123,7 @@ pub enum Input<A> {
 
 /// A payout at settlement: the amount credited to a player, stake included
 /// (a lost bet pays nothing; a 1:1 win of 10 pays 20).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Payout {
     /// Who is paid.
     pub player: PlayerId,

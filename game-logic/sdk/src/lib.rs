@@ -29,7 +29,7 @@ pub use game::{
     Audience, ConfigError, Effect, Effects, Game, Input, OpId, Payout, PlayerId, Rejected, RoundId, TimerId, Viewer,
     WalletResult, merge_payouts, reject,
 };
-pub use money::{Currency, Money, MoneyError};
+pub use money::{Currency, Money, MoneyError, minor_units};
 
 #[doc = include_str!("../../../docs/game-sdk.md")]
 #[cfg(doctest)]

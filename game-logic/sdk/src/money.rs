@@ -42,6 +42,21 @@ impl core::fmt::Display for Currency {
     }
 }
 
+/// In a JSON Schema: three capital letters.
+impl schemars::JsonSchema for Currency {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Currency".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^[A-Z]{3}$",
+            "description": "An ISO 4217-style currency code, e.g. EUR."
+        })
+    }
+}
+
 impl TryFrom<String> for Currency {
     type Error = MoneyError;
     fn try_from(s: String) -> Result<Self, MoneyError> {
@@ -56,7 +71,7 @@ impl From<Currency> for String {
 }
 
 /// An amount of money: `minor` units (cents) of `currency`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Money {
     /// Amount in minor units (e.g. cents). May be negative for a net result.
     pub minor: i64,
@@ -146,6 +161,27 @@ impl Money {
     }
 }
 
+/// Reads an amount a game sends or takes on the wire: an integer of minor
+/// units of its table's currency (every game's actions, events, views and
+/// outcomes carry money so). Also reads the `{"minor", "currency"}` form that
+/// earlier versions wrote into round records and checkpoints, so those still
+/// load and replay. For `#[serde(deserialize_with = "...")]`.
+///
+/// # Errors
+/// Neither form.
+pub fn minor_units<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Form {
+        Minor(i64),
+        Money(Money),
+    }
+    Ok(match Form::deserialize(d)? {
+        Form::Minor(minor) => minor,
+        Form::Money(money) => money.minor,
+    })
+}
+
 impl core::fmt::Display for Money {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "{} {}", self.minor, self.currency)
@@ -184,5 +220,21 @@ mod tests {
         let m: Money = serde_json::from_str(r#"{"minor":5,"currency":"USD"}"#).unwrap();
         assert_eq!(m, Money::new(5, Currency::USD));
         assert!(serde_json::from_str::<Money>(r#"{"minor":5,"currency":"usd"}"#).is_err());
+    }
+
+    #[test]
+    fn minor_units_read_integers_and_the_earlier_money_objects() {
+        #[derive(Deserialize)]
+        struct Amount {
+            #[serde(deserialize_with = "minor_units")]
+            amount: i64,
+        }
+        let read = |text: &str| serde_json::from_str::<Amount>(text).map(|a| a.amount);
+        assert_eq!(read(r#"{"amount": 250}"#).unwrap(), 250);
+        assert_eq!(read(r#"{"amount": {"minor": -7, "currency": "EUR"}}"#).unwrap(), -7);
+        for bad in [r#"{"amount": 2.5}"#, r#"{"amount": "250"}"#, r#"{"amount": {"minor": 1}}"#, r#"{"amount": null}"#]
+        {
+            assert!(read(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -76,3 +76,17 @@ fn a_tampered_payout_or_missing_draw_is_caught() {
     record.draws.clear();
     assert!(matches!(replay::<CoinFlip>(&record, None), Err(ReplayMismatch::Draws(_))));
 }
+
+#[test]
+fn a_record_with_money_as_objects_still_replays_and_a_changed_amount_is_still_caught() {
+    // Earlier versions wrote every amount of an outcome as {minor, currency}.
+    let mut record = record_round();
+    let old = |minor: &serde_json::Value| serde_json::json!({"minor": minor, "currency": "EUR"});
+    let (stake, payout) = (record.outcome["stake"].clone(), record.outcome["payout"].clone());
+    assert!(stake.is_i64() && payout.is_i64(), "amounts are integers now: {}", record.outcome);
+    record.outcome["stake"] = old(&stake);
+    record.outcome["payout"] = old(&payout);
+    assert_eq!(replay::<CoinFlip>(&record, None), Ok(()));
+    record.outcome["stake"] = old(&serde_json::json!(stake.as_i64().unwrap() + 1));
+    assert!(matches!(replay::<CoinFlip>(&record, None), Err(ReplayMismatch::Differs { what: "outcome", .. })));
+}

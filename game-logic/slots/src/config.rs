@@ -11,7 +11,7 @@ pub const REELS: usize = 5;
 pub const ROWS: usize = 3;
 
 /// What a symbol does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// Pays on a line, left to right.
@@ -23,7 +23,7 @@ pub enum Kind {
 }
 
 /// A symbol and its pays.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Symbol {
     /// Display name.
@@ -36,7 +36,7 @@ pub struct Symbol {
 }
 
 /// One stop of a reel strip: its symbol and how likely the reel stops here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Stop {
     /// Index into `symbols`.
@@ -47,7 +47,7 @@ pub struct Stop {
 }
 
 /// The free-spin feature.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FreeSpins {
     /// Scatters needed to trigger (or retrigger).
@@ -62,7 +62,7 @@ pub struct FreeSpins {
 }
 
 /// The whole machine.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Session currency.

@@ -12,8 +12,8 @@
 use std::sync::Arc;
 
 use croupier_sdk::{
-    Audience, ConfigError, Draw, Effect, Effects, Game, Input, Money, OpId, Payout, PlayerId, Rejected, RoundId,
-    Viewer, WalletResult, reject,
+    Audience, ConfigError, Currency, Draw, Effect, Effects, Game, Input, Money, OpId, Payout, PlayerId, Rejected,
+    RoundId, Viewer, WalletResult, minor_units, reject,
 };
 use serde::{Deserialize, Serialize};
 
@@ -27,7 +27,7 @@ use crate::spin::{Machine, OpenLines, SpinResult};
 pub enum Slots {}
 
 /// What the player can do.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Action {
     /// Spin with `line_bet` minor units on every line.
@@ -38,7 +38,7 @@ pub enum Action {
 }
 
 /// A spin waiting for its stake.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Pending {
     /// The reserve operation.
     pub op: OpId,
@@ -47,7 +47,7 @@ pub struct Pending {
 }
 
 /// The checkpointed session.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct State {
     player: Option<PlayerId>,
     round: u64,
@@ -74,20 +74,23 @@ impl Loaded {
 }
 
 /// A round: the paid spin and the free spins it led to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Outcome {
-    /// Total bet.
-    pub stake: Money,
+    /// Total bet, minor units of the session's currency.
+    #[serde(deserialize_with = "minor_units")]
+    pub stake: i64,
     /// The paid spin.
     pub spin: SpinResult,
     /// Free spins, in order.
     pub free_spins: Vec<SpinResult>,
-    /// Everything won, stake included in the sense of a payout (0 on a loss).
-    pub total_win: Money,
+    /// Everything won, stake included in the sense of a payout (0 on a
+    /// loss), minor units.
+    #[serde(deserialize_with = "minor_units")]
+    pub total_win: i64,
 }
 
 /// Events to the player.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     /// A round played out.
@@ -100,7 +103,7 @@ pub enum Event {
 }
 
 /// What the player sees.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct View {
     /// Rounds played.
     pub rounds: u64,
@@ -110,6 +113,9 @@ pub struct View {
     pub last: Option<Outcome>,
     /// Paylines.
     pub lines: usize,
+    /// The currency of every amount in this session (absent only while the
+    /// machine is not loaded).
+    pub currency: Option<Currency>,
     /// Limits per line.
     pub min_line_bet: i64,
     /// Limits per line.
@@ -170,6 +176,7 @@ impl Game for Slots {
             busy: state.pending.is_some(),
             last: state.last.clone(),
             lines: c.map_or(0, |c| c.lines.len()),
+            currency: c.map(|c| c.currency),
             min_line_bet: c.map_or(0, |c| c.min_line_bet),
             max_line_bet: c.map_or(0, |c| c.max_line_bet),
         }
@@ -249,8 +256,11 @@ impl State {
         let outcome = Self::play(&loaded, pending.line_bet, rng);
         self.last = Some(outcome.clone());
         let round = RoundId(self.round);
-        let payouts =
-            if outcome.total_win.is_positive() { vec![Payout { player, amount: outcome.total_win }] } else { vec![] };
+        let currency = loaded.config.currency;
+        let payouts = match outcome.total_win {
+            win if win > 0 => vec![Payout { player, amount: Money::new(win, currency) }],
+            _ => vec![],
+        };
         out.extend([
             Effect::Publish { to: Audience::Player(player), event: Event::Spun(outcome.clone()) },
             Effect::Settle { round, payouts },
@@ -264,8 +274,8 @@ impl State {
         let (c, m) = (&loaded.config, &loaded.machine);
         let mut free_spins = Vec::new();
         let (spin, total) = m.play(&c.free_spins, line_bet, rng, Machine::evaluate, |s| free_spins.push(s));
-        let stake = Money::new(c.total_bet(line_bet).unwrap_or(i64::MAX), c.currency);
-        Outcome { stake, spin, free_spins, total_win: Money::new(total, c.currency) }
+        let stake = c.total_bet(line_bet).unwrap_or(i64::MAX);
+        Outcome { stake, spin, free_spins, total_win: total }
     }
 }
 

@@ -15,7 +15,7 @@ use crate::config::{Config, FreeSpins, Kind, REELS, ROWS};
 pub type Window = [[u8; ROWS]; REELS];
 
 /// A winning line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LineWin {
     /// Line index (0-based, as in the config).
     pub line: u8,
@@ -28,7 +28,7 @@ pub struct LineWin {
 }
 
 /// What one spin showed and won.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SpinResult {
     /// Where each reel stopped.
     pub stops: [u32; REELS],

@@ -11,7 +11,7 @@ use croupier_slots::spin::Machine;
 use croupier_slots::{Action, Config, Outcome, Slots};
 
 fn check(c: &Config, o: &Outcome) {
-    let line_bet = o.stake.minor / c.lines.len() as i64;
+    let line_bet = o.stake / c.lines.len() as i64;
     let mut total = 0;
     let machine = Machine::new(c);
     let base = machine.evaluate(o.spin.stops, line_bet, 1);
@@ -26,7 +26,7 @@ fn check(c: &Config, o: &Outcome) {
     }
     assert_eq!(o.free_spins.len() as u32, awarded, "every awarded free spin is played");
     assert!(awarded <= c.free_spins.cap);
-    assert_eq!(o.total_win.minor, total);
+    assert_eq!(o.total_win, total);
 }
 
 #[test]

@@ -13,6 +13,11 @@ pub struct ServeArgs {
     /// Port to listen on (0 = any free port); overrides server.port.
     #[arg(long)]
     port: Option<u16>,
+    /// Dev mode: demo tables on short timers, a demo operator and funded
+    /// demo players with passwords printed at start. Refused unless
+    /// server.host is a loopback address.
+    #[arg(long)]
+    dev: bool,
 }
 
 /// Builds and runs the server.
@@ -23,18 +28,28 @@ pub fn serve(args: ServeArgs, mut settings: Settings) -> anyhow::Result<()> {
     if let Some(port) = args.port {
         settings.server.port = port;
     }
+    if args.dev {
+        croupier_server::dev::prepare(&mut settings)?;
+    }
     croupier_server::telemetry::init(settings.server.log_format);
     raise_file_limit();
     actix_web::rt::System::new().block_on(async move {
         // Before the slow start, so a signal meanwhile still stops it.
         let shutdown = app::signalled().context("installing the signal handlers")?;
         let app = Application::build(settings).await?;
+        let demo = match args.dev {
+            true => Some(croupier_server::dev::seed(app.state().store.as_ref(), app.state().now_ms()).await?),
+            false => None,
+        };
         let server = &app.state().settings.server;
         let (listener, host) = (app::bind(server)?, server.host.clone());
         let port = listener.local_addr()?.port();
         let backend = app.state().store.backend();
         tracing::info!(port, ?backend, "listening");
         println!("croupier: listening on http://{host}:{port} ({backend:?} database)");
+        if let Some(accounts) = demo {
+            print!("{}", croupier_server::dev::banner(&format!("http://{host}:{port}"), &accounts));
+        }
         app.run(listener, shutdown).await
     })
 }

@@ -288,6 +288,18 @@ impl TestApp {
     }
 }
 
+/// The real `croupier` binary, with nothing of the test's own environment
+/// leaking into its settings.
+pub fn croupier_binary() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_croupier"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("CROUPIER__") || ["CROUPIER_CONFIG", "DATABASE_URL", "REDIS_URL"].contains(&key.as_str()) {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
 /// Starts the real binary as `cmd` describes (`serve --port 0 ...`) and reads
 /// the line it prints once listening: (process, port, that line).
 pub fn serve_binary(mut cmd: std::process::Command) -> (std::process::Child, u16, String) {
