@@ -101,7 +101,12 @@ fn strangers_are_refused() {
 
 /// The examples of docs/protocol.md: (direction, JSON text).
 fn examples() -> Vec<(String, String)> {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/protocol.md")).unwrap();
+    examples_of(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/protocol.md"))
+}
+
+/// The `json client` / `json server` examples of a page.
+fn examples_of(path: &str) -> Vec<(String, String)> {
+    let doc = std::fs::read_to_string(path).unwrap();
     let mut out = Vec::new();
     let mut lines = doc.lines();
     while let Some(line) = lines.next() {
@@ -136,6 +141,25 @@ fn every_documented_example_parses_and_every_type_is_documented() {
     assert!(missing.is_empty(), "client messages without an example: {missing:?}");
     let missing: Vec<_> = SERVER_TAGS.iter().filter(|t| !server_seen.contains(t)).collect();
     assert!(missing.is_empty(), "server messages without an example: {missing:?}");
+}
+
+#[test]
+fn every_example_of_the_client_guide_parses_and_round_trips() {
+    let examples = examples_of(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/client-guide.md"));
+    assert!(examples.len() >= 10, "the guide's examples were read");
+    for (direction, text) in examples {
+        let raw: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON: {e}\n{text}"));
+        let back = match direction.as_str() {
+            "client" => {
+                serde_json::to_value(serde_json::from_str::<ClientMsg>(&text).unwrap_or_else(|e| panic!("{e}\n{text}")))
+            }
+            "server" => {
+                serde_json::to_value(serde_json::from_str::<ServerMsg>(&text).unwrap_or_else(|e| panic!("{e}\n{text}")))
+            }
+            other => panic!("a json block must say `client` or `server`, not {other:?}"),
+        };
+        assert_eq!(back.unwrap(), raw, "round trip");
+    }
 }
 
 #[test]

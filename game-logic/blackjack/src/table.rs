@@ -281,7 +281,7 @@ pub enum Event {
 }
 
 /// A seat as anyone sees it (players' cards are dealt face up).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SeatView {
     /// Seat number.
     pub seat: u8,
@@ -296,7 +296,7 @@ pub struct SeatView {
 }
 
 /// What a viewer sees. The dealer's hole card is `None` until revealed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct View {
     /// Where the round is.
     pub phase: Phase,

@@ -224,7 +224,7 @@ pub enum Event {
 }
 
 /// What one viewer sees.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct View {
     /// Where the round is.
     pub phase: Phase,

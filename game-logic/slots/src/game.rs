@@ -103,7 +103,7 @@ pub enum Event {
 }
 
 /// What the player sees.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct View {
     /// Rounds played.
     pub rounds: u64,
