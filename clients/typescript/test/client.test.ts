@@ -94,9 +94,13 @@ test("a dropped socket reconnects and resumes by seq, seat kept; a replaced one 
   const token = await login(server.port, "bob", server.passwords.get("bob")!);
   const relay = await Relay.start(server.port);
   const states: State[] = [];
+  let tokensAsked = 0;
   const client = new CroupierClient({
     url: `ws://127.0.0.1:${relay.port}/v1/ws`,
-    token,
+    token: () => {
+      tokensAsked += 1;
+      return token;
+    },
     WebSocket,
     backoff: { initialMs: 50, maxMs: 500 },
   });
@@ -125,6 +129,7 @@ test("a dropped socket reconnects and resumes by seq, seat kept; a replaced one 
   await reopened;
   assert.deepEqual(states.slice(0, 2), ["connecting", "open"]);
   assert.ok(states.includes("reconnecting"), `${states}`);
+  assert.ok(tokensAsked >= 2, `a fresh token is asked for at each connect (${tokensAsked})`);
   // Whatever came after lastBefore arrives once each, in order, without a gap.
   await next(client, "roulette-demo", (m) => m.seq >= missedSeq);
   const after = seen.filter((s) => s > lastBefore);
