@@ -120,10 +120,13 @@ fn random_password() -> anyhow::Result<String> {
 /// What `croupier serve --dev` prints once it listens.
 pub fn banner(base: &str, accounts: &[DevAccount]) -> String {
     let mut out = format!("croupier: dev mode (loopback only); demo accounts for this start, at {base}:\n");
+    let funds: Vec<String> = FUNDS.iter().map(|(c, minor)| format!("{}.{:02} {c}", minor / 100, minor % 100)).collect();
     for a in accounts {
-        let funds = if a.role == Role::Player { "  (funded 10,000.00 EUR and USD once)" } else { "" };
+        let funds =
+            if a.role == Role::Player { format!("  (funded once: {})", funds.join(", ")) } else { String::new() };
         out.push_str(&format!("  {:<9} {:<13} password {}{funds}\n", a.role.as_str(), a.username, a.password));
     }
-    out.push_str("  tables: roulette-demo, blackjack-demo; sessions: slots\n");
+    let tables: Vec<String> = demo_tables().into_iter().map(|t| t.id).collect();
+    out.push_str(&format!("  tables: {}; sessions: slots\n", tables.join(", ")));
     out
 }

@@ -247,16 +247,19 @@ export class CroupierClient {
           this.emitState("replaced", msg.message);
         }
         return;
-      default: {
-        const re = "re" in msg ? msg.re : undefined;
-        const w = re == null ? undefined : this.waiting.get(re);
-        if (!w || re == null) return;
-        this.waiting.delete(re);
-        clearTimeout(w.timer);
-        if (msg.type === "error") w.reject(new CroupierError(msg.code, msg.message));
-        else w.resolve(msg);
-      }
+      default:
+        this.answer("re" in msg ? msg.re : undefined, msg);
     }
+  }
+
+  /** Settles the request `re` answers, if one waits for it. */
+  private answer(re: number | null | undefined, msg: ServerMsg): void {
+    const w = re == null ? undefined : this.waiting.get(re);
+    if (!w || re == null) return;
+    this.waiting.delete(re);
+    clearTimeout(w.timer);
+    if (msg.type === "error") w.reject(new CroupierError(msg.code, msg.message));
+    else w.resolve(msg);
   }
 
   private tableMessage(msg: Msg<"event"> | Msg<"chat"> | Msg<"skip"> | Msg<"resync">): void {
@@ -264,13 +267,7 @@ export class CroupierClient {
     if (known) known.seq = Math.max(known.seq, msg.seq);
     if (msg.type === "resync") {
       this.seqs.set(msg.table, { seq: msg.seq, session: known?.session ?? false });
-      const re = msg.re;
-      const w = re == null ? undefined : this.waiting.get(re);
-      if (w && re != null) {
-        this.waiting.delete(re);
-        clearTimeout(w.timer);
-        w.resolve(msg);
-      }
+      this.answer(msg.re, msg);
     }
     const out: TableMessage =
       msg.type === "event"

@@ -165,7 +165,8 @@ pub fn replay<G: Game>(record: &RoundRecord, config: Option<&G::Config>) -> Resu
     // Compared as the game's type, so a record written in an earlier form of
     // the same outcome (money as `{minor, currency}`) still matches.
     let typed = |v: &Value| serde_json::from_value::<Option<G::Outcome>>(v.clone()).ok();
-    if outcome != record.outcome && (typed(&outcome).is_none() || typed(&outcome) != typed(&record.outcome)) {
+    let same = outcome == record.outcome || typed(&outcome).is_some_and(|o| Some(o) == typed(&record.outcome));
+    if !same {
         return Err(ReplayMismatch::Differs {
             what: "outcome",
             recorded: record.outcome.to_string(),

@@ -37,9 +37,10 @@ pub fn serve(args: ServeArgs, mut settings: Settings) -> anyhow::Result<()> {
         // Before the slow start, so a signal meanwhile still stops it.
         let shutdown = app::signalled().context("installing the signal handlers")?;
         let app = Application::build(settings).await?;
-        let demo = match args.dev {
-            true => Some(croupier_server::dev::seed(app.state().store.as_ref(), app.state().now_ms()).await?),
-            false => None,
+        let demo = if args.dev {
+            Some(croupier_server::dev::seed(app.state().store.as_ref(), app.state().now_ms()).await?)
+        } else {
+            None
         };
         let server = &app.state().settings.server;
         let (listener, host) = (app::bind(server)?, server.host.clone());
