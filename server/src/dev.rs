@@ -128,5 +128,6 @@ pub fn banner(base: &str, accounts: &[DevAccount]) -> String {
     }
     let tables: Vec<String> = demo_tables().into_iter().map(|t| t.id).collect();
     out.push_str(&format!("  tables: {}; sessions: slots\n", tables.join(", ")));
+    out.push_str(&format!("  play in a browser: {base}/ (operators: {base}/#/console)\n"));
     out
 }

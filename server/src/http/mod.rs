@@ -5,9 +5,11 @@
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod games;
 pub mod health;
 pub mod limit;
 pub mod load;
+pub mod site;
 pub mod tables;
 pub mod wallet;
 
@@ -51,6 +53,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize, limit: &Ra
         .configure(auth::routes)
         .configure(wallet::routes)
         .configure(tables::routes)
+        .configure(games::routes)
         .configure(load::routes)
         .route("/ws", web::get().to(crate::ws::connect))
         .default_service(web::to(not_found));
@@ -58,6 +61,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize, limit: &Ra
         .app_data(web::QueryConfig::default().error_handler(error::query_error))
         .app_data(web::PathConfig::default().error_handler(error::path_error))
         .configure(health::routes)
+        .configure(site::routes)
         .service(api)
         .default_service(web::to(not_found));
 }

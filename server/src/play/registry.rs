@@ -36,8 +36,9 @@ pub struct GameEntry {
     pub kind: Option<Kind>,
     /// Opens a table or session.
     pub open: OpenFn,
-    /// Checks a config (JSON) without opening anything.
-    pub check: fn(&Value) -> Result<(), String>,
+    /// Checks a config (JSON) without opening anything, and gives it back
+    /// with every key filled in.
+    pub check: fn(&Value) -> Result<Value, String>,
     /// Replays a round record with the config it names (JSON, when it
     /// names one) and checks its outcome (`croupier verify`).
     pub replay: fn(&RoundRecord, Option<&Value>) -> Result<(), ReplayMismatch>,
@@ -137,13 +138,15 @@ pub struct Open<'a> {
     pub restore: Option<&'a CheckpointRow>,
 }
 
-/// Checks a config of game `G` (JSON) as opening a table would.
+/// Checks a config of game `G` (JSON) as opening a table would, and gives
+/// it back with every key filled in (as a table or session plays it).
 ///
 /// # Errors
 /// What does not fit, naming the field.
-pub fn check<G: Game>(config: &Value) -> Result<(), String> {
+pub fn check<G: Game>(config: &Value) -> Result<Value, String> {
     let config: G::Config = serde_json::from_value(config.clone()).map_err(|e| e.to_string())?;
-    G::validate_config(&config).map_err(|e| e.message)
+    G::validate_config(&config).map_err(|e| e.message)?;
+    serde_json::to_value(&config).map_err(|e| e.to_string())
 }
 
 /// Replays `record` of game `G` with `config`, the config it names.

@@ -1,0 +1,139 @@
+// The web client's entry point: sign-up and sign-in, the header (who, the
+// balance, where to go), the connection line that shows a reconnect and the
+// resume by seq, and the hash router (#/lobby, #/table/ID, #/slots/GAME,
+// #/wallet, #/history, #/round/KEY, #/console).
+import { CroupierClient } from "../../typescript/src/client.js";
+import * as api from "./api.js";
+import { console as operatorConsole } from "./console.js";
+import { fields, fill, h, money, notice } from "./dom.js";
+import { history, roundPage } from "./history.js";
+import { lobby } from "./lobby.js";
+import { slotsPage } from "./slots.js";
+import { tablePage } from "./table.js";
+import { wallet } from "./wallet.js";
+const main = document.getElementById("main");
+const bar = document.getElementById("bar");
+const conn = document.getElementById("conn");
+const routes = {
+    lobby,
+    table: tablePage,
+    slots: slotsPage,
+    wallet,
+    history,
+    round: roundPage,
+    console: operatorConsole,
+};
+let ctx = null;
+let leave = null;
+function authScreen(message) {
+    bar.replaceChildren(h("span", { class: "brand" }, "Croupier"));
+    const out = h("div", { class: "out" }, message ? notice(message, "info") : null);
+    const form = (mode) => h("form", {
+        class: "panel auth",
+        "aria-label": mode === "in" ? "Sign in" : "Sign up",
+        onsubmit: async (e) => {
+            e.preventDefault();
+            const f = fields(e.target);
+            try {
+                await (mode === "in" ? api.signIn(f.username, f.password) : api.signUp(f.username, f.password));
+                await start();
+            }
+            catch (err) {
+                fill(out, notice(err instanceof api.ApiError ? `${err.message} (${err.code})` : String(err), "error"));
+            }
+        },
+    }, h("h2", {}, mode === "in" ? "Sign in" : "Sign up"), h("label", {}, "Username", h("input", { name: "username", autocomplete: "username", required: true })), h("label", {}, "Password", h("input", {
+        name: "password",
+        type: "password",
+        required: true,
+        autocomplete: mode === "in" ? "current-password" : "new-password",
+    })), h("button", { type: "submit" }, mode === "in" ? "Sign in" : "Create account"));
+    fill(main, h("div", { class: "auth-row" }, form("in"), form("up")), out);
+}
+async function refreshBalance() {
+    const box = document.getElementById("balance");
+    if (!box)
+        return;
+    try {
+        const list = await api.balances();
+        const shown = list.filter((b) => b.available !== 0 || b.held !== 0);
+        if (!shown.length)
+            return fill(box, h("span", { class: "bal" }, "no funds yet"));
+        fill(box, shown.map((b) => h("span", { class: "bal", "data-currency": b.currency }, money(b.available, b.currency), b.held ? h("small", {}, ` (${money(b.held, b.currency)} in play)`) : null)));
+    }
+    catch (e) {
+        fill(box, h("span", { class: "bal" }, "balance unavailable"));
+    }
+}
+function header(me) {
+    const link = (href, text) => h("a", { href }, text);
+    fill(bar, h("a", { class: "brand", href: "#/lobby" }, "Croupier"), h("nav", { "aria-label": "Main" }, link("#/lobby", "Lobby"), link("#/wallet", "Wallet"), link("#/history", "Rounds"), me.role !== "player" ? link("#/console", "Console") : null), h("span", { id: "balance", "aria-live": "polite" }), h("span", { class: "who" }, `${me.username} (${me.role})`), h("button", {
+        class: "link",
+        onclick: async () => {
+            ctx?.client.close();
+            ctx = null;
+            await api.signOut();
+            authScreen("Signed out.");
+        },
+    }, "Sign out"));
+}
+function showState(state, detail) {
+    conn.dataset.state = state;
+    switch (state) {
+        case "connecting":
+            return fill(conn, "Connecting…");
+        case "open":
+            if (!conn.dataset.lost)
+                return fill(conn, "");
+            delete conn.dataset.lost;
+            fill(conn, "Reconnected: tables resumed from the last seq seen.");
+            setTimeout(() => conn.dataset.state === "open" && fill(conn, ""), 8000);
+            return;
+        case "reconnecting":
+            conn.dataset.lost = "1";
+            return fill(conn, `Connection lost: reconnecting (${detail ?? ""})…`);
+        case "replaced":
+            return fill(conn, "This account was opened in another window, so this one was disconnected. ", h("button", { onclick: () => location.reload() }, "Play here instead"));
+        case "closed":
+            return fill(conn, "");
+    }
+}
+async function start() {
+    const me = await api.me();
+    const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/v1/ws`;
+    const client = new CroupierClient({ url, token: api.accessToken });
+    client.onState(showState);
+    await client.connect();
+    ctx = { me, client, refreshBalance: () => void refreshBalance() };
+    header(me);
+    void refreshBalance();
+    await route();
+}
+async function route() {
+    if (!ctx)
+        return;
+    leave?.();
+    leave = null;
+    const [, name = "lobby", ...rest] = location.hash.split("/");
+    const screen = routes[name] ?? lobby;
+    for (const a of bar.querySelectorAll("nav a")) {
+        a.toggleAttribute("aria-current", a.getAttribute("href") === `#/${name}`);
+    }
+    main.replaceChildren();
+    ctx.refreshBalance();
+    try {
+        const cleanup = await screen(main, ctx, decodeURIComponent(rest.join("/")));
+        leave = cleanup ?? null;
+    }
+    catch (e) {
+        fill(main, notice(e instanceof api.ApiError ? `${e.message} (${e.code})` : String(e), "error"));
+    }
+    main.focus({ preventScroll: true });
+}
+window.addEventListener("hashchange", () => void route());
+if (api.signedIn()) {
+    start().catch((e) => authScreen(e instanceof api.ApiError ? `Please sign in again (${e.code}).` : String(e)));
+}
+else {
+    authScreen();
+}

@@ -1,0 +1,110 @@
+// A live table's page, whatever its game: join (watch), sit and stand, the
+// game's own drawing (roulette.ts, blackjack.ts), table chat, the table's
+// seq as the client last saw it, and each hand's provably-fair commitment
+// and reveal with a link to verify it. Leaving the page leaves the table.
+import { CroupierError } from "../../typescript/src/client.js";
+import * as api from "./api.js";
+import { refusal } from "./app.js";
+import { blackjackView } from "./blackjack.js";
+import { chatPanel } from "./chat.js";
+import { fill, flash, h } from "./dom.js";
+import { rouletteView } from "./roulette.js";
+const GAMES = { roulette: rouletteView, blackjack: blackjackView };
+export const tablePage = async (main, ctx, table) => {
+    const { client } = ctx;
+    const seqLine = h("span", { class: "seq", "data-seq": "" });
+    const infoLine = h("span", { class: "info" });
+    const showInfo = (info) => fill(infoLine, `${info.game} · ${info.seated} of ${info.seats} seated`);
+    const fair = h("p", { class: "fair", "aria-live": "polite" });
+    const chat = chatPanel(ctx, table);
+    let view = null;
+    const messages = [];
+    const showSeq = () => {
+        const seq = client.lastSeq(table);
+        seqLine.dataset.seq = String(seq ?? "");
+        fill(seqLine, `seq ${seq ?? "—"}`);
+    };
+    const onMessage = (m) => {
+        if (!view) {
+            messages.push(m);
+            return;
+        }
+        if (m.kind === "chat")
+            chat.line(m.from, m.text);
+        else if (m.kind === "resync")
+            view.reset(m.view);
+        else if (m.kind === "event") {
+            const e = m.event;
+            if (e.type === "fair.commit") {
+                fill(fair, "Hand ", h("code", {}, String(e.round)), " committed to seed hash ", h("code", {}, String(e.commitment).slice(0, 16) + "…"));
+            }
+            else if (e.type === "fair.reveal") {
+                const round = String(e.round);
+                fill(fair, "Seed of hand ", h("code", {}, round), " revealed: ", h("a", { href: `#/round/${encodeURIComponent(round)}` }, "verify it"));
+            }
+            else
+                view.event(e);
+        }
+        showSeq();
+    };
+    const off = client.onTable(table, onMessage);
+    const listing = (await api.tables()).find((t) => t.id === table);
+    const controls = {
+        ctx,
+        table,
+        config: listing?.config ?? {},
+        async act(action) {
+            try {
+                await client.act({ table }, action);
+            }
+            catch (e) {
+                flash(refusal(e), "error");
+                throw e;
+            }
+        },
+        async sit(seat) {
+            try {
+                await client.sit(table, seat);
+            }
+            catch (e) {
+                if (!(e instanceof CroupierError && e.code === "already_seated")) {
+                    flash(refusal(e), "error");
+                    throw e;
+                }
+            }
+            await controls.refresh();
+        },
+        async stand() {
+            try {
+                await client.stand(table);
+            }
+            catch (e) {
+                flash(refusal(e), "error");
+            }
+            await controls.refresh();
+        },
+        async refresh() {
+            const joined = await client.join(table);
+            view?.reset(joined.view);
+            showInfo(joined.info);
+            showSeq();
+        },
+    };
+    const joined = await client.join(table);
+    const factory = GAMES[joined.info.game];
+    if (!factory) {
+        off();
+        throw new Error(`the web client cannot draw ${joined.info.game} tables`);
+    }
+    view = factory(controls);
+    view.reset(joined.view);
+    for (const m of messages.splice(0))
+        onMessage(m);
+    showInfo(joined.info);
+    showSeq();
+    main.append(h("div", { class: "table-head" }, h("h1", {}, table), infoLine, seqLine), h("div", { class: "table-body" }, view.el, chat.el), fair);
+    return () => {
+        off();
+        client.leave(table).catch(() => undefined);
+    };
+};

@@ -1,0 +1,141 @@
+// A live table's page, whatever its game: join (watch), sit and stand, the
+// game's own drawing (roulette.ts, blackjack.ts), table chat, the table's
+// seq as the client last saw it, and each hand's provably-fair commitment
+// and reveal with a link to verify it. Leaving the page leaves the table.
+import { CroupierError, type TableMessage } from "../../typescript/src/client.js";
+import * as api from "./api.js";
+import { type Ctx, refusal, type Screen } from "./app.js";
+import { blackjackView } from "./blackjack.js";
+import { chatPanel } from "./chat.js";
+import { fill, flash, h } from "./dom.js";
+import { rouletteView } from "./roulette.js";
+
+/** What a game's drawing does with the table's messages. */
+export interface GameView {
+  el: HTMLElement;
+  /** A whole view (from `joined` or `resync`). */
+  reset(view: unknown): void;
+  /** One event of the game. */
+  event(event: { type: string } & Record<string, unknown>): void;
+}
+
+/** What a game's drawing may ask of the table page. */
+export interface TableControls {
+  ctx: Ctx;
+  table: string;
+  /** The table's config as `GET /v1/tables` lists it (limits, rules, timers). */
+  config: Record<string, unknown>;
+  /** Sends a game action; a refusal is shown and rethrown. */
+  act(action: object): Promise<void>;
+  /** Sits (at `seat`, or any), then redraws from a fresh view. */
+  sit(seat?: number): Promise<void>;
+  stand(): Promise<void>;
+  /** Asks for a fresh view (e.g. when seats changed). */
+  refresh(): Promise<void>;
+}
+
+type Factory = (c: TableControls) => GameView;
+const GAMES: Record<string, Factory> = { roulette: rouletteView, blackjack: blackjackView };
+
+export const tablePage: Screen = async (main, ctx, table) => {
+  const { client } = ctx;
+  const seqLine = h("span", { class: "seq", "data-seq": "" });
+  const infoLine = h("span", { class: "info" });
+  const showInfo = (info: { game: string; seated: number; seats: number }) =>
+    fill(infoLine, `${info.game} · ${info.seated} of ${info.seats} seated`);
+  const fair = h("p", { class: "fair", "aria-live": "polite" });
+  const chat = chatPanel(ctx, table);
+  let view: GameView | null = null;
+  const messages: TableMessage[] = [];
+  const showSeq = () => {
+    const seq = client.lastSeq(table);
+    seqLine.dataset.seq = String(seq ?? "");
+    fill(seqLine, `seq ${seq ?? "—"}`);
+  };
+  const onMessage = (m: TableMessage) => {
+    if (!view) {
+      messages.push(m);
+      return;
+    }
+    if (m.kind === "chat") chat.line(m.from, m.text);
+    else if (m.kind === "resync") view.reset(m.view);
+    else if (m.kind === "event") {
+      const e = m.event as { type: string } & Record<string, unknown>;
+      if (e.type === "fair.commit") {
+        fill(fair, "Hand ", h("code", {}, String(e.round)), " committed to seed hash ", h("code", {}, String(e.commitment).slice(0, 16) + "…"));
+      } else if (e.type === "fair.reveal") {
+        const round = String(e.round);
+        fill(fair, "Seed of hand ", h("code", {}, round), " revealed: ", h("a", { href: `#/round/${encodeURIComponent(round)}` }, "verify it"));
+      } else view.event(e);
+    }
+    showSeq();
+  };
+  const off = client.onTable(table, onMessage);
+
+  const listing = (await api.tables()).find((t) => t.id === table);
+  const controls: TableControls = {
+    ctx,
+    table,
+    config: listing?.config ?? {},
+    async act(action) {
+      try {
+        await client.act({ table }, action);
+      } catch (e) {
+        flash(refusal(e), "error");
+        throw e;
+      }
+    },
+    async sit(seat) {
+      try {
+        await client.sit(table, seat);
+      } catch (e) {
+        if (!(e instanceof CroupierError && e.code === "already_seated")) {
+          flash(refusal(e), "error");
+          throw e;
+        }
+      }
+      await controls.refresh();
+    },
+    async stand() {
+      try {
+        await client.stand(table);
+      } catch (e) {
+        flash(refusal(e), "error");
+      }
+      await controls.refresh();
+    },
+    async refresh() {
+      const joined = await client.join(table);
+      view?.reset(joined.view);
+      showInfo(joined.info);
+      showSeq();
+    },
+  };
+
+  const joined = await client.join(table);
+  const factory = GAMES[joined.info.game];
+  if (!factory) {
+    off();
+    throw new Error(`the web client cannot draw ${joined.info.game} tables`);
+  }
+  view = factory(controls);
+  view.reset(joined.view);
+  for (const m of messages.splice(0)) onMessage(m);
+  showInfo(joined.info);
+  showSeq();
+  main.append(
+    h(
+      "div",
+      { class: "table-head" },
+      h("h1", {}, table),
+      infoLine,
+      seqLine,
+    ),
+    h("div", { class: "table-body" }, view.el, chat.el),
+    fair,
+  );
+  return () => {
+    off();
+    client.leave(table).catch(() => undefined);
+  };
+};

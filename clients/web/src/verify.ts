@@ -1,0 +1,137 @@
+// Provably-fair verification in the browser (docs/fairness.md), with the
+// browser's own crypto: SHA-256 of the revealed seed against the commitment,
+// the round's ChaCha20 key as HMAC-SHA256(seed, fair message) (WebCrypto),
+// the keystream from @noble/ciphers' ChaCha20 (rand_chacha's layout: 64-bit
+// block counter, stream 0), each draw as `below(n)` (Lemire's multiply-shift
+// with rejection), then the game's outcome recomputed from those draws.
+import { chacha20orig } from "@noble/ciphers/chacha.js";
+import type { RoundRow } from "./api.js";
+
+export interface Check {
+  what: string;
+  ok: boolean;
+  detail: string;
+}
+
+const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+const unhex = (s: string): Uint8Array | null => {
+  if (!/^([0-9a-f]{2})+$/i.test(s)) return null;
+  return Uint8Array.from(s.match(/../g) ?? [], (x) => parseInt(x, 16));
+};
+const utf8 = (s: string) => new TextEncoder().encode(s);
+
+async function sha256(data: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", data as BufferSource));
+}
+
+async function hmac(key: Uint8Array, message: Uint8Array): Promise<Uint8Array> {
+  const k = await crypto.subtle.importKey("raw", key as BufferSource, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  return new Uint8Array(await crypto.subtle.sign("HMAC", k, message as BufferSource));
+}
+
+/** The message a round's key is derived from: `client_seed ":" nonce`, or a hand's id and its seeds' digest. */
+export async function fairMessage(fair: NonNullable<RoundRow["record"]["rng"]["fair"]>): Promise<Uint8Array> {
+  if (fair.kind === "round") return utf8(`${fair.client_seed}:${fair.nonce}`);
+  const seeds = [...fair.client_seeds].sort();
+  return utf8(`${fair.hand_id}:${hex(await sha256(utf8(seeds.join("\n"))))}`);
+}
+
+/** ChaCha20 words as rand_chacha's `next_u32` gives them. */
+export class Words {
+  private buf = new Uint32Array(0);
+  private at = 0;
+  private block = 0;
+  constructor(private readonly key: Uint8Array) {}
+  next(): number {
+    if (this.at >= this.buf.length) {
+      const bytes = chacha20orig(this.key, new Uint8Array(8), new Uint8Array(64 * 4), undefined, this.block);
+      this.block += 4;
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      this.buf = Uint32Array.from({ length: bytes.length / 4 }, (_, i) => view.getUint32(i * 4, true));
+      this.at = 0;
+    }
+    return this.buf[this.at++];
+  }
+  /** `below(n)`: `(w·n) >> 32`, redrawn only when the low half falls under `2^32 mod n`. */
+  below(n: number): number {
+    const threshold = Number((2n ** 32n) % BigInt(n));
+    for (;;) {
+      const m = BigInt(this.next()) * BigInt(n);
+      const lo = Number(m & 0xffffffffn);
+      if (lo >= threshold) return Number(m >> 32n);
+    }
+  }
+}
+
+type Outcome = Record<string, unknown>;
+
+/** The game's outcome recomputed from the draws: a line saying what was compared, or why it could not be. */
+function outcomeCheck(row: RoundRow, draws: number[]): Check {
+  const what = "The outcome follows from the draws";
+  const outcome = row.record.outcome as Outcome;
+  const config = (row.config ?? {}) as Record<string, unknown>;
+  if (row.game === "roulette") {
+    const ok = draws.length === 1 && draws[0] === outcome.number;
+    return { what, ok, detail: `the wheel's number from the seed: ${draws[0]}; recorded: ${String(outcome.number)}` };
+  }
+  if (row.game === "blackjack") {
+    const state = row.record.state_before as { shoe?: { left?: number[]; size?: number } };
+    const decks = Number(config.decks ?? 6);
+    let left = state.shoe?.left?.length === 52 ? [...state.shoe.left] : Array(52).fill(decks);
+    let size = state.shoe?.left?.length === 52 ? Number(state.shoe.size ?? 0) : decks * 52;
+    const remaining = () => left.reduce((a, b) => a + b, 0);
+    const perMille = size ? Math.floor(((size - Math.min(remaining(), size)) * 1000) / size) : 1000;
+    if (perMille >= Number(config.penetration_per_mille ?? 750)) (left = Array(52).fill(decks)), (size = decks * 52);
+    const dealt: number[] = [];
+    for (const at0 of draws) {
+      let at = at0;
+      if (remaining() === 0) return { what, ok: false, detail: "the shoe ran out mid-hand; check this one with `croupier verify`" };
+      const card = left.findIndex((n) => (at < n ? true : ((at -= n), false)));
+      left[card] -= 1;
+      dealt.push(card);
+    }
+    const hands = (outcome.hands as { cards: number[] }[]) ?? [];
+    const shown = [...hands.flatMap((x) => x.cards), ...((outcome.dealer as number[]) ?? [])];
+    const a = [...dealt].sort((x, y) => x - y).join(",");
+    const b = [...shown].sort((x, y) => x - y).join(",");
+    return { what, ok: a === b, detail: `${dealt.length} cards dealt from the seed; the hand shows ${shown.length}${a === b ? ", the same cards" : ", not the same cards"}` };
+  }
+  if (row.game === "slots") {
+    const reels = config.reels as { symbol: number; weight: number }[][] | undefined;
+    if (!reels) return { what, ok: false, detail: "the record names no machine config" };
+    const spins = [outcome.spin, ...((outcome.free_spins as unknown[]) ?? [])] as { stops: number[]; window: number[][] }[];
+    let at = 0;
+    for (const [k, spin] of spins.entries()) {
+      for (let r = 0; r < reels.length; r++) {
+        const strip = reels[r];
+        const roll = draws[at++];
+        let sum = 0;
+        const stop = strip.findIndex((s) => (sum += s.weight) > roll);
+        const window = [0, 1, 2].map((row) => strip[(stop + row) % strip.length].symbol);
+        if (stop !== spin.stops[r] || window.join() !== spin.window[r].join()) {
+          return { what, ok: false, detail: `spin ${k + 1}, reel ${r + 1}: the seed stops at ${stop}, the record says ${spin.stops[r]}` };
+        }
+      }
+    }
+    const ok = at === draws.length;
+    return { what, ok, detail: `${spins.length} spin(s): every reel's stop and window as recorded${ok ? "" : `, but ${draws.length - at} draws unused`}` };
+  }
+  return { what, ok: false, detail: `the web client does not know how ${row.game} maps draws; use \`croupier verify\`` };
+}
+
+/** Every check of `row` against `seedHex` (64 hex digits). */
+export async function verify(row: RoundRow, seedHex: string): Promise<Check[]> {
+  const rng = row.record.rng;
+  const seed = unhex(seedHex.trim());
+  if (!seed || seed.length !== 32) return [{ what: "The seed", ok: false, detail: "a server seed is 64 hex digits" }];
+  if (!rng.fair) return [{ what: "The round", ok: false, detail: "this round was not played provably fair" }];
+  const checks: Check[] = [];
+  const digest = hex(await sha256(seed));
+  checks.push({ what: "The seed matches the commitment published before the round", ok: digest === rng.commitment.toLowerCase(), detail: `SHA-256(seed) = ${digest}; committed ${rng.commitment}` });
+  const words = new Words(await hmac(seed, await fairMessage(rng.fair)));
+  const draws = row.record.draws.map((d) => words.below(d.range));
+  const same = draws.every((v, i) => v === row.record.draws[i].value);
+  checks.push({ what: "Every draw comes from the seed", ok: same, detail: `${draws.length} draws recomputed: ${draws.join(", ")}` });
+  checks.push(outcomeCheck(row, draws));
+  return checks;
+}

@@ -1,0 +1,293 @@
+// The web client in a real browser: Debian's chromium (CHROMIUM, default
+// /usr/bin/chromium) driven by playwright-core against `croupier serve
+// --dev` (CROUPIER_BIN) through a relay that can cut the socket. A new
+// player signs up, an operator funds them in the console, they play
+// roulette (one bet from the keyboard), a blackjack hand with a double,
+// slots spins, see each balance change as the ledger and the round records
+// say, lose the socket and come back in their seat, verify rounds in the
+// browser (and see a wrong seed fail), and are told when replaced.
+// Screenshots go to CROUPIER_SCREENSHOTS when it is set (docs/screenshots).
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+
+import { type DevServer, Relay, startDevServer } from "../../typescript/test/server.js";
+
+const shots = process.env.CROUPIER_SCREENSHOTS;
+const WAIT = { timeout: 45_000 };
+
+let server: DevServer;
+let relay: Relay;
+let browser: Browser;
+let player: BrowserContext;
+let page: Page;
+let base: string;
+
+async function shot(p: Page, name: string): Promise<void> {
+  if (!shots) return;
+  mkdirSync(shots, { recursive: true });
+  await p.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+async function signIn(p: Page, username: string, password: string): Promise<void> {
+  await p.goto(base);
+  const form = p.getByRole("form", { name: "Sign in" });
+  await form.getByLabel("Username").fill(username);
+  await form.getByLabel("Password").fill(password);
+  await form.getByRole("button", { name: "Sign in" }).click();
+  await p.locator("#bar nav").waitFor(WAIT);
+}
+
+/** A JSON route, called from the page with its own token. */
+async function api<T>(p: Page, path: string): Promise<T> {
+  return p.evaluate(async (path) => {
+    const tokens = JSON.parse(sessionStorage.getItem("croupier.tokens") ?? "{}") as { access_token: string };
+    const res = await fetch(path, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    return res.json();
+  }, path) as Promise<T>;
+}
+
+interface Tx {
+  available_change: number;
+  currency: string;
+}
+
+/** EUR available as the wallet says, and as the ledger's lines sum to. */
+async function ledger(p: Page): Promise<{ available: number; sum: number }> {
+  const w = await api<{ balances: { currency: string; available: number }[] }>(p, "/v1/wallet");
+  let sum = 0;
+  let cursor: number | null = null;
+  do {
+    const page: { transactions: Tx[]; next_cursor: number | null } = await api(p, `/v1/wallet/transactions?limit=200${cursor ? `&cursor=${cursor}` : ""}`);
+    for (const t of page.transactions) if (t.currency === "EUR") sum += t.available_change;
+    cursor = page.next_cursor;
+  } while (cursor !== null);
+  return { available: w.balances.find((b) => b.currency === "EUR")?.available ?? 0, sum };
+}
+
+const shown = (minor: number) => `${Math.floor(minor / 100).toLocaleString("en")}.${String(minor % 100).padStart(2, "0")} EUR`;
+
+/** The header shows what the wallet holds, and the ledger's lines add up to it. */
+async function balanceAgrees(p: Page): Promise<number> {
+  const { available, sum } = await ledger(p);
+  assert.equal(sum, available, "the ledger's lines sum to the balance");
+  await p.locator('#balance .bal[data-currency="EUR"]', { hasText: shown(available) }).waitFor(WAIT);
+  return available;
+}
+
+/** The caller's newest round of `table`: its key and what it staked and paid the caller. */
+async function lastRound(p: Page, table: string): Promise<{ key: string; staked: number; paid: number }> {
+  const me = await api<{ id: number }>(p, "/v1/me");
+  const { rounds } = await api<{ rounds: string[] }>(p, "/v1/rounds");
+  const key = rounds.find((k) => k.startsWith(`${table}:`) || (table === "slots" && k.startsWith("s-")));
+  assert.ok(key, `a round of ${table} is on record`);
+  const row = await api<{ record: { stakes: { player: number; amount: { minor: number } }[]; payouts: { player: number; amount: { minor: number } }[] } }>(p, `/v1/rounds/${encodeURIComponent(key)}`);
+  const mine = (lines: { player: number; amount: { minor: number } }[]) => lines.filter((l) => l.player === me.id).reduce((s, l) => s + l.amount.minor, 0);
+  return { key, staked: mine(row.record.stakes), paid: mine(row.record.payouts) };
+}
+
+describe("the web client in chromium", { timeout: 600_000 }, () => {
+  before(async () => {
+    server = await startDevServer();
+    relay = await Relay.start(server.port);
+    base = `http://127.0.0.1:${relay.port}/`;
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    player = await browser.newContext({ viewport: { width: 1180, height: 860 } });
+    page = await player.newPage();
+    page.on("pageerror", (e) => assert.fail(`a script error in the page: ${e.message}`));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await relay?.stop();
+    await server?.stop();
+  });
+
+  it("signs a new player up and shows the lobby", async () => {
+    await page.goto(base);
+    await shot(page, "sign-in");
+    const form = page.getByRole("form", { name: "Sign up" });
+    await form.getByLabel("Username").fill("carol");
+    await form.getByLabel("Password").fill("carol-password-1");
+    await form.getByRole("button", { name: "Create account" }).click();
+    await page.locator('[data-table="roulette-demo"]').waitFor(WAIT);
+    assert.match(await page.locator('[data-table="roulette-demo"] .limits').innerText(), /1\.00 EUR – 500\.00 EUR/);
+    await page.locator('[data-game="slots"]').waitFor(WAIT);
+    await shot(page, "lobby");
+  });
+
+  it("is funded by an operator in the console", async () => {
+    const staff = await browser.newContext({ viewport: { width: 1180, height: 860 } });
+    const console = await staff.newPage();
+    await signIn(console, "dev-operator", server.passwords.get("dev-operator") ?? "");
+    await console.goto(`${base}#/console`);
+    const form = console.getByRole("form", { name: "Deposit" });
+    await form.getByLabel("Player").fill("carol");
+    await form.getByLabel("Amount").fill("500");
+    await form.getByRole("button", { name: "Deposit" }).click();
+    await console.getByText("Deposited 500.00 EUR to carol").waitFor(WAIT);
+    await console.locator(".figures dd").first().waitFor(WAIT);
+    await shot(console, "console");
+    await staff.close();
+
+    await page.goto(`${base}#/wallet`);
+    await page.locator('.balances [data-currency="EUR"] .available', { hasText: "500.00 EUR" }).waitFor(WAIT);
+    await page.getByRole("cell", { name: "Deposit" }).waitFor(WAIT);
+    assert.equal(await balanceAgrees(page), 50_000);
+    await shot(page, "wallet");
+  });
+
+  it("plays a roulette round, one bet placed from the keyboard", async () => {
+    const before = await balanceAgrees(page);
+    await page.goto(`${base}#/table/roulette-demo`);
+    await page.getByRole("button", { name: "Sit down to bet" }).click();
+    await page.locator(".round-status", { hasText: "place your bets" }).waitFor(WAIT);
+    await page.getByRole("radio", { name: "5.00 EUR", exact: true }).click();
+    await page.getByRole("button", { name: "Red", exact: true }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("button", { name: "Straight 17" }).click();
+    await page.getByRole("button", { name: "Split 17-20" }).click();
+    await page.locator(".my-bets", { hasText: "Your bets this round: 3, 15.00 EUR" }).waitFor(WAIT);
+    const red = page.locator('.spot.has-bet[data-spot="red"]');
+    assert.equal(await red.getAttribute("data-stake"), "5");
+    assert.equal(await red.getAttribute("title"), "Red: 5.00 EUR on it");
+    await shot(page, "roulette-betting");
+    await page.locator(".ball").waitFor(WAIT);
+    await shot(page, "roulette-result");
+    const round = await lastRound(page, "roulette-demo");
+    assert.equal(round.staked, 1500);
+    const outcome = await page.locator(".round-status .outcome").innerText();
+    assert.ok(round.paid > 0 ? outcome.includes(`You won ${shown(round.paid)}`) : outcome.includes("You lost 15.00 EUR"), outcome);
+    assert.equal(await balanceAgrees(page), before - round.staked + round.paid);
+  });
+
+  it("plays a blackjack hand with a double, the hole card face down", async () => {
+    await page.goto(`${base}#/table/blackjack-demo`);
+    await page.getByRole("button", { name: "Sit here" }).first().click();
+    await page.locator(".seat.mine").waitFor(WAIT);
+    let doubled = false;
+    for (let hand = 0; hand < 8 && !doubled; hand++) {
+      const before = await balanceAgrees(page);
+      await page.locator(".round-status", { hasText: "bets open" }).waitFor(WAIT);
+      await page.getByLabel("Bet in EUR").fill("10");
+      await page.locator('[data-action="bet"]').click();
+      await page.getByRole("button", { name: "Bet placed" }).waitFor(WAIT);
+      // Until the hand is over: decline insurance, double when it is our move.
+      for (;;) {
+        const next = await Promise.race([
+          page.locator('[data-action="double"]:not([disabled])').waitFor(WAIT).then(() => "turn"),
+          page.locator('[data-action="decline"]').waitFor(WAIT).then(() => "insurance"),
+          page.locator(".round-status", { hasText: "Round over" }).waitFor(WAIT).then(() => "over"),
+        ]);
+        if (next === "insurance") {
+          await page.locator('[data-action="decline"]').click();
+          await page.locator('[data-action="decline"]').waitFor({ state: "detached", ...WAIT });
+          continue;
+        }
+        if (next === "turn") {
+          assert.equal(await page.locator(".dealer .card.back").count(), 1, "the hole card is face down");
+          assert.equal(await page.locator(".dealer .card:not(.back)").count(), 1);
+          await shot(page, "blackjack-turn");
+          await page.locator('[data-action="double"]').click();
+          await page.locator(".seat.mine .hand-info", { hasText: "20.00 EUR" }).waitFor(WAIT);
+          doubled = true;
+          continue;
+        }
+        break;
+      }
+      const round = await lastRound(page, "blackjack-demo");
+      if (doubled) {
+        assert.equal(round.staked, 2000, "the double staked the bet again");
+        assert.match(await page.locator(".seat.mine .hand-info").innerText(), /20\.00 EUR/);
+        assert.equal(await page.locator(".dealer .card.back").count(), 0, "the dealer's cards are shown at the end");
+        await shot(page, "blackjack-result");
+      }
+      assert.equal(await balanceAgrees(page), before - round.staked + round.paid);
+    }
+    assert.ok(doubled, "a hand was doubled within eight hands");
+  });
+
+  it("loses the socket, shows it, and comes back in the same seat", async () => {
+    const seat = await page.locator(".seat.mine").getAttribute("data-seat");
+    const seqBefore = Number(await page.locator(".seq").getAttribute("data-seq"));
+    relay.refusing = true;
+    relay.cut();
+    await page.locator("#conn", { hasText: "Connection lost" }).waitFor(WAIT);
+    await shot(page, "reconnecting");
+    await page.waitForTimeout(1500);
+    relay.refusing = false;
+    await page.locator("#conn", { hasText: "Reconnected" }).waitFor(WAIT);
+    assert.equal(await page.locator(".seat.mine").getAttribute("data-seat"), seat, "the same seat");
+    // The table goes on: betting opens again and the seq moves on from where it was.
+    await page.locator(".round-status", { hasText: "bets open" }).waitFor(WAIT);
+    await page.waitForFunction((s) => Number(document.querySelector(".seq")?.getAttribute("data-seq")) > s, seqBefore, WAIT);
+  });
+
+  it("spins the slots", async () => {
+    await page.goto(`${base}#/slots/slots`);
+    await page.getByLabel("Line bet in EUR").fill("0.05");
+    assert.match(await page.locator(".stake").innerText(), /20 lines = 1\.00 EUR/);
+    for (let spin = 1; spin <= 3; spin++) {
+      const before = await balanceAgrees(page);
+      await page.locator('[data-action="spin"]').click();
+      await page.locator(`.game.slots[data-rounds="${spin}"]`).waitFor(WAIT);
+      assert.equal(await page.locator(".reels .cell").count(), 15);
+      const round = await lastRound(page, "slots");
+      assert.equal(round.staked, 100);
+      assert.equal(await balanceAgrees(page), before - 100 + round.paid);
+    }
+    await shot(page, "slots");
+  });
+
+  it("verifies rounds in the browser, and a wrong seed does not verify", async () => {
+    for (const table of ["roulette-demo", "blackjack-demo"]) {
+      const { key } = await lastRound(page, table);
+      await page.goto(`${base}#/history`);
+      await page.getByRole("link", { name: key }).click();
+      await page.locator('.verdict[data-verdict="match"]').waitFor(WAIT);
+      assert.equal(await page.locator(".checks li.ok").count(), 3);
+      if (table === "roulette-demo") await shot(page, "verify-match");
+    }
+    const seed = page.getByLabel("Server seed (64 hex digits)");
+    const real = await seed.inputValue();
+    await seed.fill(real.slice(0, -1) + (real.endsWith("0") ? "1" : "0"));
+    await page.getByRole("button", { name: "Verify" }).click();
+    await page.locator('.verdict[data-verdict="mismatch"]').waitFor(WAIT);
+    await shot(page, "verify-mismatch");
+    // A slots round's seed is still in use until the player reveals it.
+    const { key } = await lastRound(page, "slots");
+    await page.goto(`${base}#/round/${encodeURIComponent(key)}`);
+    await page.getByRole("button", { name: /Reveal my seed now/ }).click();
+    await page.locator('.verdict[data-verdict="match"]').waitFor(WAIT);
+    assert.equal(await page.locator(".checks li.ok").count(), 3);
+  });
+
+  it("reads on a phone-width screen", async () => {
+    await page.setViewportSize({ width: 375, height: 780 });
+    for (const [route, name] of [["#/lobby", "phone-lobby"], ["#/table/roulette-demo", "phone-roulette"], ["#/table/blackjack-demo", "phone-blackjack"]]) {
+      await page.goto(`${base}${route}`);
+      await page.locator("main h1").waitFor(WAIT);
+      await page.waitForTimeout(300);
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(wide <= 376, `${route} fits 375 px (it is ${wide} px wide)`);
+      await shot(page, name);
+    }
+    await page.setViewportSize({ width: 1180, height: 860 });
+  });
+
+  it("says so when the account is opened elsewhere", async () => {
+    await page.goto(`${base}#/lobby`);
+    await page.locator('[data-table="roulette-demo"]').waitFor(WAIT);
+    const other = await browser.newContext();
+    const second = await other.newPage();
+    await signIn(second, "carol", "carol-password-1");
+    await page.locator("#conn", { hasText: "opened in another window" }).waitFor(WAIT);
+    await shot(page, "replaced");
+    await other.close();
+  });
+});
