@@ -5,7 +5,7 @@
 //! Rendering never blocks on anything but the registry's own lock.
 
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
 use std::future::Future;
@@ -27,6 +27,8 @@ pub struct Metrics {
     pub wallet_ops: IntCounterVec,
     /// `croupier_wallet_operation_duration_seconds{op}`
     pub wallet_latency: HistogramVec,
+    /// `croupier_ws_connections`: WebSocket connections open now.
+    pub ws_connections: IntGauge,
     /// `croupier_wallet_batch_operations`: operations per group-commit batch.
     pub wallet_batch_ops: Histogram,
     /// `croupier_wallet_batch_duration_seconds`: one batch, begin to commit.
@@ -112,6 +114,8 @@ impl Metrics {
             &["tier"],
         )?;
         registry.register(Box::new(checkpoint_lag.clone()))?;
+        let ws_connections = IntGauge::new("croupier_ws_connections", "WebSocket connections open now")?;
+        registry.register(Box::new(ws_connections.clone()))?;
         registry.register(Box::new(table_inputs.clone()))?;
         registry.register(Box::new(table_panics.clone()))?;
         registry.register(Box::new(http_requests.clone()))?;
@@ -128,6 +132,7 @@ impl Metrics {
             wallet_latency,
             wallet_batch_ops,
             wallet_batch_latency,
+            ws_connections,
             table_inputs,
             table_panics,
             recoveries,

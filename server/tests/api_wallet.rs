@@ -6,17 +6,10 @@
 mod common;
 
 use common::{Db, TestApp, code};
-use croupier_server::auth::hash_password;
-use croupier_server::store::Role;
 use serde_json::{Value, json};
 
 async fn operator_token(app: &TestApp) -> String {
-    let hash = hash_password("operator password").unwrap();
-    app.store.create_user("olga", &hash, Role::Operator, 0).await.unwrap();
-    let (status, tokens) =
-        app.post("/v1/auth/login", &json!({ "username": "olga", "password": "operator password" }), None).await;
-    assert_eq!(status, 200, "{tokens}");
-    tokens["access_token"].as_str().unwrap().to_owned()
+    app.operator_token("olga").await
 }
 
 fn deposit(username: &str, amount: Value, currency: &str, key: &str) -> Value {

@@ -42,6 +42,20 @@ async fn hello_auth_and_ping() {
     let mut ws = authed(&app, "wendy").await;
     send(&mut ws, json!({ "type": "ping", "id": 6 })).await;
     assert_eq!(next(&mut ws).await.unwrap(), json!({ "type": "pong", "re": 6 }));
+    // The open-connections gauge counts this socket, and not the one closed above.
+    let metrics = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("\ncroupier_ws_connections 1\n"), "{metrics}");
+    drop(ws);
+    let mut gone = false;
+    for _ in 0..100 {
+        let metrics = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+        if metrics.contains("\ncroupier_ws_connections 0\n") {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(gone, "the gauge went back to 0 when the socket closed");
     app.stop().await;
 }
 

@@ -25,7 +25,7 @@ export interface Me {
   id: number;
   username: string;
   role: "player" | "operator" | "admin";
-  created_at: string;
+  created_at: number;
 }
 
 export interface Balance {
@@ -41,7 +41,7 @@ export interface TxLine {
   currency: string;
   available_change: number;
   held_change: number;
-  created_at: string;
+  created_at: number;
 }
 
 export interface TableListing {
@@ -81,7 +81,7 @@ export interface RoundRow {
   round: string;
   table: string;
   game: string;
-  created_at: string;
+  created_at: number;
   players: number[];
   record: RoundRecord;
   config: Record<string, unknown> | null;

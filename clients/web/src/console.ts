@@ -1,8 +1,10 @@
-// The operator console (operator and admin roles): tables (open), players
-// (deposit), and the server's live figures from its own /metrics.
+// The operator console (operator and admin roles): the server's live
+// figures from its own /metrics, players (find, balances, history, deposit),
+// tables (list, open), rounds (search, open a record) and the audit trail.
 import * as api from "./api.js";
 import { refusal, type Screen } from "./app.js";
 import { fields, fill, h, money, notice, parseMoney } from "./dom.js";
+import { auditPart, playersPart, roundsPart } from "./staff.js";
 
 /** Sums of one Prometheus metric's samples, by the label named (or all together). */
 export function metric(text: string, name: string, label?: string): Map<string, number> {
@@ -22,7 +24,8 @@ function section(title: string, ...body: (Node | string)[]): HTMLElement {
   return h("section", { class: "panel console-part", "aria-label": title }, h("h2", {}, title), ...body);
 }
 
-function depositForm(): HTMLElement {
+/** A deposit to `username` (or to a name typed in); `done` runs after one is made. */
+function depositForm(done: () => void, username?: string): HTMLElement {
   const out = h("div");
   return h(
     "form",
@@ -41,12 +44,13 @@ function depositForm(): HTMLElement {
             idempotency_key: `console:${crypto.randomUUID()}`,
           });
           fill(out, notice(`Deposited ${money(amount, f.currency)} to ${f.username} (transaction ${r.tx_id}).`, "ok"));
+          done();
         } catch (err) {
           fill(out, notice(refusal(err), "error"));
         }
       },
     },
-    h("label", {}, "Player ", h("input", { name: "username", required: true, autocomplete: "off" })),
+    h("label", {}, "Player ", h("input", { name: "username", required: true, autocomplete: "off", value: username })),
     h("label", {}, "Amount ", h("input", { name: "amount", required: true, inputmode: "decimal", size: 10 })),
     h("label", {}, "Currency ", h("select", { name: "currency" }, ["EUR", "USD", "GBP"].map((c) => h("option", {}, c)))),
     h("button", { type: "submit", class: "primary" }, "Deposit"),
@@ -85,13 +89,15 @@ export const console: Screen = async (main, ctx) => {
       h("dt", {}, "Open sockets"),
       h("dd", {}, String(conns.get("") ?? 0)),
       h("dt", {}, "Table inputs (taken / refused)"),
-      h("dd", {}, `${inputs.get("ok") ?? 0} / ${[...inputs].filter(([k]) => k !== "ok").reduce((s, [, v]) => s + v, 0)}`),
+      h("dd", {}, `${inputs.get("accepted") ?? 0} / ${inputs.get("rejected") ?? 0}`),
       h("dt", {}, "Wallet operations (ok / failed)"),
       h("dd", {}, `${wallet.get("ok") ?? 0} / ${[...wallet].filter(([k]) => k !== "ok").reduce((s, [, v]) => s + v, 0)}`),
       h("dt", {}, "HTTP requests"),
       h("dd", {}, String(http.get("") ?? 0)),
     );
   };
+  const audit = auditPart();
+  const reload = () => void audit.load().catch(() => undefined);
   const openOut = h("div");
   const open = h(
     "form",
@@ -106,7 +112,7 @@ export const console: Screen = async (main, ctx) => {
           if (f.max_bet) config.max_bet = parseMoney(f.max_bet);
           await api.staff("POST", "/v1/admin/tables", { id: f.id.trim(), game: f.game, config });
           fill(openOut, notice(`Table ${f.id} is open.`, "ok"));
-          await drawTables();
+          await Promise.all([drawTables(), audit.load()]);
         } catch (err) {
           fill(openOut, notice(refusal(err), "error"));
         }
@@ -122,14 +128,17 @@ export const console: Screen = async (main, ctx) => {
   main.append(
     h("h1", {}, "Operator console"),
     section("Live figures", figures),
-    section("Players: deposit", depositForm()),
+    section("Deposit", depositForm(reload)),
+    section("Players", playersPart((name) => depositForm(reload, name))),
     section(
       "Tables",
       h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Table"), h("th", {}, "Game"), h("th", {}, "Seated"), h("th", {}, "Limits"))), tables),
       open,
     ),
+    section("Rounds", roundsPart()),
+    section("Audit trail", audit.el),
   );
-  await Promise.all([drawTables(), drawFigures()]);
+  await Promise.all([drawTables(), drawFigures(), audit.load()]);
   const timer = setInterval(() => void drawFigures().catch(() => undefined), 5000);
   return () => clearInterval(timer);
 };

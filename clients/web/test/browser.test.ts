@@ -23,6 +23,7 @@ let relay: Relay;
 let browser: Browser;
 let player: BrowserContext;
 let page: Page;
+let staffPage: Page;
 let base: string;
 
 async function shot(p: Page, name: string): Promise<void> {
@@ -103,6 +104,7 @@ describe("the web client in chromium", { timeout: 600_000 }, () => {
   });
 
   after(async () => {
+    await staffPage?.context().close();
     await browser?.close();
     await relay?.stop();
     await server?.stop();
@@ -123,7 +125,7 @@ describe("the web client in chromium", { timeout: 600_000 }, () => {
 
   it("is funded by an operator in the console", async () => {
     const staff = await browser.newContext({ viewport: { width: 1180, height: 860 } });
-    const console = await staff.newPage();
+    const console = (staffPage = await staff.newPage());
     await signIn(console, "dev-operator", server.passwords.get("dev-operator") ?? "");
     await console.goto(`${base}#/console`);
     const form = console.getByRole("form", { name: "Deposit" });
@@ -132,8 +134,10 @@ describe("the web client in chromium", { timeout: 600_000 }, () => {
     await form.getByRole("button", { name: "Deposit" }).click();
     await console.getByText("Deposited 500.00 EUR to carol").waitFor(WAIT);
     await console.locator(".figures dd").first().waitFor(WAIT);
+    const line = console.locator('.audit tr[data-action="deposit"]');
+    await line.waitFor(WAIT);
+    assert.match(await line.innerText(), /dev-operator\s+deposit\s+user:\d+.*"amount":50000.*127\.0\.0\.1/s);
     await shot(console, "console");
-    await staff.close();
 
     await page.goto(`${base}#/wallet`);
     await page.locator('.balances [data-currency="EUR"] .available', { hasText: "500.00 EUR" }).waitFor(WAIT);
@@ -265,6 +269,25 @@ describe("the web client in chromium", { timeout: 600_000 }, () => {
     await page.getByRole("button", { name: /Reveal my seed now/ }).click();
     await page.locator('.verdict[data-verdict="match"]').waitFor(WAIT);
     assert.equal(await page.locator(".checks li.ok").count(), 3);
+  });
+
+  it("lets the operator find the player, their ledger and rounds, and open a round", async () => {
+    await staffPage.goto(`${base}#/console`);
+    const find = staffPage.getByRole("search", { name: "Find a player" });
+    await find.getByLabel("Name starts with").fill("car");
+    await find.getByRole("button", { name: "Find" }).click();
+    await staffPage.getByRole("button", { name: "carol (player)" }).click();
+    const { available } = await ledger(page);
+    await staffPage.locator('.balances-line[data-player="carol"]', { hasText: `${shown(available)} available` }).waitFor(WAIT);
+    assert.ok((await staffPage.locator(".player-detail .ledger tr").count()) > 5, "the player's ledger lines");
+    const rounds = staffPage.getByRole("search", { name: "Search rounds" });
+    await rounds.getByLabel("Table").fill("roulette-demo");
+    await rounds.getByLabel("Player").fill("carol");
+    await rounds.getByRole("button", { name: "Search rounds" }).click();
+    const { key } = await lastRound(page, "roulette-demo");
+    await staffPage.getByRole("region", { name: "Rounds", exact: true }).getByRole("link", { name: key }).click();
+    await staffPage.locator('.verdict[data-verdict="match"]').waitFor(WAIT);
+    await shot(staffPage, "console-round");
   });
 
   it("reads on a phone-width screen", async () => {

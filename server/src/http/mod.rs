@@ -3,6 +3,7 @@
 //! store; they never build SQL and never hold money logic of their own.
 
 pub mod auth;
+pub mod console;
 pub mod error;
 pub mod extract;
 pub mod games;
@@ -54,6 +55,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize, limit: &Ra
         .configure(wallet::routes)
         .configure(tables::routes)
         .configure(games::routes)
+        .configure(console::routes)
         .configure(load::routes)
         .route("/ws", web::get().to(crate::ws::connect))
         .default_service(web::to(not_found));

@@ -35,6 +35,7 @@ async fn list(state: web::Data<AppState>, _caller: Authenticated<AnyRole>) -> Ht
 async fn create(
     state: web::Data<AppState>,
     caller: Authenticated<Staff>,
+    req: actix_web::HttpRequest,
     body: web::Json<TableSpec>,
 ) -> Result<HttpResponse, ApiError> {
     let spec = body.into_inner();
@@ -44,7 +45,15 @@ async fn create(
         _ => ApiError::bad_request(e.code(), e.to_string()),
     })?;
     tracing::info!(operator = caller.id, table_id = %table.id, game = table.game, "table opened");
-    Ok(HttpResponse::Created().json(TableListing::from(&table)))
+    let listing = TableListing::from(&table);
+    let detail = json!({ "game": listing.game, "config": listing.config });
+    let line = super::console::audit(&state, &caller, &req, "table.open", format!("table:{}", table.id), &detail);
+    if let Err(e) = state.store.audit(&line).await {
+        // The table is open and stays open; the missing line is an alert, not a silence.
+        tracing::error!(table_id = %table.id, %e, "table opened but its audit line was not written");
+        return Err(ApiError::internal(e));
+    }
+    Ok(HttpResponse::Created().json(listing))
 }
 
 /// `?limit=`

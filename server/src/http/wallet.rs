@@ -3,7 +3,7 @@
 //! paging) before the store is asked; the store does the money.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use croupier_protocol::ErrorCode;
 use serde::{Deserialize, Serialize};
 
@@ -79,6 +79,7 @@ pub fn check_money(state: &AppState, amount: i64, currency: &str) -> Result<(), 
 async fn deposit(
     state: web::Data<AppState>,
     caller: Authenticated<Staff>,
+    req: HttpRequest,
     body: web::Json<Deposit>,
 ) -> Result<HttpResponse, ApiError> {
     let Deposit { username, amount, currency, idempotency_key } = body.into_inner();
@@ -92,7 +93,9 @@ async fn deposit(
     let Some(user) = user else {
         return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownUser, format!("no user {username:?}")));
     };
-    let deposit = state.store.deposit(&idempotency_key, user.id, &currency, amount, state.now_ms());
+    let detail = serde_json::json!({ "username": user.username, "amount": amount, "currency": currency, "idempotency_key": idempotency_key });
+    let audit = super::console::audit(&state, &caller, &req, "deposit", format!("user:{}", user.id), &detail);
+    let deposit = state.store.staff_deposit(&idempotency_key, user.id, &currency, amount, &audit);
     let receipt: Receipt = state.metrics.wallet_op("deposit", deposit).await?;
     tracing::info!(operator = caller.id, user_id = user.id, amount, %currency, tx_id = receipt.tx_id, replayed = receipt.replayed, "deposit");
     Ok(HttpResponse::Ok().json(receipt))

@@ -278,6 +278,7 @@ impl Actor for Connection {
     type Context = actix::Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
+        self.state.metrics.ws_connections.inc();
         let ws = &self.state.settings.ws;
         let (every, timeout) = (Duration::from_millis(ws.heartbeat_ms), Duration::from_millis(ws.timeout_ms));
         let (auth_deadline_ms, heartbeat_ms) = (ws.auth_deadline_ms, ws.heartbeat_ms);
@@ -305,6 +306,7 @@ impl Actor for Connection {
     }
 
     fn stopped(&mut self, _ctx: &mut Self::Context) {
+        self.state.metrics.ws_connections.dec();
         if let Some((player, _)) = self.player {
             self.state.registry.sign_out(player, self.id);
         }

@@ -282,6 +282,16 @@ impl TestApp {
         tokens
     }
 
+    /// Creates operator `name` and logs in; returns the access token.
+    pub async fn operator_token(&self, name: &str) -> String {
+        let hash = croupier_server::auth::hash_password("operator password").unwrap();
+        self.store.create_user(name, &hash, croupier_server::store::Role::Operator, 0).await.unwrap();
+        let creds = json!({ "username": name, "password": "operator password" });
+        let (status, tokens) = self.post("/v1/auth/login", &creds, None).await;
+        assert_eq!(status, 200, "{tokens}");
+        tokens["access_token"].as_str().unwrap().to_owned()
+    }
+
     /// Stops the server and waits until it has.
     pub async fn stop(self) {
         self.running.stop(Stop::Now).await;

@@ -1,8 +1,10 @@
-// The operator console (operator and admin roles): tables (open), players
-// (deposit), and the server's live figures from its own /metrics.
+// The operator console (operator and admin roles): the server's live
+// figures from its own /metrics, players (find, balances, history, deposit),
+// tables (list, open), rounds (search, open a record) and the audit trail.
 import * as api from "./api.js";
 import { refusal } from "./app.js";
 import { fields, fill, h, money, notice, parseMoney } from "./dom.js";
+import { auditPart, playersPart, roundsPart } from "./staff.js";
 /** Sums of one Prometheus metric's samples, by the label named (or all together). */
 export function metric(text, name, label) {
     const out = new Map();
@@ -21,7 +23,8 @@ export function metric(text, name, label) {
 function section(title, ...body) {
     return h("section", { class: "panel console-part", "aria-label": title }, h("h2", {}, title), ...body);
 }
-function depositForm() {
+/** A deposit to `username` (or to a name typed in); `done` runs after one is made. */
+function depositForm(done, username) {
     const out = h("div");
     return h("form", {
         "aria-label": "Deposit",
@@ -39,12 +42,13 @@ function depositForm() {
                     idempotency_key: `console:${crypto.randomUUID()}`,
                 });
                 fill(out, notice(`Deposited ${money(amount, f.currency)} to ${f.username} (transaction ${r.tx_id}).`, "ok"));
+                done();
             }
             catch (err) {
                 fill(out, notice(refusal(err), "error"));
             }
         },
-    }, h("label", {}, "Player ", h("input", { name: "username", required: true, autocomplete: "off" })), h("label", {}, "Amount ", h("input", { name: "amount", required: true, inputmode: "decimal", size: 10 })), h("label", {}, "Currency ", h("select", { name: "currency" }, ["EUR", "USD", "GBP"].map((c) => h("option", {}, c)))), h("button", { type: "submit", class: "primary" }, "Deposit"), out);
+    }, h("label", {}, "Player ", h("input", { name: "username", required: true, autocomplete: "off", value: username })), h("label", {}, "Amount ", h("input", { name: "amount", required: true, inputmode: "decimal", size: 10 })), h("label", {}, "Currency ", h("select", { name: "currency" }, ["EUR", "USD", "GBP"].map((c) => h("option", {}, c)))), h("button", { type: "submit", class: "primary" }, "Deposit"), out);
 }
 export const console = async (main, ctx) => {
     if (ctx.me.role === "player")
@@ -61,8 +65,10 @@ export const console = async (main, ctx) => {
         const wallet = metric(text, "croupier_wallet_operations_total", "outcome");
         const http = metric(text, "croupier_http_requests_total");
         const conns = metric(text, "croupier_ws_connections");
-        fill(figures, h("dt", {}, "Open sockets"), h("dd", {}, String(conns.get("") ?? 0)), h("dt", {}, "Table inputs (taken / refused)"), h("dd", {}, `${inputs.get("ok") ?? 0} / ${[...inputs].filter(([k]) => k !== "ok").reduce((s, [, v]) => s + v, 0)}`), h("dt", {}, "Wallet operations (ok / failed)"), h("dd", {}, `${wallet.get("ok") ?? 0} / ${[...wallet].filter(([k]) => k !== "ok").reduce((s, [, v]) => s + v, 0)}`), h("dt", {}, "HTTP requests"), h("dd", {}, String(http.get("") ?? 0)));
+        fill(figures, h("dt", {}, "Open sockets"), h("dd", {}, String(conns.get("") ?? 0)), h("dt", {}, "Table inputs (taken / refused)"), h("dd", {}, `${inputs.get("accepted") ?? 0} / ${inputs.get("rejected") ?? 0}`), h("dt", {}, "Wallet operations (ok / failed)"), h("dd", {}, `${wallet.get("ok") ?? 0} / ${[...wallet].filter(([k]) => k !== "ok").reduce((s, [, v]) => s + v, 0)}`), h("dt", {}, "HTTP requests"), h("dd", {}, String(http.get("") ?? 0)));
     };
+    const audit = auditPart();
+    const reload = () => void audit.load().catch(() => undefined);
     const openOut = h("div");
     const open = h("form", {
         "aria-label": "Open a table",
@@ -77,15 +83,15 @@ export const console = async (main, ctx) => {
                     config.max_bet = parseMoney(f.max_bet);
                 await api.staff("POST", "/v1/admin/tables", { id: f.id.trim(), game: f.game, config });
                 fill(openOut, notice(`Table ${f.id} is open.`, "ok"));
-                await drawTables();
+                await Promise.all([drawTables(), audit.load()]);
             }
             catch (err) {
                 fill(openOut, notice(refusal(err), "error"));
             }
         },
     }, h("label", {}, "Id ", h("input", { name: "id", required: true, pattern: "[a-z0-9-]{1,40}", size: 16 })), h("label", {}, "Game ", h("select", { name: "game" }, h("option", {}, "roulette"), h("option", {}, "blackjack"))), h("label", {}, "Min bet ", h("input", { name: "min_bet", inputmode: "decimal", size: 8 })), h("label", {}, "Max bet ", h("input", { name: "max_bet", inputmode: "decimal", size: 8 })), h("button", { type: "submit" }, "Open table"), openOut);
-    main.append(h("h1", {}, "Operator console"), section("Live figures", figures), section("Players: deposit", depositForm()), section("Tables", h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Table"), h("th", {}, "Game"), h("th", {}, "Seated"), h("th", {}, "Limits"))), tables), open));
-    await Promise.all([drawTables(), drawFigures()]);
+    main.append(h("h1", {}, "Operator console"), section("Live figures", figures), section("Deposit", depositForm(reload)), section("Players", playersPart((name) => depositForm(reload, name))), section("Tables", h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Table"), h("th", {}, "Game"), h("th", {}, "Seated"), h("th", {}, "Limits"))), tables), open), section("Rounds", roundsPart()), section("Audit trail", audit.el));
+    await Promise.all([drawTables(), drawFigures(), audit.load()]);
     const timer = setInterval(() => void drawFigures().catch(() => undefined), 5000);
     return () => clearInterval(timer);
 };

@@ -1,0 +1,84 @@
+// The operator console's players, rounds and audit parts: find a player by
+// the start of their name and see their balances, ledger lines and rounds
+// (deposit from there); search rounds by table and player and open a
+// record; read the audit trail of staff actions, a page at a time.
+import * as api from "./api.js";
+import { refusal } from "./app.js";
+import { fields, fill, h, money, notice } from "./dom.js";
+const when = (ms) => new Date(ms).toLocaleString();
+function roundList(rounds) {
+    if (!rounds.length)
+        return h("p", {}, "No rounds.");
+    return h("table", { class: "rounds-found" }, h("thead", {}, h("tr", {}, h("th", {}, "Round"), h("th", {}, "Game"), h("th", {}, "Played"))), h("tbody", {}, rounds.map((r) => h("tr", {}, h("td", {}, h("a", { href: `#/round/${encodeURIComponent(r.round)}` }, r.round)), h("td", {}, r.game), h("td", {}, when(r.created_at))))));
+}
+/** Search box, results, and the chosen player's page; `deposit` is the deposit form to show with it. */
+export function playersPart(deposit) {
+    const results = h("div", { class: "found" });
+    const detail = h("div", { class: "player-detail", "aria-live": "polite" });
+    const show = async (username) => {
+        try {
+            const p = await api.staff("GET", `/v1/admin/players/${encodeURIComponent(username)}`);
+            fill(detail, h("h3", {}, `${p.player.username} (${p.player.role}, id ${p.player.id})`), h("p", { class: "balances-line", "data-player": p.player.username }, p.balances.length ? p.balances.map((b) => `${money(b.available, b.currency)} available, ${money(b.held, b.currency)} in play`).join(" · ") : "No funds yet."), deposit(p.player.username), h("h4", {}, "Ledger (newest first)"), h("table", { class: "ledger" }, h("tbody", {}, p.transactions.map((t) => h("tr", {}, h("td", {}, when(t.created_at)), h("td", {}, t.kind), h("td", {}, t.round ?? ""), h("td", { class: "num" }, money(t.available_change, t.currency)), h("td", { class: "num" }, t.held_change ? money(t.held_change, t.currency) : ""))))), h("h4", {}, "Rounds"), roundList(p.rounds));
+        }
+        catch (e) {
+            fill(detail, notice(refusal(e), "error"));
+        }
+    };
+    const search = h("form", {
+        role: "search",
+        "aria-label": "Find a player",
+        onsubmit: async (e) => {
+            e.preventDefault();
+            const q = fields(e.target).q.trim();
+            try {
+                const { players } = await api.staff("GET", `/v1/admin/players?q=${encodeURIComponent(q)}`);
+                fill(results, players.length ? h("ul", {}, players.map((p) => h("li", {}, h("button", { type: "button", class: "link", onclick: () => void show(p.username) }, `${p.username} (${p.role})`)))) : notice(`No account starts with "${q}".`));
+            }
+            catch (err) {
+                fill(results, notice(refusal(err), "error"));
+            }
+        },
+    }, h("label", {}, "Name starts with ", h("input", { name: "q", required: true, maxlength: 32, autocomplete: "off" })), h("button", { type: "submit" }, "Find"));
+    return h("div", {}, search, results, detail);
+}
+export function roundsPart() {
+    const out = h("div");
+    return h("div", {}, h("form", {
+        role: "search",
+        "aria-label": "Search rounds",
+        onsubmit: async (e) => {
+            e.preventDefault();
+            const f = fields(e.target);
+            const q = new URLSearchParams();
+            if (f.table.trim())
+                q.set("table", f.table.trim());
+            if (f.player.trim())
+                q.set("player", f.player.trim());
+            try {
+                const { rounds } = await api.staff("GET", `/v1/admin/rounds?${q}`);
+                fill(out, roundList(rounds));
+            }
+            catch (err) {
+                fill(out, notice(refusal(err), "error"));
+            }
+        },
+    }, h("label", {}, "Table ", h("input", { name: "table", size: 16, autocomplete: "off" })), h("label", {}, "Player ", h("input", { name: "player", size: 16, autocomplete: "off" })), h("button", { type: "submit" }, "Search rounds")), out);
+}
+export function auditPart() {
+    const rows = h("tbody");
+    const more = h("button", { type: "button", hidden: true }, "Older lines");
+    let before = null;
+    const load = async (fresh = true) => {
+        const page = await api.staff("GET", `/v1/admin/audit?limit=20${!fresh && before ? `&before=${before}` : ""}`);
+        if (fresh)
+            rows.replaceChildren();
+        for (const l of page.audit) {
+            rows.append(h("tr", { "data-action": l.action }, h("td", {}, when(l.at)), h("td", {}, l.actor_name), h("td", {}, l.action), h("td", {}, l.target), h("td", { class: "detail" }, l.detail), h("td", {}, l.address)));
+        }
+        before = page.next_cursor;
+        more.hidden = before === null;
+    };
+    more.addEventListener("click", () => void load(false));
+    const el = h("div", {}, h("table", { class: "audit" }, h("thead", {}, h("tr", {}, h("th", {}, "When"), h("th", {}, "Who"), h("th", {}, "What"), h("th", {}, "On"), h("th", {}, "Detail"), h("th", {}, "From"))), rows), more);
+    return { el, load: () => load(true) };
+}

@@ -1,0 +1,143 @@
+//! `/v1/admin/players*`, `/v1/admin/rounds` and `/v1/admin/audit`: what the
+//! operator console reads — players by name with their balances, ledger
+//! lines and rounds; rounds by table or player; the audit trail of staff
+//! actions. Staff (operators, admins) only. Also [`audit`], the line every
+//! staff action writes.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use croupier_protocol::ErrorCode;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::{Me, normalise_username};
+use super::error::ApiError;
+use super::extract::{Authenticated, Staff};
+use crate::state::AppState;
+use crate::store::{AuditEntry, User};
+
+/// Registers the routes (under `/v1`).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin/players", web::get().to(find_players))
+        .route("/admin/players/{username}", web::get().to(player))
+        .route("/admin/rounds", web::get().to(rounds))
+        .route("/admin/audit", web::get().to(audit_log));
+}
+
+/// The audit line of a staff action by `caller`, from where `req` came.
+pub fn audit(
+    state: &AppState,
+    caller: &Authenticated<Staff>,
+    req: &HttpRequest,
+    action: &str,
+    target: String,
+    detail: &serde_json::Value,
+) -> AuditEntry {
+    AuditEntry {
+        actor: caller.id,
+        action: action.to_owned(),
+        target,
+        detail: detail.to_string(),
+        address: req.peer_addr().map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string()),
+        at: state.now_ms(),
+    }
+}
+
+fn limit(asked: Option<u32>, default: u32) -> Result<u32, ApiError> {
+    let limit = asked.unwrap_or(default);
+    if (1..=200).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ApiError::bad_request(ErrorCode::InvalidQuery, "limit must be 1 to 200"))
+    }
+}
+
+/// The account named `name`, or `404 unknown_user`.
+async fn named(state: &AppState, name: &str) -> Result<User, ApiError> {
+    let unknown = || ApiError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownUser, format!("no user {name:?}"));
+    // A name that is not a valid username cannot exist.
+    let Ok(name) = normalise_username(name) else { return Err(unknown()) };
+    state.store.user_by_name(&name).await?.ok_or_else(unknown)
+}
+
+/// `?q=&limit=`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Find {
+    q: String,
+    limit: Option<u32>,
+}
+
+async fn find_players(
+    state: web::Data<AppState>,
+    _caller: Authenticated<Staff>,
+    query: web::Query<Find>,
+) -> Result<HttpResponse, ApiError> {
+    let prefix = query.q.trim().to_lowercase();
+    if prefix.is_empty() || prefix.len() > 32 {
+        return Err(ApiError::bad_request(ErrorCode::InvalidQuery, "q is the start of a username, 1 to 32 characters"));
+    }
+    let users = state.store.find_users(&prefix, limit(query.limit, 20)?).await?;
+    Ok(HttpResponse::Ok().json(json!({ "players": users.into_iter().map(Me::from).collect::<Vec<_>>() })))
+}
+
+async fn player(
+    state: web::Data<AppState>,
+    _caller: Authenticated<Staff>,
+    name: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let user = named(&state, &name).await?;
+    let balances = state.store.balances(user.id).await?;
+    let transactions = state.store.transactions(user.id, None, 50).await?;
+    let rounds = state.store.search_rounds(None, Some(user.id), 20).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "player": Me::from(user),
+        "balances": balances,
+        "transactions": transactions,
+        "rounds": rounds,
+    })))
+}
+
+/// `?table=&player=&limit=`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoundSearch {
+    table: Option<String>,
+    player: Option<String>,
+    limit: Option<u32>,
+}
+
+async fn rounds(
+    state: web::Data<AppState>,
+    _caller: Authenticated<Staff>,
+    query: web::Query<RoundSearch>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let limit = limit(query.limit, 50)?;
+    let player = match query.player.as_deref().filter(|p| !p.is_empty()) {
+        Some(name) => Some(named(&state, name).await?.id),
+        None => None,
+    };
+    let table = query.table.as_deref().filter(|t| !t.is_empty());
+    let rounds = state.store.search_rounds(table, player, limit).await?;
+    Ok(HttpResponse::Ok().json(json!({ "rounds": rounds })))
+}
+
+/// `?before=&limit=`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuditPage {
+    before: Option<i64>,
+    limit: Option<u32>,
+}
+
+async fn audit_log(
+    state: web::Data<AppState>,
+    _caller: Authenticated<Staff>,
+    query: web::Query<AuditPage>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = limit(query.limit, 50)?;
+    let lines = state.store.audit_log(query.before, limit).await?;
+    let next = (lines.len() == limit as usize).then(|| lines.last().map(|l| l.id)).flatten();
+    Ok(HttpResponse::Ok().json(json!({ "audit": lines, "next_cursor": next })))
+}
