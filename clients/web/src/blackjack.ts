@@ -45,8 +45,15 @@ export function blackjackView(c: TableControls): GameView {
   const button = (label: string, action: object, enabled: boolean, key?: string) =>
     h("button", { type: "button", disabled: !enabled, "data-action": key ?? label.toLowerCase(), onclick: act(action) }, label);
 
+  // The buttons are rebuilt only when what they offer changes: a button
+  // replaced under the pointer between press and release would lose a click.
+  let offered = "";
   const drawActions = (v: blackjack.View) => {
     const mine = v.seats.find((s) => s.seat === v.my_seat);
+    const hand = v.phase.phase === "turn" ? mine?.hands[v.phase.hand] : undefined;
+    const key = JSON.stringify([v.phase, v.my_seat, mine?.bet ?? null, mine?.insurance.state, hand ? legal(config, mine!, hand) : null]);
+    if (key === offered) return;
+    offered = key;
     const parts: (HTMLElement | string)[] = [];
     if (v.my_seat == null) {
       parts.push("Take a free seat to play.");
@@ -87,7 +94,6 @@ export function blackjackView(c: TableControls): GameView {
         h("button", { type: "button", "data-action": "decline", onclick: decide(false) }, "No insurance"),
       );
     } else if (v.phase.phase === "turn" && v.phase.seat === v.my_seat && mine) {
-      const hand = mine.hands[v.phase.hand];
       const ok = hand ? legal(config, mine, hand) : { hit: false, stand: false, double: false, split: false, surrender: false };
       parts.push(
         button("Hit", { type: "hit" }, ok.hit),

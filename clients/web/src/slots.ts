@@ -36,6 +36,12 @@ export const slotsPage: Screen = async (main, ctx, game) => {
   };
   input.addEventListener("input", showStake);
 
+  /** A payline as a 5 × 3 picture: the row it takes on each reel, marked. */
+  const lineEl = (rows: number[]) => {
+    const grid = h("span", { class: "line-map", role: "img", "aria-label": `rows ${rows.map((r) => r + 1).join(", ")}` });
+    for (let row = 0; row < 3; row++) for (let reel = 0; reel < 5; reel++) grid.append(h("span", { class: rows[reel] === row ? "on" : "" }));
+    return grid;
+  };
   const windowEl = (spin: slots.SpinResult) => {
     const lit = new Set<string>();
     for (const w of spin.lines) {
@@ -128,8 +134,10 @@ export const slotsPage: Screen = async (main, ctx, game) => {
         "table",
         {},
         h("thead", {}, h("tr", {}, h("th", {}, "Symbol"), h("th", {}, "3"), h("th", {}, "4"), h("th", {}, "5"))),
-        h("tbody", {}, config.symbols.map((s, i) => h("tr", {}, h("td", {}, `${s.name} (${s.kind})`), ...s.pays.slice(2).map((p) => h("td", {}, String(p)))))),
+        h("tbody", {}, config.symbols.map((s) => h("tr", {}, h("td", {}, `${s.name} (${s.kind})`), ...s.pays.slice(2).map((p) => h("td", {}, String(p)))))),
       ),
+      h("h3", {}, `The ${config.lines.length} paylines`),
+      h("ol", { class: "paylines" }, config.lines.map((rows, i) => h("li", { "data-line": i + 1 }, h("span", {}, `line ${i + 1}`), lineEl(rows)))),
     ),
   );
   showStake();

@@ -41,6 +41,18 @@ async function signIn(p: Page, username: string, password: string): Promise<void
   await p.locator("#bar nav").waitFor(WAIT);
 }
 
+/** Waits for `what`; if it never comes, fails with what the page showed instead (and a screenshot). */
+async function explained(p: Page, what: ReturnType<Page["locator"]>): Promise<void> {
+  try {
+    await what.waitFor(WAIT);
+  } catch (e) {
+    if (shots) await p.screenshot({ path: join(shots, "failure.png"), fullPage: true }).catch(() => undefined);
+    const flash = await p.locator("#flash").innerText().catch(() => "");
+    const main = await p.locator("main").innerText().catch(() => "");
+    throw new Error(`${(e as Error).message}\nflash: ${flash}\npage: ${main.slice(0, 1500)}`);
+  }
+}
+
 /** A JSON route, called from the page with its own token. */
 async function api<T>(p: Page, path: string): Promise<T> {
   return p.evaluate(async (path) => {
@@ -198,7 +210,7 @@ describe("the web client in chromium", { timeout: 600_000 }, () => {
           assert.equal(await page.locator(".dealer .card:not(.back)").count(), 1);
           await shot(page, "blackjack-turn");
           await page.locator('[data-action="double"]').click();
-          await page.locator(".seat.mine .hand-info", { hasText: "20.00 EUR" }).waitFor(WAIT);
+          await explained(page, page.locator(".seat.mine .hand-info", { hasText: "20.00 EUR" }));
           doubled = true;
           continue;
         }
@@ -245,6 +257,11 @@ describe("the web client in chromium", { timeout: 600_000 }, () => {
       assert.equal(round.staked, 100);
       assert.equal(await balanceAgrees(page), before - 100 + round.paid);
     }
+    await page.getByText("Paytable").click();
+    assert.equal(await page.locator(".paylines li").count(), 20, "every payline drawn");
+    // Line 1 is the middle row: its picture marks the middle cell of each reel.
+    assert.equal(await page.locator('.paylines li[data-line="1"] .line-map span.on').count(), 5);
+    assert.equal(await page.locator('.paylines li[data-line="1"] .line-map').getAttribute("aria-label"), "rows 2, 2, 2, 2, 2");
     await shot(page, "slots");
   });
 

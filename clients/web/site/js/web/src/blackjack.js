@@ -29,8 +29,16 @@ export function blackjackView(c) {
     const el = h("div", { class: "game blackjack" }, status, dealer, seats, actions);
     const act = (action) => () => void c.act(action).catch(() => undefined);
     const button = (label, action, enabled, key) => h("button", { type: "button", disabled: !enabled, "data-action": key ?? label.toLowerCase(), onclick: act(action) }, label);
+    // The buttons are rebuilt only when what they offer changes: a button
+    // replaced under the pointer between press and release would lose a click.
+    let offered = "";
     const drawActions = (v) => {
         const mine = v.seats.find((s) => s.seat === v.my_seat);
+        const hand = v.phase.phase === "turn" ? mine?.hands[v.phase.hand] : undefined;
+        const key = JSON.stringify([v.phase, v.my_seat, mine?.bet ?? null, mine?.insurance.state, hand ? legal(config, mine, hand) : null]);
+        if (key === offered)
+            return;
+        offered = key;
         const parts = [];
         if (v.my_seat == null) {
             parts.push("Take a free seat to play.");
@@ -62,7 +70,6 @@ export function blackjackView(c) {
             parts.push("Dealer shows an ace: insurance? ", h("button", { type: "button", "data-action": "insure", onclick: decide(true) }, "Take insurance"), h("button", { type: "button", "data-action": "decline", onclick: decide(false) }, "No insurance"));
         }
         else if (v.phase.phase === "turn" && v.phase.seat === v.my_seat && mine) {
-            const hand = mine.hands[v.phase.hand];
             const ok = hand ? legal(config, mine, hand) : { hit: false, stand: false, double: false, split: false, surrender: false };
             parts.push(button("Hit", { type: "hit" }, ok.hit), button("Stand", { type: "stand" }, ok.stand), button("Double", { type: "double" }, ok.double), button("Split", { type: "split" }, ok.split), (config.surrender ?? "off") === "late" ? button("Surrender", { type: "surrender" }, ok.surrender) : "");
         }

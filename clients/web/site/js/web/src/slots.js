@@ -27,6 +27,14 @@ export const slotsPage = async (main, ctx, game) => {
         fill(stakeLine, bet === null ? "enter a line bet" : ` × ${view.lines} lines = ${money(bet * view.lines, currency)}`);
     };
     input.addEventListener("input", showStake);
+    /** A payline as a 5 × 3 picture: the row it takes on each reel, marked. */
+    const lineEl = (rows) => {
+        const grid = h("span", { class: "line-map", role: "img", "aria-label": `rows ${rows.map((r) => r + 1).join(", ")}` });
+        for (let row = 0; row < 3; row++)
+            for (let reel = 0; reel < 5; reel++)
+                grid.append(h("span", { class: rows[reel] === row ? "on" : "" }));
+        return grid;
+    };
     const windowEl = (spin) => {
         const lit = new Set();
         for (const w of spin.lines) {
@@ -96,7 +104,7 @@ export const slotsPage = async (main, ctx, game) => {
             }
         },
     }, h("label", {}, `Line bet (${money(view.min_line_bet, currency)} – ${money(view.max_line_bet, currency)}) `, input), stakeLine, spinButton);
-    main.append(h("h1", {}, `Slots: ${game}`), h("p", { class: "session" }, `Session ${session} · ${view.lines} paylines · `, h("a", { href: "#/history" }, "your rounds")), (machine.append(form, wins, free), machine), h("details", { class: "paytable" }, h("summary", {}, "Paytable"), h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Symbol"), h("th", {}, "3"), h("th", {}, "4"), h("th", {}, "5"))), h("tbody", {}, config.symbols.map((s, i) => h("tr", {}, h("td", {}, `${s.name} (${s.kind})`), ...s.pays.slice(2).map((p) => h("td", {}, String(p)))))))));
+    main.append(h("h1", {}, `Slots: ${game}`), h("p", { class: "session" }, `Session ${session} · ${view.lines} paylines · `, h("a", { href: "#/history" }, "your rounds")), (machine.append(form, wins, free), machine), h("details", { class: "paytable" }, h("summary", {}, "Paytable"), h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Symbol"), h("th", {}, "3"), h("th", {}, "4"), h("th", {}, "5"))), h("tbody", {}, config.symbols.map((s) => h("tr", {}, h("td", {}, `${s.name} (${s.kind})`), ...s.pays.slice(2).map((p) => h("td", {}, String(p))))))), h("h3", {}, `The ${config.lines.length} paylines`), h("ol", { class: "paylines" }, config.lines.map((rows, i) => h("li", { "data-line": i + 1 }, h("span", {}, `line ${i + 1}`), lineEl(rows))))));
     showStake();
     draw(view.last);
     return () => {
