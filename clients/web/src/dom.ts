@@ -64,6 +64,8 @@ export function notice(text: string, kind: "info" | "error" | "ok" = "info"): HT
 
 /** Reports `text` in the element `#flash` for a few seconds. */
 export function flash(text: string, kind: "info" | "error" | "ok" = "info"): void {
+  // Refusals go to the console too: a flash is gone after six seconds.
+  if (kind === "error") console.warn(`croupier: ${text}`);
   const box = document.getElementById("flash");
   if (!box) return;
   const line = notice(text, kind);

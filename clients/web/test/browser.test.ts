@@ -24,6 +24,8 @@ let browser: Browser;
 let player: BrowserContext;
 let page: Page;
 let staffPage: Page;
+/** What the player's page reported to its console: refusals it flashed, among others. */
+const logged: string[] = [];
 let base: string;
 
 async function shot(p: Page, name: string): Promise<void> {
@@ -49,7 +51,7 @@ async function explained(p: Page, what: ReturnType<Page["locator"]>): Promise<vo
     if (shots) await p.screenshot({ path: join(shots, "failure.png"), fullPage: true }).catch(() => undefined);
     const flash = await p.locator("#flash").innerText().catch(() => "");
     const main = await p.locator("main").innerText().catch(() => "");
-    throw new Error(`${(e as Error).message}\nflash: ${flash}\npage: ${main.slice(0, 1500)}`);
+    throw new Error(`${(e as Error).message}\nflash: ${flash}\nconsole:\n${logged.slice(-40).join("\n")}\npage: ${main.slice(0, 1500)}`);
   }
 }
 
@@ -113,6 +115,17 @@ describe("the web client in chromium", { timeout: 600_000 }, () => {
     player = await browser.newContext({ viewport: { width: 1180, height: 860 } });
     page = await player.newPage();
     page.on("pageerror", (e) => assert.fail(`a script error in the page: ${e.message}`));
+    page.on("console", (m) => logged.push(`${new Date().toISOString()} ${m.type()}: ${m.text()}`));
+    // The socket's frames too (pings left out), for a failure to show what the page was told.
+    page.on("websocket", (ws) => {
+      const keep = (dir: string) => (f: { payload: string | Buffer }) => {
+        const text = String(f.payload);
+        if (!/"type":"(ping|pong)"/.test(text)) logged.push(`${new Date().toISOString()} ${dir} ${text.slice(0, 200)}`);
+        if (logged.length > 400) logged.splice(0, logged.length - 400);
+      };
+      ws.on("framesent", keep(">"));
+      ws.on("framereceived", keep("<"));
+    });
   });
 
   after(async () => {

@@ -55,6 +55,9 @@ export function notice(text, kind = "info") {
 }
 /** Reports `text` in the element `#flash` for a few seconds. */
 export function flash(text, kind = "info") {
+    // Refusals go to the console too: a flash is gone after six seconds.
+    if (kind === "error")
+        console.warn(`croupier: ${text}`);
     const box = document.getElementById("flash");
     if (!box)
         return;
