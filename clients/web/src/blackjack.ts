@@ -4,7 +4,7 @@
 // stand, double, split, surrender — enabled when the game would take it.
 import type { blackjack } from "../../typescript/src/index.js";
 import { handEl } from "./cards.js";
-import { countdown, fill, flash, h, money, parseMoney } from "./dom.js";
+import { countdown, fill, flash, h, major, money, parseMoney } from "./dom.js";
 import type { GameView, TableControls } from "./table.js";
 
 type Config = Partial<blackjack.Config>;
@@ -59,7 +59,7 @@ export function blackjackView(c: TableControls): GameView {
       parts.push("Take a free seat to play.");
     } else if (v.phase.phase === "betting" || v.phase.phase === "idle") {
       // One input for the whole visit, so an event never wipes what is being typed.
-      betInput ??= h("input", { name: "amount", inputmode: "decimal", "aria-label": `Bet in ${v.currency}`, value: (v.min_bet / 100).toFixed(2), size: 8 });
+      betInput ??= h("input", { name: "amount", inputmode: "decimal", "aria-label": `Bet in ${v.currency}`, value: major(v.min_bet), size: 8 });
       const input = betInput;
       const placed = mine?.bet != null;
       parts.push(

@@ -3,7 +3,7 @@
 // takes (docs/games/roulette.md) — chips, the betting clock, the player's
 // bets on the cloth, the wheel's number and the round's win or loss.
 import type { roulette } from "../../typescript/src/index.js";
-import { countdown, fill, h, money } from "./dom.js";
+import { countdown, fill, h, major, money } from "./dom.js";
 import type { GameView, TableControls } from "./table.js";
 
 type Spot = roulette.Spot;
@@ -148,7 +148,7 @@ export function rouletteView(c: TableControls): GameView {
     for (const [key, b] of buttons) {
       const t = totals.get(key);
       // The badge shows major units only ("5", "2.50"); the title says it in full.
-      b.dataset.stake = t ? (t % 100 ? (t / 100).toFixed(2) : String(t / 100)) : "";
+      b.dataset.stake = t ? major(t, { short: true }) : "";
       b.title = t ? `${spotName(JSON.parse(b.dataset.spotJson ?? "{}") as Spot)}: ${money(t, v.currency)} on it` : b.getAttribute("aria-label") ?? "";
       b.classList.toggle("has-bet", Boolean(t));
     }

@@ -6,7 +6,7 @@ import type { TableMessage } from "../../typescript/src/client.js";
 import type { slots } from "../../typescript/src/index.js";
 import * as api from "./api.js";
 import { refusal, type Screen } from "./app.js";
-import { fill, flash, h, money, parseMoney } from "./dom.js";
+import { fill, flash, h, major, money, parseMoney } from "./dom.js";
 
 /** A symbol's face: one big glyph any font has (no emoji font is assumed), its name beneath. */
 const FACES: Record<string, string> = { cherry: "C", lemon: "L", orange: "O", plum: "P", bell: "B", bar: "BAR", seven: "7", wild: "W", star: "★" };
@@ -27,7 +27,7 @@ export const slotsPage: Screen = async (main, ctx, game) => {
   const reels = h("div", { class: "reels", role: "img", "aria-label": "Reels" });
   const wins = h("div", { class: "wins", "aria-live": "polite" });
   const free = h("div", { class: "free-spins" });
-  const input = h("input", { name: "line_bet", inputmode: "decimal", size: 6, "aria-label": `Line bet in ${currency}`, value: (Math.max(view.min_line_bet, 5) / 100).toFixed(2) });
+  const input = h("input", { name: "line_bet", inputmode: "decimal", size: 6, "aria-label": `Line bet in ${currency}`, value: major(Math.max(view.min_line_bet, 5)) });
   const stakeLine = h("span", { class: "stake" });
   const spinButton = h("button", { type: "submit", class: "primary", "data-action": "spin" }, "Spin");
   const showStake = () => {

@@ -65,6 +65,16 @@ export class Words {
 
 type Outcome = Record<string, unknown>;
 
+/** The index whose cumulative count first exceeds `at` (a card among the cards left, a stop on a strip). */
+export function indexAt(counts: number[], at: number): number {
+  let sum = 0;
+  for (let i = 0; i < counts.length; i++) {
+    sum += counts[i];
+    if (at < sum) return i;
+  }
+  return -1;
+}
+
 /** The game's outcome recomputed from the draws: a line saying what was compared, or why it could not be. */
 function outcomeCheck(row: RoundRow, draws: number[]): Check {
   const what = "The outcome follows from the draws";
@@ -83,10 +93,9 @@ function outcomeCheck(row: RoundRow, draws: number[]): Check {
     const perMille = size ? Math.floor(((size - Math.min(remaining(), size)) * 1000) / size) : 1000;
     if (perMille >= Number(config.penetration_per_mille ?? 750)) (left = Array(52).fill(decks)), (size = decks * 52);
     const dealt: number[] = [];
-    for (const at0 of draws) {
-      let at = at0;
+    for (const at of draws) {
       if (remaining() === 0) return { what, ok: false, detail: "the shoe ran out mid-hand; check this one with `croupier verify`" };
-      const card = left.findIndex((n) => (at < n ? true : ((at -= n), false)));
+      const card = indexAt(left, at);
       left[card] -= 1;
       dealt.push(card);
     }
@@ -104,9 +113,7 @@ function outcomeCheck(row: RoundRow, draws: number[]): Check {
     for (const [k, spin] of spins.entries()) {
       for (let r = 0; r < reels.length; r++) {
         const strip = reels[r];
-        const roll = draws[at++];
-        let sum = 0;
-        const stop = strip.findIndex((s) => (sum += s.weight) > roll);
+        const stop = indexAt(strip.map((s) => s.weight), draws[at++]);
         const window = [0, 1, 2].map((row) => strip[(stop + row) % strip.length].symbol);
         if (stop !== spin.stops[r] || window.join() !== spin.window[r].join()) {
           return { what, ok: false, detail: `spin ${k + 1}, reel ${r + 1}: the seed stops at ${stop}, the record says ${spin.stops[r]}` };

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::auth::{Me, normalise_username};
 use super::error::ApiError;
-use super::extract::{Authenticated, Staff};
+use super::extract::{Authenticated, Staff, page_limit};
 use crate::state::AppState;
 use crate::store::{AuditEntry, User};
 
@@ -43,17 +43,8 @@ pub fn audit(
     }
 }
 
-fn limit(asked: Option<u32>, default: u32) -> Result<u32, ApiError> {
-    let limit = asked.unwrap_or(default);
-    if (1..=200).contains(&limit) {
-        Ok(limit)
-    } else {
-        Err(ApiError::bad_request(ErrorCode::InvalidQuery, "limit must be 1 to 200"))
-    }
-}
-
 /// The account named `name`, or `404 unknown_user`.
-async fn named(state: &AppState, name: &str) -> Result<User, ApiError> {
+pub(super) async fn named(state: &AppState, name: &str) -> Result<User, ApiError> {
     let unknown = || ApiError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownUser, format!("no user {name:?}"));
     // A name that is not a valid username cannot exist.
     let Ok(name) = normalise_username(name) else { return Err(unknown()) };
@@ -77,7 +68,7 @@ async fn find_players(
     if prefix.is_empty() || prefix.len() > 32 {
         return Err(ApiError::bad_request(ErrorCode::InvalidQuery, "q is the start of a username, 1 to 32 characters"));
     }
-    let users = state.store.find_users(&prefix, limit(query.limit, 20)?).await?;
+    let users = state.store.find_users(&prefix, page_limit(query.limit, 20)?).await?;
     Ok(HttpResponse::Ok().json(json!({ "players": users.into_iter().map(Me::from).collect::<Vec<_>>() })))
 }
 
@@ -113,7 +104,7 @@ async fn rounds(
     query: web::Query<RoundSearch>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let limit = limit(query.limit, 50)?;
+    let limit = page_limit(query.limit, 50)?;
     let player = match query.player.as_deref().filter(|p| !p.is_empty()) {
         Some(name) => Some(named(&state, name).await?.id),
         None => None,
@@ -136,7 +127,7 @@ async fn audit_log(
     _caller: Authenticated<Staff>,
     query: web::Query<AuditPage>,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = limit(query.limit, 50)?;
+    let limit = page_limit(query.limit, 50)?;
     let lines = state.store.audit_log(query.before, limit).await?;
     let next = (lines.len() == limit as usize).then(|| lines.last().map(|l| l.id)).flatten();
     Ok(HttpResponse::Ok().json(json!({ "audit": lines, "next_cursor": next })))

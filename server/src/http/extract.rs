@@ -88,3 +88,16 @@ impl<R: Allowed> FromRequest for Authenticated<R> {
         ready(authenticate(req))
     }
 }
+
+/// A page size from `?limit=`: `default` when absent, else 1 to 200.
+///
+/// # Errors
+/// `invalid_query` for a limit outside 1 to 200.
+pub fn page_limit(asked: Option<u32>, default: u32) -> Result<u32, super::error::ApiError> {
+    let limit = asked.unwrap_or(default);
+    if (1..=200).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(super::error::ApiError::bad_request(croupier_protocol::ErrorCode::InvalidQuery, "limit must be 1 to 200"))
+    }
+}

@@ -47,5 +47,9 @@ fn serve(path: &str) -> Result<HttpResponse, ApiError> {
         .insert_header((header::CONTENT_SECURITY_POLICY, POLICY))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .insert_header((header::REFERRER_POLICY, "no-referrer"))
-        .body(file.data.into_owned()))
+        .body(match file.data {
+            // Embedded files are static: served without a copy.
+            std::borrow::Cow::Borrowed(bytes) => actix_web::web::Bytes::from_static(bytes),
+            std::borrow::Cow::Owned(bytes) => actix_web::web::Bytes::from(bytes),
+        }))
 }

@@ -68,10 +68,7 @@ async fn my_rounds(
     caller: Authenticated<AnyRole>,
     query: web::Query<Limit>,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::bad_request(ErrorCode::InvalidQuery, "limit must be 1 to 200"));
-    }
+    let limit = super::extract::page_limit(query.limit, 50)?;
     let rounds = state.store.rounds_of(caller.id, limit).await?;
     Ok(HttpResponse::Ok().json(json!({ "rounds": rounds })))
 }

@@ -2,7 +2,6 @@
 //! and operator deposits. Input is checked here (amount, currency, key,
 //! paging) before the store is asked; the store does the money.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use croupier_protocol::ErrorCode;
 use serde::{Deserialize, Serialize};
@@ -85,14 +84,7 @@ async fn deposit(
     let Deposit { username, amount, currency, idempotency_key } = body.into_inner();
     check_money(&state, amount, &currency)?;
     check_key(&idempotency_key)?;
-    // A name that is not a valid username cannot exist.
-    let user = match super::auth::normalise_username(&username) {
-        Ok(name) => state.store.user_by_name(&name).await?,
-        Err(_) => None,
-    };
-    let Some(user) = user else {
-        return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::UnknownUser, format!("no user {username:?}")));
-    };
+    let user = super::console::named(&state, &username).await?;
     let detail = serde_json::json!({ "username": user.username, "amount": amount, "currency": currency, "idempotency_key": idempotency_key });
     let audit = super::console::audit(&state, &caller, &req, "deposit", format!("user:{}", user.id), &detail);
     let deposit = state.store.staff_deposit(&idempotency_key, user.id, &currency, amount, &audit);
@@ -111,10 +103,7 @@ async fn transactions(
     caller: Authenticated<AnyRole>,
     page: web::Query<Page>,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = page.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::bad_request(ErrorCode::InvalidQuery, "limit must be 1 to 200"));
-    }
+    let limit = super::extract::page_limit(page.limit, 50)?;
     let transactions = state.store.transactions(caller.id, page.cursor, limit).await?;
     let next_cursor = (transactions.len() == limit as usize).then(|| transactions.last().map(|t| t.id)).flatten();
     Ok(HttpResponse::Ok().json(History { transactions, next_cursor }))

@@ -1,5 +1,5 @@
 import { handEl } from "./cards.js";
-import { countdown, fill, flash, h, money, parseMoney } from "./dom.js";
+import { countdown, fill, flash, h, major, money, parseMoney } from "./dom.js";
 const STATUS = { playing: "", stood: "stood", bust: "bust", blackjack: "blackjack!", surrendered: "surrendered" };
 /** What the player whose turn it is may do with `hand`, by the table's rules. */
 export function legal(config, seat, hand) {
@@ -45,7 +45,7 @@ export function blackjackView(c) {
         }
         else if (v.phase.phase === "betting" || v.phase.phase === "idle") {
             // One input for the whole visit, so an event never wipes what is being typed.
-            betInput ??= h("input", { name: "amount", inputmode: "decimal", "aria-label": `Bet in ${v.currency}`, value: (v.min_bet / 100).toFixed(2), size: 8 });
+            betInput ??= h("input", { name: "amount", inputmode: "decimal", "aria-label": `Bet in ${v.currency}`, value: major(v.min_bet), size: 8 });
             const input = betInput;
             const placed = mine?.bet != null;
             parts.push(h("form", {

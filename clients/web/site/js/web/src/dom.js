@@ -29,12 +29,21 @@ export function fill(el, ...children) {
     el.replaceChildren();
     append(el, children);
 }
+/**
+ * Minor units as major units, in integer arithmetic: `123456` → `1234.56`
+ * (`1,234.56` with `grouped`, for reading; plain for an input to parse back);
+ * `short` drops `.00` (`500` → `5`).
+ */
+export function major(minor, { short = false, grouped = false } = {}) {
+    const abs = Math.abs(minor);
+    const cents = abs % 100;
+    const units = Math.floor(abs / 100);
+    const whole = `${minor < 0 ? "-" : ""}${grouped ? units.toLocaleString("en") : String(units)}`;
+    return short && cents === 0 ? whole : `${whole}.${String(cents).padStart(2, "0")}`;
+}
 /** Minor units as the currency's major units: `1234, "EUR"` → `12.34 EUR`. */
 export function money(minor, currency) {
-    const sign = minor < 0 ? "-" : "";
-    const abs = Math.abs(minor);
-    const major = Math.floor(abs / 100).toLocaleString("en");
-    return `${sign}${major}.${String(abs % 100).padStart(2, "0")} ${currency}`;
+    return `${major(minor, { grouped: true })} ${currency}`;
 }
 /** Parses `12.34` (or `12`) into minor units; `null` if it is not an amount. */
 export function parseMoney(text) {

@@ -1,4 +1,4 @@
-import { countdown, fill, h, money } from "./dom.js";
+import { countdown, fill, h, major, money } from "./dom.js";
 const RED = new Set([1, 3, 5, 7, 9, 12, 14, 16, 18, 19, 21, 23, 25, 27, 30, 32, 34, 36]);
 const colour = (n) => (n === 0 ? "green" : RED.has(n) ? "red" : "black");
 /** One key per spot, whatever order its numbers came in. */
@@ -124,7 +124,7 @@ export function rouletteView(c) {
         for (const [key, b] of buttons) {
             const t = totals.get(key);
             // The badge shows major units only ("5", "2.50"); the title says it in full.
-            b.dataset.stake = t ? (t % 100 ? (t / 100).toFixed(2) : String(t / 100)) : "";
+            b.dataset.stake = t ? major(t, { short: true }) : "";
             b.title = t ? `${spotName(JSON.parse(b.dataset.spotJson ?? "{}"))}: ${money(t, v.currency)} on it` : b.getAttribute("aria-label") ?? "";
             b.classList.toggle("has-bet", Boolean(t));
         }
