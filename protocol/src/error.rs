@@ -66,6 +66,17 @@ codes! {
     TokenExpired = "token_expired",
     /// Wrong username or password.
     InvalidCredentials = "invalid_credentials",
+    /// Too many failed logins to that account or from that address: wait.
+    LoginThrottled = "login_throttled",
+    /// The account has a second factor: send its code (or, for staff, the
+    /// server requires one).
+    MfaRequired = "mfa_required",
+    /// A TOTP or recovery code that is wrong, expired or used.
+    InvalidMfaCode = "invalid_mfa_code",
+    /// A second factor is on already.
+    MfaEnabled = "mfa_enabled",
+    /// No second-factor enrolment is waiting for its first code.
+    MfaNotPending = "mfa_not_pending",
     /// An unknown, expired, revoked or used refresh token.
     InvalidRefreshToken = "invalid_refresh_token",
     /// The caller's role may not do this.
@@ -96,6 +107,9 @@ codes! {
     UnknownRound = "unknown_round",
     /// No such round, or not one of the caller's.
     RoundNotFound = "round_not_found",
+    /// The round is not the one the table is playing now (it has ended, or
+    /// never was).
+    RoundNotOpen = "round_not_open",
     /// The wallet did not answer, so nothing was placed.
     WalletUnavailable = "wallet_unavailable",
     /// The wallet refused for a reason of its own.
@@ -114,6 +128,10 @@ codes! {
     NotASessionGame = "not_a_session_game",
     /// The game refuses the config.
     InvalidConfig = "invalid_config",
+    /// The game cannot take that config change on an open table.
+    ConfigFixed = "config_fixed",
+    /// A staff action's reason that is not 1 to 200 characters.
+    InvalidReason = "invalid_reason",
     /// A client seed that is not 1 to 64 printable ASCII characters.
     InvalidClientSeed = "invalid_client_seed",
     /// A bulk-account count out of range.

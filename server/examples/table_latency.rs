@@ -101,7 +101,7 @@ async fn main() {
     for p in 0..players {
         let user = state.store.create_user(&format!("lat{p}"), &hash, Role::Player, 0).await.unwrap();
         state.store.deposit(&format!("fund-{p}"), user.id, "EUR", 1_000_000_000, 0).await.unwrap();
-        let token = state.tokens.issue(user.id, &user.username, Role::Player, now_secs()).unwrap();
+        let token = state.tokens.issue(user.id, &user.username, Role::Player, now_secs(), false).unwrap();
         clients.push((user.id, token, format!("lat-{}", p % tables)));
     }
     eprintln!("table_latency: {players} players at {tables} roulette tables, {seconds} s, {backend}");

@@ -141,11 +141,15 @@ impl Application {
             let entry = entry.with_context(|| format!("[sessions.{game}]: no single-player game {game:?}"))?;
             (entry.check)(config).map_err(|e| anyhow::anyhow!("[sessions.{game}]: {e}"))?;
         }
+        let proxies =
+            crate::address::Proxies::new(&settings.server.trusted_proxies, &settings.server.client_ip_header)?;
         restore(&lobby, &store, &cache, &settings, clock).await?;
         let state = AppState {
             store,
             cache,
             tokens: Tokens::new(&key, settings.auth.access_token_secs),
+            logins: Arc::new(crate::throttle::LoginThrottle::new(&settings.auth)),
+            proxies: Arc::new(proxies),
             metrics,
             settings,
             lobby,
@@ -317,7 +321,7 @@ fn listen(host: &str, port: u16, backlog: u32) -> anyhow::Result<TcpListener> {
 
 fn server(state: AppState, listener: TcpListener) -> anyhow::Result<Server> {
     let s = state.settings.server.clone();
-    let limit = crate::http::RateLimit::new(&state.settings.rate_limit)?;
+    let limit = crate::http::RateLimit::new(&state.settings.rate_limit, state.proxies.as_ref().clone())?;
     let data = web::Data::new(state);
     let mut http = HttpServer::new(move || {
         App::new()

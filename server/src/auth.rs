@@ -66,6 +66,11 @@ pub struct Claims {
     pub exp: u64,
     /// Issued at, Unix seconds.
     pub iat: u64,
+    /// Whether the account proved a second factor (its login took a TOTP
+    /// or recovery code, or it has one confirmed since). Older tokens
+    /// without it read as `false`.
+    #[serde(default)]
+    pub mfa: bool,
 }
 
 /// Why an access token was refused.
@@ -100,7 +105,8 @@ impl Tokens {
         Self { encoding: EncodingKey::from_secret(key), decoding: DecodingKey::from_secret(key), access_secs }
     }
 
-    /// An access token for `user`, valid from `now` (Unix seconds).
+    /// An access token for `user`, valid from `now` (Unix seconds); `mfa`
+    /// says whether a second factor was proved.
     ///
     /// # Errors
     /// Signing failed (it does not with an HMAC key).
@@ -110,9 +116,10 @@ impl Tokens {
         username: &str,
         role: Role,
         now: u64,
+        mfa: bool,
     ) -> Result<String, jsonwebtoken::errors::Error> {
-        let claims =
-            Claims { sub: user_id.to_string(), name: username.to_owned(), role, exp: now + self.access_secs, iat: now };
+        let (sub, name, exp) = (user_id.to_string(), username.to_owned(), now + self.access_secs);
+        let claims = Claims { sub, name, role, exp, iat: now, mfa };
         jsonwebtoken::encode(&Header::default(), &claims, &self.encoding)
     }
 
@@ -150,12 +157,12 @@ mod tests {
     fn tokens_round_trip_and_fail_closed() {
         let tokens = Tokens::new(&[7; 32], 60);
         let now = 1_900_000_000;
-        let t = tokens.issue(42, "ann", Role::Operator, now).unwrap();
+        let t = tokens.issue(42, "ann", Role::Operator, now, true).unwrap();
         let claims = tokens.check(&t).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!((claims.sub.as_str(), claims.role, claims.exp), ("42", Role::Operator, now + 60));
+        assert_eq!((claims.sub.as_str(), claims.role, claims.exp, claims.mfa), ("42", Role::Operator, now + 60, true));
         let other = Tokens::new(&[8; 32], 60);
         assert!(matches!(other.check(&t), Err(TokenError::Invalid)), "another key");
-        let old = tokens.issue(42, "ann", Role::Player, 1_000_000_000).unwrap();
+        let old = tokens.issue(42, "ann", Role::Player, 1_000_000_000, false).unwrap();
         assert!(matches!(tokens.check(&old), Err(TokenError::Expired)));
         assert!(matches!(tokens.check("garbage"), Err(TokenError::Invalid)));
     }

@@ -10,12 +10,15 @@
 //! - [`settings`]: layered, validated settings;
 //! - [`store`]: the database behind one trait (Postgres, SQLite);
 //! - [`cache`]: Redis or the in-process stand-in;
-//! - [`auth`]: password hashes and tokens;
+//! - [`auth`]: password hashes and tokens; [`mfa`]: the second factor;
+//! - [`roles`]: what each role may do; [`address`]: who a request came from;
+//! - [`throttle`]: the login throttle;
 //! - [`http`]: the HTTP API;
 //! - [`metrics`], [`telemetry`]: Prometheus and logs;
 //! - [`games`]: the registry of games this server deals;
 //! - [`ws`]: real-time play over `/v1/ws`.
 
+pub mod address;
 pub mod app;
 pub mod auth;
 pub mod cache;
@@ -26,10 +29,13 @@ pub mod games;
 pub mod group;
 pub mod http;
 pub mod metrics;
+pub mod mfa;
 pub mod play;
+pub mod roles;
 pub mod schema;
 pub mod settings;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod throttle;
 pub mod ws;

@@ -33,6 +33,8 @@ enum Command {
     User(cli::admin::UserCommand),
     /// Verify the whole wallet ledger; exits non-zero on a violation.
     LedgerCheck,
+    /// Verify the audit trail's hash chain; exits non-zero on a broken link.
+    AuditCheck,
     /// Certified RNG tools for test labs.
     #[command(subcommand)]
     Rng(cli::rng::RngCommand),
@@ -50,6 +52,7 @@ fn main() -> std::process::ExitCode {
         Command::Migrate => cli::serve::migrate(&settings),
         Command::User(cmd) => cli::admin::user(cmd, &settings),
         Command::LedgerCheck => cli::admin::ledger_check(&settings),
+        Command::AuditCheck => cli::admin::audit_check(&settings),
         Command::Rng(cmd) => cli::rng::run(cmd, &settings),
         Command::Simulate(args) => cli::simulate::run(args, &settings),
         Command::Verify(args) => cli::verify::run(&args, &settings),

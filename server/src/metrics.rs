@@ -5,7 +5,8 @@
 //! Rendering never blocks on anything but the registry's own lock.
 
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 
 use std::future::Future;
@@ -19,6 +20,8 @@ pub struct Metrics {
     registry: Registry,
     /// `croupier_http_requests_total{method, route, status}`
     pub http_requests: IntCounterVec,
+    /// `croupier_logins_throttled_total`
+    pub logins_throttled: IntCounter,
     /// `croupier_http_request_duration_seconds{method, route}`
     pub http_latency: HistogramVec,
     /// `croupier_db_pool_connections{state}`: idle / in use.
@@ -116,6 +119,9 @@ impl Metrics {
         registry.register(Box::new(checkpoint_lag.clone()))?;
         let ws_connections = IntGauge::new("croupier_ws_connections", "WebSocket connections open now")?;
         registry.register(Box::new(ws_connections.clone()))?;
+        let logins_throttled =
+            IntCounter::new("croupier_logins_throttled_total", "logins refused for too many failures")?;
+        registry.register(Box::new(logins_throttled.clone()))?;
         registry.register(Box::new(table_inputs.clone()))?;
         registry.register(Box::new(table_panics.clone()))?;
         registry.register(Box::new(http_requests.clone()))?;
@@ -138,6 +144,7 @@ impl Metrics {
             recoveries,
             checkpoint_failures,
             checkpoint_lag,
+            logins_throttled,
         })
     }
 

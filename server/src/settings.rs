@@ -100,6 +100,11 @@ pub struct ServerSettings {
     pub max_body_bytes: usize,
     /// Log format.
     pub log_format: LogFormat,
+    /// Proxies (addresses or CIDR blocks) whose `client_ip_header` names
+    /// the client; empty = trust no header.
+    pub trusted_proxies: Vec<String>,
+    /// The header a trusted proxy names the client in.
+    pub client_ip_header: String,
 }
 
 /// `[database]`
@@ -140,6 +145,18 @@ pub struct AuthSettings {
     pub min_password_len: usize,
     /// Longest password, characters.
     pub max_password_len: usize,
+    /// Failed logins to one account before it is locked.
+    pub login_failures_per_account: u32,
+    /// After that, one more failure per this many seconds.
+    pub login_account_recover_secs: u64,
+    /// Failed logins from one client address (to any accounts) before it
+    /// is locked.
+    pub login_failures_per_address: u32,
+    /// After that, one more failure per this many seconds.
+    pub login_address_recover_secs: u64,
+    /// Staff-only routes refuse an access token whose login proved no
+    /// second factor.
+    pub staff_mfa_required: bool,
 }
 
 /// `[ws]`
@@ -367,6 +384,12 @@ impl Settings {
             "auth.access_token_secs must be 1 to 86400 and auth.refresh_token_secs 1 to 31536000"
         } else if self.auth.min_password_len < 8 || self.auth.max_password_len < self.auth.min_password_len {
             "need 8 <= auth.min_password_len <= auth.max_password_len"
+        } else if self.auth.login_failures_per_account == 0
+            || self.auth.login_failures_per_address == 0
+            || !(1..=86_400).contains(&self.auth.login_account_recover_secs)
+            || !(1..=86_400).contains(&self.auth.login_address_recover_secs)
+        {
+            "auth.login_failures_per_* must be at least 1 and auth.login_*_recover_secs 1 to 86400"
         } else if self.jwt_secret.as_ref().is_some_and(|s| s.0.len() < 32) {
             "the JWT key must be at least 32 bytes"
         } else if self.wallet.currencies.is_empty()

@@ -32,6 +32,10 @@ pub struct AppState {
     pub registry: Arc<Registry>,
     /// The time.
     pub clock: Clock,
+    /// Failed logins per account and address.
+    pub logins: Arc<crate::throttle::LoginThrottle>,
+    /// Whose word on a client's address is taken.
+    pub proxies: Arc<crate::address::Proxies>,
 }
 
 impl AppState {

@@ -164,12 +164,12 @@ async fn tokens_are_checked() {
     let (status, body) = app.get("/v1/me", Some("not.a.token")).await;
     assert_eq!((status, code(&body)), (401, "invalid_token"));
     let same_key = Tokens::new(&[42; 32], 900);
-    let expired = same_key.issue(1, "ghost", Role::Player, 1_000_000_000).unwrap();
+    let expired = same_key.issue(1, "ghost", Role::Player, 1_000_000_000, false).unwrap();
     let (status, body) = app.get("/v1/me", Some(&expired)).await;
     assert_eq!((status, code(&body)), (401, "token_expired"));
     let other_key = Tokens::new(&[7; 32], 900);
     let forged = other_key
-        .issue(1, "ghost", Role::Admin, (croupier_server::clock::Clock::system().now_ms() / 1000) as u64)
+        .issue(1, "ghost", Role::Admin, (croupier_server::clock::Clock::system().now_ms() / 1000) as u64, false)
         .unwrap();
     let (status, body) = app.get("/v1/me", Some(&forged)).await;
     assert_eq!((status, code(&body)), (401, "invalid_token"));

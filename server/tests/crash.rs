@@ -197,7 +197,7 @@ message_burst = 1000
     for i in 0..6 {
         let user = store.create_user(&format!("crash{i}"), "x", Role::Player, 0).await.unwrap();
         store.deposit(&format!("fund-{i}"), user.id, "EUR", DEPOSIT, 0).await.unwrap();
-        let token = tokens.issue(user.id, &user.username, Role::Player, now.as_secs()).unwrap();
+        let token = tokens.issue(user.id, &user.username, Role::Player, now.as_secs(), false).unwrap();
         players.push((user.id, user.username, token));
     }
     let books: Vec<(i64, String)> = players.iter().map(|(id, name, _)| (*id, name.clone())).collect();

@@ -144,7 +144,7 @@ async fn funded_player(name: &str) -> (TestDb, String, std::sync::Arc<dyn croupi
     let user = store.create_user(name, "x", Role::Player, 0).await.unwrap();
     store.deposit("fund", user.id, "EUR", 5_000, 0).await.unwrap();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    let token = Tokens::new(SECRET.as_bytes(), 600).issue(user.id, name, Role::Player, now).unwrap();
+    let token = Tokens::new(SECRET.as_bytes(), 600).issue(user.id, name, Role::Player, now, false).unwrap();
     (db, settings.database.url.clone(), store, user.id, token)
 }
 

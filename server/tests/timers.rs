@@ -346,7 +346,7 @@ async fn signed_in(state: &AppState, name: &str) -> Wire {
     assert_eq!(hello[0]["type"], "hello", "{hello:?}");
     let user = state.store.create_user(name, "not a real hash", Role::Player, 0).await.unwrap();
     let now = u64::try_from(Clock::system().now_ms() / 1000).unwrap();
-    let token = state.tokens.issue(user.id, name, Role::Player, now).unwrap();
+    let token = state.tokens.issue(user.id, name, Role::Player, now, false).unwrap();
     wire.send(json!({ "type": "auth", "id": 1, "token": token })).await;
     let authed = Wire::texts(&wire.until("authed", is_text).await);
     assert_eq!(authed[0]["type"], "authed", "{authed:?}");

@@ -24,7 +24,7 @@ interface Tokens {
 export interface Me {
   id: number;
   username: string;
-  role: "player" | "operator" | "admin";
+  role: "player" | "support" | "operator" | "admin" | "auditor";
   created_at: number;
 }
 

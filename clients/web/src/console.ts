@@ -1,10 +1,12 @@
 // The operator console (operator and admin roles): the server's live
 // figures from its own /metrics, players (find, balances, history, deposit),
-// tables (list, open), rounds (search, open a record) and the audit trail.
+// tables (list, open; for one, change limits, void the round in progress,
+// close), rounds (search, open a record) and the audit trail.
 import * as api from "./api.js";
 import { refusal, type Screen } from "./app.js";
 import { fields, fill, h, money, notice, parseMoney } from "./dom.js";
 import { auditPart, playersPart, roundsPart } from "./staff.js";
+import { tablePanel } from "./tableadmin.js";
 
 /** Sums of one Prometheus metric's samples, by the label named (or all together). */
 export function metric(text: string, name: string, label?: string): Map<string, number> {
@@ -61,6 +63,7 @@ function depositForm(done: () => void, username?: string): HTMLElement {
 export const console: Screen = async (main, ctx) => {
   if (ctx.me.role === "player") throw new api.ApiError(403, "forbidden", "the console is for operators and admins");
   const tables = h("tbody");
+  const managed = h("div", { class: "managed" });
   const drawTables = async () => {
     const list = await api.tables();
     fill(
@@ -73,6 +76,7 @@ export const console: Screen = async (main, ctx) => {
           h("td", {}, t.game),
           h("td", {}, `${t.seated} / ${t.seats}`),
           h("td", {}, `${money(Number(t.config.min_bet ?? 0), String(t.config.currency))} – ${money(Number(t.config.max_bet ?? 0), String(t.config.currency))}`),
+          h("td", {}, h("button", { type: "button", onclick: () => fill(managed, tablePanel(t.id, changed)) }, "Manage")),
         ),
       ),
     );
@@ -98,6 +102,7 @@ export const console: Screen = async (main, ctx) => {
   };
   const audit = auditPart();
   const reload = () => void audit.load().catch(() => undefined);
+  const changed = () => void Promise.all([drawTables(), audit.load()]).catch(() => undefined);
   const openOut = h("div");
   const open = h(
     "form",
@@ -132,7 +137,8 @@ export const console: Screen = async (main, ctx) => {
     section("Players", playersPart((name) => depositForm(reload, name))),
     section(
       "Tables",
-      h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Table"), h("th", {}, "Game"), h("th", {}, "Seated"), h("th", {}, "Limits"))), tables),
+      h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Table"), h("th", {}, "Game"), h("th", {}, "Seated"), h("th", {}, "Limits"), h("th", {}, ""))), tables),
+      managed,
       open,
     ),
     section("Rounds", roundsPart()),

@@ -5,7 +5,9 @@
 // roulette (one bet from the keyboard), a blackjack hand with a double,
 // slots spins, see each balance change as the ledger and the round records
 // say, lose the socket and come back in their seat, verify rounds in the
-// browser (and see a wrong seed fail), and are told when replaced.
+// browser (and see a wrong seed fail), and are told when replaced; the
+// operator voids a round in progress, changes a table's limits and closes
+// it, and the player sees each.
 // Screenshots go to CROUPIER_SCREENSHOTS when it is set (docs/screenshots).
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -103,6 +105,16 @@ async function lastRound(p: Page, table: string): Promise<{ key: string; staked:
   return { key, staked: mine(row.record.stakes), paid: mine(row.record.payouts) };
 }
 
+/** The player sits at roulette `table` and picks the 5.00 EUR chip once bets open; returns the balance before. */
+async function sitAtRoulette(table: string): Promise<number> {
+  const before = await balanceAgrees(page);
+  await page.goto(`${base}#/table/${table}`);
+  await page.getByRole("button", { name: "Sit down to bet" }).click();
+  await page.locator(".round-status", { hasText: "place your bets" }).waitFor(WAIT);
+  await page.getByRole("radio", { name: "5.00 EUR", exact: true }).click();
+  return before;
+}
+
 describe("the web client in chromium", { timeout: 600_000 }, () => {
   before(async () => {
     server = await startDevServer();
@@ -172,11 +184,7 @@ describe("the web client in chromium", { timeout: 600_000 }, () => {
   });
 
   it("plays a roulette round, one bet placed from the keyboard", async () => {
-    const before = await balanceAgrees(page);
-    await page.goto(`${base}#/table/roulette-demo`);
-    await page.getByRole("button", { name: "Sit down to bet" }).click();
-    await page.locator(".round-status", { hasText: "place your bets" }).waitFor(WAIT);
-    await page.getByRole("radio", { name: "5.00 EUR", exact: true }).click();
+    const before = await sitAtRoulette("roulette-demo");
     await page.getByRole("button", { name: "Red", exact: true }).focus();
     await page.keyboard.press("Enter");
     await page.getByRole("button", { name: "Straight 17" }).click();
@@ -318,6 +326,52 @@ describe("the web client in chromium", { timeout: 600_000 }, () => {
     await staffPage.getByRole("region", { name: "Rounds", exact: true }).getByRole("link", { name: key }).click();
     await staffPage.locator('.verdict[data-verdict="match"]').waitFor(WAIT);
     await shot(staffPage, "console-round");
+  });
+
+  it("lets the operator void a round in progress, change a table's limits and close it", async () => {
+    await staffPage.goto(`${base}#/console`);
+    const open = staffPage.getByRole("form", { name: "Open a table" });
+    await open.getByLabel("Id").fill("house-test");
+    await open.getByLabel("Min bet").fill("1");
+    await open.getByLabel("Max bet").fill("500");
+    await open.getByRole("button", { name: "Open table" }).click();
+    await staffPage.getByText("Table house-test is open.").waitFor(WAIT);
+
+    const before = await sitAtRoulette("house-test");
+    await page.getByRole("button", { name: "Red", exact: true }).click();
+    await page.locator(".my-bets", { hasText: "Your bets this round: 1, 5.00 EUR" }).waitFor(WAIT);
+    assert.equal(await balanceAgrees(page), before - 500);
+
+    await staffPage.locator('tr[data-table="house-test"]').getByRole("button", { name: "Manage" }).click();
+    const panel = staffPage.locator('[data-admin-table="house-test"]');
+    await explained(staffPage, panel.locator("dd", { hasText: "(stakes in play)" }));
+    await shot(staffPage, "console-table");
+    const voiding = panel.getByRole("form", { name: "Void the round" });
+    await voiding.getByLabel("Reason").fill("wheel jammed");
+    await voiding.getByRole("button", { name: "Void this round" }).click();
+    await panel.getByText(/is voided; its stakes are refunded/).waitFor(WAIT);
+    await explained(page, page.locator(".house-notice", { hasText: "voided round" }));
+    assert.match(await page.locator(".house-notice").innerText(), /wheel jammed.*refunded/);
+    assert.equal(await balanceAgrees(page), before, "the stake is back");
+    await shot(page, "table-voided");
+
+    const limits = panel.getByRole("form", { name: "Change limits" });
+    await limits.getByLabel("Min bet").fill("2");
+    await limits.getByLabel("Reason").fill("busy night");
+    await limits.getByRole("button", { name: "Change limits" }).click();
+    await panel.getByText(/The new limits (are in force|apply from the next round)/).waitFor(WAIT);
+    await explained(page, page.locator(".house-notice", { hasText: "New limits: 2.00 EUR – 500.00 EUR" }));
+
+    const closing = panel.getByRole("form", { name: "Close the table" });
+    await closing.getByLabel("Reason").fill("end of shift");
+    await closing.getByRole("button", { name: "Close table" }).click();
+    await explained(page, page.locator(".house-notice", { hasText: "This table has closed: end of shift." }));
+    assert.equal(await page.locator(".table-body.closed").count(), 1, "the closed table's layout is put away");
+    await shot(page, "table-closed");
+    for (const action of ["round.void", "table.config", "table.close"]) {
+      await staffPage.locator(`.audit tr[data-action="${action}"]`, { hasText: "house-test" }).first().waitFor(WAIT);
+    }
+    assert.equal(await balanceAgrees(page), before, "nothing was staked after the void");
   });
 
   it("reads on a phone-width screen", async () => {

@@ -353,6 +353,15 @@ impl Game for Blackjack {
         }
     }
 
+    fn reconfigure(state: &mut State, config: &Config) -> Result<(), Rejected> {
+        let fixed = |c: &Config| (c.currency, c.seats, c.decks);
+        if fixed(config) != fixed(&state.config) {
+            return reject("config_fixed", "currency, seats and decks cannot change on an open table");
+        }
+        state.config = config.clone();
+        Ok(())
+    }
+
     fn apply(state: &mut State, input: Input<Action>, rng: &mut dyn Draw, out: Out) -> Result<(), Rejected> {
         match input {
             Input::Join { player, seat } => state.join(player, seat, out),
@@ -390,9 +399,7 @@ impl Game for Blackjack {
     }
 
     fn offered_actions(state: &State, player: PlayerId, out: &mut Vec<Action>) {
-        let Some((i, seat)) = state.seat_of(player).and_then(|i| Some((i, state.seats[i].as_ref()?))) else {
-            return;
-        };
+        let Some((i, seat)) = state.seat_of(player).and_then(|i| Some((i, state.seats[i].as_ref()?))) else { return };
         match state.phase {
             Phase::Betting if seat.bet.is_none() => {
                 out.extend([state.config.min_bet, state.config.max_bet].map(|amount| Action::Bet { amount }));
@@ -443,8 +450,7 @@ pub(crate) fn dealer_draws(config: &Config, dealer: &[Card]) -> bool {
 /// What hand `h` returns, stake included, against the dealer's `dealer`
 /// (insurance apart), and its final status.
 pub(crate) fn hand_return(h: &Hand, dealer: &[Card]) -> (i64, Status) {
-    let dealer_bj = is_blackjack(dealer);
-    let dealer_total = total(dealer).0;
+    let (dealer_bj, dealer_total) = (is_blackjack(dealer), total(dealer).0);
     let natural = h.status == Status::Blackjack || (is_blackjack(&h.cards) && !h.split);
     let t = total(&h.cards).0;
     let payout = match h.status {

@@ -288,6 +288,20 @@ impl Game for Roulette {
         }
     }
 
+    fn reconfigure(state: &mut State, config: &Config) -> Result<(), Rejected> {
+        if config.currency != state.config.currency {
+            return reject("config_fixed", "the currency of an open table cannot change");
+        }
+        if usize::from(config.seats) < state.players.len() {
+            return reject(
+                "config_fixed",
+                format!("{} players are seated: seats cannot go below", state.players.len()),
+            );
+        }
+        state.config = config.clone();
+        Ok(())
+    }
+
     fn apply(
         state: &mut State,
         input: Input<Action>,

@@ -301,6 +301,22 @@ pub trait Game: 'static {
         let _ = (state, config);
     }
 
+    /// Takes a new config on an open table — an operator changing its
+    /// limits. The server calls it only with a config
+    /// [`Game::validate_config`] accepted: first on a copy of the state,
+    /// when the change is asked for (to refuse it at once), then on the
+    /// table's own state between rounds, to take it. A game refuses what it
+    /// cannot change in place (its currency, say, or its seats). The
+    /// default refuses everything: a game that does nothing here keeps the
+    /// config it opened with.
+    ///
+    /// # Errors
+    /// [`Rejected`] (the state unchanged) for a change the game does not take.
+    fn reconfigure(state: &mut Self::State, config: &Self::Config) -> Result<(), Rejected> {
+        let _ = (state, config);
+        reject("config_fixed", "this game keeps the config it opened with")
+    }
+
     /// Feeds one input and pushes onto `out` what the server must do, in
     /// order.
     ///

@@ -1,7 +1,8 @@
 //! Operator commands that talk to the database directly, without the HTTP
 //! API: `croupier user create` (bootstraps the first operator) and
 //! `croupier ledger-check` (verifies the whole ledger; non-zero exit on the
-//! first violation).
+//! first violation) and `croupier audit-check` (walks the audit trail's hash
+//! chain; non-zero exit on the first broken link).
 
 use std::path::PathBuf;
 
@@ -25,7 +26,7 @@ pub struct CreateUser {
     /// Username (3 to 32 of a-z 0-9 _ . -).
     #[arg(long)]
     username: String,
-    /// player, operator or admin.
+    /// player, support, operator, admin or auditor.
     #[arg(long)]
     role: String,
     /// File holding the password (one line; never on the command line).
@@ -40,7 +41,7 @@ pub struct CreateUser {
 pub fn user(cmd: UserCommand, settings: &Settings) -> anyhow::Result<()> {
     let UserCommand::Create(args) = cmd;
     let Some(role) = Role::parse(&args.role) else {
-        bail!("--role must be player, operator or admin, not {:?}", args.role);
+        bail!("--role must be player, support, operator, admin or auditor, not {:?}", args.role);
     };
     let username = croupier_server::http::auth::normalise_username(&args.username)
         .map_err(|e| anyhow::anyhow!("{}", e.message))?;
@@ -78,6 +79,25 @@ pub fn ledger_check(settings: &Settings) -> anyhow::Result<()> {
             bail!("the ledger is inconsistent: {first} ({} violation(s) shown)", violations.len());
         }
         println!("croupier: ledger ok: every transaction sums to zero, every balance matches its entries, no hold outlives its round");
+        Ok(())
+    })
+}
+
+/// Runs `croupier audit-check`.
+///
+/// # Errors
+/// A broken link (named) or an unreachable database.
+pub fn audit_check(settings: &Settings) -> anyhow::Result<()> {
+    super::runtime()?.block_on(async {
+        let store = store::open(&settings.database).await?;
+        let check = store.verify_audit().await?;
+        if let Some((id, why)) = &check.broken {
+            bail!("the audit trail is broken at line {id}: {why} ({} line(s) checked)", check.lines);
+        }
+        println!(
+            "croupier: audit trail ok: {} line(s) chained, head {} ({} older line(s) unchained); keep the head elsewhere to catch lines removed from the end",
+            check.lines, check.head, check.unchained
+        );
         Ok(())
     })
 }

@@ -2,10 +2,11 @@
 //! who am I, change password. Bodies are strict (unknown fields are
 //! refused); password hashing runs on the blocking pool, never on an async
 //! worker; login answers an unknown username and a wrong password the same
-//! way and in the same time.
+//! way and in the same time, and failed logins lock their account and
+//! address for a while (`crate::throttle`).
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use croupier_protocol::ErrorCode;
 use serde::{Deserialize, Serialize};
 
@@ -25,12 +26,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/me/password", web::post().to(change_password));
 }
 
-/// `{"username", "password"}`
+/// `{"username", "password", "otp"?}`
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Credentials {
     username: String,
     password: String,
+    /// A TOTP or recovery code, for an account with a second factor.
+    #[serde(default)]
+    otp: Option<String>,
 }
 
 /// `{"refresh_token"}`
@@ -40,12 +44,15 @@ pub struct RefreshBody {
     refresh_token: String,
 }
 
-/// `{"current_password", "new_password"}`
+/// `{"current_password", "new_password", "otp"?}`
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     current_password: String,
     new_password: String,
+    /// A TOTP or recovery code, for an account with a second factor.
+    #[serde(default)]
+    otp: Option<String>,
 }
 
 /// The OAuth 2.0 token response.
@@ -111,12 +118,19 @@ pub async fn hash(password: String) -> Result<String, ApiError> {
     web::block(move || auth::hash_password(&password)).await.map_err(ApiError::internal)?.map_err(ApiError::internal)
 }
 
-async fn verify(password: String, phc: String) -> Result<bool, ApiError> {
+/// Checks a password on the blocking pool.
+///
+/// # Errors
+/// `internal_error` if the pool fails.
+pub(super) async fn verify(password: String, phc: String) -> Result<bool, ApiError> {
     web::block(move || auth::verify_password(&password, &phc)).await.map_err(ApiError::internal)
 }
 
 async fn register(state: web::Data<AppState>, body: web::Json<Credentials>) -> Result<HttpResponse, ApiError> {
-    let Credentials { username, password } = body.into_inner();
+    let Credentials { username, password, otp } = body.into_inner();
+    if otp.is_some() {
+        return Err(ApiError::bad_request(ErrorCode::InvalidBody, "a new account has no second factor yet"));
+    }
     let username = normalise_username(&username)?;
     check_password(&state, &password)?;
     let phc = hash(password).await?;
@@ -130,12 +144,13 @@ async fn register(state: web::Data<AppState>, body: web::Json<Credentials>) -> R
     Ok(HttpResponse::Created().json(Me::from(user)))
 }
 
-/// Issues an access token and a refresh token of a new family.
-async fn issue(state: &AppState, user: &User) -> Result<TokenResponse, ApiError> {
+/// Issues an access token and a refresh token of a new family; `mfa`:
+/// whether the login proved a second factor.
+async fn issue(state: &AppState, user: &User, mfa: bool) -> Result<TokenResponse, ApiError> {
     let refresh_token = auth::new_refresh_token().map_err(ApiError::internal)?;
     let now = state.now_ms();
     let access_token =
-        state.tokens.issue(user.id, &user.username, user.role, (now / 1000) as u64).map_err(ApiError::internal)?;
+        state.tokens.issue(user.id, &user.username, user.role, (now / 1000) as u64, mfa).map_err(ApiError::internal)?;
     let record = RefreshRecord {
         token_hash: auth::token_hash(&refresh_token),
         user_id: user.id,
@@ -146,18 +161,45 @@ async fn issue(state: &AppState, user: &User) -> Result<TokenResponse, ApiError>
     Ok(TokenResponse { access_token, refresh_token, token_type: "Bearer", expires_in: state.tokens.access_secs })
 }
 
-async fn login(state: web::Data<AppState>, body: web::Json<Credentials>) -> Result<HttpResponse, ApiError> {
-    let Credentials { username, password } = body.into_inner();
+async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<Credentials>,
+) -> Result<HttpResponse, ApiError> {
+    let Credentials { username, password, otp } = body.into_inner();
     let bad = || ApiError::unauthorized(ErrorCode::InvalidCredentials, "wrong username or password");
-    let user = match normalise_username(&username) {
-        Ok(name) => state.store.user_by_name(&name).await?,
-        Err(_) => None,
+    // A name that is no username is counted as typed: it is refused the same way.
+    let name = normalise_username(&username).ok();
+    let account = name.clone().unwrap_or_else(|| username.trim().to_lowercase());
+    let address = state.proxies.of(&req);
+    if let Err(t) = state.logins.check(&account, address) {
+        state.metrics.logins_throttled.inc();
+        return Err(throttled(t));
+    }
+    let user = match name {
+        Some(name) => state.store.user_by_name(&name).await?,
+        None => None,
     };
     // The same work whether or not the user exists.
     let phc = user.as_ref().map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
     let matches = verify(password, phc).await?;
-    let Some(user) = user.filter(|_| matches) else { return Err(bad()) };
-    Ok(HttpResponse::Ok().json(issue(&state, &user).await?))
+    let Some(user) = user.filter(|_| matches) else {
+        state.logins.failed(&account, address);
+        return Err(bad());
+    };
+    let mfa = super::mfa::step_up(&state, &user, otp.as_deref(), address, StatusCode::UNAUTHORIZED).await?;
+    Ok(HttpResponse::Ok().json(issue(&state, &user, mfa).await?))
+}
+
+/// `429 login_throttled` with `Retry-After`.
+pub(super) fn throttled(t: crate::throttle::Throttled) -> ApiError {
+    let secs = t.retry_after_secs;
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::LoginThrottled,
+        format!("too many failed logins: try again in {secs} s"),
+    )
+    .retry_after(secs)
 }
 
 async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshBody>) -> Result<HttpResponse, ApiError> {
@@ -182,8 +224,11 @@ async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshBody>) -> Re
         }
     };
     let Some(user) = state.store.user_by_id(user_id).await? else { return Err(invalid("unknown user")) };
+    // A login with a second factor proved it; one without has since, if
+    // the account confirmed one (the confirming code proved it).
+    let mfa = super::mfa::enrolled(&state, user.id).await?;
     let access_token =
-        state.tokens.issue(user.id, &user.username, user.role, (now / 1000) as u64).map_err(ApiError::internal)?;
+        state.tokens.issue(user.id, &user.username, user.role, (now / 1000) as u64, mfa).map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(TokenResponse {
         access_token,
         refresh_token: successor,
@@ -208,16 +253,24 @@ async fn me(state: web::Data<AppState>, caller: Authenticated<AnyRole>) -> Resul
 async fn change_password(
     state: web::Data<AppState>,
     caller: Authenticated<AnyRole>,
+    req: HttpRequest,
     body: web::Json<PasswordChange>,
 ) -> Result<HttpResponse, ApiError> {
-    let PasswordChange { current_password, new_password } = body.into_inner();
+    let PasswordChange { current_password, new_password, otp } = body.into_inner();
     check_password(&state, &new_password)?;
     let Some(user) = state.store.user_by_id(caller.id).await? else {
         return Err(ApiError::unauthorized(ErrorCode::InvalidToken, "that account no longer exists"));
     };
+    // A stolen access token must not become a password oracle: wrong
+    // current passwords count as failed logins.
+    let address = state.proxies.of(&req);
+    state.logins.check(&user.username, address).map_err(throttled)?;
     if !verify(current_password, user.password_hash.clone()).await? {
+        state.logins.failed(&user.username, address);
         return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::WrongPassword, "the current password is wrong"));
     }
+    // Step-up: with a second factor, a code too.
+    super::mfa::step_up(&state, &user, otp.as_deref(), address, StatusCode::FORBIDDEN).await?;
     let phc = hash(new_password).await?;
     state.store.set_password(user.id, &phc).await?;
     tracing::info!(user_id = user.id, "password changed; refresh tokens revoked");

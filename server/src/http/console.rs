@@ -1,7 +1,7 @@
 //! `/v1/admin/players*`, `/v1/admin/rounds` and `/v1/admin/audit`: what the
 //! operator console reads — players by name with their balances, ledger
 //! lines and rounds; rounds by table or player; the audit trail of staff
-//! actions. Staff (operators, admins) only. Also [`audit`], the line every
+//! actions. Staff only, by permission (`crate::roles`). Also [`audit`], the line every
 //! staff action writes.
 
 use actix_web::http::StatusCode;
@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::auth::{Me, normalise_username};
 use super::error::ApiError;
-use super::extract::{Authenticated, Staff, page_limit};
+use super::extract::{Authenticated, can, page_limit};
 use crate::state::AppState;
 use crate::store::{AuditEntry, User};
 
@@ -21,13 +21,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/players", web::get().to(find_players))
         .route("/admin/players/{username}", web::get().to(player))
         .route("/admin/rounds", web::get().to(rounds))
-        .route("/admin/audit", web::get().to(audit_log));
+        .route("/admin/audit", web::get().to(audit_log))
+        .route("/admin/audit/verify", web::get().to(verify_audit));
 }
 
 /// The audit line of a staff action by `caller`, from where `req` came.
-pub fn audit(
+pub fn audit<R>(
     state: &AppState,
-    caller: &Authenticated<Staff>,
+    caller: &Authenticated<R>,
     req: &HttpRequest,
     action: &str,
     target: String,
@@ -38,7 +39,7 @@ pub fn audit(
         action: action.to_owned(),
         target,
         detail: detail.to_string(),
-        address: req.peer_addr().map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string()),
+        address: state.proxies.of(req).to_string(),
         at: state.now_ms(),
     }
 }
@@ -61,7 +62,7 @@ struct Find {
 
 async fn find_players(
     state: web::Data<AppState>,
-    _caller: Authenticated<Staff>,
+    _caller: Authenticated<can::ReadPlayers>,
     query: web::Query<Find>,
 ) -> Result<HttpResponse, ApiError> {
     let prefix = query.q.trim().to_lowercase();
@@ -74,7 +75,7 @@ async fn find_players(
 
 async fn player(
     state: web::Data<AppState>,
-    _caller: Authenticated<Staff>,
+    _caller: Authenticated<can::ReadPlayers>,
     name: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let user = named(&state, &name).await?;
@@ -100,7 +101,7 @@ struct RoundSearch {
 
 async fn rounds(
     state: web::Data<AppState>,
-    _caller: Authenticated<Staff>,
+    _caller: Authenticated<can::ReadPlayers>,
     query: web::Query<RoundSearch>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
@@ -124,11 +125,25 @@ struct AuditPage {
 
 async fn audit_log(
     state: web::Data<AppState>,
-    _caller: Authenticated<Staff>,
+    _caller: Authenticated<can::ReadAudit>,
     query: web::Query<AuditPage>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = page_limit(query.limit, 50)?;
     let lines = state.store.audit_log(query.before, limit).await?;
     let next = (lines.len() == limit as usize).then(|| lines.last().map(|l| l.id)).flatten();
     Ok(HttpResponse::Ok().json(json!({ "audit": lines, "next_cursor": next })))
+}
+
+async fn verify_audit(
+    state: web::Data<AppState>,
+    _caller: Authenticated<can::ReadAudit>,
+) -> Result<HttpResponse, ApiError> {
+    let check = state.store.verify_audit().await?;
+    let broken = check.broken.map(|(id, why)| json!({ "id": id, "why": why }));
+    Ok(HttpResponse::Ok().json(json!({
+        "lines": check.lines,
+        "unchained": check.unchained,
+        "head": check.head,
+        "broken": broken,
+    })))
 }

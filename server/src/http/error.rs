@@ -23,6 +23,8 @@ pub struct ApiError {
     pub code: ErrorCode,
     /// For people.
     pub message: String,
+    /// Seconds to wait before trying again (`Retry-After`), if any.
+    pub retry_after: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -39,7 +41,14 @@ struct Inner<'a> {
 impl ApiError {
     /// An error with `status`, `code` and `message`.
     pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into() }
+        Self { status, code, message: message.into(), retry_after: None }
+    }
+
+    /// The same, with `Retry-After: secs`.
+    #[must_use]
+    pub fn retry_after(mut self, secs: u64) -> Self {
+        self.retry_after = Some(secs);
+        self
     }
 
     /// 400 with `code`.
@@ -73,6 +82,11 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status)
             .json(Body { error: Inner { code: self.code.as_str(), message: &self.message } });
+        if let Some(secs) = self.retry_after
+            && let Ok(value) = HeaderValue::from_str(&secs.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }

@@ -1,8 +1,9 @@
 //! Who is calling: the `Authorization: Bearer <access token>` header checked
-//! into an [`Authenticated`] user, with the roles a route allows in its type
-//! (`Authenticated<Staff>` admits operators and admins). A missing, bad or
-//! expired token is 401; a valid token with a role the route does not allow
-//! is 403. Nothing here touches the database.
+//! into an [`Authenticated`] user, with the permission a route needs in its
+//! type (`Authenticated<can::ManageTables>`; `crate::roles` says which roles
+//! have it). A missing, bad or expired token is 401; a valid token whose
+//! role lacks the permission is 403, as is a staff route without a second
+//! factor when `auth.staff_mfa_required` is on. Nothing here touches the database.
 
 use croupier_protocol::ErrorCode;
 use std::future::{Ready, ready};
@@ -13,34 +14,39 @@ use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 
 use super::error::ApiError;
 use crate::auth::TokenError;
+use crate::roles::Permission;
 use crate::state::AppState;
 use crate::store::Role;
 
-/// The roles a route admits.
+/// What a route needs beyond a valid token.
 pub trait Allowed {
-    /// Admitted roles.
-    const ROLES: &'static [Role];
+    /// The permission, if any (`crate::roles`).
+    const NEEDS: Option<Permission>;
 }
 
-/// Any signed-in user.
+/// Any signed-in user (the routes of one's own account).
 #[derive(Debug)]
 pub enum AnyRole {}
 impl Allowed for AnyRole {
-    const ROLES: &'static [Role] = &[Role::Player, Role::Operator, Role::Admin];
+    const NEEDS: Option<Permission> = None;
 }
 
-/// Operators and admins.
-#[derive(Debug)]
-pub enum Staff {}
-impl Allowed for Staff {
-    const ROLES: &'static [Role] = &[Role::Operator, Role::Admin];
-}
+/// The staff permissions, one marker each, as routes name them:
+/// `Authenticated<can::ManageTables>`.
+pub mod can {
+    use super::{Allowed, Permission};
 
-/// Admins only.
-#[derive(Debug)]
-pub enum AdminOnly {}
-impl Allowed for AdminOnly {
-    const ROLES: &'static [Role] = &[Role::Admin];
+    macro_rules! markers {
+        ($($name:ident),+) => {$(
+            #[doc = concat!("Needs `Permission::", stringify!($name), "`.")]
+            #[derive(Debug)]
+            pub enum $name {}
+            impl Allowed for $name {
+                const NEEDS: Option<Permission> = Some(Permission::$name);
+            }
+        )+};
+    }
+    markers!(ReadPlayers, Deposit, ManageTables, ReadAudit, LoadAccounts);
 }
 
 /// A caller with a valid access token and an admitted role.
@@ -74,8 +80,20 @@ fn authenticate<R: Allowed>(req: &HttpRequest) -> Result<Authenticated<R>, ApiEr
         .sub
         .parse()
         .map_err(|_| ApiError::unauthorized(ErrorCode::InvalidToken, "the access token is not valid"))?;
-    if !R::ROLES.contains(&claims.role) {
+    let Some(needs) = R::NEEDS else {
+        return Ok(Authenticated { id, username: claims.name, role: claims.role, allowed: PhantomData });
+    };
+    if !crate::roles::allows(claims.role, needs) {
         return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "your role may not do this"));
+    }
+    // Staff routes, when the settings ask, only for a login with a second
+    // factor.
+    if state.settings.auth.staff_mfa_required && !claims.mfa {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::MfaRequired,
+            "staff routes need a login with a second factor: enrol at /v1/me/mfa/totp and sign in again",
+        ));
     }
     Ok(Authenticated { id, username: claims.name, role: claims.role, allowed: PhantomData })
 }

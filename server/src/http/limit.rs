@@ -1,27 +1,35 @@
 //! Per-IP rate limiting of the `/v1` API (actix-governor: a token bucket per
-//! client address, IPv6 grouped by /56). Over the limit a client gets 429
+//! client address as [`crate::address`] reads it, IPv6 grouped by /56). Over the limit a client gets 429
 //! with `Retry-After` and our error shape, code `rate_limited`. Health and
 //! metrics are not limited.
 
 use actix_governor::governor::NotUntil;
 use actix_governor::governor::clock::{Clock, DefaultClock, QuantaInstant};
-use actix_governor::{KeyExtractor, PeerIpKeyExtractor, SimpleKeyExtractionError};
+use actix_governor::{KeyExtractor, SimpleKeyExtractionError};
 use actix_web::dev::ServiceRequest;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, HttpResponseBuilder};
 use croupier_protocol::ErrorCode;
 
-/// The client's address, as actix-governor's own extractor reads it, with our
-/// 429 response.
-#[derive(Debug, Clone, Copy)]
-pub struct ClientIp;
+use crate::address::Proxies;
+
+/// The client's address (see [`crate::address`]; IPv6 grouped by /56 as
+/// actix-governor's own extractor does), with our 429 response.
+#[derive(Debug, Clone)]
+pub struct ClientIp(pub Proxies);
 
 impl KeyExtractor for ClientIp {
     type Key = std::net::IpAddr;
     type KeyExtractionError = SimpleKeyExtractionError<&'static str>;
 
     fn extract(&self, req: &ServiceRequest) -> Result<Self::Key, Self::KeyExtractionError> {
-        PeerIpKeyExtractor.extract(req)
+        Ok(match self.0.client(req.peer_addr(), req.headers()) {
+            std::net::IpAddr::V6(v6) => {
+                let [a, b, c, d, ..] = v6.segments();
+                std::net::IpAddr::V6(std::net::Ipv6Addr::new(a, b, c, d & 0xff00, 0, 0, 0, 0))
+            }
+            v4 => v4,
+        })
     }
 
     fn exceed_rate_limit_response(

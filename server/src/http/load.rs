@@ -13,7 +13,7 @@ use croupier_protocol::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
-use super::extract::{Authenticated, Staff};
+use super::extract::{Authenticated, can};
 use super::wallet::check_money;
 use crate::state::AppState;
 use crate::store::{Role, StoreError};
@@ -51,7 +51,7 @@ const NO_PASSWORD: &str = "!load-test-account";
 
 async fn accounts(
     state: web::Data<AppState>,
-    caller: Authenticated<Staff>,
+    caller: Authenticated<can::LoadAccounts>,
     body: web::Json<Accounts>,
 ) -> Result<HttpResponse, ApiError> {
     if !state.settings.load.test_accounts {
@@ -99,7 +99,7 @@ async fn accounts(
         .into_iter()
         .map(|user| {
             let token =
-                state.tokens.issue(user.id, &user.username, Role::Player, issued).map_err(ApiError::internal)?;
+                state.tokens.issue(user.id, &user.username, Role::Player, issued, false).map_err(ApiError::internal)?;
             Ok(Account { username: user.username, player: user.id, token })
         })
         .collect::<Result<Vec<Account>, ApiError>>()?;

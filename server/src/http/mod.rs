@@ -10,7 +10,9 @@ pub mod games;
 pub mod health;
 pub mod limit;
 pub mod load;
+pub mod mfa;
 pub mod site;
+pub mod table_admin;
 pub mod tables;
 pub mod wallet;
 
@@ -36,9 +38,9 @@ impl RateLimit {
     ///
     /// # Errors
     /// A zero rate or burst.
-    pub fn new(s: &crate::settings::RateLimitSettings) -> anyhow::Result<Self> {
+    pub fn new(s: &crate::settings::RateLimitSettings, proxies: crate::address::Proxies) -> anyhow::Result<Self> {
         let config = actix_governor::GovernorConfigBuilder::default()
-            .key_extractor(limit::ClientIp)
+            .key_extractor(limit::ClientIp(proxies))
             .requests_per_second(s.per_second)
             .burst_size(s.burst)
             .finish()
@@ -52,10 +54,12 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize, limit: &Ra
     let api = web::scope("/v1")
         .wrap(actix_web::middleware::Condition::new(limit.enabled, actix_governor::Governor::new(&limit.config)))
         .configure(auth::routes)
+        .configure(mfa::routes)
         .configure(wallet::routes)
         .configure(tables::routes)
         .configure(games::routes)
         .configure(console::routes)
+        .configure(table_admin::routes)
         .configure(load::routes)
         .route("/ws", web::get().to(crate::ws::connect))
         .default_service(web::to(not_found));

@@ -11,12 +11,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::error::ApiError;
-use super::extract::{AnyRole, Authenticated, Staff};
+use super::extract::{AnyRole, Authenticated, can};
 use crate::play::TableListing;
 use crate::play::lobby::OpenError;
 use crate::settings::TableSpec;
 use crate::state::AppState;
-use crate::store::Role;
 
 /// Registers the routes (under `/v1`).
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -34,7 +33,7 @@ async fn list(state: web::Data<AppState>, _caller: Authenticated<AnyRole>) -> Ht
 
 async fn create(
     state: web::Data<AppState>,
-    caller: Authenticated<Staff>,
+    caller: Authenticated<can::ManageTables>,
     req: actix_web::HttpRequest,
     body: web::Json<TableSpec>,
 ) -> Result<HttpResponse, ApiError> {
@@ -82,7 +81,7 @@ async fn round(
     let row = state.store.round_record(&id).await?.ok_or_else(not_found)?;
     // Players see their own rounds only; a stranger's round does not exist
     // for them.
-    if caller.role == Role::Player && !row.players.contains(&caller.id) {
+    if !crate::roles::allows(caller.role, crate::roles::Permission::ReadAnyRound) && !row.players.contains(&caller.id) {
         return Err(not_found());
     }
     let record: Value = serde_json::from_str(&row.record).map_err(ApiError::internal)?;

@@ -7,7 +7,7 @@ use croupier_protocol::ErrorCode;
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
-use super::extract::{AnyRole, Authenticated, Staff};
+use super::extract::{AnyRole, Authenticated, can};
 use crate::state::AppState;
 use crate::store::{Receipt, TxLine};
 
@@ -77,7 +77,7 @@ pub fn check_money(state: &AppState, amount: i64, currency: &str) -> Result<(), 
 
 async fn deposit(
     state: web::Data<AppState>,
-    caller: Authenticated<Staff>,
+    caller: Authenticated<can::Deposit>,
     req: HttpRequest,
     body: web::Json<Deposit>,
 ) -> Result<HttpResponse, ApiError> {

@@ -55,6 +55,9 @@ pub struct Engine<G: Game> {
     pub(super) last_round: Option<String>,
     pub(super) restored: bool,
     pub(super) closed: bool,
+    /// The durable checkpoint of the last round boundary (or of the
+    /// opening), which voiding a round goes back to.
+    pub(super) boundary: Option<CheckpointRow>,
     /// `setup.spec` as its checkpoints hold it, serialised once.
     pub(super) spec_text: String,
     /// The config, which a state read back is resumed with.
@@ -144,12 +147,16 @@ impl<G: Game> Engine<G> {
             last_round: None,
             restored: false,
             closed: false,
+            boundary: None,
             spec_text: setup.spec.to_string(),
             config: Arc::new(config.clone()),
             setup,
         };
         if let Some(row) = restore {
             engine.restore(row, now);
+        }
+        if !engine.restored {
+            engine.boundary = engine.checkpoint(now).ok();
         }
         engine
     }
@@ -167,6 +174,7 @@ impl<G: Game> Engine<G> {
             }
         };
         self.restored = true;
+        self.boundary = Some(row.clone());
         self.state = saved.state;
         G::resume(&mut self.state, &self.config);
         self.seated = saved.seated.into_iter().collect();
@@ -542,6 +550,7 @@ impl<G: Game> Engine<G> {
         // invariant: `prepare` serialised this very state for this input.
         #[allow(clippy::expect_used)]
         let checkpoint = self.checkpoint(now).expect("the state serialised a moment ago");
+        self.boundary = Some(checkpoint.clone());
         let record = Some(Box::new((row, checkpoint)));
         step.money.push(Money::Close { key, round, close, record });
     }

@@ -154,7 +154,7 @@ pub enum Skipped {
     MidRound,
     /// Not newer than the durable checkpoint.
     Older,
-    /// No durable row and not a declared table (a closed session, say).
+    /// No durable row and not a declared table (a closed table or session, say).
     Unknown,
     /// Its last round is not on record.
     Unrecorded,
@@ -165,7 +165,7 @@ pub type Chosen = BTreeMap<String, (CheckpointRow, bool)>;
 
 /// Picks, per table, the checkpoint recovery brings it back from: the newer
 /// by (seq, time written). `durable`
-/// holds the database's rows (closed sessions excluded), `declared` the ids
+/// holds the database's rows (closed tables and sessions excluded), `declared` the ids
 /// of `[[tables]]`, `hot` the cache's checkpoints, and `recorded` says
 /// whether a round key has a round record. Returns the rows to use (one per
 /// table) and the hot checkpoints skipped, with why.

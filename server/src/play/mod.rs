@@ -10,6 +10,7 @@
 //! and a table never waits for a slow reader. This module never parses a
 //! WebSocket frame and never holds game rules.
 
+pub mod admin;
 pub mod checkpoint;
 pub mod engine;
 pub mod fairness;
@@ -140,6 +141,8 @@ pub struct TableRef {
     pub gone: Recipient<Gone>,
     /// Stop.
     pub halt: Recipient<table::Halt>,
+    /// Staff actions (the operator console).
+    pub admin: Recipient<table::Admin>,
 }
 
 impl TableRef {

@@ -192,6 +192,7 @@ pub fn open<G: Game>(args: Open<'_>) -> Result<TableRef, OpenError> {
         owner: args.owner,
         requests: addr.clone().recipient(),
         gone: addr.clone().recipient(),
-        halt: addr.recipient(),
+        halt: addr.clone().recipient(),
+        admin: addr.recipient(),
     })
 }

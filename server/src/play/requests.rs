@@ -36,7 +36,8 @@ pub fn chat_line(text: &str, max: usize) -> Result<&str, (ErrorCode, String)> {
 impl<G: Game> Engine<G> {
     pub(super) fn ask(&mut self, player: i64, name: &str, re: Option<u64>, ask: Ask, now: i64, step: &mut Step) {
         if self.closed {
-            return step.refuse(player, re, ErrorCode::UnknownSession, "this session is closed");
+            let (code, message) = self.closed_refusal();
+            return step.refuse(player, re, code, message);
         }
         self.back(player, step);
         match ask {

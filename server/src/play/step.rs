@@ -176,7 +176,8 @@ pub trait Seeds: Send {
 pub struct Setup {
     /// Table or session id.
     pub id: String,
-    /// A short tag unique to this run: round keys are `id:epoch:round`.
+    /// A short tag unique to this run, renewed by a void: round keys are
+    /// `id:epoch:round`.
     pub epoch: String,
     /// Table or session.
     pub kind: Kind,

@@ -39,9 +39,11 @@ use super::seeds::ServerSeeds;
 use super::{Ask, Client, Deps, Gone, Request, requests};
 use crate::store::{CheckpointRow, GameConfig};
 
+mod admin;
 mod flights;
 mod writes;
 
+pub use admin::{Admin, Answer, TableStatus};
 use flights::Flights;
 use writes::HotWriter;
 
@@ -93,6 +95,8 @@ pub struct Table<G: Game> {
     closing: bool,
     /// The money in flight.
     flights: Flights,
+    /// Staff actions waiting for a round boundary.
+    admin: admin::Pending<G>,
 }
 
 /// A table's first seq at a start: the clock in milliseconds times 1,024.
@@ -104,8 +108,9 @@ fn seq_floor(now: i64) -> u64 {
     u64::try_from(now).unwrap_or(0) << 10
 }
 
-/// A short random tag that keeps round keys unique across restarts.
-fn epoch(now: i64) -> String {
+/// A short random tag that keeps round keys unique across restarts (and
+/// across a void, which deals a round's number again).
+pub(super) fn epoch(now: i64) -> String {
     let mut bytes = [0u8; 6];
     if getrandom::fill(&mut bytes).is_err() {
         return format!("{now:x}");
@@ -120,9 +125,9 @@ const ANSWER_WITHIN: Duration = Duration::from_secs(1);
 /// Why a request is refused while the table waits for the database.
 const WAITING: &str = "the table is waiting for the wallet; nothing was done, try again shortly";
 
-/// How long a closed session keeps answering requests already on their way
-/// (with `unknown_session`) before it stops.
-const CLOSE_LINGER: Duration = Duration::from_millis(500);
+/// How long a closed table or session keeps answering requests already on
+/// their way (with `unknown_table` or `unknown_session`) before it stops.
+pub(super) const CLOSE_LINGER: Duration = Duration::from_millis(500);
 
 impl<G: Game> Table<G> {
     /// A table (or a session owned by `owner`), fresh or from a checkpoint.
@@ -171,6 +176,7 @@ impl<G: Game> Table<G> {
             halting: false,
             closing: false,
             flights: Flights::default(),
+            admin: admin::Pending::default(),
         })
     }
 
@@ -184,7 +190,8 @@ impl<G: Game> Table<G> {
         let Request { client, re, ask } = req;
         let refuse = |code: ErrorCode, message: &str| fail(&client, re, code, message);
         if self.closing {
-            return refuse(ErrorCode::UnknownSession, "this session is closed");
+            let (code, message) = self.engine.closed_refusal();
+            return refuse(code, message);
         }
         if self.halting {
             return refuse(ErrorCode::ServerRestarting, "the server is restarting: try again in a moment");
@@ -252,6 +259,7 @@ impl<G: Game> Table<G> {
                 self.clients.remove(&player);
             }
         }
+        self.admin_due(ctx);
         self.flush_hot(ctx);
     }
 
@@ -294,7 +302,8 @@ impl<G: Game> Table<G> {
         if self.halting {
             fail(client, *re, ErrorCode::ServerRestarting, "the server is restarting: try again in a moment");
         } else {
-            fail(client, *re, ErrorCode::UnknownSession, "this session is closed");
+            let (code, message) = self.engine.closed_refusal();
+            fail(client, *re, code, message);
         }
     }
 
@@ -411,27 +420,6 @@ impl<G: Game> Table<G> {
         }
     }
 
-    /// A closed session: out of the lobby at once (new requests find no
-    /// such session), answering what is already on its way, then stopped
-    /// once no money is in flight.
-    fn close(&mut self, ctx: &mut Context<Self>) {
-        if self.closing {
-            return;
-        }
-        self.closing = true;
-        self.deps.sessions.remove(&self.id);
-        self.stop_when_idle(ctx);
-    }
-
-    fn stop_when_idle(&mut self, ctx: &mut Context<Self>) {
-        ctx.run_later(CLOSE_LINGER, |act, ctx| {
-            if act.busy() || !act.flights.is_empty() {
-                return act.stop_when_idle(ctx);
-            }
-            ctx.stop();
-        });
-    }
-
     /// A session commits its owner's seed before its owner sits down.
     fn seat_owner(&mut self, owner: i64, ctx: &mut Context<Self>) {
         self.busy.store(true, Ordering::Relaxed);
@@ -488,18 +476,6 @@ impl<G: Game> Actor for Table<G> {
     }
 
     fn stopped(&mut self, _ctx: &mut Self::Context) {
-        if self.closing {
-            match self.engine.checkpoint(self.deps.clock.now_ms()) {
-                Ok(row) => self.save_soon(row),
-                Err(e) => tracing::error!(table_id = %self.id, %e, "unserialisable checkpoint"),
-            }
-            let (cache, id, seq) = (self.deps.cache.clone(), self.id.clone(), self.engine.seq());
-            actix::spawn(async move {
-                if let Err(e) = cache.drop_checkpoint(&id, seq).await {
-                    tracing::warn!(table_id = %id, %e, "a closed session's hot checkpoint was not removed");
-                }
-            });
-        }
         let map = match self.engine.setup.kind {
             Kind::Table => &self.deps.tables,
             Kind::Session => &self.deps.sessions,
@@ -541,10 +517,19 @@ impl<G: Game> Handler<Halt> for Table<G> {
         };
         Box::pin(settle.into_actor(self).then(|(), act, _ctx| {
             let open = act.engine.staked_round().map(str::to_owned);
-            let last = act.engine.hot_checkpoint(act.deps.clock.now_ms()).ok().and_then(|hot| hot.to_text().ok());
+            let now = act.deps.clock.now_ms();
+            let last = act.engine.hot_checkpoint(now).ok().and_then(|hot| hot.to_text().ok());
             let last = last.filter(|_| act.hot.dirty_since.is_some());
+            // Closed, but stopped before it could say so durably: it must
+            // not come back.
+            let closed = act.engine.closed.then(|| act.engine.checkpoint(now).ok()).flatten();
             let (seq, deps, table) = (act.engine.seq(), act.deps.clone(), act.id.clone());
             async move {
+                if let Some(row) = closed
+                    && let Err(e) = deps.store.save_checkpoint(&row).await
+                {
+                    tracing::error!(table_id = %table, %e, "stopping: the closing checkpoint was not saved");
+                }
                 if let Some(text) = last
                     && let Err(e) = deps.cache.put_checkpoint(&table, seq, &text).await
                 {

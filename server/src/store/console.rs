@@ -1,14 +1,16 @@
 //! What the operator console asks of the database: players by name, rounds
-//! by table or player, and the audit trail of staff actions — each deposit
-//! from the console written with its audit line in one transaction.
+//! by table or player, and the audit trail of staff actions (a hash chain,
+//! `super::audit`) — each deposit from the console written with its audit
+//! line in one transaction.
 
 use async_trait::async_trait;
 use serde::Serialize;
 use sqlx::Row;
 
+use super::audit::AuditCheck;
 use super::sql::{SqlStore, USER_COLUMNS, user};
 use super::wallet::{commit, deposit_in, positive};
-use super::{Receipt, StoreError, User};
+use super::{Receipt, Store, StoreError, User};
 
 /// One line of the audit trail, as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,22 +96,9 @@ pub trait Console: Send + Sync {
 
     /// The trail, newest first, before `before` (an id), at most `limit`.
     async fn audit_log(&self, before: Option<i64>, limit: u32) -> Result<Vec<AuditRow>, StoreError>;
-}
 
-async fn insert_audit(conn: &mut sqlx::AnyConnection, e: &AuditEntry) -> Result<i64, StoreError> {
-    let row = sqlx::query(
-        "INSERT INTO audit_log (at, actor, action, target, detail, address) VALUES ($1, $2, $3, $4, $5, $6) \
-         RETURNING id",
-    )
-    .bind(e.at)
-    .bind(e.actor)
-    .bind(&e.action)
-    .bind(&e.target)
-    .bind(&e.detail)
-    .bind(&e.address)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(row.try_get("id")?)
+    /// Walks the trail's hash chain (`super::audit`).
+    async fn verify_audit(&self) -> Result<AuditCheck, StoreError>;
 }
 
 #[async_trait]
@@ -164,15 +153,20 @@ impl Console for SqlStore {
         let mut tx = self.write_tx().await?;
         let receipt = deposit_in(&mut tx, key, user_id, currency, amount, audit.at).await?;
         if !receipt.replayed {
-            insert_audit(&mut tx, audit).await?;
+            super::audit::insert(&mut tx, self.backend(), audit).await?;
         }
         commit(tx, receipt).await
     }
 
     async fn audit(&self, entry: &AuditEntry) -> Result<i64, StoreError> {
         let mut tx = self.write_tx().await?;
-        let id = insert_audit(&mut tx, entry).await?;
+        let id = super::audit::insert(&mut tx, self.backend(), entry).await?;
         commit(tx, id).await
+    }
+
+    async fn verify_audit(&self) -> Result<AuditCheck, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        super::audit::verify(&mut conn).await
     }
 
     async fn audit_log(&self, before: Option<i64>, limit: u32) -> Result<Vec<AuditRow>, StoreError> {

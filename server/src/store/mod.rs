@@ -17,12 +17,15 @@ use thiserror::Error;
 use crate::settings::DatabaseSettings;
 
 pub use console::{AuditEntry, AuditRow, Console, RoundSummary};
+pub use mfa::{Mfa, TotpRow};
 pub use records::{CheckpointRow, FairSeedRow, GameConfig, RoundClose, RoundRow, Rounds};
 
 mod accounts;
+pub mod audit;
 pub mod batch;
 mod batch_pg;
 mod console;
+mod mfa;
 pub mod postgres;
 mod records;
 mod rounds;
@@ -39,31 +42,40 @@ pub enum Backend {
     Sqlite,
 }
 
-/// A role; every route says which it allows.
+/// A role; what each may do is `crate::roles::GRANTS`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Plays.
     Player,
+    /// Helps players: reads accounts and rounds, changes nothing.
+    Support,
     /// Runs tables, credits wallets.
     Operator,
     /// Everything.
     Admin,
+    /// Reads the audit trail and the rounds, changes nothing.
+    Auditor,
 }
 
 impl Role {
+    /// Every role.
+    pub const ALL: [Role; 5] = [Role::Player, Role::Support, Role::Operator, Role::Admin, Role::Auditor];
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Player => "player",
+            Role::Support => "support",
             Role::Operator => "operator",
             Role::Admin => "admin",
+            Role::Auditor => "auditor",
         }
     }
 
     /// The role named `name`, if any.
     pub fn parse(name: &str) -> Option<Self> {
-        [Role::Player, Role::Operator, Role::Admin].into_iter().find(|r| r.as_str() == name)
+        Self::ALL.into_iter().find(|r| r.as_str() == name)
     }
 }
 
@@ -229,9 +241,9 @@ pub struct RoundRef<'a> {
 }
 
 /// Everything the server keeps in its database: accounts here, money in
-/// the [`Wallet`] supertrait.
+/// the [`Wallet`] supertrait, second factors in [`Mfa`].
 #[async_trait]
-pub trait Store: Wallet + Rounds + Console + Send + Sync + 'static {
+pub trait Store: Wallet + Rounds + Console + Mfa + Send + Sync + 'static {
     /// Which backend this is.
     fn backend(&self) -> Backend;
 

@@ -103,7 +103,7 @@ pub struct CheckpointRow {
     pub seq: i64,
     /// Game state, seats and timers (JSON).
     pub checkpoint: String,
-    /// A closed session (never restored).
+    /// A closed table or session (never restored).
     pub closed: bool,
     /// Unix milliseconds.
     pub updated_at: i64,
@@ -133,7 +133,7 @@ pub trait Rounds: Send + Sync {
     /// Database failures only.
     async fn save_checkpoint(&self, checkpoint: &CheckpointRow) -> Result<(), StoreError>;
 
-    /// Every checkpoint that is not of a closed session.
+    /// Every checkpoint that is not of a closed table or session.
     ///
     /// # Errors
     /// Database failures only.

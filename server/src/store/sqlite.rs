@@ -6,8 +6,9 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use sqlx::Executor;
 use sqlx::any::AnyPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use sqlx::{ConnectOptions, Connection, Executor};
 
 use super::Backend;
 use super::sql::SqlStore;
@@ -26,6 +27,7 @@ pub async fn open(settings: &DatabaseSettings) -> anyhow::Result<SqlStore> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
+    migrate(path).await?;
     let url = format!("sqlite://{}?mode=rwc", path.display());
     let pool = AnyPoolOptions::new()
         .max_connections(settings.max_connections)
@@ -40,6 +42,29 @@ pub async fn open(settings: &DatabaseSettings) -> anyhow::Result<SqlStore> {
         .connect(&url)
         .await
         .with_context(|| format!("opening SQLite database {}", path.display()))?;
-    MIGRATOR.run(&pool).await.context("applying SQLite migrations")?;
     Ok(SqlStore::new(pool, Backend::Sqlite).with_lock_file(path.with_extension("lock")))
+}
+
+/// Applies pending migrations on a connection of their own with foreign
+/// keys off, as SQLite's procedure for rebuilding a table asks (a rebuilt
+/// table is dropped and renamed while others still refer to it; the pragma
+/// cannot change inside the transaction each migration runs in). Then
+/// every reference is checked, so a migration cannot leave one dangling.
+async fn migrate(path: &std::path::Path) -> anyhow::Result<()> {
+    let mut conn: SqliteConnection = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .foreign_keys(false)
+        .busy_timeout(Duration::from_secs(5))
+        .connect()
+        .await
+        .with_context(|| format!("opening SQLite database {}", path.display()))?;
+    MIGRATOR.run(&mut conn).await.context("applying SQLite migrations")?;
+    let dangling: Vec<(String,)> =
+        sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check").fetch_all(&mut conn).await?;
+    if let Some((table,)) = dangling.first() {
+        anyhow::bail!("after the SQLite migrations, {} rows refer to nothing (first in {table})", dangling.len());
+    }
+    conn.close().await.context("closing the migration connection")?;
+    Ok(())
 }

@@ -240,18 +240,20 @@ impl TestApp {
 
     /// POSTs JSON; returns (status, body or Null).
     pub async fn post(&self, path: &str, body: &Value, token: Option<&str>) -> (u16, Value) {
-        let mut req = self.http.post(self.url(path)).json(body);
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
+        self.call(self.http.post(self.url(path)).json(body), token).await
+    }
+
+    /// PATCHes JSON; returns (status, body or Null).
+    pub async fn patch(&self, path: &str, body: &Value, token: Option<&str>) -> (u16, Value) {
+        self.call(self.http.patch(self.url(path)).json(body), token).await
     }
 
     /// GETs; returns (status, body or Null).
     pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
-        let mut req = self.http.get(self.url(path));
+        self.call(self.http.get(self.url(path)), token).await
+    }
+
+    async fn call(&self, mut req: reqwest::RequestBuilder, token: Option<&str>) -> (u16, Value) {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }

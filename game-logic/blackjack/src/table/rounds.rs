@@ -32,15 +32,12 @@ impl State {
         if self.seat_of(player).is_some() {
             return reject("already_seated", "you already have a seat at this table");
         }
-        let free = |i: usize| self.seats.get(i).is_some_and(Option::is_none);
         let seat = match preferred.map(usize::from) {
-            Some(p) if free(p) => p,
+            Some(p) if self.seats.get(p).is_some_and(Option::is_none) => Some(p),
             Some(_) => return reject("seat_taken", "that seat is taken or does not exist"),
-            None => match (0..self.seats.len()).find(|&i| free(i)) {
-                Some(i) => i,
-                None => return reject("table_full", "every seat is taken"),
-            },
+            None => self.seats.iter().position(Option::is_none),
         };
+        let Some(seat) = seat else { return reject("table_full", "every seat is taken") };
         self.seats[seat] = Some(Seat { player, bet: None, hands: Vec::new(), insurance: Insurance::None, left: false });
         if self.phase == Phase::Idle {
             self.open_round(out);
@@ -387,9 +384,8 @@ impl State {
 
     /// Pays every hand and insurance, ends the round.
     fn settle(&mut self, out: Out) {
-        let dealer_bj = is_blackjack(&self.dealer);
+        let (dealer_bj, currency) = (is_blackjack(&self.dealer), self.config.currency);
         let (mut hands, mut insurance, mut payouts) = (vec![], vec![], vec![]);
-        let currency = self.config.currency;
         let mut pay = |player, minor| payouts.push(Payout { player, amount: Money::new(minor, currency) });
         for (i, s) in self.seats.iter().enumerate() {
             let Some(s) = s.as_ref().filter(|s| s.bet.is_some()) else { continue };

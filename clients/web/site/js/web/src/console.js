@@ -1,10 +1,12 @@
 // The operator console (operator and admin roles): the server's live
 // figures from its own /metrics, players (find, balances, history, deposit),
-// tables (list, open), rounds (search, open a record) and the audit trail.
+// tables (list, open; for one, change limits, void the round in progress,
+// close), rounds (search, open a record) and the audit trail.
 import * as api from "./api.js";
 import { refusal } from "./app.js";
 import { fields, fill, h, money, notice, parseMoney } from "./dom.js";
 import { auditPart, playersPart, roundsPart } from "./staff.js";
+import { tablePanel } from "./tableadmin.js";
 /** Sums of one Prometheus metric's samples, by the label named (or all together). */
 export function metric(text, name, label) {
     const out = new Map();
@@ -54,9 +56,10 @@ export const console = async (main, ctx) => {
     if (ctx.me.role === "player")
         throw new api.ApiError(403, "forbidden", "the console is for operators and admins");
     const tables = h("tbody");
+    const managed = h("div", { class: "managed" });
     const drawTables = async () => {
         const list = await api.tables();
-        fill(tables, list.map((t) => h("tr", { "data-table": t.id }, h("td", {}, t.id), h("td", {}, t.game), h("td", {}, `${t.seated} / ${t.seats}`), h("td", {}, `${money(Number(t.config.min_bet ?? 0), String(t.config.currency))} – ${money(Number(t.config.max_bet ?? 0), String(t.config.currency))}`))));
+        fill(tables, list.map((t) => h("tr", { "data-table": t.id }, h("td", {}, t.id), h("td", {}, t.game), h("td", {}, `${t.seated} / ${t.seats}`), h("td", {}, `${money(Number(t.config.min_bet ?? 0), String(t.config.currency))} – ${money(Number(t.config.max_bet ?? 0), String(t.config.currency))}`), h("td", {}, h("button", { type: "button", onclick: () => fill(managed, tablePanel(t.id, changed)) }, "Manage")))));
     };
     const figures = h("dl", { class: "figures" });
     const drawFigures = async () => {
@@ -69,6 +72,7 @@ export const console = async (main, ctx) => {
     };
     const audit = auditPart();
     const reload = () => void audit.load().catch(() => undefined);
+    const changed = () => void Promise.all([drawTables(), audit.load()]).catch(() => undefined);
     const openOut = h("div");
     const open = h("form", {
         "aria-label": "Open a table",
@@ -90,7 +94,7 @@ export const console = async (main, ctx) => {
             }
         },
     }, h("label", {}, "Id ", h("input", { name: "id", required: true, pattern: "[a-z0-9-]{1,40}", size: 16 })), h("label", {}, "Game ", h("select", { name: "game" }, h("option", {}, "roulette"), h("option", {}, "blackjack"))), h("label", {}, "Min bet ", h("input", { name: "min_bet", inputmode: "decimal", size: 8 })), h("label", {}, "Max bet ", h("input", { name: "max_bet", inputmode: "decimal", size: 8 })), h("button", { type: "submit" }, "Open table"), openOut);
-    main.append(h("h1", {}, "Operator console"), section("Live figures", figures), section("Deposit", depositForm(reload)), section("Players", playersPart((name) => depositForm(reload, name))), section("Tables", h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Table"), h("th", {}, "Game"), h("th", {}, "Seated"), h("th", {}, "Limits"))), tables), open), section("Rounds", roundsPart()), section("Audit trail", audit.el));
+    main.append(h("h1", {}, "Operator console"), section("Live figures", figures), section("Deposit", depositForm(reload)), section("Players", playersPart((name) => depositForm(reload, name))), section("Tables", h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Table"), h("th", {}, "Game"), h("th", {}, "Seated"), h("th", {}, "Limits"), h("th", {}, ""))), tables), managed, open), section("Rounds", roundsPart()), section("Audit trail", audit.el));
     await Promise.all([drawTables(), drawFigures(), audit.load()]);
     const timer = setInterval(() => void drawFigures().catch(() => undefined), 5000);
     return () => clearInterval(timer);

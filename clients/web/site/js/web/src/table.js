@@ -1,13 +1,14 @@
 // A live table's page, whatever its game: join (watch), sit and stand, the
 // game's own drawing (roulette.ts, blackjack.ts), table chat, the table's
 // seq as the client last saw it, and each hand's provably-fair commitment
-// and reveal with a link to verify it. Leaving the page leaves the table.
+// and reveal with a link to verify it; what staff did to the table (a round
+// voided, new limits, the table closed). Leaving the page leaves the table.
 import { CroupierError } from "../../typescript/src/client.js";
 import * as api from "./api.js";
 import { refusal } from "./app.js";
 import { blackjackView } from "./blackjack.js";
 import { chatPanel } from "./chat.js";
-import { fill, flash, h } from "./dom.js";
+import { fill, flash, h, money, notice } from "./dom.js";
 import { rouletteView } from "./roulette.js";
 const GAMES = { roulette: rouletteView, blackjack: blackjackView };
 export const tablePage = async (main, ctx, table) => {
@@ -16,6 +17,8 @@ export const tablePage = async (main, ctx, table) => {
     const infoLine = h("span", { class: "info" });
     const showInfo = (info) => fill(infoLine, `${info.game} · ${info.seated} of ${info.seats} seated`);
     const fair = h("p", { class: "fair", "aria-live": "polite" });
+    const house = h("div", { class: "house-notice", "aria-live": "assertive" });
+    const body = h("div", { class: "table-body" });
     const chat = chatPanel(ctx, table);
     let view = null;
     const messages = [];
@@ -42,6 +45,23 @@ export const tablePage = async (main, ctx, table) => {
                 const round = String(e.round);
                 fill(fair, "Seed of hand ", h("code", {}, round), " revealed: ", h("a", { href: `#/round/${encodeURIComponent(round)}` }, "verify it"));
             }
+            else if (e.type === "round.voided") {
+                fill(house, notice(`The house voided round ${String(e.round)}: ${String(e.reason)}. Every stake in it was refunded.`, "info"));
+                ctx.refreshBalance();
+                void controls.refresh().catch(() => undefined);
+            }
+            else if (e.type === "table.config") {
+                Object.assign(controls.config, e.config);
+                const c = controls.config;
+                fill(house, notice(`New limits: ${money(Number(c.min_bet), String(c.currency))} – ${money(Number(c.max_bet), String(c.currency))}.`, "info"));
+                void controls.refresh().catch(() => undefined);
+            }
+            else if (e.type === "table.closed") {
+                fill(house, notice(`This table has closed: ${String(e.reason)}.`, "error"), " ", h("a", { href: "#/lobby" }, "Back to the lobby"));
+                body.inert = true;
+                body.classList.add("closed");
+                ctx.refreshBalance();
+            }
             else
                 view.event(e);
         }
@@ -52,7 +72,7 @@ export const tablePage = async (main, ctx, table) => {
     const controls = {
         ctx,
         table,
-        config: listing?.config ?? {},
+        config: { ...listing?.config },
         async act(action) {
             try {
                 await client.act({ table }, action);
@@ -97,12 +117,13 @@ export const tablePage = async (main, ctx, table) => {
         throw new Error(`the web client cannot draw ${joined.info.game} tables`);
     }
     view = factory(controls);
+    body.append(view.el, chat.el);
     view.reset(joined.view);
     for (const m of messages.splice(0))
         onMessage(m);
     showInfo(joined.info);
     showSeq();
-    main.append(h("div", { class: "table-head" }, h("h1", {}, table), infoLine, seqLine), h("div", { class: "table-body" }, view.el, chat.el), fair);
+    main.append(h("div", { class: "table-head" }, h("h1", {}, table), infoLine, seqLine), house, body, fair);
     return () => {
         off();
         client.leave(table).catch(() => undefined);
