@@ -383,6 +383,10 @@ impl Game for Careless {
 
     fn offered_actions(_: &Counted, _: croupier_sdk::PlayerId, _: &mut Vec<u32>) {}
 
+    fn max_round_stake(_: &Value) -> i64 {
+        i64::MAX
+    }
+
     fn theoretical_rtp(_: &Value) -> f64 {
         1.0
     }

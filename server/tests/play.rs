@@ -151,6 +151,10 @@ mod panicky {
             out.push(Action::Poke { n: 1 });
         }
 
+        fn max_round_stake(_: &Config) -> i64 {
+            i64::MAX
+        }
+
         fn theoretical_rtp(_: &Config) -> f64 {
             1.0
         }

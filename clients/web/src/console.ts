@@ -48,7 +48,7 @@ function depositForm(done: () => void, username?: string): HTMLElement {
           fill(out, notice(`Deposited ${money(amount, f.currency)} to ${f.username} (transaction ${r.tx_id}).`, "ok"));
           done();
         } catch (err) {
-          fill(out, notice(refusal(err), "error"));
+          fill(out, notice(refusal(err, { code: true }), "error"));
         }
       },
     },
@@ -119,11 +119,11 @@ export const console: Screen = async (main, ctx) => {
           fill(openOut, notice(`Table ${f.id} is open.`, "ok"));
           await Promise.all([drawTables(), audit.load()]);
         } catch (err) {
-          fill(openOut, notice(refusal(err), "error"));
+          fill(openOut, notice(refusal(err, { code: true }), "error"));
         }
       },
     },
-    h("label", {}, "Id ", h("input", { name: "id", required: true, pattern: "[a-z0-9-]{1,40}", size: 16 })),
+    h("label", {}, "Id ", h("input", { name: "id", required: true, pattern: "[a-z0-9\\-]{1,40}", title: "1 to 40 of a-z, 0-9 and -", size: 16 })),
     h("label", {}, "Game ", h("select", { name: "game" }, h("option", {}, "roulette"), h("option", {}, "blackjack"))),
     h("label", {}, "Min bet ", h("input", { name: "min_bet", inputmode: "decimal", size: 8 })),
     h("label", {}, "Max bet ", h("input", { name: "max_bet", inputmode: "decimal", size: 8 })),

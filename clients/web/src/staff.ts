@@ -64,7 +64,7 @@ export function playersPart(deposit: (username: string) => HTMLElement): HTMLEle
         roundList(p.rounds),
       );
     } catch (e) {
-      fill(detail, notice(refusal(e), "error"));
+      fill(detail, notice(refusal(e, { code: true }), "error"));
     }
   };
   const search = h(
@@ -79,7 +79,7 @@ export function playersPart(deposit: (username: string) => HTMLElement): HTMLEle
           const { players } = await api.staff<{ players: api.Me[] }>("GET", `/v1/admin/players?q=${encodeURIComponent(q)}`);
           fill(results, players.length ? h("ul", {}, players.map((p) => h("li", {}, h("button", { type: "button", class: "link", onclick: () => void show(p.username) }, `${p.username} (${p.role})`)))) : notice(`No account starts with "${q}".`));
         } catch (err) {
-          fill(results, notice(refusal(err), "error"));
+          fill(results, notice(refusal(err, { code: true }), "error"));
         }
       },
     },
@@ -109,7 +109,7 @@ export function roundsPart(): HTMLElement {
             const { rounds } = await api.staff<{ rounds: Summary[] }>("GET", `/v1/admin/rounds?${q}`);
             fill(out, roundList(rounds));
           } catch (err) {
-            fill(out, notice(refusal(err), "error"));
+            fill(out, notice(refusal(err, { code: true }), "error"));
           }
         },
       },

@@ -40,7 +40,9 @@ const GAMES: Record<string, Factory> = { roulette: rouletteView, blackjack: blac
 
 export const tablePage: Screen = async (main, ctx, table) => {
   const { client } = ctx;
-  const seqLine = h("span", { class: "seq", "data-seq": "" });
+  // The table's seq, for the tests and a reader of the page's source; a
+  // player has no use for it on screen.
+  const seqLine = h("span", { class: "seq", "data-seq": "", hidden: true });
   const infoLine = h("span", { class: "info" });
   const showInfo = (info: { game: string; seated: number; seats: number }) =>
     fill(infoLine, `${info.game} · ${info.seated} of ${info.seats} seated`);

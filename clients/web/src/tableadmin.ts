@@ -30,7 +30,7 @@ export function tablePanel(id: string, changed: () => void): HTMLElement {
       fill(out, notice(done(r), "ok"));
       changed();
     } catch (e) {
-      fill(out, notice(refusal(e), "error"));
+      fill(out, notice(refusal(e, { code: true }), "error"));
     }
     await draw();
   };
@@ -52,7 +52,7 @@ export function tablePanel(id: string, changed: () => void): HTMLElement {
     try {
       s = await api.staff<TableStatus>("GET", path);
     } catch (e) {
-      return fill(el, h("h3", {}, `Table ${id}`), notice(refusal(e), "error"), out);
+      return fill(el, h("h3", {}, `Table ${id}`), notice(refusal(e, { code: true }), "error"), out);
     }
     const cur = String(s.config.currency);
     const limits = form("Change limits", "Change limits", [

@@ -167,19 +167,19 @@ describe("the web client in chromium", { timeout: 600_000 }, () => {
     await console.goto(`${base}#/console`);
     const form = console.getByRole("form", { name: "Deposit" });
     await form.getByLabel("Player").fill("carol");
-    await form.getByLabel("Amount").fill("500");
+    await form.getByLabel("Amount").fill("2000");
     await form.getByRole("button", { name: "Deposit" }).click();
-    await console.getByText("Deposited 500.00 EUR to carol").waitFor(WAIT);
+    await console.getByText("Deposited 2,000.00 EUR to carol").waitFor(WAIT);
     await console.locator(".figures dd").first().waitFor(WAIT);
     const line = console.locator('.audit tr[data-action="deposit"]');
     await line.waitFor(WAIT);
-    assert.match(await line.innerText(), /dev-operator\s+deposit\s+user:\d+.*"amount":50000.*127\.0\.0\.1/s);
+    assert.match(await line.innerText(), /dev-operator\s+deposit\s+user:\d+.*"amount":200000.*127\.0\.0\.1/s);
     await shot(console, "console");
 
     await page.goto(`${base}#/wallet`);
-    await page.locator('.balances [data-currency="EUR"] .available', { hasText: "500.00 EUR" }).waitFor(WAIT);
+    await page.locator('.balances [data-currency="EUR"] .available', { hasText: "2,000.00 EUR" }).waitFor(WAIT);
     await page.getByRole("cell", { name: "Deposit" }).waitFor(WAIT);
-    assert.equal(await balanceAgrees(page), 50_000);
+    assert.equal(await balanceAgrees(page), 200_000);
     await shot(page, "wallet");
   });
 
@@ -199,7 +199,29 @@ describe("the web client in chromium", { timeout: 600_000 }, () => {
     const round = await lastRound(page, "roulette-demo");
     assert.equal(round.staked, 1500);
     const outcome = await page.locator(".round-status .outcome").innerText();
-    assert.ok(round.paid > 0 ? outcome.includes(`You won ${shown(round.paid)}`) : outcome.includes("You lost 15.00 EUR"), outcome);
+    const expected =
+      round.paid > round.staked ? `You won ${shown(round.paid)}`
+      : round.paid === round.staked ? "Your stake of 15.00 EUR came back."
+      : round.paid > 0 ? `${shown(round.paid)} came back of 15.00 EUR staked.`
+      : "You lost 15.00 EUR.";
+    assert.ok(outcome.includes(expected), `${outcome} (expected ${expected})`);
+    assert.equal(await balanceAgrees(page), before - round.staked + round.paid);
+  });
+
+  it("refuses a sixth 100.00 chip on Red at a 500.00 EUR maximum, in the player's money", async () => {
+    // Still seated at roulette-demo from the round before: the next round's bets.
+    const before = await balanceAgrees(page);
+    await page.locator(".round-status", { hasText: "place your bets" }).waitFor(WAIT);
+    await page.getByRole("radio", { name: "100.00 EUR", exact: true }).click();
+    const red = page.getByRole("button", { name: "Red", exact: true });
+    for (let i = 0; i < 6; i++) await red.click();
+    await explained(page, page.locator("#flash", { hasText: "At most 500.00 EUR on one spot (you have 500.00 EUR on it)" }));
+    assert.ok(!(await page.locator("#flash").innerText()).includes("bet_above_maximum"), "the code is not shown to the player");
+    await page.locator(".my-bets", { hasText: "Your bets this round: 5, 500.00 EUR" }).waitFor(WAIT);
+    await shot(page, "roulette-limit");
+    await page.locator(".ball").waitFor(WAIT);
+    const round = await lastRound(page, "roulette-demo");
+    assert.equal(round.staked, 50_000, "the round record holds the five chips, not six");
     assert.equal(await balanceAgrees(page), before - round.staked + round.paid);
   });
 
@@ -331,7 +353,12 @@ describe("the web client in chromium", { timeout: 600_000 }, () => {
   it("lets the operator void a round in progress, change a table's limits and close it", async () => {
     await staffPage.goto(`${base}#/console`);
     const open = staffPage.getByRole("form", { name: "Open a table" });
-    await open.getByLabel("Id").fill("house-test");
+    // The id's pattern is one the browser compiles, so it checks: a bad id is invalid before it is sent.
+    const id = open.getByLabel("Id");
+    await id.fill("House Test!");
+    assert.equal(await id.evaluate((el) => (el as HTMLInputElement).validity.patternMismatch), true, "the pattern checks");
+    await id.fill("house-test");
+    assert.equal(await id.evaluate((el) => (el as HTMLInputElement).checkValidity()), true);
     await open.getByLabel("Min bet").fill("1");
     await open.getByLabel("Max bet").fill("500");
     await open.getByRole("button", { name: "Open table" }).click();

@@ -20,9 +20,12 @@ pub enum Surrender {
 pub struct Config {
     /// Table currency. Default EUR.
     pub currency: Currency,
-    /// Smallest bet. Default 100.
+    /// Smallest bet: a seat's one bet a round. Default 100.
     pub min_bet: i64,
-    /// Largest bet. Default 50,000.
+    /// Largest bet: a seat's one bet a round. A double or a split adds one
+    /// more stake of that bet, so a hand holds at most twice it and a seat
+    /// at most `2 * max_hands` times it, with insurance of half the bet.
+    /// Default 50,000.
     pub max_bet: i64,
     /// Seats, 1–7. Default 7.
     pub seats: u8,

@@ -416,6 +416,12 @@ impl Game for Blackjack {
         }
     }
 
+    /// One bet of at most `max_bet`, doubled on each of up to `max_hands`
+    /// hands, and insurance of half the bet.
+    fn max_round_stake(c: &Config) -> i64 {
+        c.max_bet.saturating_mul(2 * i64::from(c.max_hands)).saturating_add(i64::from(c.insurance) * (c.max_bet / 2))
+    }
+
     fn theoretical_rtp(config: &Config) -> f64 {
         crate::rtp::basic_strategy_rtp(config)
     }

@@ -78,7 +78,7 @@ fn random_play_keeps_every_contract() {
         let mut game_rng = CertifiedRng::from_position(&Position::new(seed.clone(), 2 * table, 0));
         let mut r = CertifiedRng::from_position(&Position::new(seed, 2 * table + 1, 0));
         let mut state = Blackjack::new_table(&config);
-        let mut auditor = Auditor::default();
+        let mut auditor = Auditor::capped::<Blackjack>(&config);
         for step in 0..1500 {
             let player = PlayerId(u64::from(r.below(8)) + 1);
             let (input, offered) = match r.below(12) {

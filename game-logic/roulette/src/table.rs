@@ -59,9 +59,11 @@ pub enum Roulette {}
 pub struct Config {
     /// Table currency. Default EUR.
     pub currency: Currency,
-    /// Smallest bet. Default 100.
+    /// Smallest bet: each chip placed. Default 100.
     pub min_bet: i64,
-    /// Largest bet on one spot. Default 50,000.
+    /// Largest stake one player may have on one spot in one round, every
+    /// chip on it added up (a spot is the numbers it covers). Default
+    /// 50,000.
     pub max_bet: i64,
     /// Largest total one player may stake in one round. Default 200,000.
     pub max_total_per_player: i64,
@@ -238,9 +240,9 @@ pub struct View {
     pub table_total: i64,
     /// The currency of every amount at this table.
     pub currency: Currency,
-    /// Table limits.
+    /// The smallest chip.
     pub min_bet: i64,
-    /// Table limits.
+    /// The most one player may have on one spot in a round.
     pub max_bet: i64,
 }
 
@@ -372,7 +374,12 @@ impl Game for Roulette {
         if count >= c.max_bets_per_player || total + c.min_bet > c.max_total_per_player {
             return;
         }
-        out.extend(OFFERED_SPOTS.map(|spot| Action::Bet { spot, amount: c.min_bet }));
+        let room = |spot: &Spot| state.on_spot(player, spot) + c.min_bet <= c.max_bet;
+        out.extend(OFFERED_SPOTS.iter().filter(|s| room(s)).map(|&spot| Action::Bet { spot, amount: c.min_bet }));
+    }
+
+    fn max_round_stake(config: &Config) -> i64 {
+        config.max_total_per_player
     }
 
     fn theoretical_rtp(_config: &Config) -> f64 {
@@ -384,6 +391,14 @@ impl State {
     /// (number of bets, total staked) of `player` this round, pending included.
     fn player_bets(&self, player: PlayerId) -> (u32, i64) {
         self.bets.iter().filter(|b| b.player == player).fold((0, 0), |(n, t), b| (n + 1, t + b.amount))
+    }
+
+    /// What `player` has on `spot` this round (stakes in flight included):
+    /// a spot is the numbers it covers, so a split named 17-20 or 20-17 is
+    /// one spot.
+    fn on_spot(&self, player: PlayerId, spot: &Spot) -> i64 {
+        let mask = spot.coverage();
+        self.bets.iter().filter(|b| b.player == player && b.spot.coverage() == mask).map(|b| b.amount).sum()
     }
 
     fn open_round(&mut self, out: &mut Effects<Roulette>) {
@@ -409,18 +424,25 @@ impl State {
         if spot.coverage().is_none() {
             return reject("invalid_bet", "those numbers are not a legal group for this bet");
         }
+        let shown = |minor| Money::new(minor, c.currency).shown();
         if amount < c.min_bet {
-            return reject("bet_below_minimum", format!("the minimum bet is {}", c.min_bet));
+            return reject("bet_below_minimum", format!("the smallest bet is {}", shown(c.min_bet)));
         }
-        if amount > c.max_bet {
-            return reject("bet_above_maximum", format!("the maximum bet is {}", c.max_bet));
+        let on_spot = self.on_spot(player, &spot);
+        if amount > c.max_bet - on_spot {
+            let have = if on_spot > 0 { format!(" (you have {} on it)", shown(on_spot)) } else { String::new() };
+            return reject("bet_above_maximum", format!("at most {} on one spot{have}", shown(c.max_bet)));
         }
         let (count, total) = self.player_bets(player);
         if count >= c.max_bets_per_player {
-            return reject("too_many_bets", format!("at most {} bets per round", c.max_bets_per_player));
+            return reject("too_many_bets", format!("at most {} bets a round", c.max_bets_per_player));
         }
-        if total + amount > c.max_total_per_player {
-            return reject("table_limit_exceeded", format!("at most {} in total per round", c.max_total_per_player));
+        if amount > c.max_total_per_player - total {
+            let limit = shown(c.max_total_per_player);
+            return reject(
+                "table_limit_exceeded",
+                format!("at most {limit} in all a round (you have {})", shown(total)),
+            );
         }
         let op = OpId(self.next_op);
         self.next_op += 1;

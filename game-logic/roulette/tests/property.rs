@@ -65,8 +65,19 @@ fn random_input(r: &mut CertifiedRng, state: &<Roulette as Game>::State, auditor
 
 /// Every bet in the outcome returns 36/k times its stake if the number is
 /// among its k, else nothing; the settled payouts are the per-player sums;
-/// and the outcome's stakes are exactly the stakes the wallet held.
-fn check_outcome(outcome: &Outcome, held: &[(PlayerId, i64)], settled: Option<&Vec<croupier_sdk::Payout>>) {
+/// the outcome's stakes are exactly the stakes the wallet held; and no
+/// player has more than `max_bet` on one spot, all their chips on it added.
+fn check_outcome(
+    outcome: &Outcome,
+    held: &[(PlayerId, i64)],
+    settled: Option<&Vec<croupier_sdk::Payout>>,
+    max_bet: i64,
+) {
+    let mut on_spot = std::collections::BTreeMap::<(PlayerId, u64), i64>::new();
+    for b in &outcome.bets {
+        *on_spot.entry((b.player, b.spot.coverage().unwrap_or(0))).or_default() += b.amount;
+    }
+    assert!(on_spot.values().all(|&t| t <= max_bet), "over max_bet on one spot: {on_spot:?}");
     let mut per_player = std::collections::BTreeMap::<PlayerId, i64>::new();
     for b in &outcome.bets {
         let mask = b.spot.coverage().expect("only legal bets are in play");
@@ -94,7 +105,7 @@ fn random_play_keeps_every_contract() {
         let mut game_rng = CertifiedRng::from_position(&Position::new(seed.clone(), 2 * table, 0));
         let mut input_rng = CertifiedRng::from_position(&Position::new(seed, 2 * table + 1, 0));
         let mut state = Roulette::new_table(&config);
-        let mut auditor = Auditor::default();
+        let mut auditor = Auditor::capped::<Roulette>(&config);
         for step in 0..400 {
             let (input, offered) = random_input(&mut input_rng, &state, &auditor);
             let answer = match &input {
@@ -117,7 +128,7 @@ fn random_play_keeps_every_contract() {
                     for e in &effects {
                         if let Effect::RoundEnded { round, outcome } = e {
                             let held = snapshot.iter().find(|(r, _)| r == round).map_or(&[][..], |(_, h)| h);
-                            check_outcome(outcome, held, settled);
+                            check_outcome(outcome, held, settled, config.max_bet);
                             rounds_settled += u32::from(settled.is_some());
                         }
                     }

@@ -217,6 +217,10 @@ impl Game for CoinFlip {
         }
     }
 
+    fn max_round_stake(c: &Config) -> i64 {
+        c.max_stake
+    }
+
     fn theoretical_rtp(c: &Config) -> f64 {
         // Exact when stakes are multiples of win_den (no rounding down).
         0.5 * c.win_num as f64 / c.win_den as f64

@@ -341,6 +341,16 @@ pub trait Game: 'static {
     /// Nothing pushed: nothing to do but wait.
     fn offered_actions(state: &Self::State, player: PlayerId, out: &mut Vec<Self::Action>);
 
+    /// The most one player may have staked in one round under `config`, in
+    /// minor units: every stake of theirs in it added up (a bet, each chip
+    /// added to it, a double, a split, an insurance), whatever order they
+    /// come in. A game's limits must hold on totals, not on each stake
+    /// alone: the simulator and [`crate::testing::Auditor::capped`] fail a
+    /// game whose reserved stakes in a round go over this, so a limit
+    /// checked per stake (six chips of 100 on a 500 maximum) is caught
+    /// before it ships. Refuse what would go over with the game's own code.
+    fn max_round_stake(config: &Self::Config) -> i64;
+
     /// The return to player the rules are designed for (e.g. 36/37 for
     /// European roulette), as a fraction of the amount staked.
     fn theoretical_rtp(config: &Self::Config) -> f64;

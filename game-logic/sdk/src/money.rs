@@ -104,6 +104,16 @@ impl Money {
         Self::new(0, currency)
     }
 
+    /// The amount as a player reads it, in major units with two decimals:
+    /// `Money::new(50_000, Currency::EUR).shown()` is `500.00 EUR`. Every
+    /// currency is taken to count hundredths, as the web client shows them.
+    /// For a refusal's message; the wire always carries minor units.
+    pub fn shown(self) -> String {
+        let abs = self.minor.unsigned_abs();
+        let sign = if self.minor < 0 { "-" } else { "" };
+        format!("{sign}{}.{:02} {}", abs / 100, abs % 100, self.currency)
+    }
+
     fn same(self, other: Money) -> Result<Currency, MoneyError> {
         if self.currency == other.currency {
             Ok(self.currency)
@@ -191,6 +201,16 @@ impl core::fmt::Display for Money {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shown_in_major_units() {
+        let eur = |minor| Money::new(minor, Currency::EUR).shown();
+        assert_eq!(eur(50_000), "500.00 EUR");
+        assert_eq!(eur(105), "1.05 EUR");
+        assert_eq!(eur(7), "0.07 EUR");
+        assert_eq!(eur(-250), "-2.50 EUR");
+        assert_eq!(eur(i64::MIN), "-92233720368547758.08 EUR");
+    }
 
     #[test]
     fn arithmetic_is_checked() {

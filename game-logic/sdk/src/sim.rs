@@ -197,7 +197,7 @@ where
     run_threads::<G>(config, options, Mode::Table, |game_rng, strategy_rng, share| {
         let mut table = Autoplay::<G, S>::new(config, game_rng, strategy_rng, make_strategy())
             .max_inputs_per_round(options.max_inputs_per_round);
-        play_share(&mut table, share, options.max_inputs_per_round, progress)
+        play_share(&mut table, G::max_round_stake(config), share, options.max_inputs_per_round, progress)
     })
 }
 
@@ -326,11 +326,12 @@ fn block_rngs(seed: Option<&Seed>, b: u64) -> Result<(CertifiedRng, CertifiedRng
 /// Plays `share` staked rounds on `table`, policing every effect.
 fn play_share<G: Game, S: Strategy<G>>(
     table: &mut Autoplay<G, S>,
+    cap: i64,
     share: u64,
     max_idle_rounds: u64,
     progress: &AtomicU64,
 ) -> Result<Totals, SimError> {
-    let mut police = Police::default();
+    let mut police = Police::new(cap);
     let (mut reported, mut idle) = (0u64, 0u64);
     while police.totals.rounds < share {
         let before = police.totals.rounds;

@@ -89,11 +89,14 @@ pub fn assert_rejected_unchanged<G: Game>(state: &G::State, input: Input<G::Acti
 /// settlement of a round that holds nothing, a payout to someone with no stake
 /// in the round, a negative payout, an answer for an unknown op, or a round
 /// that ends holding stakes it never settled or voided (or with one still in
-/// flight).
+/// flight); and, made [`Auditor::capped`], a player whose stakes in one round
+/// add up to more than the game's [`Game::max_round_stake`].
 ///
 /// Use it in property tests that drive a game with random inputs.
 #[derive(Debug, Default)]
 pub struct Auditor {
+    /// The most one player may stake in one round, if checked.
+    cap: Option<i64>,
     pending: std::collections::BTreeMap<crate::OpId, (crate::RoundId, crate::PlayerId, i64)>,
     held: std::collections::BTreeMap<crate::RoundId, Vec<(crate::PlayerId, i64)>>,
     closed: std::collections::BTreeSet<crate::RoundId>,
@@ -108,6 +111,20 @@ pub struct Auditor {
 }
 
 impl Auditor {
+    /// An auditor that also checks `G::max_round_stake(config)`: every
+    /// stake a player has in a round, held or in flight, added up.
+    pub fn capped<G: Game>(config: &G::Config) -> Self {
+        Self { cap: Some(G::max_round_stake(config)), ..Self::default() }
+    }
+
+    /// What `player` has staked in `round`, held or in flight.
+    fn stake_of(&self, round: crate::RoundId, player: crate::PlayerId) -> i128 {
+        let held = self.held(round).iter().filter(|(p, _)| *p == player).map(|(_, a)| i128::from(*a));
+        let flying =
+            self.pending.values().filter(|(r, p, _)| *r == round && *p == player).map(|(.., a)| i128::from(*a));
+        held.chain(flying).sum()
+    }
+
     /// Checks one input's effects.
     ///
     /// # Errors
@@ -125,6 +142,12 @@ impl Auditor {
                     }
                     if self.pending.insert(*op, (*round, *player, amount.minor)).is_some() {
                         return Err(format!("op {op:?} reserved twice"));
+                    }
+                    let total = self.stake_of(*round, *player);
+                    if let Some(cap) = self.cap.filter(|&cap| total > i128::from(cap)) {
+                        return Err(format!(
+                            "{player:?} has {total} staked in {round:?}, over the game's max_round_stake {cap}"
+                        ));
                     }
                 }
                 Effect::Settle { round, payouts } => {

@@ -5,7 +5,7 @@
 
 mod broken;
 
-use broken::{Broken, DirtyReject, NeverSettles};
+use broken::{Broken, DirtyReject, NeverSettles, StakesOverLimit};
 use croupier_rng::{CertifiedRng, Seed};
 use croupier_sdk::example::{Action, CoinFlip, Config, Side};
 use croupier_sdk::testing::{Auditor, assert_rejected_unchanged, offered, try_apply};
@@ -96,4 +96,23 @@ fn invalid_configs_are_refused() {
         assert!(CoinFlip::validate_config(&bad).is_err(), "{bad:?}");
     }
     assert!(CoinFlip::validate_config(&Config::default()).is_ok());
+}
+
+#[test]
+fn a_capped_auditor_fails_stakes_over_the_round_limit() {
+    fn stake<G: Game<Action = Action, Config = Config>>(stake: i64) -> Result<(), String> {
+        let config = Config::default();
+        let mut state = G::new_table(&config);
+        let (p, mut auditor) = (PlayerId(1), Auditor::capped::<G>(&config));
+        let flip = Action::Flip { call: Side::Tails, stake };
+        for input in [Input::Join { player: p, seat: None }, Input::Action { player: p, action: flip }] {
+            auditor.observe(&try_apply::<G>(&mut state, input, &mut rng()).unwrap())?;
+        }
+        Ok(())
+    }
+    let max = Config::default().max_stake;
+    assert_eq!(stake::<CoinFlip>(max), Ok(()), "the limit itself is within it");
+    assert_eq!(stake::<Broken<StakesOverLimit>>(max / 2), Ok(()), "twice half the limit is the limit");
+    let err = stake::<Broken<StakesOverLimit>>(max).unwrap_err();
+    assert!(err.contains("max_round_stake"), "{err}");
 }

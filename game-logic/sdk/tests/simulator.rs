@@ -7,7 +7,7 @@ mod broken;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use broken::{Broken, DrawsOnJoin, NeverSettles, OffersIllegal, SettlesTwice, WrongRtp};
+use broken::{Broken, DrawsOnJoin, NeverSettles, OffersIllegal, SettlesTwice, StakesOverLimit, WrongRtp};
 use croupier_rng::Seed;
 use croupier_sdk::Game;
 use croupier_sdk::example::{CoinFlip, Config};
@@ -74,6 +74,13 @@ fn a_wrong_theoretical_rtp_falls_outside_the_interval() {
 fn double_settlement_is_an_error() {
     let err = run::<Broken<SettlesTwice>>(&options(1000, 1)).unwrap_err();
     assert!(matches!(&err, SimError::Money { problem, .. } if problem.contains("twice")), "{err}");
+}
+
+#[test]
+fn stakes_over_the_round_limit_are_an_error() {
+    let err = run::<Broken<StakesOverLimit>>(&options(1000, 1)).unwrap_err();
+    assert!(matches!(&err, SimError::Money { problem, .. } if problem.contains("max_round_stake")), "{err}");
+    assert!(run::<CoinFlip>(&options(1000, 1)).is_ok(), "the honest game stays within it");
 }
 
 #[test]

@@ -192,6 +192,11 @@ impl Game for Slots {
         }
     }
 
+    /// One paid spin at the largest line bet (free spins stake nothing).
+    fn max_round_stake(config: &Config) -> i64 {
+        config.total_bet(config.max_line_bet).unwrap_or(i64::MAX)
+    }
+
     fn theoretical_rtp(config: &Config) -> f64 {
         crate::rtp::exact(config).total
     }
@@ -216,10 +221,9 @@ impl State {
             return reject("awaiting_settlement", "the last spin is still settling");
         }
         if line_bet < c.min_line_bet || line_bet > c.max_line_bet {
-            return reject(
-                "bet_out_of_limits",
-                format!("the bet per line must be between {} and {}", c.min_line_bet, c.max_line_bet),
-            );
+            let shown = |minor| Money::new(minor, c.currency).shown();
+            let (min, max) = (shown(c.min_line_bet), shown(c.max_line_bet));
+            return reject("bet_out_of_limits", format!("the bet per line is {min} to {max}"));
         }
         let total = c.total_bet(line_bet).unwrap_or(i64::MAX);
         self.round += 1;

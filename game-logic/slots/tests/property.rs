@@ -45,7 +45,7 @@ fn random_play_keeps_every_contract() {
         let mut game_rng = CertifiedRng::from_position(&Position::new(seed.clone(), 2 * session, 0));
         let mut r = CertifiedRng::from_position(&Position::new(seed, 2 * session + 1, 0));
         let mut state = Slots::new_table(&c);
-        let mut auditor = Auditor::default();
+        let mut auditor = Auditor::capped::<Slots>(&c);
         for step in 0..200 {
             let player = PlayerId(u64::from(r.below(2)) + 1);
             let input = match r.below(6) {

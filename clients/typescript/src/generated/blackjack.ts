@@ -259,7 +259,10 @@ export interface Config {
    */
   insurance?: boolean;
   /**
-   * Largest bet. Default 50,000.
+   * Largest bet: a seat's one bet a round. A double or a split adds one
+   * more stake of that bet, so a hand holds at most twice it and a seat
+   * at most `2 * max_hands` times it, with insurance of half the bet.
+   * Default 50,000.
    */
   max_bet?: number;
   /**
@@ -267,7 +270,7 @@ export interface Config {
    */
   max_hands?: number;
   /**
-   * Smallest bet. Default 100.
+   * Smallest bet: a seat's one bet a round. Default 100.
    */
   min_bet?: number;
   /**

@@ -256,7 +256,9 @@ export interface Config {
    */
   currency?: Currency;
   /**
-   * Largest bet on one spot. Default 50,000.
+   * Largest stake one player may have on one spot in one round, every
+   * chip on it added up (a spot is the numbers it covers). Default
+   * 50,000.
    */
   max_bet?: number;
   /**
@@ -268,7 +270,7 @@ export interface Config {
    */
   max_total_per_player?: number;
   /**
-   * Smallest bet. Default 100.
+   * Smallest bet: each chip placed. Default 100.
    */
   min_bet?: number;
   /**
@@ -352,11 +354,11 @@ export interface View {
    */
   history: number[];
   /**
-   * Table limits.
+   * The most one player may have on one spot in a round.
    */
   max_bet: number;
   /**
-   * Table limits.
+   * The smallest chip.
    */
   min_bet: number;
   /**

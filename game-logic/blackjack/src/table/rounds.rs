@@ -109,7 +109,8 @@ impl State {
     fn bet(&mut self, i: usize, amount: i64, out: Out) -> Done {
         let c = &self.config;
         if amount < c.min_bet || amount > c.max_bet {
-            return reject("bet_out_of_limits", format!("bets are {} to {}", c.min_bet, c.max_bet));
+            let shown = |minor| Money::new(minor, c.currency).shown();
+            return reject("bet_out_of_limits", format!("bets are {} to {}", shown(c.min_bet), shown(c.max_bet)));
         }
         let Some(seat) = self.seats[i].as_mut() else { return reject("not_seated", "take a seat first") };
         if seat.bet.is_some() {
@@ -251,10 +252,9 @@ impl State {
         }
         match what {
             Action::Bet { amount } => {
-                if refused {
-                    s.bet = None;
-                } else {
-                    out.push(publish(Event::BetAccepted { seat, amount }));
+                match refused {
+                    true => s.bet = None,
+                    false => out.push(publish(Event::BetAccepted { seat, amount })),
                 }
                 if self.phase == Phase::Closing && self.pending.is_empty() {
                     self.deal(rng, out);
@@ -358,10 +358,8 @@ impl State {
             self.hole_revealed = true;
             return self.settle(out);
         }
-        for h in self.seats.iter_mut().flatten().flat_map(|s| &mut s.hands) {
-            if is_blackjack(&h.cards) {
-                h.status = Status::Blackjack;
-            }
+        for h in self.seats.iter_mut().flatten().flat_map(|s| &mut s.hands).filter(|h| is_blackjack(&h.cards)) {
+            h.status = Status::Blackjack;
         }
         self.next_turn(0, 0, rng, out);
     }

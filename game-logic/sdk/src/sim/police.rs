@@ -2,7 +2,8 @@
 //! and fails the run at the first breach of the money contract (a stake that
 //! is not positive or lands in a closed round, a round settled or voided
 //! twice, a payout to someone else, a round that ends holding stakes, effects
-//! for a round that is not the open one), totalling the staked rounds.
+//! for a round that is not the open one, stakes in a round that add up to
+//! more than the game's `max_round_stake`), totalling the staked rounds.
 
 use super::totals::Totals;
 use super::{PLAYER, SimError};
@@ -21,12 +22,19 @@ struct RoundBook {
 #[derive(Debug, Default)]
 pub(super) struct Police {
     pub(super) totals: Totals,
+    /// The most the player may stake in one round (`Game::max_round_stake`).
+    cap: i64,
     round: Option<RoundBook>,
     /// Rounds are numbered upwards, so every round up to this one is closed.
     last_ended: Option<RoundId>,
 }
 
 impl Police {
+    /// Polices a table whose player may stake at most `cap` in a round.
+    pub(super) fn new(cap: i64) -> Self {
+        Self { cap, ..Self::default() }
+    }
+
     fn book(&mut self, round: RoundId) -> Result<&mut RoundBook, SimError> {
         if self.last_ended.is_some_and(|ended| round <= ended) {
             return Err(money(
@@ -56,11 +64,15 @@ impl Police {
                 if !amount.is_positive() {
                     return Err(money(round, format!("non-positive stake {amount}")));
                 }
+                let cap = self.cap;
                 let book = self.book(round)?;
                 if book.closed {
                     return Err(money(round, "stake reserved in a closed round"));
                 }
                 book.staked += i128::from(amount.minor);
+                if book.staked > i128::from(cap) {
+                    return Err(money(round, format!("{} staked, over max_round_stake {cap}", book.staked)));
+                }
             }
             Effect::Settle { round, ref payouts } => {
                 let book = self.book(round)?;

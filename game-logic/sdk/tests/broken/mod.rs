@@ -53,8 +53,25 @@ impl<F: Fault> Game for Broken<F> {
         CoinFlip::offered_actions(state, player, out);
         F::offered(out);
     }
+    fn max_round_stake(config: &Config) -> i64 {
+        CoinFlip::max_round_stake(config)
+    }
     fn theoretical_rtp(config: &Config) -> f64 {
         F::rtp(CoinFlip::theoretical_rtp(config))
+    }
+}
+
+/// Reserves twice the stake asked for: more than its limit says a round
+/// can hold, as a limit checked on the wrong amount would.
+pub enum StakesOverLimit {}
+impl Fault for StakesOverLimit {
+    const ID: &'static str = "stakes_over_limit";
+    fn effects(effects: &mut Effects<CoinFlip>) {
+        for e in effects.iter_mut() {
+            if let Effect::Reserve { amount, .. } = e {
+                amount.minor *= 2;
+            }
+        }
     }
 }
 

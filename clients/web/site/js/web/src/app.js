@@ -3,11 +3,18 @@
 // money moved. Screens return a cleanup that runs when the page changes.
 import { CroupierError } from "../../typescript/src/client.js";
 import { ApiError } from "./api.js";
-/** A refusal as a line a player reads: the message and its stable code. */
-export function refusal(e) {
-    if (e instanceof CroupierError)
-        return `${e.message.replace(/^[a-z_]+: /, "")} (${e.code})`;
-    if (e instanceof ApiError)
-        return `${e.message} (${e.code})`;
-    return String(e);
+/**
+ * A refusal as a line a person reads: the server's message, which says
+ * limits in the table's money ("Bets are 1.00 EUR to 500.00 EUR"). The
+ * stable code goes to the browser's log, and after the message where
+ * `code` is asked for (the operator console).
+ */
+export function refusal(e, { code = false } = {}) {
+    const [message, c] = e instanceof CroupierError ? [e.message.replace(/^[a-z_]+: /, ""), e.code]
+        : e instanceof ApiError ? [e.message, e.code]
+            : [String(e), ""];
+    if (c)
+        console.info(`croupier: refused ${c}: ${message}`);
+    const line = message.charAt(0).toUpperCase() + message.slice(1);
+    return code && c ? `${line} (${c})` : line;
 }

@@ -47,7 +47,7 @@ function depositForm(done, username) {
                 done();
             }
             catch (err) {
-                fill(out, notice(refusal(err), "error"));
+                fill(out, notice(refusal(err, { code: true }), "error"));
             }
         },
     }, h("label", {}, "Player ", h("input", { name: "username", required: true, autocomplete: "off", value: username })), h("label", {}, "Amount ", h("input", { name: "amount", required: true, inputmode: "decimal", size: 10 })), h("label", {}, "Currency ", h("select", { name: "currency" }, ["EUR", "USD", "GBP"].map((c) => h("option", {}, c)))), h("button", { type: "submit", class: "primary" }, "Deposit"), out);
@@ -90,10 +90,10 @@ export const console = async (main, ctx) => {
                 await Promise.all([drawTables(), audit.load()]);
             }
             catch (err) {
-                fill(openOut, notice(refusal(err), "error"));
+                fill(openOut, notice(refusal(err, { code: true }), "error"));
             }
         },
-    }, h("label", {}, "Id ", h("input", { name: "id", required: true, pattern: "[a-z0-9-]{1,40}", size: 16 })), h("label", {}, "Game ", h("select", { name: "game" }, h("option", {}, "roulette"), h("option", {}, "blackjack"))), h("label", {}, "Min bet ", h("input", { name: "min_bet", inputmode: "decimal", size: 8 })), h("label", {}, "Max bet ", h("input", { name: "max_bet", inputmode: "decimal", size: 8 })), h("button", { type: "submit" }, "Open table"), openOut);
+    }, h("label", {}, "Id ", h("input", { name: "id", required: true, pattern: "[a-z0-9\\-]{1,40}", title: "1 to 40 of a-z, 0-9 and -", size: 16 })), h("label", {}, "Game ", h("select", { name: "game" }, h("option", {}, "roulette"), h("option", {}, "blackjack"))), h("label", {}, "Min bet ", h("input", { name: "min_bet", inputmode: "decimal", size: 8 })), h("label", {}, "Max bet ", h("input", { name: "max_bet", inputmode: "decimal", size: 8 })), h("button", { type: "submit" }, "Open table"), openOut);
     main.append(h("h1", {}, "Operator console"), section("Live figures", figures), section("Deposit", depositForm(reload)), section("Players", playersPart((name) => depositForm(reload, name))), section("Tables", h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Table"), h("th", {}, "Game"), h("th", {}, "Seated"), h("th", {}, "Limits"), h("th", {}, ""))), tables), managed, open), section("Rounds", roundsPart()), section("Audit trail", audit.el));
     await Promise.all([drawTables(), drawFigures(), audit.load()]);
     const timer = setInterval(() => void drawFigures().catch(() => undefined), 5000);

@@ -113,7 +113,7 @@ export function rouletteView(c) {
             : v.phase === "closing"
                 ? [h("strong", {}, `Round ${v.round}: no more bets`)]
                 : v.phase === "result" && result
-                    ? [h("span", { class: `ball ${colour(result.number)}`, "data-number": result.number }, String(result.number)), " ", h("strong", { class: "outcome" }, result.staked === 0 ? "No bets from you this round." : result.won > 0 ? `You won ${money(result.won, v.currency)} (staked ${money(result.staked, v.currency)}).` : `You lost ${money(result.staked, v.currency)}.`)]
+                    ? [h("span", { class: `ball ${colour(result.number)}`, "data-number": result.number }, String(result.number)), " ", h("strong", { class: "outcome" }, outcome(result.won, result.staked, v.currency))]
                     : v.phase === "idle"
                         ? [h("strong", {}, "Waiting for a player to sit down")]
                         : [h("strong", {}, `Round ${v.round}`)];
@@ -177,4 +177,16 @@ export function rouletteView(c) {
             draw();
         },
     };
+}
+/** What a settled round did for the player, in words: a return of just the stake is no win. */
+export function outcome(won, staked, currency) {
+    if (staked === 0)
+        return "No bets from you this round.";
+    if (won > staked)
+        return `You won ${money(won, currency)} (staked ${money(staked, currency)}).`;
+    if (won === staked)
+        return `Your stake of ${money(staked, currency)} came back.`;
+    if (won > 0)
+        return `${money(won, currency)} came back of ${money(staked, currency)} staked.`;
+    return `You lost ${money(staked, currency)}.`;
 }

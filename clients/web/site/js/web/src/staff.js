@@ -21,7 +21,7 @@ export function playersPart(deposit) {
             fill(detail, h("h3", {}, `${p.player.username} (${p.player.role}, id ${p.player.id})`), h("p", { class: "balances-line", "data-player": p.player.username }, p.balances.length ? p.balances.map((b) => `${money(b.available, b.currency)} available, ${money(b.held, b.currency)} in play`).join(" · ") : "No funds yet."), deposit(p.player.username), h("h4", {}, "Ledger (newest first)"), h("table", { class: "ledger" }, h("tbody", {}, p.transactions.map((t) => h("tr", {}, h("td", {}, when(t.created_at)), h("td", {}, t.kind), h("td", {}, t.round ?? ""), h("td", { class: "num" }, money(t.available_change, t.currency)), h("td", { class: "num" }, t.held_change ? money(t.held_change, t.currency) : ""))))), h("h4", {}, "Rounds"), roundList(p.rounds));
         }
         catch (e) {
-            fill(detail, notice(refusal(e), "error"));
+            fill(detail, notice(refusal(e, { code: true }), "error"));
         }
     };
     const search = h("form", {
@@ -35,7 +35,7 @@ export function playersPart(deposit) {
                 fill(results, players.length ? h("ul", {}, players.map((p) => h("li", {}, h("button", { type: "button", class: "link", onclick: () => void show(p.username) }, `${p.username} (${p.role})`)))) : notice(`No account starts with "${q}".`));
             }
             catch (err) {
-                fill(results, notice(refusal(err), "error"));
+                fill(results, notice(refusal(err, { code: true }), "error"));
             }
         },
     }, h("label", {}, "Name starts with ", h("input", { name: "q", required: true, maxlength: 32, autocomplete: "off" })), h("button", { type: "submit" }, "Find"));
@@ -59,7 +59,7 @@ export function roundsPart() {
                 fill(out, roundList(rounds));
             }
             catch (err) {
-                fill(out, notice(refusal(err), "error"));
+                fill(out, notice(refusal(err, { code: true }), "error"));
             }
         },
     }, h("label", {}, "Table ", h("input", { name: "table", size: 16, autocomplete: "off" })), h("label", {}, "Player ", h("input", { name: "player", size: 16, autocomplete: "off" })), h("button", { type: "submit" }, "Search rounds")), out);

@@ -13,7 +13,9 @@ import { rouletteView } from "./roulette.js";
 const GAMES = { roulette: rouletteView, blackjack: blackjackView };
 export const tablePage = async (main, ctx, table) => {
     const { client } = ctx;
-    const seqLine = h("span", { class: "seq", "data-seq": "" });
+    // The table's seq, for the tests and a reader of the page's source; a
+    // player has no use for it on screen.
+    const seqLine = h("span", { class: "seq", "data-seq": "", hidden: true });
     const infoLine = h("span", { class: "info" });
     const showInfo = (info) => fill(infoLine, `${info.game} · ${info.seated} of ${info.seats} seated`);
     const fair = h("p", { class: "fair", "aria-live": "polite" });

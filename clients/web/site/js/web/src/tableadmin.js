@@ -18,7 +18,7 @@ export function tablePanel(id, changed) {
             changed();
         }
         catch (e) {
-            fill(out, notice(refusal(e), "error"));
+            fill(out, notice(refusal(e, { code: true }), "error"));
         }
         await draw();
     };
@@ -35,7 +35,7 @@ export function tablePanel(id, changed) {
             s = await api.staff("GET", path);
         }
         catch (e) {
-            return fill(el, h("h3", {}, `Table ${id}`), notice(refusal(e), "error"), out);
+            return fill(el, h("h3", {}, `Table ${id}`), notice(refusal(e, { code: true }), "error"), out);
         }
         const cur = String(s.config.currency);
         const limits = form("Change limits", "Change limits", [
