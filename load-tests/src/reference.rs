@@ -63,7 +63,7 @@ async fn connection(stream: TcpStream, id: u64, rooms: Rooms) {
         }
         let _ = sink.close().await;
     });
-    let hello = json!({ "type": "hello", "protocol": 1, "server": "fanout reference", "auth_deadline_ms": 10_000, "heartbeat_ms": 0 });
+    let hello = json!({ "type": "hello", "protocol": 1, "server": "fanout reference", "auth_deadline_ms": 10_000, "heartbeat_ms": 0, "chat_max_chars": 200 });
     let _ = tx.send(Message::text(hello.to_string()));
     let mut name = String::new();
     let mut joined: Vec<String> = Vec::new();

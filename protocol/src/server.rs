@@ -36,6 +36,9 @@ pub enum ServerMsg {
         /// A connection silent this long is pinged; answer (or talk) or
         /// be dropped.
         heartbeat_ms: u64,
+        /// The longest chat line the server takes, in characters
+        /// (`play.chat_max_chars`); a longer one is refused.
+        chat_max_chars: u32,
     },
     /// `auth` succeeded.
     Authed {
@@ -144,6 +147,18 @@ pub enum ServerMsg {
         seq: u64,
         /// The game's view.
         view: Value,
+    },
+    /// Money reached the player's wallet from outside play (an operator's
+    /// deposit): the balance of that currency now, so a page shows it
+    /// without asking. Not sent for stakes and payouts, which the table's
+    /// events already tell.
+    Balance {
+        /// The currency, e.g. `EUR`.
+        currency: String,
+        /// Available to stake, minor units.
+        available: i64,
+        /// Held in rounds not yet settled, minor units.
+        held: i64,
     },
     /// The server is about to close this connection, and why.
     Closing {

@@ -37,6 +37,7 @@ fn server_tag(m: &ServerMsg) -> &'static str {
         ServerMsg::Resync { .. } => "resync",
         ServerMsg::Chat { .. } => "chat",
         ServerMsg::Session { .. } => "session",
+        ServerMsg::Balance { .. } => "balance",
         ServerMsg::Closing { .. } => "closing",
     }
 }
@@ -44,9 +45,9 @@ fn server_tag(m: &ServerMsg) -> &'static str {
 /// Every tag, in the order the matches above list them.
 const CLIENT_TAGS: [&str; 11] =
     ["auth", "ping", "join", "leave", "sit", "stand", "act", "chat", "resume", "session.open", "session.close"];
-const SERVER_TAGS: [&str; 13] = [
+const SERVER_TAGS: [&str; 14] = [
     "hello", "authed", "pong", "ok", "error", "pending", "joined", "event", "skip", "resync", "chat", "session",
-    "closing",
+    "balance", "closing",
 ];
 
 #[test]

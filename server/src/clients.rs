@@ -79,6 +79,9 @@ impl Outbox {
 pub struct Line {
     /// The connection's id.
     pub conn: u64,
+    /// Its outbound queue, for what concerns the player wherever they sit
+    /// (their balance).
+    pub outbox: Outbox,
     /// Told when a newer connection of its player signs in.
     pub replaced: Recipient<Replaced>,
     /// Told when the server stops.
@@ -104,6 +107,12 @@ impl Registry {
     /// Connection `conn` of `player` closed (a newer one stays).
     pub fn sign_out(&self, player: i64, conn: u64) {
         self.players.remove_if(&player, |_, line| line.conn == conn);
+    }
+
+    /// Queues `msg` to `player`'s connection; `false` when they have none
+    /// (or it is not reading).
+    pub fn tell(&self, player: i64, msg: &croupier_protocol::ServerMsg) -> bool {
+        self.players.get(&player).is_some_and(|line| line.outbox.send_msg(msg))
     }
 
     /// Tells every signed-in connection the server is restarting; each says

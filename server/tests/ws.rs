@@ -1,6 +1,7 @@
 //! The WebSocket connection over a real socket: hello, auth (in time, with a
 //! valid token), ping, bad input with codes and strikes, frame size, one
-//! connection per player, and a client that does not read. The heartbeat
+//! connection per player, a client that does not read, and the balance
+//! pushed when an operator deposits. The heartbeat
 //! and the auth deadline are tested under paused time in `timers.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -157,4 +158,24 @@ async fn a_client_that_does_not_read_is_dropped() {
     }
     assert!(sent > 4, "the connection failed before the test began: {sent}");
     app.stop().await;
+}
+
+/// An operator's deposit reaches the player's open socket as their new
+/// balance, on both backends; a deposit whose key replays pushes nothing.
+#[actix_web::test]
+async fn a_deposit_pushes_the_balance_to_the_players_socket() {
+    for db in [Db::Postgres, Db::Sqlite] {
+        let app = TestApp::spawn(db).await;
+        let mut ws = authed(&app, "bella").await;
+        let op = app.operator_token("olga").await;
+        let body = json!({ "username": "bella", "amount": 2_500, "currency": "EUR", "idempotency_key": "push-1" });
+        assert_eq!(app.post("/v1/admin/wallet/deposit", &body, Some(&op)).await.0, 200);
+        let pushed = next(&mut ws).await.unwrap();
+        assert_eq!(pushed, json!({ "type": "balance", "currency": "EUR", "available": 2_500, "held": 0 }));
+        let (status, replay) = app.post("/v1/admin/wallet/deposit", &body, Some(&op)).await;
+        assert_eq!((status, &replay["replayed"]), (200, &json!(true)));
+        send(&mut ws, json!({ "type": "ping", "id": 9 })).await;
+        assert_eq!(next(&mut ws).await.unwrap(), json!({ "type": "pong", "re": 9 }), "the replay pushed nothing");
+        app.stop().await;
+    }
 }

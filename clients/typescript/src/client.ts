@@ -72,11 +72,14 @@ export class CroupierClient {
   private readonly seqs = new Map<string, { seq: number; session: boolean }>();
   private readonly listeners = new Map<string, Set<(m: TableMessage) => void>>();
   private readonly stateListeners = new Set<(s: State, detail?: string) => void>();
+  private readonly balanceListeners = new Set<(b: Msg<"balance">) => void>();
   private attempt = 0;
   private stopped = false;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   /** The signed-in player, once `connect` has answered. */
   player: Msg<"authed"> | null = null;
+  /** The server's `hello` on the latest connection: its limits (e.g. `chat_max_chars`). */
+  hello: Msg<"hello"> | null = null;
 
   constructor(private readonly options: ClientOptions) {}
 
@@ -103,6 +106,12 @@ export class CroupierClient {
     const h = handler as (m: TableMessage) => void;
     set.add(h);
     return () => set.delete(h);
+  }
+
+  /** Calls `handler` with the balance of a currency whenever money reaches the wallet from outside play (an operator's deposit). */
+  onBalance(handler: (b: Msg<"balance">) => void): () => void {
+    this.balanceListeners.add(handler);
+    return () => this.balanceListeners.delete(handler);
   }
 
   /** Calls `handler` whenever the connection's state changes. */
@@ -203,6 +212,7 @@ export class CroupierClient {
           return;
         }
         if (msg.type === "hello") {
+          this.hello = msg;
           socket.send(JSON.stringify({ type: "auth", id: 0, token }));
         } else if (msg.type === "authed") {
           authed = true;
@@ -241,6 +251,9 @@ export class CroupierClient {
         w?.onPending?.(msg);
         return;
       }
+      case "balance":
+        for (const h of this.balanceListeners) h(msg);
+        return;
       case "closing":
         if (msg.code === "replaced") {
           this.stopped = true;

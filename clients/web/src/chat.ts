@@ -1,12 +1,13 @@
-// Table chat: the lines heard since joining and a box to say one. Text is
-// always set as text, never parsed as markup.
+// Table chat: the lines heard since joining and a box to say one, as long
+// as the server's `hello` says it takes. Text is always set as text, never
+// parsed as markup.
 import { type Ctx, refusal } from "./app.js";
 import { h } from "./dom.js";
 
 export function chatPanel(ctx: Ctx, table: string): { el: HTMLElement; line(from: string, text: string): void } {
   const lines = h("ol", { class: "chat-lines", "aria-live": "polite", "aria-label": "Chat" });
   const error = h("p", { class: "chat-error", role: "alert" });
-  const input = h("input", { name: "text", "aria-label": "Chat message", maxlength: 500, autocomplete: "off" });
+  const input = h("input", { name: "text", "aria-label": "Chat message", maxlength: ctx.client.hello?.chat_max_chars ?? 200, autocomplete: "off" });
   const form = h(
     "form",
     {

@@ -32,6 +32,19 @@ interface AuditLine {
 
 const when = (ms: number) => new Date(ms).toLocaleString();
 
+/** An audit line's detail as readable fields that wrap (it is JSON, or plain text for older lines). */
+function detailFields(detail: string): HTMLElement {
+  let fields: unknown;
+  try {
+    fields = JSON.parse(detail);
+  } catch {
+    return h("span", {}, detail);
+  }
+  if (fields === null || typeof fields !== "object" || Array.isArray(fields)) return h("span", {}, detail);
+  const shown = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
+  return h("dl", { class: "fields" }, Object.entries(fields).flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, shown(v))]));
+}
+
 function roundList(rounds: Summary[]): HTMLElement {
   if (!rounds.length) return h("p", {}, "No rounds.");
   return h(
@@ -129,7 +142,7 @@ export function auditPart(): { el: HTMLElement; load: () => Promise<void> } {
     const page = await api.staff<{ audit: AuditLine[]; next_cursor: number | null }>("GET", `/v1/admin/audit?limit=20${!fresh && before ? `&before=${before}` : ""}`);
     if (fresh) rows.replaceChildren();
     for (const l of page.audit) {
-      rows.append(h("tr", { "data-action": l.action }, h("td", {}, when(l.at)), h("td", {}, l.actor_name), h("td", {}, l.action), h("td", {}, l.target), h("td", { class: "detail" }, l.detail), h("td", {}, l.address)));
+      rows.append(h("tr", { "data-action": l.action }, h("td", {}, when(l.at)), h("td", {}, l.actor_name), h("td", {}, l.action), h("td", {}, l.target), h("td", { class: "detail" }, detailFields(l.detail)), h("td", {}, l.address)));
     }
     before = page.next_cursor;
     more.hidden = before === null;

@@ -163,17 +163,28 @@ describe("the web client in chromium", { timeout: 600_000 }, () => {
   it("is funded by an operator in the console", async () => {
     const staff = await browser.newContext({ viewport: { width: 1180, height: 860 } });
     const console = (staffPage = await staff.newPage());
+    // The player's page stays as it is: the deposit must reach it over the socket.
+    await page.locator("#balance", { hasText: "no funds yet" }).waitFor(WAIT);
+    const hash = await page.evaluate(() => ((window as unknown as { kept: boolean }).kept = true) && location.hash);
     await signIn(console, "dev-operator", server.passwords.get("dev-operator") ?? "");
-    await console.goto(`${base}#/console`);
+    // Staff land on the console; their header does not say they have no funds.
     const form = console.getByRole("form", { name: "Deposit" });
+    await form.waitFor(WAIT);
+    assert.equal((await console.locator("#balance").innerText()).trim(), "", "no balance line for staff without money");
     await form.getByLabel("Player").fill("carol");
     await form.getByLabel("Amount").fill("2000");
     await form.getByRole("button", { name: "Deposit" }).click();
     await console.getByText("Deposited 2,000.00 EUR to carol").waitFor(WAIT);
+    await explained(page, page.locator('#balance .bal[data-currency="EUR"]', { hasText: "2,000.00 EUR" }));
+    assert.equal(await page.evaluate(() => [(window as unknown as { kept?: boolean }).kept, location.hash].join(" ")), `true ${hash}`, "pushed, not reloaded");
     await console.locator(".figures dd").first().waitFor(WAIT);
     const line = console.locator('.audit tr[data-action="deposit"]');
     await line.waitFor(WAIT);
-    assert.match(await line.innerText(), /dev-operator\s+deposit\s+user:\d+.*"amount":200000.*127\.0\.0\.1/s);
+    assert.match(await line.innerText(), /dev-operator\s+deposit\s+user:\d+.*amount\s+200000.*127\.0\.0\.1/s);
+    // The console fits a 1280 px window, the audit trail's details wrapping.
+    await console.setViewportSize({ width: 1280, height: 860 });
+    const wide = await console.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(wide <= 1280, `the console fits 1280 px (it is ${wide} px wide)`);
     await shot(console, "console");
 
     await page.goto(`${base}#/wallet`);
@@ -193,6 +204,12 @@ describe("the web client in chromium", { timeout: 600_000 }, () => {
     const red = page.locator('.spot.has-bet[data-spot="red"]');
     assert.equal(await red.getAttribute("data-stake"), "5");
     assert.equal(await red.getAttribute("title"), "Red: 5.00 EUR on it");
+    // The chat box takes what the server takes (play.chat_max_chars, 200, from its hello).
+    assert.equal(await page.getByLabel("Chat message").evaluate((el) => (el as HTMLInputElement).maxLength), 200);
+    for (const column of [1, 2, 3]) {
+      const box = await page.locator(`.spot[data-spot="column:${column}"]`).boundingBox();
+      assert.ok(box && box.width >= 24 && box.height >= 24, `the 2:1 column ${column} is a full spot: ${JSON.stringify(box)}`);
+    }
     await shot(page, "roulette-betting");
     await page.locator(".ball").waitFor(WAIT);
     await shot(page, "roulette-result");
@@ -409,6 +426,9 @@ describe("the web client in chromium", { timeout: 600_000 }, () => {
       await page.waitForTimeout(300);
       const wide = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(wide <= 376, `${route} fits 375 px (it is ${wide} px wide)`);
+      // Nor does a part of the page hide a sideways scroll (the roulette layout runs down the screen).
+      const hidden = await page.evaluate(() => Array.from(document.querySelectorAll("main *")).filter((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== "visible").map((e) => e.className));
+      assert.deepEqual(hidden, [], `${route}: parts that scroll sideways`);
       await shot(page, name);
     }
     await page.setViewportSize({ width: 1180, height: 860 });

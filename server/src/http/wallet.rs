@@ -3,7 +3,7 @@
 //! paging) before the store is asked; the store does the money.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use croupier_protocol::ErrorCode;
+use croupier_protocol::{ErrorCode, ServerMsg};
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
@@ -90,7 +90,24 @@ async fn deposit(
     let deposit = state.store.staff_deposit(&idempotency_key, user.id, &currency, amount, &audit);
     let receipt: Receipt = state.metrics.wallet_op("deposit", deposit).await?;
     tracing::info!(operator = caller.id, user_id = user.id, amount, %currency, tx_id = receipt.tx_id, replayed = receipt.replayed, "deposit");
+    if !receipt.replayed {
+        tell_balance(&state, user.id, &currency).await;
+    }
     Ok(HttpResponse::Ok().json(receipt))
+}
+
+/// Pushes `player`'s balance in `currency` to their socket, if they have
+/// one. The money has moved already: a failure here is logged, never the
+/// request's.
+async fn tell_balance(state: &AppState, player: i64, currency: &str) {
+    let balances = match state.store.balances(player).await {
+        Ok(balances) => balances,
+        Err(e) => return tracing::warn!(player_id = player, %e, "balance not pushed: reading it failed"),
+    };
+    if let Some(b) = balances.into_iter().find(|b| b.currency == currency) {
+        let msg = ServerMsg::Balance { currency: b.currency, available: b.available, held: b.held };
+        state.registry.tell(player, &msg);
+    }
 }
 
 async fn balances(state: web::Data<AppState>, caller: Authenticated<AnyRole>) -> Result<HttpResponse, ApiError> {

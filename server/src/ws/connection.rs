@@ -246,7 +246,10 @@ impl Connection {
             self.error(id, ErrorCode::InvalidToken, "the access token is not valid", ctx);
             return self.close(CloseCode::Policy, "invalid token", ctx);
         };
-        let line = Line { conn: self.id, replaced: ctx.address().recipient(), restarting: ctx.address().recipient() };
+        let Some(tx) = self.out.clone() else { return };
+        let outbox = Outbox::new(tx, ctx.address().recipient());
+        let line =
+            Line { conn: self.id, outbox, replaced: ctx.address().recipient(), restarting: ctx.address().recipient() };
         self.state.registry.sign_in(player, line);
         if let Some(deadline) = self.deadline.take() {
             ctx.cancel_future(deadline);
@@ -293,6 +296,7 @@ impl Actor for Connection {
             server: format!("croupier {}", env!("CARGO_PKG_VERSION")),
             auth_deadline_ms,
             heartbeat_ms,
+            chat_max_chars: u32::try_from(self.state.settings.play.chat_max_chars).unwrap_or(u32::MAX),
         };
         self.send(&hello, ctx);
         let deadline = ctx.run_later(Duration::from_millis(auth_deadline_ms), |act, ctx| {

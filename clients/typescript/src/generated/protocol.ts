@@ -164,6 +164,11 @@ export type ServerMsg =
        */
       auth_deadline_ms: number;
       /**
+       * The longest chat line the server takes, in characters
+       * (`play.chat_max_chars`); a longer one is refused.
+       */
+      chat_max_chars: number;
+      /**
        * A connection silent this long is pinged; answer (or talk) or
        * be dropped.
        */
@@ -346,6 +351,21 @@ export type ServerMsg =
       view: {
         [k: string]: unknown | undefined;
       };
+    }
+  | {
+      /**
+       * Available to stake, minor units.
+       */
+      available: number;
+      /**
+       * The currency, e.g. `EUR`.
+       */
+      currency: string;
+      /**
+       * Held in rounds not yet settled, minor units.
+       */
+      held: number;
+      type: "balance";
     }
   | {
       /**

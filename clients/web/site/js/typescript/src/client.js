@@ -16,11 +16,14 @@ export class CroupierClient {
     seqs = new Map();
     listeners = new Map();
     stateListeners = new Set();
+    balanceListeners = new Set();
     attempt = 0;
     stopped = false;
     reconnectTimer = null;
     /** The signed-in player, once `connect` has answered. */
     player = null;
+    /** The server's `hello` on the latest connection: its limits (e.g. `chat_max_chars`). */
+    hello = null;
     constructor(options) {
         this.options = options;
     }
@@ -47,6 +50,11 @@ export class CroupierClient {
         const h = handler;
         set.add(h);
         return () => set.delete(h);
+    }
+    /** Calls `handler` with the balance of a currency whenever money reaches the wallet from outside play (an operator's deposit). */
+    onBalance(handler) {
+        this.balanceListeners.add(handler);
+        return () => this.balanceListeners.delete(handler);
     }
     /** Calls `handler` whenever the connection's state changes. */
     onState(handler) {
@@ -136,6 +144,7 @@ export class CroupierClient {
                     return;
                 }
                 if (msg.type === "hello") {
+                    this.hello = msg;
                     socket.send(JSON.stringify({ type: "auth", id: 0, token }));
                 }
                 else if (msg.type === "authed") {
@@ -179,6 +188,10 @@ export class CroupierClient {
                 w?.onPending?.(msg);
                 return;
             }
+            case "balance":
+                for (const h of this.balanceListeners)
+                    h(msg);
+                return;
             case "closing":
                 if (msg.code === "replaced") {
                     this.stopped = true;

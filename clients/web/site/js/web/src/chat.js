@@ -1,11 +1,12 @@
-// Table chat: the lines heard since joining and a box to say one. Text is
-// always set as text, never parsed as markup.
+// Table chat: the lines heard since joining and a box to say one, as long
+// as the server's `hello` says it takes. Text is always set as text, never
+// parsed as markup.
 import { refusal } from "./app.js";
 import { h } from "./dom.js";
 export function chatPanel(ctx, table) {
     const lines = h("ol", { class: "chat-lines", "aria-live": "polite", "aria-label": "Chat" });
     const error = h("p", { class: "chat-error", role: "alert" });
-    const input = h("input", { name: "text", "aria-label": "Chat message", maxlength: 500, autocomplete: "off" });
+    const input = h("input", { name: "text", "aria-label": "Chat message", maxlength: ctx.client.hello?.chat_max_chars ?? 200, autocomplete: "off" });
     const form = h("form", {
         class: "chat-form",
         onsubmit: async (e) => {

@@ -50,20 +50,29 @@ function authScreen(message) {
     })), h("button", { type: "submit" }, mode === "in" ? "Sign in" : "Create account"));
     fill(main, h("div", { class: "auth-row" }, form("in"), form("up")), out);
 }
+/** The balances the header shows, by currency: read from `GET /v1/wallet`, updated by the socket's `balance` pushes. */
+const balances = new Map();
 async function refreshBalance() {
+    try {
+        for (const b of await api.balances())
+            balances.set(b.currency, b);
+        drawBalance();
+    }
+    catch (e) {
+        const box = document.getElementById("balance");
+        if (box)
+            fill(box, h("span", { class: "bal" }, "balance unavailable"));
+    }
+}
+function drawBalance() {
     const box = document.getElementById("balance");
     if (!box)
         return;
-    try {
-        const list = await api.balances();
-        const shown = list.filter((b) => b.available !== 0 || b.held !== 0);
-        if (!shown.length)
-            return fill(box, h("span", { class: "bal" }, "no funds yet"));
-        fill(box, shown.map((b) => h("span", { class: "bal", "data-currency": b.currency }, money(b.available, b.currency), b.held ? h("small", {}, ` (${money(b.held, b.currency)} in play)`) : null)));
-    }
-    catch (e) {
-        fill(box, h("span", { class: "bal" }, "balance unavailable"));
-    }
+    const shown = [...balances].map(([currency, b]) => ({ currency, ...b })).filter((b) => b.available !== 0 || b.held !== 0);
+    // Staff hold no money as a rule: only a player is told they have none.
+    if (!shown.length)
+        return fill(box, ctx?.me.role === "player" ? h("span", { class: "bal" }, "no funds yet") : "");
+    fill(box, shown.map((b) => h("span", { class: "bal", "data-currency": b.currency }, money(b.available, b.currency), b.held ? h("small", {}, ` (${money(b.held, b.currency)} in play)`) : null)));
 }
 function header(me) {
     const link = (href, text) => h("a", { href }, text);
@@ -72,6 +81,7 @@ function header(me) {
         onclick: async () => {
             ctx?.client.close();
             ctx = null;
+            balances.clear();
             await api.signOut();
             authScreen("Signed out.");
         },
@@ -103,6 +113,11 @@ async function start() {
     const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/v1/ws`;
     const client = new CroupierClient({ url, token: api.accessToken });
     client.onState(showState);
+    // Money from outside play (an operator's deposit) shows at once.
+    client.onBalance((b) => {
+        balances.set(b.currency, { available: b.available, held: b.held });
+        drawBalance();
+    });
     await client.connect();
     ctx = { me, client, refreshBalance: () => void refreshBalance() };
     header(me);
@@ -114,7 +129,9 @@ async function route() {
         return;
     leave?.();
     leave = null;
-    const [, name = "lobby", ...rest] = location.hash.split("/");
+    // Staff land on the console, players in the lobby.
+    const home = ctx.me.role === "player" ? "lobby" : "console";
+    const [, name = home, ...rest] = location.hash.split("/");
     const screen = routes[name] ?? lobby;
     for (const a of bar.querySelectorAll("nav a")) {
         a.toggleAttribute("aria-current", a.getAttribute("href") === `#/${name}`);

@@ -48,7 +48,7 @@ export function layout() {
     }
     places.push({ spot: { type: "split", numbers: [0, 1] }, row: 5, col: 2, kind: "edge" }, { spot: { type: "split", numbers: [0, 2] }, row: 3, col: 2, kind: "edge" }, { spot: { type: "split", numbers: [0, 3] }, row: 1, col: 2, kind: "edge" }, { spot: { type: "street", numbers: [0, 1, 2] }, row: 4, col: 2, kind: "edge" }, { spot: { type: "street", numbers: [0, 2, 3] }, row: 2, col: 2, kind: "edge" }, { spot: { type: "corner", numbers: [0, 1, 2, 3] }, row: 6, col: 2, kind: "edge" });
     for (const column of [1, 2, 3])
-        places.push({ spot: { type: "column", column }, row: 7 - 2 * column, col: 26, kind: "outside", label: "2:1" });
+        places.push({ spot: { type: "column", column }, row: 7 - 2 * column, col: 27, kind: "outside", label: "2:1" });
     return places;
 }
 const OUTSIDE = [
@@ -77,8 +77,14 @@ export function rouletteView(c) {
         const name = spotName(p.spot);
         const b = h("button", { type: "button", class: `spot ${p.kind} ${p.label && p.kind === "number" ? colour(Number(p.label)) : ""}`, "aria-label": name, title: name, "data-spot": spotKey(p.spot), "data-spot-json": JSON.stringify(p.spot), onclick: () => void bet(p.spot) }, p.label ?? "");
         if (p.row > 0) {
-            b.style.gridRow = p.rows ? `${p.row} / span ${p.rows}` : String(p.row);
-            b.style.gridColumn = String(p.col);
+            // Where it sits on a desk (3 rows of numbers across) and, turned a
+            // quarter, on a phone (12 rows down, 1-2-3 from left to right, the
+            // street edge on the left); the style sheet picks one by width.
+            const span = p.rows ?? 1;
+            b.style.setProperty("--row", `${p.row} / span ${span}`);
+            b.style.setProperty("--col", String(p.col));
+            b.style.setProperty("--v-row", String(p.col));
+            b.style.setProperty("--v-col", `${7 - (p.row + span - 1)} / span ${span}`);
         }
         buttons.set(spotKey(p.spot), b);
         return b;

@@ -6,6 +6,20 @@ import * as api from "./api.js";
 import { refusal } from "./app.js";
 import { fields, fill, h, money, notice } from "./dom.js";
 const when = (ms) => new Date(ms).toLocaleString();
+/** An audit line's detail as readable fields that wrap (it is JSON, or plain text for older lines). */
+function detailFields(detail) {
+    let fields;
+    try {
+        fields = JSON.parse(detail);
+    }
+    catch {
+        return h("span", {}, detail);
+    }
+    if (fields === null || typeof fields !== "object" || Array.isArray(fields))
+        return h("span", {}, detail);
+    const shown = (v) => (typeof v === "string" ? v : JSON.stringify(v));
+    return h("dl", { class: "fields" }, Object.entries(fields).flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, shown(v))]));
+}
 function roundList(rounds) {
     if (!rounds.length)
         return h("p", {}, "No rounds.");
@@ -73,7 +87,7 @@ export function auditPart() {
         if (fresh)
             rows.replaceChildren();
         for (const l of page.audit) {
-            rows.append(h("tr", { "data-action": l.action }, h("td", {}, when(l.at)), h("td", {}, l.actor_name), h("td", {}, l.action), h("td", {}, l.target), h("td", { class: "detail" }, l.detail), h("td", {}, l.address)));
+            rows.append(h("tr", { "data-action": l.action }, h("td", {}, when(l.at)), h("td", {}, l.actor_name), h("td", {}, l.action), h("td", {}, l.target), h("td", { class: "detail" }, detailFields(l.detail)), h("td", {}, l.address)));
         }
         before = page.next_cursor;
         more.hidden = before === null;
