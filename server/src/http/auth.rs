@@ -243,11 +243,14 @@ async fn logout(state: web::Data<AppState>, body: web::Json<RefreshBody>) -> Res
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// The account `id` of a valid token; `401 invalid_token` once it is gone.
+pub(super) async fn account(state: &AppState, id: i64) -> Result<User, ApiError> {
+    let user = state.store.user_by_id(id).await?;
+    user.ok_or_else(|| ApiError::unauthorized(ErrorCode::InvalidToken, "that account no longer exists"))
+}
+
 async fn me(state: web::Data<AppState>, caller: Authenticated<AnyRole>) -> Result<HttpResponse, ApiError> {
-    let Some(user) = state.store.user_by_id(caller.id).await? else {
-        return Err(ApiError::unauthorized(ErrorCode::InvalidToken, "that account no longer exists"));
-    };
-    Ok(HttpResponse::Ok().json(Me::from(user)))
+    Ok(HttpResponse::Ok().json(Me::from(account(&state, caller.id).await?)))
 }
 
 async fn change_password(
@@ -258,17 +261,8 @@ async fn change_password(
 ) -> Result<HttpResponse, ApiError> {
     let PasswordChange { current_password, new_password, otp } = body.into_inner();
     check_password(&state, &new_password)?;
-    let Some(user) = state.store.user_by_id(caller.id).await? else {
-        return Err(ApiError::unauthorized(ErrorCode::InvalidToken, "that account no longer exists"));
-    };
-    // A stolen access token must not become a password oracle: wrong
-    // current passwords count as failed logins.
+    let user = super::mfa::with_password(&state, &caller, &req, current_password).await?;
     let address = state.proxies.of(&req);
-    state.logins.check(&user.username, address).map_err(throttled)?;
-    if !verify(current_password, user.password_hash.clone()).await? {
-        state.logins.failed(&user.username, address);
-        return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::WrongPassword, "the current password is wrong"));
-    }
     // Step-up: with a second factor, a code too.
     super::mfa::step_up(&state, &user, otp.as_deref(), address, StatusCode::FORBIDDEN).await?;
     let phc = hash(new_password).await?;

@@ -104,17 +104,16 @@ pub async fn step_up(
     Ok(true)
 }
 
-/// The caller's account, and its password checked (a wrong one counts as
-/// a failed login).
-async fn with_password(
+/// The caller's account, and its password checked: a stolen access token
+/// must not become a password oracle, so a wrong one counts as a failed
+/// login (and a locked account is refused before any check).
+pub(super) async fn with_password(
     state: &AppState,
     caller: &Authenticated<AnyRole>,
     req: &HttpRequest,
     password: String,
 ) -> Result<User, ApiError> {
-    let Some(user) = state.store.user_by_id(caller.id).await? else {
-        return Err(ApiError::unauthorized(ErrorCode::InvalidToken, "that account no longer exists"));
-    };
+    let user = super::auth::account(state, caller.id).await?;
     let address = state.proxies.of(req);
     state.logins.check(&user.username, address).map_err(throttled)?;
     if !verify(password, user.password_hash.clone()).await? {

@@ -246,6 +246,7 @@ impl Connection {
             self.error(id, ErrorCode::InvalidToken, "the access token is not valid", ctx);
             return self.close(CloseCode::Policy, "invalid token", ctx);
         };
+        // No queue: this connection is closing already, and nothing could reach it.
         let Some(tx) = self.out.clone() else { return };
         let outbox = Outbox::new(tx, ctx.address().recipient());
         let line =
