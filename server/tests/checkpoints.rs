@@ -79,9 +79,10 @@ fn last_seq(msgs: &[Value]) -> u64 {
 async fn books_balance(app: &TestApp, player: i64, deposit: i64) {
     let mut net = 0;
     let who = croupier_sdk::PlayerId(u64::try_from(player).unwrap());
-    for key in app.store.rounds_of(player, u32::MAX).await.unwrap() {
+    for key in app.store.rounds_of(player, u32::MAX).await.unwrap().into_iter().map(|r| r.round) {
         let row = app.store.round_record(&key).await.unwrap().unwrap();
         let record: RoundRecord = serde_json::from_str(&row.record).unwrap();
+        assert!(record.voided.is_none(), "{key} was voided");
         net += record.payouts.iter().filter(|p| p.player == who).map(|p| p.amount.minor).sum::<i64>();
         net -= record.stakes.iter().filter(|s| s.player == who).map(|s| s.amount.minor).sum::<i64>();
     }

@@ -348,7 +348,8 @@ async fn four_hundred_slots_spins_settle_one_by_one() {
     let seed = croupier_rng::Seed::from_hex(fair["revealed"]["server_seed"].as_str().unwrap()).unwrap();
     let (_, list) = app.get("/v1/rounds?limit=200", Some(&p.token)).await;
     assert_eq!(list["rounds"].as_array().unwrap().len(), 200);
-    let (_, one) = app.get(&format!("/v1/rounds/{}", list["rounds"][0].as_str().unwrap()), Some(&p.token)).await;
+    let (_, one) =
+        app.get(&format!("/v1/rounds/{}", list["rounds"][0]["round"].as_str().unwrap()), Some(&p.token)).await;
     let record: RoundRecord = serde_json::from_value(one["record"].clone()).unwrap();
     // Replayed under the config the record names, as the server hands it over;
     // the state recorded carries the session, not the machine's paytable.

@@ -109,9 +109,11 @@ where
 /// Round records, checkpoints and fair seeds: written with the settlement,
 /// exactly once, newest checkpoint wins; the same on both backends.
 async fn rounds_conform(kind: Db) {
-    use croupier_server::store::{CheckpointRow, FairSeedRow, GameConfig, RoundClose, RoundRef, RoundRow};
+    use croupier_server::store::{CheckpointRow, FairSeedRow, GameConfig, PlayedRound, RoundClose, RoundRef, RoundRow};
     let (_db, store) = open(kind).await;
     let ann = store.create_user("ann", "h", Role::Player, 0).await.unwrap();
+    // Bob sits through the round and stakes nothing.
+    let bob = store.create_user("bob", "h", Role::Player, 0).await.unwrap();
     store.deposit("d1", ann.id, "EUR", 1_000, 0).await.unwrap();
     let round = RoundRef { key: "t1:e:1", house: "house:table:t1", currency: "EUR" };
     store.reserve("t1:e:1:stake:1", round, ann.id, 100, 1).await.unwrap();
@@ -120,7 +122,7 @@ async fn rounds_conform(kind: Db) {
         key: "t1:e:1".into(),
         table: "t1".into(),
         game: "roulette".into(),
-        players: vec![ann.id, ann.id],
+        players: vec![bob.id, ann.id, ann.id],
         record: "{\"r\":1}".into(),
         created_at: 2,
         config: Some(std::sync::Arc::new(GameConfig::of("roulette", &serde_json::json!({ "min_bet": 1 })).unwrap())),
@@ -148,12 +150,24 @@ async fn rounds_conform(kind: Db) {
     assert_eq!(store.balances(ann.id).await.unwrap()[0].available, 1_150);
     assert_eq!(store.open_rounds().await.unwrap(), Vec::<String>::new());
     let stored = store.round_record("t1:e:1").await.unwrap().unwrap();
-    assert_eq!((stored.players, stored.record.as_str()), (vec![ann.id], "{\"r\":1}"));
+    assert_eq!((stored.players, stored.record.as_str()), (vec![ann.id, bob.id], "{\"r\":1}"));
     // The config the record names is stored with it, and found by its fingerprint.
     let named = record.config.as_deref().unwrap();
     assert_eq!(store.game_config(&named.hash).await.unwrap().as_ref(), Some(named));
     assert_eq!(named.hash.len(), 64);
-    assert_eq!(store.rounds_of(ann.id, 10).await.unwrap(), ["t1:e:1"]);
+    // Each player's history names the round, with what the wallet held of
+    // theirs: Ann's stake, and nothing for Bob, who only watched.
+    let listed = |staked: i64| PlayedRound {
+        round: "t1:e:1".into(),
+        table: "t1".into(),
+        game: "roulette".into(),
+        created_at: 2,
+        staked,
+        currency: Some("EUR".into()),
+        voided: false,
+    };
+    assert_eq!(store.rounds_of(ann.id, 10).await.unwrap(), [listed(100)]);
+    assert_eq!(store.rounds_of(bob.id, 10).await.unwrap(), [listed(0)]);
     // Checkpoints: the newest seq wins, an older write is ignored.
     assert_eq!(store.checkpoints().await.unwrap()[0].checkpoint, "a");
     store.save_checkpoint(&checkpoint(9, "c")).await.unwrap();

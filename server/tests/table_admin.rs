@@ -1,7 +1,7 @@
 //! Staff acting on running tables from the console, against the real
 //! server over real WebSockets, on both backends: a round in progress
-//! voided (its stakes refunded, everyone at the table told, the round
-//! dealt again under a new key), limits changed at the next round boundary
+//! voided (its stakes refunded, everyone at the table told, its record
+//! marked voided, the round dealt again under a new key), limits changed at the next round boundary
 //! (and enforced, and listed), a table closed (everyone told, every request
 //! refused, not brought back by a restart), each written to the audit
 //! trail; and each refusal, which changes nothing.
@@ -102,6 +102,28 @@ async fn staff_void_change_and_close(kind: Db) {
     }
     let (status, body) = app.post(&void(&round), &json!({ "reason": "again" }), Some(&staff)).await;
     assert_eq!((status, code(&body)), (409, "round_not_open"), "a void is done once: {body}");
+    // The round's record is marked voided with the reason: the stake it
+    // refunded, no payout, and nothing of its play (what was dealt in it is
+    // dealt again). Ana's history lists it with her stake; Wes, who never
+    // sat down, cannot see it.
+    let (status, row) = app.get(&format!("/v1/rounds/{round}"), Some(&ana.token)).await;
+    assert_eq!(status, 200, "{row}");
+    let record = &row["record"];
+    assert_eq!(record["voided"], json!({ "reason": "wheel jammed" }), "{record}");
+    assert_eq!(record["stakes"].as_array().unwrap().len(), 1, "{record}");
+    assert_eq!(record["stakes"][0]["amount"]["minor"], 500);
+    assert_eq!((&record["payouts"], &record["draws"], &record["inputs"]), (&json!([]), &json!([]), &json!([])));
+    assert_eq!(
+        (&record["state_before"], &record["outcome"], &record["rng"]["revealed"]),
+        (&Value::Null, &Value::Null, &Value::Null)
+    );
+    for (p, listed) in [(&ana, Some((json!(500), json!(true)))), (&watcher, None)] {
+        let (_, list) = app.get("/v1/rounds", Some(&p.token)).await;
+        let found = list["rounds"].as_array().unwrap().iter().find(|r| r["round"] == round.as_str());
+        assert_eq!(found.map(|r| (r["staked"].clone(), r["voided"].clone())), listed, "{list}");
+    }
+    let (status, _) = app.get(&format!("/v1/rounds/{round}"), Some(&watcher.token)).await;
+    assert_eq!(status, 404);
 
     // The table deals on, under a new round key; a bet there settles.
     ana.event("betting_open").await;

@@ -71,11 +71,24 @@ export interface RoundRecord {
   outcome: unknown;
   stakes: { player: number; amount: { minor: number; currency: string } }[];
   payouts: { player: number; amount: { minor: number; currency: string } }[];
+  /** Set when staff voided the round: its stakes were refunded, and it keeps nothing of its play. */
+  voided?: { reason: string };
 }
 
 export type FairInput =
   | { kind: "round"; client_seed: string; nonce: number }
   | { kind: "hand"; hand_id: string; client_seeds: string[] };
+
+/** A round as the player's history lists it: `staked` 0 when they only watched it. */
+export interface PlayedRound {
+  round: string;
+  table: string;
+  game: string;
+  created_at: number;
+  staked: number;
+  currency: string | null;
+  voided: boolean;
+}
 
 export interface RoundRow {
   round: string;
@@ -191,7 +204,7 @@ export const transactions = (cursor?: number) =>
   );
 export const tables = () => authed<{ tables: TableListing[] }>("GET", "/v1/tables").then((r) => r.tables);
 export const games = () => authed<{ games: GameListing[] }>("GET", "/v1/games").then((r) => r.games);
-export const rounds = () => authed<{ rounds: string[] }>("GET", "/v1/rounds?limit=50").then((r) => r.rounds);
+export const rounds = () => authed<{ rounds: PlayedRound[] }>("GET", "/v1/rounds?limit=50").then((r) => r.rounds);
 export const round = (key: string) => authed<RoundRow>("GET", `/v1/rounds/${encodeURIComponent(key)}`);
 export const fairness = () => authed<Fairness>("GET", "/v1/fairness");
 export const rotateSeed = () => authed<unknown>("POST", "/v1/fairness/rotate", {});

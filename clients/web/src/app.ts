@@ -30,3 +30,9 @@ export function refusal(e: unknown, { code = false } = {}): string {
   const line = message.charAt(0).toUpperCase() + message.slice(1);
   return code && c ? `${line} (${c})` : line;
 }
+
+/** A stake the wallet refused, in the player's words (its code goes to the log): nothing was taken. */
+export function stakeRefused(code: string): string {
+  console.info(`croupier: stake refused ${code}`);
+  return code === "insufficient_funds" ? "Your stake was refused: your balance is too low. Nothing was taken." : "The wallet refused your stake. Nothing was taken.";
+}

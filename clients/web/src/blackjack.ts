@@ -3,6 +3,7 @@
 // the turn clock, and every action the table offers — bet, insurance, hit,
 // stand, double, split, surrender — enabled when the game would take it.
 import type { blackjack } from "../../typescript/src/index.js";
+import { stakeRefused } from "./app.js";
 import { handEl } from "./cards.js";
 import { countdown, fill, flash, h, major, money, parseMoney } from "./dom.js";
 import type { GameView, TableControls } from "./table.js";
@@ -188,7 +189,7 @@ export function blackjackView(c: TableControls): GameView {
           shuffled = true;
           break;
         case "stake_refused":
-          flash(`Your stake was refused (${e.code}).`, "error");
+          flash(stakeRefused(e.code), "error");
           break;
         case "bet_accepted": {
           const s = v.seats.find((x) => x.seat === e.seat);

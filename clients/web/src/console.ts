@@ -4,7 +4,7 @@
 // close), rounds (search, open a record) and the audit trail.
 import * as api from "./api.js";
 import { refusal, type Screen } from "./app.js";
-import { fields, fill, h, money, notice, parseMoney } from "./dom.js";
+import { fields, fill, h, money, notice, parseMoney, stack } from "./dom.js";
 import { auditPart, playersPart, roundsPart } from "./staff.js";
 import { tablePanel } from "./tableadmin.js";
 
@@ -137,7 +137,7 @@ export const console: Screen = async (main, ctx) => {
     section("Players", playersPart((name) => depositForm(reload, name))),
     section(
       "Tables",
-      h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Table"), h("th", {}, "Game"), h("th", {}, "Seated"), h("th", {}, "Limits"), h("th", {}, ""))), tables),
+      stack(h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Table"), h("th", {}, "Game"), h("th", {}, "Seated"), h("th", {}, "Limits"), h("th", {}, ""))), tables)),
       managed,
       open,
     ),

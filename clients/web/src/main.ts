@@ -4,7 +4,7 @@
 // #/wallet, #/history, #/round/KEY, #/console).
 import { CroupierClient, type State } from "../../typescript/src/client.js";
 import * as api from "./api.js";
-import type { Ctx, Screen } from "./app.js";
+import { type Ctx, refusal, type Screen } from "./app.js";
 import { console as operatorConsole } from "./console.js";
 import { fields, fill, h, money, notice } from "./dom.js";
 import { history, roundPage } from "./history.js";
@@ -46,7 +46,7 @@ function authScreen(message?: string): void {
             await (mode === "in" ? api.signIn(f.username, f.password) : api.signUp(f.username, f.password));
             await start();
           } catch (err) {
-            fill(out, notice(err instanceof api.ApiError ? `${err.message} (${err.code})` : String(err), "error"));
+            fill(out, notice(refusal(err), "error"));
           }
         },
       },
@@ -65,7 +65,7 @@ function authScreen(message?: string): void {
       ),
       h("button", { type: "submit" }, mode === "in" ? "Sign in" : "Create account"),
     );
-  fill(main, h("div", { class: "auth-row" }, form("in"), form("up")), out);
+  fill(main, h("h1", {}, "Welcome to Croupier"), h("p", { class: "hint" }, "Sign in, or create an account to play."), h("div", { class: "auth-row" }, form("in"), form("up")), out);
 }
 
 /** The balances the header shows, by currency: read from `GET /v1/wallet`, updated by the socket's `balance` pushes. */
@@ -191,7 +191,7 @@ async function route(): Promise<void> {
     const cleanup = await screen(main, ctx, decodeURIComponent(rest.join("/")));
     leave = cleanup ?? null;
   } catch (e) {
-    fill(main, notice(e instanceof api.ApiError ? `${e.message} (${e.code})` : String(e), "error"));
+    fill(main, notice(refusal(e), "error"));
   }
   main.focus({ preventScroll: true });
 }
@@ -199,7 +199,7 @@ async function route(): Promise<void> {
 window.addEventListener("hashchange", () => void route());
 
 if (api.signedIn()) {
-  start().catch((e) => authScreen(e instanceof api.ApiError ? `Please sign in again (${e.code}).` : String(e)));
+  start().catch((e) => authScreen(e instanceof api.ApiError ? (console.info(`croupier: signed out ${e.code}`), "Please sign in again.") : String(e)));
 } else {
   authScreen();
 }

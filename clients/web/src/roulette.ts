@@ -1,10 +1,12 @@
 // Roulette's table: the whole European layout as buttons — every straight,
 // split, street, corner, six line, column, dozen and even-money bet the game
 // takes (docs/games/roulette.md) — chips, the betting clock, the player's
-// bets on the cloth, the wheel's number and the round's win or loss.
+// bets on the cloth, the wheel with the ball in the round's number (wheel.ts)
+// and the round's win or loss.
 import type { roulette } from "../../typescript/src/index.js";
 import { countdown, fill, h, major, money } from "./dom.js";
 import type { GameView, TableControls } from "./table.js";
+import { wheel } from "./wheel.js";
 
 type Spot = roulette.Spot;
 
@@ -119,7 +121,8 @@ export function rouletteView(c: TableControls): GameView {
   const mine = h("div", { class: "my-bets" });
   const history = h("ol", { class: "history", "aria-label": "Last numbers" });
   const seat = h("div", { class: "seat-controls" });
-  const el = h("div", { class: "game roulette" }, status, seat, h("div", { class: "cloth-wrap" }, grid), outside, chips, mine, history);
+  const picture = wheel();
+  const el = h("div", { class: "game roulette" }, h("div", { class: "roulette-top" }, h("div", {}, status, seat), picture.el), h("div", { class: "cloth-wrap" }, grid), outside, chips, mine, history);
 
   const drawChips = () => {
     if (!view) return;
@@ -149,6 +152,11 @@ export function rouletteView(c: TableControls): GameView {
               ? [h("strong", {}, "Waiting for a player to sit down")]
               : [h("strong", {}, `Round ${v.round}`)];
     fill(status, ...phase);
+    // The ball lands only once the table has said where (a resync in the
+    // result phase: the newest number of the history).
+    const landed = v.phase === "result" ? result?.number ?? v.history[0] : undefined;
+    if (landed !== undefined) picture.show(landed);
+    else picture.idle(v.phase === "closing");
     const totals = new Map<string, number>();
     for (const b of v.my_bets) totals.set(spotKey(b.spot), (totals.get(spotKey(b.spot)) ?? 0) + b.amount);
     for (const [key, b] of buttons) {

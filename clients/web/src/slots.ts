@@ -1,15 +1,14 @@
 // The slot machine: five reels of three rows drawn from the machine's own
 // config (`GET /v1/games`), the line bet, the spin, the paylines that won
 // (their cells lit), the scatter and every free spin it gave, and the
-// round's total win. A session is opened on entry and closed on leaving.
+// round's total win; symbols are drawn as pictures (svg.ts). A session is
+// opened on entry and closed on leaving.
 import type { TableMessage } from "../../typescript/src/client.js";
 import type { slots } from "../../typescript/src/index.js";
 import * as api from "./api.js";
-import { refusal, type Screen } from "./app.js";
+import { refusal, stakeRefused, type Screen } from "./app.js";
 import { fill, flash, h, major, money, parseMoney } from "./dom.js";
-
-/** A symbol's face: one big glyph any font has (no emoji font is assumed), its name beneath. */
-const FACES: Record<string, string> = { cherry: "C", lemon: "L", orange: "O", plum: "P", bell: "B", bar: "BAR", seven: "7", wild: "W", star: "★" };
+import { symbolPicture } from "./svg.js";
 
 export const slotsPage: Screen = async (main, ctx, game) => {
   const listing = (await api.games()).find((g) => g.id === game && g.kind === "session");
@@ -17,7 +16,8 @@ export const slotsPage: Screen = async (main, ctx, game) => {
   const config = listing.config as Required<slots.Config>;
   const name = (s: number) => config.symbols[s]?.name ?? `#${s}`;
   const scatter = config.symbols.findIndex((s) => s.kind === "scatter");
-  const face = (s: number) => FACES[name(s)] ?? name(s).slice(0, 3);
+  /** A symbol's face: its picture (its first letters for a symbol this client has none of), its name beneath. */
+  const face = (s: number) => symbolPicture(name(s)) ?? h("b", {}, name(s).slice(0, 3).toUpperCase());
   const { client } = ctx;
   const opened = await client.openSession(game);
   const session = opened.session;
@@ -53,7 +53,7 @@ export const slotsPage: Screen = async (main, ctx, game) => {
       for (let reel = 0; reel < 5; reel++) {
         const s = spin.window[reel][row];
         const cls = `cell sym-${name(s)}${lit.has(`${reel}:${row}`) ? " lit" : ""}${config.symbols[s]?.kind === "scatter" ? " scatter" : ""}`;
-        grid.append(h("span", { class: cls, title: name(s), role: "img", "aria-label": name(s), "data-symbol": s }, h("b", {}, face(s)), h("small", {}, name(s))));
+        grid.append(h("span", { class: cls, title: name(s), role: "img", "aria-label": name(s), "data-symbol": s }, face(s), h("small", {}, name(s))));
       }
     }
     return grid;
@@ -95,7 +95,7 @@ export const slotsPage: Screen = async (main, ctx, game) => {
         view.last = e;
         view.rounds += 1;
         draw(e);
-      } else if (e.type === "stake_refused") flash(`Your stake was refused (${e.code}).`, "error");
+      } else if (e.type === "stake_refused") flash(stakeRefused(e.code), "error");
       ctx.refreshBalance();
     }
   };
@@ -134,7 +134,7 @@ export const slotsPage: Screen = async (main, ctx, game) => {
         "table",
         {},
         h("thead", {}, h("tr", {}, h("th", {}, "Symbol"), h("th", {}, "3"), h("th", {}, "4"), h("th", {}, "5"))),
-        h("tbody", {}, config.symbols.map((s) => h("tr", {}, h("td", {}, `${s.name} (${s.kind})`), ...s.pays.slice(2).map((p) => h("td", {}, String(p)))))),
+        h("tbody", {}, config.symbols.map((s, i) => h("tr", {}, h("td", { class: "pay-symbol" }, face(i), `${s.name} (${s.kind})`), ...s.pays.slice(2).map((p) => h("td", {}, String(p)))))),
       ),
       h("h3", {}, `The ${config.lines.length} paylines`),
       h("ol", { class: "paylines" }, config.lines.map((rows, i) => h("li", { "data-line": i + 1 }, h("span", {}, `line ${i + 1}`), lineEl(rows)))),

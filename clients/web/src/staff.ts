@@ -4,7 +4,7 @@
 // record; read the audit trail of staff actions, a page at a time.
 import * as api from "./api.js";
 import { refusal } from "./app.js";
-import { fields, fill, h, money, notice } from "./dom.js";
+import { fields, fill, h, money, notice, stack } from "./dom.js";
 
 interface Summary {
   round: string;
@@ -41,17 +41,25 @@ function detailFields(detail: string): HTMLElement {
     return h("span", {}, detail);
   }
   if (fields === null || typeof fields !== "object" || Array.isArray(fields)) return h("span", {}, detail);
-  const shown = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
+  return fieldList(fields as Record<string, unknown>);
+}
+
+/** An object as fields; an object within it (a config before and after) as fields of its own. */
+function fieldList(fields: Record<string, unknown>): HTMLElement {
+  const shown = (v: unknown): Node | string =>
+    v !== null && typeof v === "object" && !Array.isArray(v) ? fieldList(v as Record<string, unknown>) : typeof v === "string" ? v : JSON.stringify(v);
   return h("dl", { class: "fields" }, Object.entries(fields).flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, shown(v))]));
 }
 
 function roundList(rounds: Summary[]): HTMLElement {
   if (!rounds.length) return h("p", {}, "No rounds.");
-  return h(
-    "table",
-    { class: "rounds-found" },
-    h("thead", {}, h("tr", {}, h("th", {}, "Round"), h("th", {}, "Game"), h("th", {}, "Played"))),
-    h("tbody", {}, rounds.map((r) => h("tr", {}, h("td", {}, h("a", { href: `#/round/${encodeURIComponent(r.round)}` }, r.round)), h("td", {}, r.game), h("td", {}, when(r.created_at))))),
+  return stack(
+    h(
+      "table",
+      { class: "rounds-found" },
+      h("thead", {}, h("tr", {}, h("th", {}, "Round"), h("th", {}, "Game"), h("th", {}, "Played"))),
+      h("tbody", {}, rounds.map((r) => h("tr", {}, h("td", {}, h("a", { href: `#/round/${encodeURIComponent(r.round)}` }, r.round)), h("td", {}, r.game), h("td", {}, when(r.created_at))))),
+    ),
   );
 }
 
@@ -68,11 +76,12 @@ export function playersPart(deposit: (username: string) => HTMLElement): HTMLEle
         h("p", { class: "balances-line", "data-player": p.player.username }, p.balances.length ? p.balances.map((b) => `${money(b.available, b.currency)} available, ${money(b.held, b.currency)} in play`).join(" · ") : "No funds yet."),
         deposit(p.player.username),
         h("h4", {}, "Ledger (newest first)"),
-        h(
+        stack(h(
           "table",
           { class: "ledger" },
+          h("thead", {}, h("tr", {}, ["When", "What", "Round", "Available", "In play"].map((t) => h("th", {}, t)))),
           h("tbody", {}, p.transactions.map((t) => h("tr", {}, h("td", {}, when(t.created_at)), h("td", {}, t.kind), h("td", {}, t.round ?? ""), h("td", { class: "num" }, money(t.available_change, t.currency)), h("td", { class: "num" }, t.held_change ? money(t.held_change, t.currency) : "")))),
-        ),
+        )),
         h("h4", {}, "Rounds"),
         roundList(p.rounds),
       );
@@ -151,7 +160,7 @@ export function auditPart(): { el: HTMLElement; load: () => Promise<void> } {
   const el = h(
     "div",
     {},
-    h("table", { class: "audit" }, h("thead", {}, h("tr", {}, h("th", {}, "When"), h("th", {}, "Who"), h("th", {}, "What"), h("th", {}, "On"), h("th", {}, "Detail"), h("th", {}, "From"))), rows),
+    stack(h("table", { class: "audit" }, h("thead", {}, h("tr", {}, h("th", {}, "When"), h("th", {}, "Who"), h("th", {}, "What"), h("th", {}, "On"), h("th", {}, "Detail"), h("th", {}, "From"))), rows)),
     more,
   );
   return { el, load: () => load(true) };

@@ -2,7 +2,7 @@
 // the ledger's lines for this account, newest first, a page at a time.
 import * as api from "./api.js";
 import type { Screen } from "./app.js";
-import { h, money } from "./dom.js";
+import { h, money, stack } from "./dom.js";
 
 const KINDS: Record<string, string> = {
   deposit: "Deposit",
@@ -37,7 +37,7 @@ export const wallet: Screen = async (main) => {
   more.addEventListener("click", () => void load());
   main.append(
     h("h1", {}, "Wallet"),
-    h(
+    stack(h(
       "table",
       { class: "balances" },
       h("thead", {}, h("tr", {}, h("th", {}, "Currency"), h("th", {}, "Available"), h("th", {}, "In play"))),
@@ -54,9 +54,9 @@ export const wallet: Screen = async (main) => {
           ),
         ),
       ),
-    ),
+    )),
     h("h2", {}, "History"),
-    h(
+    stack(h(
       "table",
       { class: "ledger" },
       h(
@@ -73,7 +73,7 @@ export const wallet: Screen = async (main) => {
         ),
       ),
       rows,
-    ),
+    )),
     more,
   );
   await load();

@@ -97,8 +97,8 @@ async function balanceAgrees(p: Page): Promise<number> {
 /** The caller's newest round of `table`: its key and what it staked and paid the caller. */
 async function lastRound(p: Page, table: string): Promise<{ key: string; staked: number; paid: number }> {
   const me = await api<{ id: number }>(p, "/v1/me");
-  const { rounds } = await api<{ rounds: string[] }>(p, "/v1/rounds");
-  const key = rounds.find((k) => k.startsWith(`${table}:`) || (table === "slots" && k.startsWith("s-")));
+  const { rounds } = await api<{ rounds: { round: string; staked: number }[] }>(p, "/v1/rounds");
+  const key = rounds.map((r) => r.round).find((k) => k.startsWith(`${table}:`) || (table === "slots" && k.startsWith("s-")));
   assert.ok(key, `a round of ${table} is on record`);
   const row = await api<{ record: { stakes: { player: number; amount: { minor: number } }[]; payouts: { player: number; amount: { minor: number } }[] } }>(p, `/v1/rounds/${encodeURIComponent(key)}`);
   const mine = (lines: { player: number; amount: { minor: number } }[]) => lines.filter((l) => l.player === me.id).reduce((s, l) => s + l.amount.minor, 0);
@@ -212,6 +212,24 @@ describe("the web client in chromium", { timeout: 600_000 }, () => {
     }
     await shot(page, "roulette-betting");
     await page.locator(".ball").waitFor(WAIT);
+    // The wheel shows the number the text says: the ball at rest in its pocket.
+    const number = Number(await page.locator(".round-status .ball").getAttribute("data-number"));
+    const wheel = page.locator("svg.wheel");
+    assert.equal(await wheel.getAttribute("data-number"), String(number));
+    assert.deepEqual(await wheel.locator(".pocket.won").evaluateAll((els) => els.map((e) => e.getAttribute("data-pocket"))), [String(number)]);
+    const pockets = [0, 32, 15, 19, 4, 21, 2, 25, 17, 34, 6, 27, 13, 36, 11, 30, 8, 23, 10, 5, 24, 16, 33, 1, 20, 14, 31, 9, 22, 18, 29, 7, 28, 12, 35, 3, 26];
+    const landed = await wheel.evaluate((el) => {
+      // Where the ball is, as an angle clockwise from the top of the wheel, against the marked pocket's label.
+      const centre = (e: Element) => { const b = e.getBoundingClientRect(); return [b.x + b.width / 2, b.y + b.height / 2]; };
+      const [cx, cy] = centre(el);
+      const angle = (e: Element) => { const [x, y] = centre(e); return (Math.atan2(x - cx, cy - y) * 180 / Math.PI + 360) % 360; };
+      return { ball: angle(el.querySelector(".wheel-ball")!), pocket: angle(el.querySelector(".pocket.won text")!) };
+    });
+    const pocketAt = (pockets.indexOf(number) * 360) / 37;
+    for (const [what, at] of Object.entries(landed)) {
+      const off = Math.abs(((at - pocketAt + 540) % 360) - 180);
+      assert.ok(off < 360 / 37 / 2, `the ${what} sits at ${at.toFixed(1)}°, the pocket of ${number} at ${pocketAt.toFixed(1)}°`);
+    }
     await shot(page, "roulette-result");
     const round = await lastRound(page, "roulette-demo");
     assert.equal(round.staked, 1500);
@@ -240,6 +258,18 @@ describe("the web client in chromium", { timeout: 600_000 }, () => {
     const round = await lastRound(page, "roulette-demo");
     assert.equal(round.staked, 50_000, "the round record holds the five chips, not six");
     assert.equal(await balanceAgrees(page), before - round.staked + round.paid);
+    // A round sat through without a bet: the history marks it as watched.
+    await page.locator(".round-status", { hasText: "place your bets" }).waitFor(WAIT);
+    const watchedRound = Number(await page.locator(".round-status").innerText().then((t) => /Round (\d+)/.exec(t)?.[1]));
+    await page.locator(".round-status .outcome", { hasText: "No bets from you this round." }).waitFor(WAIT);
+    await page.goto(`${base}#/history`);
+    const watched = page.locator(`.rounds li[data-round$=":${watchedRound}"]`);
+    assert.equal(await watched.getAttribute("class"), "watched");
+    assert.match(await watched.innerText(), /roulette · .* · watched, no stake/);
+    const staked = page.locator(`.rounds li[data-round="${round.key}"]`);
+    assert.equal(await staked.getAttribute("data-staked"), "50000");
+    assert.match(await staked.innerText(), /staked 500\.00 EUR$/);
+    await shot(page, "history");
   });
 
   it("plays a blackjack hand with a double, the hole card face down", async () => {
@@ -313,6 +343,9 @@ describe("the web client in chromium", { timeout: 600_000 }, () => {
       await page.locator('[data-action="spin"]').click();
       await page.locator(`.game.slots[data-rounds="${spin}"]`).waitFor(WAIT);
       assert.equal(await page.locator(".reels .cell").count(), 15);
+      // Every symbol drawn as its picture, the one its name says.
+      const drawn = await page.locator(".reels .cell").evaluateAll((cells) => cells.map((c) => [c.getAttribute("title"), c.querySelector("svg.symbol")?.getAttribute("data-picture")]));
+      for (const [name, picture] of drawn) assert.equal(picture, name, `the ${name} cell shows its picture`);
       const round = await lastRound(page, "slots");
       assert.equal(round.staked, 100);
       assert.equal(await balanceAgrees(page), before - 100 + round.paid);
@@ -416,22 +449,49 @@ describe("the web client in chromium", { timeout: 600_000 }, () => {
       await staffPage.locator(`.audit tr[data-action="${action}"]`, { hasText: "house-test" }).first().waitFor(WAIT);
     }
     assert.equal(await balanceAgrees(page), before, "nothing was staked after the void");
+    // The player's history lists the voided round with its stake, marked; its page says why instead of verifying.
+    await page.goto(`${base}#/history`);
+    const voided = page.locator('.rounds li[data-round^="house-test:"]', { hasText: "voided, refunded" });
+    await explained(page, voided);
+    assert.match(await voided.innerText(), /staked 5\.00 EUR/);
+    await voided.getByRole("link").click();
+    await explained(page, page.locator("section.voided", { hasText: "wheel jammed" }));
+    assert.equal(await page.locator("section.verify").count(), 0, "a voided round offers no check");
+    assert.match(await page.locator(".round-meta").innerText(), /Your stakes\s+5\.00 EUR\s+Paid to you\s+nothing/);
+    await shot(page, "round-voided");
   });
 
-  it("reads on a phone-width screen", async () => {
-    await page.setViewportSize({ width: 375, height: 780 });
-    for (const [route, name] of [["#/lobby", "phone-lobby"], ["#/table/roulette-demo", "phone-roulette"], ["#/table/blackjack-demo", "phone-blackjack"]]) {
-      await page.goto(`${base}${route}`);
-      await page.locator("main h1").waitFor(WAIT);
-      await page.waitForTimeout(300);
-      const wide = await page.evaluate(() => document.documentElement.scrollWidth);
-      assert.ok(wide <= 376, `${route} fits 375 px (it is ${wide} px wide)`);
+  it("reads on a phone-width screen, every screen", async () => {
+    const { key } = await lastRound(page, "roulette-demo");
+    const signInPage = await player.newPage(); // a new tab holds no session: the sign-in screen
+    const screens: [Page, string, string][] = [
+      [signInPage, "", "phone-sign-in"],
+      [page, "#/lobby", "phone-lobby"],
+      [page, "#/table/roulette-demo", "phone-roulette"],
+      [page, "#/table/blackjack-demo", "phone-blackjack"],
+      [page, "#/slots/slots", "phone-slots"],
+      [page, "#/wallet", "phone-wallet"],
+      [page, "#/history", "phone-history"],
+      [page, `#/round/${encodeURIComponent(key)}`, "phone-round"],
+      [staffPage, "#/console", "phone-console"],
+    ];
+    const problems: string[] = [];
+    for (const [p, route, name] of screens) {
+      await p.setViewportSize({ width: 375, height: 780 });
+      await p.goto(`${base}${route}`);
+      await explained(p, p.locator("main h1"));
+      await p.waitForTimeout(500);
+      await shot(p, name);
+      const wide = await p.evaluate(() => document.documentElement.scrollWidth);
+      if (wide > 376) problems.push(`${name} is ${wide} px wide`);
       // Nor does a part of the page hide a sideways scroll (the roulette layout runs down the screen).
-      const hidden = await page.evaluate(() => Array.from(document.querySelectorAll("main *")).filter((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== "visible").map((e) => e.className));
-      assert.deepEqual(hidden, [], `${route}: parts that scroll sideways`);
-      await shot(page, name);
+      const hidden = await p.evaluate(() => Array.from(document.querySelectorAll("main *")).filter((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== "visible").map((e) => `${e.tagName.toLowerCase()}.${e.className}`));
+      if (hidden.length) problems.push(`${name} scrolls sideways in ${hidden.join(", ")}`);
     }
+    assert.deepEqual(problems, [], "every screen fits 375 px without a sideways scroll");
+    await signInPage.close();
     await page.setViewportSize({ width: 1180, height: 860 });
+    await staffPage.setViewportSize({ width: 1180, height: 860 });
   });
 
   it("says so when the account is opened elsewhere", async () => {

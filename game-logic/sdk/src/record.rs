@@ -69,6 +69,19 @@ pub struct RoundRecord {
     pub stakes: Vec<Stake>,
     /// Payouts, stake included.
     pub payouts: Vec<Payout>,
+    /// Set when staff voided the round while it was in play: every stake
+    /// listed was refunded, and nothing of the round's play is kept (no
+    /// draws, inputs, state or outcome; the table went back to where it
+    /// stood before the round, so what was dealt in it is dealt again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voided: Option<Voided>,
+}
+
+/// Why a round was voided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Voided {
+    /// The reason staff gave.
+    pub reason: String,
 }
 
 /// Why a replay disagreed with its record.
@@ -93,6 +106,12 @@ pub enum ReplayMismatch {
     /// The draws differ.
     #[error(transparent)]
     Draws(#[from] croupier_rng::ReplayError),
+    /// The round was voided: it has no play to replay.
+    #[error("the round was voided ({reason}): its stakes were refunded and it has no play to replay")]
+    Voided {
+        /// The reason staff gave.
+        reason: String,
+    },
     /// Stakes, payouts or outcome differ.
     #[error("{what} differ: recorded {recorded}, replayed {replayed}")]
     Differs {
@@ -115,6 +134,9 @@ pub enum ReplayMismatch {
 /// [`ReplayMismatch`] naming the first difference.
 pub fn replay<G: Game>(record: &RoundRecord, config: Option<&G::Config>) -> Result<(), ReplayMismatch> {
     let malformed = |message: String| ReplayMismatch::Malformed { game: G::ID, message };
+    if let Some(voided) = &record.voided {
+        return Err(ReplayMismatch::Voided { reason: voided.reason.clone() });
+    }
     let mut state: G::State =
         serde_json::from_value(record.state_before.clone()).map_err(|e| malformed(format!("state: {e}")))?;
     if let Some(config) = config {

@@ -5,7 +5,7 @@
 
 use croupier_rng::{CertifiedRng, Recorder};
 use croupier_sdk::example::{Action, CoinFlip, Config, Side};
-use croupier_sdk::record::{ReplayMismatch, RngEvidence, RoundRecord, Stake, replay};
+use croupier_sdk::record::{ReplayMismatch, RngEvidence, RoundRecord, Stake, Voided, replay};
 use croupier_sdk::testing::try_apply;
 use croupier_sdk::{Effect, Game, Input, OpId, PlayerId, RoundId, WalletResult};
 
@@ -45,7 +45,20 @@ fn record_round() -> RoundRecord {
         outcome,
         stakes,
         payouts,
+        voided: None,
     }
+}
+
+#[test]
+fn a_voided_round_does_not_replay_and_says_why() {
+    let mut record = record_round();
+    record.voided = Some(Voided { reason: "wheel jammed".into() });
+    let json = serde_json::to_string(&record).unwrap();
+    assert!(json.contains(r#""voided":{"reason":"wheel jammed"}"#), "{json}");
+    let back: RoundRecord = serde_json::from_str(&json).unwrap();
+    assert_eq!(replay::<CoinFlip>(&back, None), Err(ReplayMismatch::Voided { reason: "wheel jammed".into() }));
+    // A record that was not voided says nothing of it.
+    assert!(!serde_json::to_string(&record_round()).unwrap().contains("voided"));
 }
 
 #[test]

@@ -30,6 +30,15 @@ pub fn run(args: &VerifyArgs, settings: &Settings) -> anyhow::Result<()> {
         let store = store::open(&settings.database).await?;
         let row = store.round_record(&args.round).await?.with_context(|| format!("no round {:?}", args.round))?;
         let record: RoundRecord = serde_json::from_str(&row.record).context("the stored record does not parse")?;
+        if let Some(voided) = &record.voided {
+            println!(
+                "croupier: round {} was voided ({}): its {} stakes were refunded, and it has no play to replay",
+                args.round,
+                voided.reason,
+                record.stakes.len()
+            );
+            return Ok(());
+        }
         let game = GAMES.iter().find(|g| g.id == row.game).with_context(|| format!("game {:?} is not in this build", row.game))?;
         let config = match &record.config {
             None => None,

@@ -79,7 +79,8 @@ impl<G: Game> Engine<G> {
     }
 
     /// Voids round `round`, open now, for `reason`: the wallet refunds its
-    /// stakes, and the table goes back to its last round boundary (the
+    /// stakes in the transaction that writes the round's record, marked
+    /// voided with the reason, and the table goes back to its last round boundary (the
     /// state, seats and timers of its last durable checkpoint), as a
     /// restart would bring it back. Whoever sat down during the round is
     /// seated again (which may open the next round at once); whoever left
@@ -101,11 +102,7 @@ impl<G: Game> Engine<G> {
         };
         let boundary = self.boundary.as_ref().ok_or_else(|| unusable("none kept".to_owned()))?;
         let saved = checkpoint::read::<G::State>(boundary, G::ID, &self.setup.spec).map_err(unusable)?;
-        self.hand = None;
-        if staked {
-            let (key, round) = (format!("{round}:void"), round.to_owned());
-            step.money.push(Money::Close { key, round, close: RoundClose::Void, record: None });
-        }
+        let voided = self.hand.take().map(|h| h.void_record(G::ID, &self.setup.id, &self.setup.config, reason, now));
         self.state = saved.state;
         // The game deals the voided round's number again: a new epoch keeps
         // its key (and its wallet round) new.
@@ -131,6 +128,23 @@ impl<G: Game> Engine<G> {
         self.seated = seated;
         self.replies.clear();
         self.publish(None, json!({ "type": "round.voided", "round": round, "reason": reason }), step);
+        // The refund, the record marked voided and the table as it now
+        // stands go in one transaction.
+        let (key, round) = (format!("{round}:void"), round.to_owned());
+        let close = if staked { RoundClose::Void } else { RoundClose::RecordOnly };
+        match (voided, self.checkpoint(now)) {
+            (Some(row), Ok(checkpoint)) => {
+                self.boundary = Some(checkpoint.clone());
+                step.money.push(Money::Close { key, round, close, record: Some(Box::new((row, checkpoint))) });
+            }
+            (_, Err(e)) => {
+                tracing::error!(table_id = %self.setup.id, %e, "a voided round's record was not written: the table's state does not serialise");
+                if staked {
+                    step.money.push(Money::Close { key, round, close, record: None });
+                }
+            }
+            (None, Ok(_)) => {}
+        }
         for player in newcomers {
             self.sit_again(player, now, step);
         }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use croupier_rng::fair::FairInput;
 use croupier_rng::{CertifiedRng, Commitment, Draw, DrawRecord, Position, Seed};
-use croupier_sdk::record::{RngEvidence, RoundRecord, Stake};
+use croupier_sdk::record::{RngEvidence, RoundRecord, Stake, Voided};
 use croupier_sdk::{Game, Payout, RoundId};
 use serde_json::{Value, json};
 
@@ -133,20 +133,49 @@ impl Hand {
             outcome,
             stakes: self.stakes,
             payouts,
+            voided: None,
         };
-        // invariant: a record is JSON values, numbers and strings (no map
-        // with non-string keys, no custom serialiser that can fail).
-        #[allow(clippy::expect_used)]
-        let text = serde_json::to_string(&record).expect("a round record always serialises");
-        RoundRow {
-            key: self.key,
-            table: table.to_owned(),
+        stored(self.key, &self.players, &record, config, now)
+    }
+
+    /// The record of a round staff voided while it was in play: who staked
+    /// what (all of it refunded) and why, and nothing of the play itself
+    /// (no draws, inputs, state or outcome, nor a seed revealed): the table
+    /// goes back to where it stood before the round and deals what was
+    /// dealt in it again.
+    pub fn void_record(self, game: &str, table: &str, config: &Arc<GameConfig>, reason: &str, now: i64) -> RoundRow {
+        let record = RoundRecord {
             game: game.to_owned(),
-            players: self.players.iter().copied().collect(),
-            record: text,
-            created_at: now,
-            config: Some(config.clone()),
-        }
+            table: table.to_owned(),
+            round: self.round,
+            rng: RngEvidence { commitment: self.commitment, fair: self.fair, revealed: None },
+            draws: Vec::new(),
+            config: Some(config.hash.clone()),
+            state_before: Value::Null,
+            inputs: Vec::new(),
+            outcome: Value::Null,
+            stakes: self.stakes,
+            payouts: Vec::new(),
+            voided: Some(Voided { reason: reason.to_owned() }),
+        };
+        stored(self.key, &self.players, &record, config, now)
+    }
+}
+
+/// A record as the store keeps it.
+fn stored(key: String, players: &BTreeSet<i64>, record: &RoundRecord, config: &Arc<GameConfig>, now: i64) -> RoundRow {
+    // invariant: a record is JSON values, numbers and strings (no map with
+    // non-string keys, no custom serialiser that can fail).
+    #[allow(clippy::expect_used)]
+    let text = serde_json::to_string(record).expect("a round record always serialises");
+    RoundRow {
+        key,
+        table: record.table.clone(),
+        game: record.game.clone(),
+        players: players.iter().copied().collect(),
+        record: text,
+        created_at: now,
+        config: Some(config.clone()),
     }
 }
 

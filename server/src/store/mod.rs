@@ -18,7 +18,7 @@ use crate::settings::DatabaseSettings;
 
 pub use console::{AuditEntry, AuditRow, Console, RoundSummary};
 pub use mfa::{Mfa, TotpRow};
-pub use records::{CheckpointRow, FairSeedRow, GameConfig, RoundClose, RoundRow, Rounds};
+pub use records::{CheckpointRow, FairSeedRow, GameConfig, PlayedRound, RoundClose, RoundRow, Rounds};
 
 mod accounts;
 pub mod audit;

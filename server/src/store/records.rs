@@ -57,6 +57,26 @@ pub struct RoundRow {
     pub config: Option<Arc<GameConfig>>,
 }
 
+/// A round as its player's history lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlayedRound {
+    /// `table:epoch:round`.
+    pub round: String,
+    /// Table or session id.
+    pub table: String,
+    /// Game id.
+    pub game: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    /// Minor units the wallet held of the player's stakes in the round
+    /// (refunded or not); 0 when they were seated but staked nothing.
+    pub staked: i64,
+    /// The round's currency; `None` when nobody staked in it.
+    pub currency: Option<String>,
+    /// The round was voided and its stakes refunded.
+    pub voided: bool,
+}
+
 /// How a round's money closes: the one type from a table's round to the
 /// store, whether the record is written with it or later.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,11 +178,12 @@ pub trait Rounds: Send + Sync {
     /// Database failures only.
     async fn game_config(&self, hash: &str) -> Result<Option<GameConfig>, StoreError>;
 
-    /// The newest rounds a player was in, newest first.
+    /// The newest rounds a player was in, newest first, each with what the
+    /// wallet held of theirs in it (0: seated, but only watched).
     ///
     /// # Errors
     /// Database failures only.
-    async fn rounds_of(&self, user_id: i64, limit: u32) -> Result<Vec<String>, StoreError>;
+    async fn rounds_of(&self, user_id: i64, limit: u32) -> Result<Vec<PlayedRound>, StoreError>;
 
     /// Stores a new server seed (before its first use).
     ///

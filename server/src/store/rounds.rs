@@ -8,7 +8,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::sql::SqlStore;
 use super::wallet::{commit, settle_in, void_in};
-use super::{CheckpointRow, FairSeedRow, GameConfig, Receipt, RoundClose, RoundRow, Rounds, StoreError};
+use super::{CheckpointRow, FairSeedRow, GameConfig, PlayedRound, Receipt, RoundClose, RoundRow, Rounds, StoreError};
 
 impl SqlStore {
     /// Writes, in the caller's transaction, each config that `records` name
@@ -232,16 +232,36 @@ impl Rounds for SqlStore {
         Ok(Some(round_row(&r, players)?))
     }
 
-    async fn rounds_of(&self, user_id: i64, limit: u32) -> Result<Vec<String>, StoreError> {
+    async fn rounds_of(&self, user_id: i64, limit: u32) -> Result<Vec<PlayedRound>, StoreError> {
+        // What the player staked is what the wallet held of theirs in the
+        // round (the wallet's round key is the record's).
         let rows = sqlx::query(
-            "SELECT r.round_key FROM rounds r JOIN round_players p ON p.round_key = r.round_key \
+            "SELECT r.round_key, r.table_id, r.game, r.created_at, \
+             CAST(COALESCE((SELECT SUM(h.amount) FROM wallet_holds h \
+                            WHERE h.round_key = r.round_key AND h.user_id = p.user_id), 0) AS BIGINT) AS staked, \
+             (SELECT w.currency FROM wallet_rounds w WHERE w.round_key = r.round_key) AS currency, \
+             CASE WHEN EXISTS (SELECT 1 FROM wallet_rounds w WHERE w.round_key = r.round_key AND w.status = 'voided') \
+                  THEN 1 ELSE 0 END AS voided \
+             FROM rounds r JOIN round_players p ON p.round_key = r.round_key \
              WHERE p.user_id = $1 ORDER BY r.created_at DESC, r.round_key DESC LIMIT $2",
         )
         .bind(user_id)
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.iter().map(|r| r.try_get("round_key")).collect::<Result<_, _>>()?)
+        rows.iter()
+            .map(|r| {
+                Ok(PlayedRound {
+                    round: r.try_get("round_key")?,
+                    table: r.try_get("table_id")?,
+                    game: r.try_get("game")?,
+                    created_at: r.try_get("created_at")?,
+                    staked: r.try_get("staked")?,
+                    currency: r.try_get("currency")?,
+                    voided: r.try_get::<i32, _>("voided")? != 0,
+                })
+            })
+            .collect()
     }
 
     async fn insert_fair_seed(&self, seed: &FairSeedRow) -> Result<(), StoreError> {

@@ -36,6 +36,7 @@ pub async fn check_books<G: croupier_sdk::Game>(
         let records = records(app, p).await;
         assert!(records.len() >= min_rounds, "{} has {} rounds", p.name, records.len());
         for (r, config) in &records {
+            assert!(r.voided.is_none(), "no round of these was voided");
             // The record names its config, which the server hands over with it.
             assert_eq!(r.config.is_some(), !config.is_null(), "{config}");
             let config: Option<G::Config> =
@@ -60,7 +61,7 @@ pub async fn check_books<G: croupier_sdk::Game>(
 pub async fn verify_with_the_binary(app: &TestApp, player: &Player) {
     use sqlx::Connection;
     let (_, list) = app.get("/v1/rounds?limit=1", Some(&player.token)).await;
-    let key = list["rounds"][0].as_str().unwrap().to_owned();
+    let key = list["rounds"][0]["round"].as_str().unwrap().to_owned();
     let verify = || {
         std::process::Command::new(env!("CARGO_BIN_EXE_croupier"))
             .args(["verify", &key])
@@ -101,7 +102,8 @@ pub async fn records(app: &TestApp, player: &Player) -> Vec<(RoundRecord, Value)
     assert_eq!(status, 200, "{list}");
     let mut out = Vec::new();
     for key in list["rounds"].as_array().unwrap() {
-        let (status, body) = app.get(&format!("/v1/rounds/{}", key.as_str().unwrap()), Some(&player.token)).await;
+        let (status, body) =
+            app.get(&format!("/v1/rounds/{}", key["round"].as_str().unwrap()), Some(&player.token)).await;
         assert_eq!(status, 200, "{body}");
         let record: RoundRecord = serde_json::from_value(body["record"].clone()).unwrap();
         out.push((record, body["config"].clone()));

@@ -18,3 +18,8 @@ export function refusal(e, { code = false } = {}) {
     const line = message.charAt(0).toUpperCase() + message.slice(1);
     return code && c ? `${line} (${c})` : line;
 }
+/** A stake the wallet refused, in the player's words (its code goes to the log): nothing was taken. */
+export function stakeRefused(code) {
+    console.info(`croupier: stake refused ${code}`);
+    return code === "insufficient_funds" ? "Your stake was refused: your balance is too low. Nothing was taken." : "The wallet refused your stake. Nothing was taken.";
+}

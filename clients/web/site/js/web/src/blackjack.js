@@ -1,3 +1,4 @@
+import { stakeRefused } from "./app.js";
 import { handEl } from "./cards.js";
 import { countdown, fill, flash, h, major, money, parseMoney } from "./dom.js";
 const STATUS = { playing: "", stood: "stood", bust: "bust", blackjack: "blackjack!", surrendered: "surrendered" };
@@ -138,7 +139,7 @@ export function blackjackView(c) {
                     shuffled = true;
                     break;
                 case "stake_refused":
-                    flash(`Your stake was refused (${e.code}).`, "error");
+                    flash(stakeRefused(e.code), "error");
                     break;
                 case "bet_accepted": {
                     const s = v.seats.find((x) => x.seat === e.seat);

@@ -4,7 +4,7 @@
 // close), rounds (search, open a record) and the audit trail.
 import * as api from "./api.js";
 import { refusal } from "./app.js";
-import { fields, fill, h, money, notice, parseMoney } from "./dom.js";
+import { fields, fill, h, money, notice, parseMoney, stack } from "./dom.js";
 import { auditPart, playersPart, roundsPart } from "./staff.js";
 import { tablePanel } from "./tableadmin.js";
 /** Sums of one Prometheus metric's samples, by the label named (or all together). */
@@ -94,7 +94,7 @@ export const console = async (main, ctx) => {
             }
         },
     }, h("label", {}, "Id ", h("input", { name: "id", required: true, pattern: "[a-z0-9\\-]{1,40}", title: "1 to 40 of a-z, 0-9 and -", size: 16 })), h("label", {}, "Game ", h("select", { name: "game" }, h("option", {}, "roulette"), h("option", {}, "blackjack"))), h("label", {}, "Min bet ", h("input", { name: "min_bet", inputmode: "decimal", size: 8 })), h("label", {}, "Max bet ", h("input", { name: "max_bet", inputmode: "decimal", size: 8 })), h("button", { type: "submit" }, "Open table"), openOut);
-    main.append(h("h1", {}, "Operator console"), section("Live figures", figures), section("Deposit", depositForm(reload)), section("Players", playersPart((name) => depositForm(reload, name))), section("Tables", h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Table"), h("th", {}, "Game"), h("th", {}, "Seated"), h("th", {}, "Limits"), h("th", {}, ""))), tables), managed, open), section("Rounds", roundsPart()), section("Audit trail", audit.el));
+    main.append(h("h1", {}, "Operator console"), section("Live figures", figures), section("Deposit", depositForm(reload)), section("Players", playersPart((name) => depositForm(reload, name))), section("Tables", stack(h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Table"), h("th", {}, "Game"), h("th", {}, "Seated"), h("th", {}, "Limits"), h("th", {}, ""))), tables)), managed, open), section("Rounds", roundsPart()), section("Audit trail", audit.el));
     await Promise.all([drawTables(), drawFigures(), audit.load()]);
     const timer = setInterval(() => void drawFigures().catch(() => undefined), 5000);
     return () => clearInterval(timer);

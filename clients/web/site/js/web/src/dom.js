@@ -89,3 +89,23 @@ export function countdown(deadline, label) {
     started = true;
     return el;
 }
+/**
+ * A table whose rows stack on a phone (`table.stack` in the style sheet):
+ * each cell labelled with its column's heading, for rows there now and
+ * rows added later.
+ */
+export function stack(table) {
+    const label = () => {
+        const heads = Array.from(table.tHead?.rows[0]?.cells ?? [], (c) => c.textContent ?? "");
+        for (const body of Array.from(table.tBodies))
+            for (const row of Array.from(body.rows))
+                Array.from(row.cells).forEach((cell, i) => {
+                    if (heads[i] && cell.dataset.label !== heads[i])
+                        cell.dataset.label = heads[i];
+                });
+    };
+    table.classList.add("stack");
+    label();
+    new MutationObserver(label).observe(table, { childList: true, subtree: true });
+    return table;
+}

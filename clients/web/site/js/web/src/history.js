@@ -6,11 +6,14 @@ import * as api from "./api.js";
 import { refusal } from "./app.js";
 import { fill, h, money } from "./dom.js";
 import { verify } from "./verify.js";
+/** One line of the history: the round, when, where, and what the player staked in it or that they only watched. */
+const playedEl = (r) => h("li", { class: r.staked ? "staked" : "watched", "data-round": r.round, "data-staked": r.staked }, h("a", { href: `#/round/${encodeURIComponent(r.round)}` }, r.round), h("span", { class: "when" }, ` ${r.game} · ${new Date(r.created_at).toLocaleString()} · `), r.staked ? h("span", {}, `staked ${money(r.staked, r.currency ?? "")}`) : h("span", { class: "tag" }, "watched, no stake"), r.voided ? h("span", { class: "tag" }, " voided, refunded") : null);
 export const history = async (main) => {
-    const keys = await api.rounds();
-    main.append(h("h1", {}, "Your rounds"), keys.length
-        ? h("ol", { class: "rounds" }, keys.map((k) => h("li", {}, h("a", { href: `#/round/${encodeURIComponent(k)}` }, k))))
-        : h("p", {}, "No rounds yet: play one from the lobby."));
+    const played = await api.rounds();
+    main.append(h("h1", {}, "Your rounds"));
+    if (!played.length)
+        return void main.append(h("p", {}, "No rounds yet: play one from the lobby."));
+    main.append(h("p", { class: "hint" }, "Every round you were seated at, newest first; the ones you only watched are marked."), h("ol", { class: "rounds" }, played.map(playedEl)));
 };
 /** The seed to check against: the record's own, else one revealed by a seed rotation. */
 async function revealedSeed(row) {
@@ -19,6 +22,8 @@ async function revealedSeed(row) {
     const fair = await api.fairness();
     return fair.revealed.find((r) => r.commitment === row.record.rng.commitment)?.server_seed ?? null;
 }
+/** A voided round in place of the check: nothing was played out, so nothing can be verified. */
+const voidedEl = (reason) => h("section", { class: "voided", "aria-label": "Voided" }, h("h2", {}, "Voided"), h("p", {}, `Staff voided this round (“${reason}”): every stake in it was refunded, and it was not played out, so there is nothing to verify.`));
 export const roundPage = async (main, ctx, key) => {
     const row = await api.round(key);
     const r = row.record;
@@ -26,7 +31,8 @@ export const roundPage = async (main, ctx, key) => {
     const currency = r.stakes[0]?.amount.currency ?? r.payouts[0]?.amount.currency ?? "";
     const results = h("ol", { class: "checks", "aria-live": "polite" });
     const verdict = h("p", { class: "verdict", role: "status" });
-    const seedInput = h("input", { name: "seed", size: 66, spellcheck: "false", autocomplete: "off", "aria-label": "Server seed (64 hex digits)" });
+    // A box two lines high: the whole seed in view on a phone too.
+    const seedInput = h("textarea", { name: "seed", rows: 2, cols: 66, spellcheck: "false", autocomplete: "off", "aria-label": "Server seed (64 hex digits)" });
     const run = async () => {
         fill(verdict, "Checking…");
         const checks = await verify(row, seedInput.value);
@@ -55,7 +61,8 @@ export const roundPage = async (main, ctx, key) => {
     const seed = await revealedSeed(row);
     if (seed)
         seedInput.value = seed;
-    main.append(h("h1", {}, `Round ${row.round}`), h("dl", { class: "round-meta" }, h("dt", {}, "Game"), h("dd", {}, row.game), h("dt", {}, "Table"), h("dd", {}, row.table), h("dt", {}, "Played"), h("dd", {}, new Date(row.created_at).toLocaleString()), h("dt", {}, "Your stakes"), h("dd", {}, money(sum(r.stakes), currency)), h("dt", {}, "Paid to you"), h("dd", {}, money(sum(r.payouts), currency)), h("dt", {}, "Commitment"), h("dd", {}, h("code", {}, r.rng.commitment))), h("section", { class: "verify", "aria-label": "Verify" }, h("h2", {}, "Verify in this browser"), r.rng.fair ? null : h("p", {}, "This round was not played provably fair."), seed ? null : h("p", {}, "The seed of this round is still in use (slots keep one seed across rounds). ", reveal), h("form", { onsubmit: (e) => (e.preventDefault(), void run()) }, h("label", {}, "Server seed ", seedInput), h("button", { type: "submit", class: "primary" }, "Verify")), verdict, results), h("details", {}, h("summary", {}, "The record"), h("pre", { class: "record" }, JSON.stringify(r, null, 2))));
-    if (seed && r.rng.fair)
+    const verifyEl = h("section", { class: "verify", "aria-label": "Verify" }, h("h2", {}, "Verify in this browser"), r.rng.fair ? null : h("p", {}, "This round was not played provably fair."), seed ? null : h("p", {}, "The seed of this round is still in use (slots keep one seed across rounds). ", reveal), h("form", { onsubmit: (e) => (e.preventDefault(), void run()) }, h("label", {}, "Server seed ", seedInput), h("button", { type: "submit", class: "primary" }, "Verify")), verdict, results);
+    main.append(h("h1", {}, `Round ${row.round}`), h("dl", { class: "round-meta" }, h("dt", {}, "Game"), h("dd", {}, row.game), h("dt", {}, "Table"), h("dd", {}, row.table), h("dt", {}, "Played"), h("dd", {}, new Date(row.created_at).toLocaleString()), h("dt", {}, "Your stakes"), h("dd", {}, sum(r.stakes) ? money(sum(r.stakes), currency) : "none"), h("dt", {}, "Paid to you"), h("dd", {}, sum(r.payouts) ? money(sum(r.payouts), currency) : "nothing"), h("dt", {}, "Commitment"), h("dd", {}, h("code", {}, r.rng.commitment))), r.voided ? voidedEl(r.voided.reason) : verifyEl, h("details", {}, h("summary", {}, "The record"), h("pre", { class: "record" }, JSON.stringify(r, null, 2))));
+    if (seed && r.rng.fair && !r.voided)
         await run();
 };

@@ -4,6 +4,7 @@
 // #/wallet, #/history, #/round/KEY, #/console).
 import { CroupierClient } from "../../typescript/src/client.js";
 import * as api from "./api.js";
+import { refusal } from "./app.js";
 import { console as operatorConsole } from "./console.js";
 import { fields, fill, h, money, notice } from "./dom.js";
 import { history, roundPage } from "./history.js";
@@ -39,7 +40,7 @@ function authScreen(message) {
                 await start();
             }
             catch (err) {
-                fill(out, notice(err instanceof api.ApiError ? `${err.message} (${err.code})` : String(err), "error"));
+                fill(out, notice(refusal(err), "error"));
             }
         },
     }, h("h2", {}, mode === "in" ? "Sign in" : "Sign up"), h("label", {}, "Username", h("input", { name: "username", autocomplete: "username", required: true })), h("label", {}, "Password", h("input", {
@@ -48,7 +49,7 @@ function authScreen(message) {
         required: true,
         autocomplete: mode === "in" ? "current-password" : "new-password",
     })), h("button", { type: "submit" }, mode === "in" ? "Sign in" : "Create account"));
-    fill(main, h("div", { class: "auth-row" }, form("in"), form("up")), out);
+    fill(main, h("h1", {}, "Welcome to Croupier"), h("p", { class: "hint" }, "Sign in, or create an account to play."), h("div", { class: "auth-row" }, form("in"), form("up")), out);
 }
 /** The balances the header shows, by currency: read from `GET /v1/wallet`, updated by the socket's `balance` pushes. */
 const balances = new Map();
@@ -143,13 +144,13 @@ async function route() {
         leave = cleanup ?? null;
     }
     catch (e) {
-        fill(main, notice(e instanceof api.ApiError ? `${e.message} (${e.code})` : String(e), "error"));
+        fill(main, notice(refusal(e), "error"));
     }
     main.focus({ preventScroll: true });
 }
 window.addEventListener("hashchange", () => void route());
 if (api.signedIn()) {
-    start().catch((e) => authScreen(e instanceof api.ApiError ? `Please sign in again (${e.code}).` : String(e)));
+    start().catch((e) => authScreen(e instanceof api.ApiError ? (console.info(`croupier: signed out ${e.code}`), "Please sign in again.") : String(e)));
 }
 else {
     authScreen();

@@ -1,4 +1,5 @@
 import { countdown, fill, h, major, money } from "./dom.js";
+import { wheel } from "./wheel.js";
 const RED = new Set([1, 3, 5, 7, 9, 12, 14, 16, 18, 19, 21, 23, 25, 27, 30, 32, 34, 36]);
 const colour = (n) => (n === 0 ? "green" : RED.has(n) ? "red" : "black");
 /** One key per spot, whatever order its numbers came in. */
@@ -98,7 +99,8 @@ export function rouletteView(c) {
     const mine = h("div", { class: "my-bets" });
     const history = h("ol", { class: "history", "aria-label": "Last numbers" });
     const seat = h("div", { class: "seat-controls" });
-    const el = h("div", { class: "game roulette" }, status, seat, h("div", { class: "cloth-wrap" }, grid), outside, chips, mine, history);
+    const picture = wheel();
+    const el = h("div", { class: "game roulette" }, h("div", { class: "roulette-top" }, h("div", {}, status, seat), picture.el), h("div", { class: "cloth-wrap" }, grid), outside, chips, mine, history);
     const drawChips = () => {
         if (!view)
             return;
@@ -124,6 +126,13 @@ export function rouletteView(c) {
                         ? [h("strong", {}, "Waiting for a player to sit down")]
                         : [h("strong", {}, `Round ${v.round}`)];
         fill(status, ...phase);
+        // The ball lands only once the table has said where (a resync in the
+        // result phase: the newest number of the history).
+        const landed = v.phase === "result" ? result?.number ?? v.history[0] : undefined;
+        if (landed !== undefined)
+            picture.show(landed);
+        else
+            picture.idle(v.phase === "closing");
         const totals = new Map();
         for (const b of v.my_bets)
             totals.set(spotKey(b.spot), (totals.get(spotKey(b.spot)) ?? 0) + b.amount);

@@ -1,8 +1,7 @@
 import * as api from "./api.js";
-import { refusal } from "./app.js";
+import { refusal, stakeRefused } from "./app.js";
 import { fill, flash, h, major, money, parseMoney } from "./dom.js";
-/** A symbol's face: one big glyph any font has (no emoji font is assumed), its name beneath. */
-const FACES = { cherry: "C", lemon: "L", orange: "O", plum: "P", bell: "B", bar: "BAR", seven: "7", wild: "W", star: "★" };
+import { symbolPicture } from "./svg.js";
 export const slotsPage = async (main, ctx, game) => {
     const listing = (await api.games()).find((g) => g.id === game && g.kind === "session");
     if (!listing?.config)
@@ -10,7 +9,8 @@ export const slotsPage = async (main, ctx, game) => {
     const config = listing.config;
     const name = (s) => config.symbols[s]?.name ?? `#${s}`;
     const scatter = config.symbols.findIndex((s) => s.kind === "scatter");
-    const face = (s) => FACES[name(s)] ?? name(s).slice(0, 3);
+    /** A symbol's face: its picture (its first letters for a symbol this client has none of), its name beneath. */
+    const face = (s) => symbolPicture(name(s)) ?? h("b", {}, name(s).slice(0, 3).toUpperCase());
     const { client } = ctx;
     const opened = await client.openSession(game);
     const session = opened.session;
@@ -47,7 +47,7 @@ export const slotsPage = async (main, ctx, game) => {
             for (let reel = 0; reel < 5; reel++) {
                 const s = spin.window[reel][row];
                 const cls = `cell sym-${name(s)}${lit.has(`${reel}:${row}`) ? " lit" : ""}${config.symbols[s]?.kind === "scatter" ? " scatter" : ""}`;
-                grid.append(h("span", { class: cls, title: name(s), role: "img", "aria-label": name(s), "data-symbol": s }, h("b", {}, face(s)), h("small", {}, name(s))));
+                grid.append(h("span", { class: cls, title: name(s), role: "img", "aria-label": name(s), "data-symbol": s }, face(s), h("small", {}, name(s))));
             }
         }
         return grid;
@@ -80,7 +80,7 @@ export const slotsPage = async (main, ctx, game) => {
                 draw(e);
             }
             else if (e.type === "stake_refused")
-                flash(`Your stake was refused (${e.code}).`, "error");
+                flash(stakeRefused(e.code), "error");
             ctx.refreshBalance();
         }
     };
@@ -104,7 +104,7 @@ export const slotsPage = async (main, ctx, game) => {
             }
         },
     }, h("label", {}, `Line bet (${money(view.min_line_bet, currency)} – ${money(view.max_line_bet, currency)}) `, input), stakeLine, spinButton);
-    main.append(h("h1", {}, `Slots: ${game}`), h("p", { class: "session" }, `Session ${session} · ${view.lines} paylines · `, h("a", { href: "#/history" }, "your rounds")), (machine.append(form, wins, free), machine), h("details", { class: "paytable" }, h("summary", {}, "Paytable"), h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Symbol"), h("th", {}, "3"), h("th", {}, "4"), h("th", {}, "5"))), h("tbody", {}, config.symbols.map((s) => h("tr", {}, h("td", {}, `${s.name} (${s.kind})`), ...s.pays.slice(2).map((p) => h("td", {}, String(p))))))), h("h3", {}, `The ${config.lines.length} paylines`), h("ol", { class: "paylines" }, config.lines.map((rows, i) => h("li", { "data-line": i + 1 }, h("span", {}, `line ${i + 1}`), lineEl(rows))))));
+    main.append(h("h1", {}, `Slots: ${game}`), h("p", { class: "session" }, `Session ${session} · ${view.lines} paylines · `, h("a", { href: "#/history" }, "your rounds")), (machine.append(form, wins, free), machine), h("details", { class: "paytable" }, h("summary", {}, "Paytable"), h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Symbol"), h("th", {}, "3"), h("th", {}, "4"), h("th", {}, "5"))), h("tbody", {}, config.symbols.map((s, i) => h("tr", {}, h("td", { class: "pay-symbol" }, face(i), `${s.name} (${s.kind})`), ...s.pays.slice(2).map((p) => h("td", {}, String(p))))))), h("h3", {}, `The ${config.lines.length} paylines`), h("ol", { class: "paylines" }, config.lines.map((rows, i) => h("li", { "data-line": i + 1 }, h("span", {}, `line ${i + 1}`), lineEl(rows))))));
     showStake();
     draw(view.last);
     return () => {

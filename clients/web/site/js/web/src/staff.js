@@ -4,7 +4,7 @@
 // record; read the audit trail of staff actions, a page at a time.
 import * as api from "./api.js";
 import { refusal } from "./app.js";
-import { fields, fill, h, money, notice } from "./dom.js";
+import { fields, fill, h, money, notice, stack } from "./dom.js";
 const when = (ms) => new Date(ms).toLocaleString();
 /** An audit line's detail as readable fields that wrap (it is JSON, or plain text for older lines). */
 function detailFields(detail) {
@@ -17,13 +17,17 @@ function detailFields(detail) {
     }
     if (fields === null || typeof fields !== "object" || Array.isArray(fields))
         return h("span", {}, detail);
-    const shown = (v) => (typeof v === "string" ? v : JSON.stringify(v));
+    return fieldList(fields);
+}
+/** An object as fields; an object within it (a config before and after) as fields of its own. */
+function fieldList(fields) {
+    const shown = (v) => v !== null && typeof v === "object" && !Array.isArray(v) ? fieldList(v) : typeof v === "string" ? v : JSON.stringify(v);
     return h("dl", { class: "fields" }, Object.entries(fields).flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, shown(v))]));
 }
 function roundList(rounds) {
     if (!rounds.length)
         return h("p", {}, "No rounds.");
-    return h("table", { class: "rounds-found" }, h("thead", {}, h("tr", {}, h("th", {}, "Round"), h("th", {}, "Game"), h("th", {}, "Played"))), h("tbody", {}, rounds.map((r) => h("tr", {}, h("td", {}, h("a", { href: `#/round/${encodeURIComponent(r.round)}` }, r.round)), h("td", {}, r.game), h("td", {}, when(r.created_at))))));
+    return stack(h("table", { class: "rounds-found" }, h("thead", {}, h("tr", {}, h("th", {}, "Round"), h("th", {}, "Game"), h("th", {}, "Played"))), h("tbody", {}, rounds.map((r) => h("tr", {}, h("td", {}, h("a", { href: `#/round/${encodeURIComponent(r.round)}` }, r.round)), h("td", {}, r.game), h("td", {}, when(r.created_at)))))));
 }
 /** Search box, results, and the chosen player's page; `deposit` is the deposit form to show with it. */
 export function playersPart(deposit) {
@@ -32,7 +36,7 @@ export function playersPart(deposit) {
     const show = async (username) => {
         try {
             const p = await api.staff("GET", `/v1/admin/players/${encodeURIComponent(username)}`);
-            fill(detail, h("h3", {}, `${p.player.username} (${p.player.role}, id ${p.player.id})`), h("p", { class: "balances-line", "data-player": p.player.username }, p.balances.length ? p.balances.map((b) => `${money(b.available, b.currency)} available, ${money(b.held, b.currency)} in play`).join(" · ") : "No funds yet."), deposit(p.player.username), h("h4", {}, "Ledger (newest first)"), h("table", { class: "ledger" }, h("tbody", {}, p.transactions.map((t) => h("tr", {}, h("td", {}, when(t.created_at)), h("td", {}, t.kind), h("td", {}, t.round ?? ""), h("td", { class: "num" }, money(t.available_change, t.currency)), h("td", { class: "num" }, t.held_change ? money(t.held_change, t.currency) : ""))))), h("h4", {}, "Rounds"), roundList(p.rounds));
+            fill(detail, h("h3", {}, `${p.player.username} (${p.player.role}, id ${p.player.id})`), h("p", { class: "balances-line", "data-player": p.player.username }, p.balances.length ? p.balances.map((b) => `${money(b.available, b.currency)} available, ${money(b.held, b.currency)} in play`).join(" · ") : "No funds yet."), deposit(p.player.username), h("h4", {}, "Ledger (newest first)"), stack(h("table", { class: "ledger" }, h("thead", {}, h("tr", {}, ["When", "What", "Round", "Available", "In play"].map((t) => h("th", {}, t)))), h("tbody", {}, p.transactions.map((t) => h("tr", {}, h("td", {}, when(t.created_at)), h("td", {}, t.kind), h("td", {}, t.round ?? ""), h("td", { class: "num" }, money(t.available_change, t.currency)), h("td", { class: "num" }, t.held_change ? money(t.held_change, t.currency) : "")))))), h("h4", {}, "Rounds"), roundList(p.rounds));
         }
         catch (e) {
             fill(detail, notice(refusal(e, { code: true }), "error"));
@@ -93,6 +97,6 @@ export function auditPart() {
         more.hidden = before === null;
     };
     more.addEventListener("click", () => void load(false));
-    const el = h("div", {}, h("table", { class: "audit" }, h("thead", {}, h("tr", {}, h("th", {}, "When"), h("th", {}, "Who"), h("th", {}, "What"), h("th", {}, "On"), h("th", {}, "Detail"), h("th", {}, "From"))), rows), more);
+    const el = h("div", {}, stack(h("table", { class: "audit" }, h("thead", {}, h("tr", {}, h("th", {}, "When"), h("th", {}, "Who"), h("th", {}, "What"), h("th", {}, "On"), h("th", {}, "Detail"), h("th", {}, "From"))), rows)), more);
     return { el, load: () => load(true) };
 }

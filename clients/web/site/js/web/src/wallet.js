@@ -1,7 +1,7 @@
 // The wallet screen: each currency's balance (available and in play) and
 // the ledger's lines for this account, newest first, a page at a time.
 import * as api from "./api.js";
-import { h, money } from "./dom.js";
+import { h, money, stack } from "./dom.js";
 const KINDS = {
     deposit: "Deposit",
     reserve: "Stake held",
@@ -22,6 +22,6 @@ export const wallet = async (main) => {
         more.hidden = cursor === null;
     };
     more.addEventListener("click", () => void load());
-    main.append(h("h1", {}, "Wallet"), h("table", { class: "balances" }, h("thead", {}, h("tr", {}, h("th", {}, "Currency"), h("th", {}, "Available"), h("th", {}, "In play"))), h("tbody", {}, balances.map((b) => h("tr", { "data-currency": b.currency }, h("td", {}, b.currency), h("td", { class: "num available" }, money(b.available, b.currency)), h("td", { class: "num" }, money(b.held, b.currency)))))), h("h2", {}, "History"), h("table", { class: "ledger" }, h("thead", {}, h("tr", {}, h("th", {}, "When"), h("th", {}, "What"), h("th", {}, "Round"), h("th", {}, "Available"), h("th", {}, "In play"))), rows), more);
+    main.append(h("h1", {}, "Wallet"), stack(h("table", { class: "balances" }, h("thead", {}, h("tr", {}, h("th", {}, "Currency"), h("th", {}, "Available"), h("th", {}, "In play"))), h("tbody", {}, balances.map((b) => h("tr", { "data-currency": b.currency }, h("td", {}, b.currency), h("td", { class: "num available" }, money(b.available, b.currency)), h("td", { class: "num" }, money(b.held, b.currency))))))), h("h2", {}, "History"), stack(h("table", { class: "ledger" }, h("thead", {}, h("tr", {}, h("th", {}, "When"), h("th", {}, "What"), h("th", {}, "Round"), h("th", {}, "Available"), h("th", {}, "In play"))), rows)), more);
     await load();
 };
