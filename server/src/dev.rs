@@ -11,6 +11,7 @@ use anyhow::{Context, bail};
 use serde_json::json;
 
 use crate::auth;
+use crate::play::Kind;
 use crate::settings::{Settings, TableSpec};
 use crate::store::{Role, Store, StoreError};
 
@@ -34,11 +35,14 @@ pub struct DevAccount {
 }
 
 /// Makes `settings` dev settings: the demo tables in place of the
-/// configured ones.
+/// configured ones, and a table of each game in `games` (`--table GAME`, a
+/// studio's new game on a table at once) with the game's default config,
+/// `GAME-table`.
 ///
 /// # Errors
-/// The server would listen on an address other than loopback.
-pub fn prepare(settings: &mut Settings) -> anyhow::Result<()> {
+/// The server would listen on an address other than loopback; a game in
+/// `games` is not registered, or is not played at live tables.
+pub fn prepare(settings: &mut Settings, games: &[String]) -> anyhow::Result<()> {
     let host = settings.server.host.trim_start_matches('[').trim_end_matches(']');
     let loopback = host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
     if !loopback {
@@ -48,7 +52,21 @@ pub fn prepare(settings: &mut Settings) -> anyhow::Result<()> {
             settings.server.host
         );
     }
-    settings.tables = demo_tables();
+    let mut tables = demo_tables();
+    for game in games {
+        let entry = crate::games::find(game)
+            .with_context(|| format!("--table {game}: no such game; the games are:{}", crate::games::listing()))?;
+        if entry.kind != Some(Kind::Table) {
+            bail!(
+                "--table {game}: {game} is not played at live tables (single-player games open as sessions from the lobby)"
+            );
+        }
+        let id = format!("{game}-table");
+        if !tables.iter().any(|t| t.id == id) {
+            tables.push(TableSpec { id, game: game.clone(), config: json!({}) });
+        }
+    }
+    settings.tables = tables;
     Ok(())
 }
 

@@ -139,11 +139,30 @@ fn prepare_accepts_every_loopback_spelling_and_swaps_the_tables() {
     let mut settings = croupier_server::settings::Settings::load(None).unwrap();
     for host in ["127.0.0.1", "::1", "[::1]", "localhost", "127.0.0.2"] {
         settings.server.host = host.into();
-        croupier_server::dev::prepare(&mut settings).unwrap();
+        croupier_server::dev::prepare(&mut settings, &[]).unwrap();
     }
     assert_eq!(settings.tables, croupier_server::dev::demo_tables());
     for host in ["0.0.0.0", "::", "192.168.1.4", "example.com"] {
         settings.server.host = host.into();
-        assert!(croupier_server::dev::prepare(&mut settings).is_err(), "{host} accepted");
+        assert!(croupier_server::dev::prepare(&mut settings, &[]).is_err(), "{host} accepted");
+    }
+}
+
+#[test]
+fn prepare_puts_a_named_game_on_a_table_beside_the_demos() {
+    let mut settings = croupier_server::settings::Settings::load(None).unwrap();
+    settings.server.host = "127.0.0.1".into();
+    let games = ["roulette".to_owned(), "roulette".to_owned()];
+    croupier_server::dev::prepare(&mut settings, &games).unwrap();
+    let tables: Vec<(&str, &str)> = settings.tables.iter().map(|t| (t.id.as_str(), t.game.as_str())).collect();
+    assert_eq!(
+        tables,
+        [("roulette-demo", "roulette"), ("blackjack-demo", "blackjack"), ("roulette-table", "roulette")]
+    );
+    assert_eq!(settings.tables[2].config, serde_json::json!({}), "the game's defaults");
+    // A game that is not registered, or not played at tables, is refused by name.
+    for (game, says) in [("dragon-tiger", "no such game"), ("slots", "not played at live tables")] {
+        let err = croupier_server::dev::prepare(&mut settings, &[game.to_owned()]).unwrap_err().to_string();
+        assert!(err.contains(says) && err.contains(game), "{err}");
     }
 }

@@ -37,7 +37,7 @@ async fn hello_auth_and_ping() {
     assert_eq!((hello["type"].as_str(), hello["protocol"].as_u64()), (Some("hello"), Some(1)));
     send(&mut ws, json!({ "type": "ping", "id": 5 })).await;
     let reply = next(&mut ws).await.unwrap();
-    assert_eq!(reply["code"], "unauthenticated", "{reply}");
+    assert_eq!((reply["code"].as_str(), reply["re"].as_u64()), (Some("unauthenticated"), Some(5)), "{reply}");
     assert_eq!(next(&mut ws).await.unwrap()["closed"], 1008);
 
     let mut ws = authed(&app, "wendy").await;
@@ -79,17 +79,27 @@ async fn a_bad_token_or_no_auth_in_time_closes_1008() {
 
 #[actix_web::test]
 async fn bad_messages_get_codes_until_too_many() {
-    let app = TestApp::spawn_with(Db::Sqlite, |s| s.ws.max_strikes = 4).await;
+    let app = TestApp::spawn_with(Db::Sqlite, |s| s.ws.max_strikes = 7).await;
     let mut ws = authed(&app, "xena").await;
-    for bad in [json!("not an object"), json!({ "type": "teleport" }), json!({ "type": "ping", "extra": 1 })] {
+    // A frame whose `id` can be read is answered with it as `re`, whatever
+    // else is wrong with it; one without a readable `id` gets no `re`.
+    for (bad, re) in [
+        (json!("not an object"), None),
+        (json!({ "type": "teleport" }), None),
+        (json!({ "type": "teleport", "id": 41 }), Some(41)),
+        (json!({ "type": "ping", "id": 42, "extra": 1 }), Some(42)),
+        (json!({ "type": "join", "id": 43, "table": 7 }), Some(43)),
+        (json!({ "type": "ping", "id": "44" }), None),
+    ] {
         send(&mut ws, bad.clone()).await;
-        assert_eq!(next(&mut ws).await.unwrap()["code"], "invalid_message", "{bad}");
+        let reply = next(&mut ws).await.unwrap();
+        assert_eq!((reply["code"].as_str(), reply["re"].as_u64()), (Some("invalid_message"), re), "{bad}: {reply}");
     }
     send(&mut ws, json!({ "type": "ping", "id": 9 })).await;
     assert_eq!(next(&mut ws).await.unwrap()["type"], "pong", "still served after bad input");
     ws.send(Message::Binary(vec![1, 2, 3].into())).await.unwrap();
     assert_eq!(next(&mut ws).await.unwrap()["code"], "invalid_message");
-    assert_eq!(next(&mut ws).await.unwrap()["closed"], 1008, "the fourth strike closes");
+    assert_eq!(next(&mut ws).await.unwrap()["closed"], 1008, "the seventh strike closes");
     app.stop().await;
 }
 
@@ -113,7 +123,12 @@ async fn messages_are_rate_limited_per_connection() {
     send(&mut ws, json!({ "type": "ping", "id": 1 })).await;
     assert_eq!(next(&mut ws).await.unwrap()["type"], "pong");
     send(&mut ws, json!({ "type": "ping", "id": 2 })).await;
-    assert_eq!(next(&mut ws).await.unwrap()["code"], "rate_limited");
+    let refused = next(&mut ws).await.unwrap();
+    assert_eq!((refused["code"].as_str(), refused["re"].as_u64()), (Some("rate_limited"), Some(2)), "{refused}");
+    // Over the limit, a frame that does not decode is still answered with its id.
+    send(&mut ws, json!({ "type": "teleport", "id": 3 })).await;
+    let refused = next(&mut ws).await.unwrap();
+    assert_eq!((refused["code"].as_str(), refused["re"].as_u64()), (Some("rate_limited"), Some(3)), "{refused}");
     app.stop().await;
 }
 

@@ -98,6 +98,8 @@ export interface RoundRow {
   players: number[];
   record: RoundRecord;
   config: Record<string, unknown> | null;
+  /** The config's exact bytes, as hashed into `record.config`; `config` is this parsed. */
+  config_text: string | null;
 }
 
 export interface Fairness {

@@ -364,7 +364,7 @@ describe("the web client in chromium", { timeout: 600_000 }, () => {
       await page.goto(`${base}#/history`);
       await page.getByRole("link", { name: key }).click();
       await page.locator('.verdict[data-verdict="match"]').waitFor(WAIT);
-      assert.equal(await page.locator(".checks li.ok").count(), 3);
+      assert.equal(await page.locator(".checks li.ok").count(), 4, "commitment, draws, outcome and rules");
       if (table === "roulette-demo") await shot(page, "verify-match");
     }
     const seed = page.getByLabel("Server seed (64 hex digits)");
@@ -378,7 +378,7 @@ describe("the web client in chromium", { timeout: 600_000 }, () => {
     await page.goto(`${base}#/round/${encodeURIComponent(key)}`);
     await page.getByRole("button", { name: /Reveal my seed now/ }).click();
     await page.locator('.verdict[data-verdict="match"]').waitFor(WAIT);
-    assert.equal(await page.locator(".checks li.ok").count(), 3);
+    assert.equal(await page.locator(".checks li.ok").count(), 4, "commitment, draws, outcome and rules");
   });
 
   it("lets the operator find the player, their ledger and rounds, and open a round", async () => {

@@ -18,6 +18,11 @@ pub struct ServeArgs {
     /// server.host is a loopback address.
     #[arg(long)]
     dev: bool,
+    /// With --dev: a table of this game too (`GAME-table`, the game's
+    /// default config), beside the demo tables; repeatable. A studio's new
+    /// game is on a table as soon as it is registered.
+    #[arg(long = "table", value_name = "GAME", requires = "dev")]
+    tables: Vec<String>,
 }
 
 /// Builds and runs the server.
@@ -29,7 +34,7 @@ pub fn serve(args: ServeArgs, mut settings: Settings) -> anyhow::Result<()> {
         settings.server.port = port;
     }
     if args.dev {
-        croupier_server::dev::prepare(&mut settings)?;
+        croupier_server::dev::prepare(&mut settings, &args.tables)?;
     }
     croupier_server::telemetry::init(settings.server.log_format);
     raise_file_limit();

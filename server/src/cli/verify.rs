@@ -12,6 +12,7 @@ use croupier_sdk::record::RoundRecord;
 use croupier_server::games::GAMES;
 use croupier_server::settings::Settings;
 use croupier_server::store;
+use sha2::Digest;
 
 /// `croupier verify`
 #[derive(Debug, Args)]
@@ -47,6 +48,11 @@ pub fn run(args: &VerifyArgs, settings: &Settings) -> anyhow::Result<()> {
                     .game_config(hash)
                     .await?
                     .with_context(|| format!("the config {hash} that round {} names is not stored", args.round))?;
+                // The rules: the stored bytes hash to the fingerprint the record names.
+                let digest = hex::encode(sha2::Sha256::digest(stored.text.as_bytes()));
+                if !digest.eq_ignore_ascii_case(hash) {
+                    bail!("round {} names config {hash}, but the config stored under it hashes to {digest}", args.round);
+                }
                 let text: serde_json::Value =
                     serde_json::from_str(&stored.text).context("the stored config does not parse")?;
                 Some(text)
@@ -62,6 +68,9 @@ pub fn run(args: &VerifyArgs, settings: &Settings) -> anyhow::Result<()> {
             record.stakes.len(),
             record.payouts.len()
         );
+        if let Some(hash) = &record.config {
+            println!("croupier: played under config {hash}, and the config stored under it hashes to it");
+        }
         let Some(fair) = &record.rng.fair else {
             println!("croupier: drawn from the certified generator (commitment {})", record.rng.commitment);
             return Ok(());

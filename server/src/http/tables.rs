@@ -85,15 +85,16 @@ async fn round(
         return Err(not_found());
     }
     let record: Value = serde_json::from_str(&row.record).map_err(ApiError::internal)?;
-    // The config the round was played under, which replaying it needs.
-    let config = match record.get("config").and_then(Value::as_str) {
+    // The config the round was played under, which replaying it needs: its
+    // exact bytes (what the record's fingerprint hashes) and parsed.
+    let (config, config_text) = match record.get("config").and_then(Value::as_str) {
         Some(hash) => {
             let stored = state.store.game_config(hash).await?;
             let stored =
                 stored.ok_or_else(|| ApiError::internal(format!("the config {hash} of a round is not stored")))?;
-            serde_json::from_str::<Value>(&stored.text).map_err(ApiError::internal)?
+            (serde_json::from_str::<Value>(&stored.text).map_err(ApiError::internal)?, Value::String(stored.text))
         }
-        None => Value::Null,
+        None => (Value::Null, Value::Null),
     };
     Ok(HttpResponse::Ok().json(json!({
         "round": row.key,
@@ -103,6 +104,7 @@ async fn round(
         "players": row.players,
         "record": record,
         "config": config,
+        "config_text": config_text,
     })))
 }
 

@@ -60,8 +60,10 @@ impl<G: Game> Engine<G> {
             Ask::Act { action } => self.act(player, re, action, now, step),
             Ask::Chat { text } => self.chat(player, name, re, &text, step),
             Ask::Close => {
+                // `session.close` reaches sessions only (a table's id is no
+                // session of the player's); answered as the socket answers it.
                 if !self.setup.kind.closes_when_abandoned() {
-                    return step.fail(player, re, "not_a_session", "only sessions are closed; leave a table instead");
+                    return step.refuse(player, re, ErrorCode::UnknownSession, "no such session of yours");
                 }
                 step.ok(player, re);
                 self.close(now, step);

@@ -116,10 +116,11 @@ impl Connection {
         ctx.stop();
     }
 
-    /// Bad input: an error reply; too much of it closes the connection.
-    fn strike(&mut self, code: ErrorCode, message: &str, ctx: &mut actix::Context<Self>) {
+    /// Bad input: an error reply (naming the request when its `id` could be
+    /// read); too much of it closes the connection.
+    fn strike(&mut self, re: Option<u64>, code: ErrorCode, message: &str, ctx: &mut actix::Context<Self>) {
         self.strikes += 1;
-        self.error(None, code, message, ctx);
+        self.error(re, code, message, ctx);
         if self.strikes >= self.state.settings.ws.max_strikes {
             self.close(CloseCode::Policy, "too many bad messages", ctx);
         }
@@ -129,8 +130,10 @@ impl Connection {
         let limited = self.limiter.check().is_err();
         let msg: ClientMsg = match serde_json::from_str(text) {
             Ok(msg) => msg,
-            Err(_) if limited => return self.error(None, ErrorCode::RateLimited, "too many messages: slow down", ctx),
-            Err(e) => return self.strike(ErrorCode::InvalidMessage, &e.to_string(), ctx),
+            Err(_) if limited => {
+                return self.error(readable_id(text), ErrorCode::RateLimited, "too many messages: slow down", ctx);
+            }
+            Err(e) => return self.strike(readable_id(text), ErrorCode::InvalidMessage, &e.to_string(), ctx),
         };
         if limited {
             return self.error(request_id(&msg), ErrorCode::RateLimited, "too many messages: slow down", ctx);
@@ -140,8 +143,8 @@ impl Connection {
             (ClientMsg::Auth { id, .. }, Some(_)) => {
                 self.error(id, ErrorCode::AlreadyAuthenticated, "this connection is signed in", ctx)
             }
-            (_, None) => {
-                self.error(None, ErrorCode::Unauthenticated, "the first message must be auth", ctx);
+            (msg, None) => {
+                self.error(request_id(&msg), ErrorCode::Unauthenticated, "the first message must be auth", ctx);
                 self.close(CloseCode::Policy, "the first message must be auth", ctx);
             }
             (ClientMsg::Ping { id }, Some(_)) => self.send(&ServerMsg::Pong { re: id }, ctx),
@@ -262,6 +265,17 @@ impl Connection {
 }
 
 /// The request id of any message.
+/// The `id` of a frame that does not decode as a message, when it is a JSON
+/// object with a numeric `id` (whatever else is wrong with it), so the
+/// refusal names the request it answers.
+fn readable_id(text: &str) -> Option<u64> {
+    #[derive(serde::Deserialize)]
+    struct Numbered {
+        id: Option<u64>,
+    }
+    serde_json::from_str::<Numbered>(text).ok().and_then(|n| n.id)
+}
+
 fn request_id(msg: &ClientMsg) -> Option<u64> {
     match msg {
         ClientMsg::Auth { id, .. }
@@ -336,7 +350,7 @@ impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for Connection {
         match item {
             Ok(AggregatedMessage::Text(text)) => self.on_text(&text, ctx),
             Ok(AggregatedMessage::Binary(_)) => {
-                self.strike(ErrorCode::InvalidMessage, "send JSON text frames, not binary", ctx)
+                self.strike(None, ErrorCode::InvalidMessage, "send JSON text frames, not binary", ctx)
             }
             Ok(AggregatedMessage::Ping(bytes)) => self.push(Out::Pong(bytes.to_vec()), ctx),
             Ok(AggregatedMessage::Pong(_)) => {}

@@ -92,6 +92,23 @@ pub async fn verify_with_the_binary(app: &TestApp, player: &Player) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The record put back, the rules it names tampered with: one byte more
+    // in the stored config (still the same JSON) no longer hashes to it.
+    sqlx::query("UPDATE rounds SET record = $1 WHERE round_key = $2")
+        .bind(&row.record)
+        .bind(&key)
+        .execute(&mut db)
+        .await
+        .unwrap();
+    assert!(verify().status.success());
+    sqlx::query("UPDATE game_configs SET config = config || ' ' WHERE hash = $1")
+        .bind(record["config"].as_str().unwrap())
+        .execute(&mut db)
+        .await
+        .unwrap();
+    let out = verify();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && stderr.contains("hashes to"), "{stderr}");
 }
 
 /// Every round record of `player`, checked: it replays, and its revealed
@@ -106,6 +123,14 @@ pub async fn records(app: &TestApp, player: &Player) -> Vec<(RoundRecord, Value)
             app.get(&format!("/v1/rounds/{}", key["round"].as_str().unwrap()), Some(&player.token)).await;
         assert_eq!(status, 200, "{body}");
         let record: RoundRecord = serde_json::from_value(body["record"].clone()).unwrap();
+        // The config served is the one the record names: its exact bytes
+        // hash to the fingerprint, and `config` is those bytes parsed.
+        if let Some(hash) = &record.config {
+            use sha2::Digest;
+            let text = body["config_text"].as_str().unwrap();
+            assert_eq!(&hex::encode(sha2::Sha256::digest(text.as_bytes())), hash, "{body}");
+            assert_eq!(serde_json::from_str::<Value>(text).unwrap(), body["config"]);
+        }
         out.push((record, body["config"].clone()));
     }
     out

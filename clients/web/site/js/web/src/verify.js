@@ -3,7 +3,8 @@
 // the round's ChaCha20 key as HMAC-SHA256(seed, fair message) (WebCrypto),
 // the keystream from @noble/ciphers' ChaCha20 (rand_chacha's layout: 64-bit
 // block counter, stream 0), each draw as `below(n)` (Lemire's multiply-shift
-// with rejection), then the game's outcome recomputed from those draws.
+// with rejection), then the game's outcome recomputed from those draws; and
+// the config served with the round hashed against the one its record names.
 import { chacha20orig } from "../../../vendor/noble-ciphers/chacha.js";
 const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 const unhex = (s) => {
@@ -135,5 +136,15 @@ export async function verify(row, seedHex) {
     const same = draws.every((v, i) => v === row.record.draws[i].value);
     checks.push({ what: "Every draw comes from the seed", ok: same, detail: `${draws.length} draws recomputed: ${draws.join(", ")}` });
     checks.push(outcomeCheck(row, draws));
+    checks.push(await rulesCheck(row));
     return checks;
+}
+/** The config served is the one the record names: SHA-256 of its exact bytes (`config_text`) is the record's `config`. */
+async function rulesCheck(row) {
+    const what = "The round was played under the rules served with it";
+    const named = row.record.config;
+    if (!named || row.config_text === null)
+        return { what, ok: false, detail: "this record names no config (it was written before records did)" };
+    const digest = hex(await sha256(utf8(row.config_text)));
+    return { what, ok: digest === named.toLowerCase(), detail: `SHA-256(config) = ${digest}; the record names ${named}` };
 }
