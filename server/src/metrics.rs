@@ -167,13 +167,11 @@ impl Metrics {
     ) -> Result<T, StoreError> {
         let started = Instant::now();
         let result = operation.await;
+        // A refusal is labelled with the code it travels under.
         let outcome = match &result {
             Ok(_) => "ok",
-            Err(StoreError::InsufficientFunds) => "insufficient_funds",
-            Err(StoreError::KeyReused(_)) => "key_reused",
-            Err(StoreError::UnknownRound(_) | StoreError::RoundClosed(_)) => "bad_round",
             Err(StoreError::Database(_) | StoreError::Unconfirmed(_) | StoreError::Corrupt(_)) => "error",
-            Err(_) => "refused",
+            Err(e) => e.code().as_str(),
         };
         self.wallet_ops.with_label_values(&[op, outcome]).inc();
         self.wallet_latency.with_label_values(&[op]).observe(started.elapsed().as_secs_f64());

@@ -68,7 +68,10 @@ async fn operators_deposit_and_players_see_their_wallet() {
     assert!(app.store.ledger_violations(5).await.unwrap().is_empty());
     let metrics = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains(r#"croupier_wallet_operations_total{op="deposit",outcome="ok"} 5"#), "{metrics}");
-    assert!(metrics.contains(r#"croupier_wallet_operations_total{op="deposit",outcome="key_reused"} 1"#), "{metrics}");
+    assert!(
+        metrics.contains(r#"croupier_wallet_operations_total{op="deposit",outcome="idempotency_key_reused"} 1"#),
+        "{metrics}"
+    );
     assert!(metrics.contains("croupier_wallet_operation_duration_seconds_count{op=\"deposit\"} 6"), "{metrics}");
     app.stop().await;
 }

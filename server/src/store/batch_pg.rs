@@ -112,6 +112,28 @@ fn encode(i: usize, op: &WalletOp) -> Result<Option<Encoded<'_>>, StoreError> {
     }
 }
 
+/// Every refusal the wallet's SQL function answers (`op_error` in
+/// migrations/postgres/0005 and 0007).
+pub const SQL_REFUSALS: &[&str] =
+    &["insufficient_funds", "round_closed", "unknown_round", "key_reused", "currency_mismatch", "payout_without_stake"];
+
+/// A refusal of the wallet's SQL function as the store error it is — the
+/// one table its words are read through; the error's [`StoreError::code`]
+/// is what travels (`key_reused` is `idempotency_key_reused` on the wire).
+/// `None` for words it never answers, or a detail that does not fit.
+pub fn sql_refusal(refusal: &str, detail: &str) -> Option<StoreError> {
+    let detail = || detail.to_owned();
+    Some(match refusal {
+        "insufficient_funds" => StoreError::InsufficientFunds,
+        "round_closed" => StoreError::RoundClosed(detail()),
+        "unknown_round" => StoreError::UnknownRound(detail()),
+        "key_reused" => StoreError::KeyReused(detail()),
+        "currency_mismatch" => StoreError::CurrencyMismatch(detail()),
+        "payout_without_stake" => StoreError::PayoutWithoutStake(detail().parse().ok()?),
+        _ => return None,
+    })
+}
+
 /// One answer row as the operation's result.
 fn answer(row: &sqlx::any::AnyRow) -> Result<(usize, OpResult), StoreError> {
     let index: i64 = row.try_get("op_index")?;
@@ -128,16 +150,10 @@ fn answer(row: &sqlx::any::AnyRow) -> Result<(usize, OpResult), StoreError> {
             Ok(Some(Receipt { tx_id, replayed }))
         }
         (None, None) => Ok(None),
-        (Some("insufficient_funds"), _) => Err(StoreError::InsufficientFunds),
-        (Some("round_closed"), _) => Err(StoreError::RoundClosed(detail)),
-        (Some("unknown_round"), _) => Err(StoreError::UnknownRound(detail)),
-        (Some("key_reused"), _) => Err(StoreError::KeyReused(detail)),
-        (Some("currency_mismatch"), _) => Err(StoreError::CurrencyMismatch(detail)),
-        (Some("payout_without_stake"), _) => match detail.parse() {
-            Ok(user_id) => Err(StoreError::PayoutWithoutStake(user_id)),
-            Err(_) => return Err(StoreError::Corrupt(format!("batch answer: payout without stake {detail:?}"))),
+        (Some(refusal), _) => match sql_refusal(refusal, &detail) {
+            Some(refused) => Err(refused),
+            None => return Err(StoreError::Corrupt(format!("batch answer: unknown refusal {refusal:?} ({detail:?})"))),
         },
-        (Some(other), _) => return Err(StoreError::Corrupt(format!("batch answer: unknown refusal {other:?}"))),
     };
     Ok((index, result))
 }

@@ -24,6 +24,7 @@ mod accounts;
 pub mod audit;
 pub mod batch;
 mod batch_pg;
+pub use batch_pg::{SQL_REFUSALS, sql_refusal};
 mod console;
 mod mfa;
 pub mod postgres;
