@@ -75,12 +75,22 @@ pub fn code_at(secret: &str, at_secs: u64) -> Result<String, String> {
 pub fn recovery_codes() -> Result<Vec<String>, getrandom::Error> {
     let mut codes = Vec::with_capacity(RECOVERY_CODES);
     for _ in 0..RECOVERY_CODES {
-        let mut bytes = [0u8; 10];
-        getrandom::fill(&mut bytes)?;
-        let letters: String = bytes.iter().map(|b| char::from(ALPHABET[usize::from(b % 31)])).collect();
+        let mut letters = String::with_capacity(10);
+        while letters.len() < 10 {
+            let mut bytes = [0u8; 16];
+            getrandom::fill(&mut bytes)?;
+            letters.extend(bytes.iter().filter_map(|b| letter(*b)).take(10 - letters.len()));
+        }
         codes.push(format!("{}-{}", &letters[..5], &letters[5..]));
     }
     Ok(codes)
+}
+
+/// The letter a random byte gives, each letter equally often: a byte of
+/// 248 (8 × 31) or more gives none, and is drawn again.
+fn letter(byte: u8) -> Option<char> {
+    const EVEN: u8 = 248;
+    (byte < EVEN).then(|| char::from(ALPHABET[usize::from(byte % 31)]))
 }
 
 /// What the database keeps of a recovery code: SHA-256 of it as typed,
@@ -123,6 +133,18 @@ mod tests {
         assert!(uri.starts_with("otpauth://totp/Croupier:alice?"), "{uri}");
         assert!(uri.contains(&format!("secret={secret}")), "{uri}");
         assert!(uri.contains("issuer=Croupier"), "{uri}");
+    }
+
+    #[test]
+    fn every_letter_of_a_recovery_code_is_as_likely() {
+        let mut counts = std::collections::BTreeMap::new();
+        for byte in 0..=u8::MAX {
+            if let Some(c) = letter(byte) {
+                *counts.entry(c).or_insert(0) += 1;
+            }
+        }
+        assert_eq!(counts.len(), ALPHABET.len());
+        assert!(counts.values().all(|n| *n == 8), "{counts:?}");
     }
 
     #[test]

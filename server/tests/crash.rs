@@ -293,12 +293,10 @@ async fn bet_when_open(ws: &mut actix_codec::Framed<awc::BoxedSocket, awc::ws::C
         if m["re"] == id && m["type"] == "ok" {
             return m;
         }
-        if (m["re"] == id && m["type"] == "error") || m["event"]["type"] == "betting_open" {
-            // Not open yet (or no longer): the next round's betting.
-            if m["event"]["type"] == "betting_open" {
-                id += 1;
-                ws.send(text(bet(id))).await.unwrap();
-            }
+        // Refused (betting not open yet, or no longer): again when it opens.
+        if m["event"]["type"] == "betting_open" {
+            id += 1;
+            ws.send(text(bet(id))).await.unwrap();
         }
     }
 }

@@ -132,18 +132,17 @@ impl<G: Game> Engine<G> {
         // stands go in one transaction.
         let (key, round) = (format!("{round}:void"), round.to_owned());
         let close = if staked { RoundClose::Void } else { RoundClose::RecordOnly };
-        match (voided, self.checkpoint(now)) {
-            (Some(row), Ok(checkpoint)) => {
+        let checkpoint = self.checkpoint(now).map_err(|e| {
+            tracing::error!(table_id = %self.setup.id, %e, "a voided round's record was not written: the table's state does not serialise");
+        });
+        match voided.zip(checkpoint.ok()) {
+            Some((row, checkpoint)) => {
                 self.boundary = Some(checkpoint.clone());
                 step.money.push(Money::Close { key, round, close, record: Some(Box::new((row, checkpoint))) });
             }
-            (_, Err(e)) => {
-                tracing::error!(table_id = %self.setup.id, %e, "a voided round's record was not written: the table's state does not serialise");
-                if staked {
-                    step.money.push(Money::Close { key, round, close, record: None });
-                }
-            }
-            (None, Ok(_)) => {}
+            // The refund goes without the record rather than not at all.
+            None if staked => step.money.push(Money::Close { key, round, close, record: None }),
+            None => {}
         }
         for player in newcomers {
             self.sit_again(player, now, step);

@@ -236,13 +236,12 @@ impl Rounds for SqlStore {
         // What the player staked is what the wallet held of theirs in the
         // round (the wallet's round key is the record's).
         let rows = sqlx::query(
-            "SELECT r.round_key, r.table_id, r.game, r.created_at, \
+            "SELECT r.round_key, r.table_id, r.game, r.created_at, w.currency, \
              CAST(COALESCE((SELECT SUM(h.amount) FROM wallet_holds h \
                             WHERE h.round_key = r.round_key AND h.user_id = p.user_id), 0) AS BIGINT) AS staked, \
-             (SELECT w.currency FROM wallet_rounds w WHERE w.round_key = r.round_key) AS currency, \
-             CASE WHEN EXISTS (SELECT 1 FROM wallet_rounds w WHERE w.round_key = r.round_key AND w.status = 'voided') \
-                  THEN 1 ELSE 0 END AS voided \
+             CASE WHEN w.status = 'voided' THEN 1 ELSE 0 END AS voided \
              FROM rounds r JOIN round_players p ON p.round_key = r.round_key \
+             LEFT JOIN wallet_rounds w ON w.round_key = r.round_key \
              WHERE p.user_id = $1 ORDER BY r.created_at DESC, r.round_key DESC LIMIT $2",
         )
         .bind(user_id)

@@ -239,7 +239,27 @@ impl<G: Game> Handler<Admin> for Table<G> {
             Admin::Close { reason } => {
                 self.admin.close = Some(reason);
                 self.admin_due(ctx);
-                now(Ok(if self.closing { Answer::Done } else { Answer::Later }))
+                if !self.closing {
+                    return now(Ok(Answer::Later));
+                }
+                // Closed now: said so once the closed checkpoint is stored,
+                // so that no start, even after a crash, brings it back.
+                let (row, store, id) =
+                    (self.engine.checkpoint(self.deps.clock.now_ms()), self.deps.store.clone(), self.id.clone());
+                let durable = async move {
+                    let saved = match row {
+                        Ok(row) => store.save_checkpoint(&row).await.map_err(|e| e.to_string()),
+                        Err(e) => Err(e.to_string()),
+                    };
+                    match saved {
+                        Ok(()) => Ok(Answer::Done),
+                        Err(e) => {
+                            tracing::warn!(table_id = %id, %e, "closed, but not yet stored: the table stores it as it stops");
+                            Ok(Answer::Later)
+                        }
+                    }
+                };
+                Box::pin(durable.into_actor(self))
             }
             Admin::Reconfigure { spec } => {
                 let new = match NewConfig::<G>::read(&spec) {
