@@ -1,10 +1,12 @@
-//! Every error code the server itself sends, over HTTP (`{"error": {"code",
+//! Every error code the server sends, over HTTP (`{"error": {"code",
 //! "message"}}`) and over the WebSocket (`error`, `pending` and `closing`
 //! messages): one enum, so a code is written once and a typo does not
-//! compile. A game's own refusals (`betting_closed`, `bet_out_of_limits`, ...)
-//! are the game's and travel as its strings. docs/api.md and
-//! docs/protocol.md document each code; a test checks that every one here
-//! is documented in one of them.
+//! compile. The refusals games share (`betting_closed`, `bet_out_of_limits`,
+//! ...) are here too, and a game sends them through the SDK
+//! (`croupier_sdk::codes`); only a code one game alone has is the game's
+//! own. docs/api.md and docs/protocol.md document each code;
+//! `server/tests/error_catalogue.rs` checks every one is documented and can
+//! be sent.
 
 use serde::{Deserialize, Serialize};
 
@@ -112,8 +114,6 @@ codes! {
     RoundNotOpen = "round_not_open",
     /// The wallet did not answer, so nothing was placed.
     WalletUnavailable = "wallet_unavailable",
-    /// The wallet refused for a reason of its own.
-    WalletError = "wallet_error",
     /// The wallet has not confirmed a stake yet; the answer follows.
     WalletUnconfirmed = "wallet_unconfirmed",
     /// A table id that is not 1 to 40 of `a-z 0-9 -`.
@@ -160,6 +160,17 @@ codes! {
     AlreadySeated = "already_seated",
     /// Take a seat first.
     NotSeated = "not_seated",
+    /// That seat is taken, or there is no such seat (a game's refusal).
+    SeatTaken = "seat_taken",
+    /// Bets are closed for this round (a game's refusal).
+    BettingClosed = "betting_closed",
+    /// A bet outside the table's limits; the message names them in the
+    /// table's money (a game's refusal).
+    BetOutOfLimits = "bet_out_of_limits",
+    /// The player's last stake is still at the wallet (a game's refusal).
+    AwaitingSettlement = "awaiting_settlement",
+    /// Another player, or another hand, is to act (a game's refusal).
+    NotYourTurn = "not_your_turn",
     /// Join the table first.
     NotJoined = "not_joined",
     /// Not an action of this game.
@@ -197,6 +208,7 @@ mod tests {
         }
         assert_eq!(ErrorCode::InsufficientFunds.to_string(), "insufficient_funds");
         assert_eq!(ErrorCode::parse("table_busy"), Some(ErrorCode::TableBusy));
-        assert_eq!(ErrorCode::parse("betting_closed"), None, "a game's code is not ours");
+        assert_eq!(ErrorCode::parse("betting_closed"), Some(ErrorCode::BettingClosed), "a shared game refusal");
+        assert_eq!(ErrorCode::parse("invalid_bet"), None, "roulette's own code is not shared");
     }
 }

@@ -306,7 +306,8 @@ fn slots_scenarios() {
 /// A game that counts and draws before deciding whether to refuse, as a
 /// careless game might: the engine must undo both. Most actions it accepts
 /// open a round, draw in that same input and end the round; action 9
-/// draws with no round open; 7 opens a round that stays open, 6 draws in
+/// draws with no round open; 4 is refused with a code Careless does not
+/// list; 7 opens a round that stays open, 6 draws in
 /// it and 8 ends it.
 struct Careless;
 
@@ -317,8 +318,12 @@ struct Counted {
     open: Option<u64>,
 }
 
+/// Careless's own refusal of action 0.
+const ZERO: croupier_sdk::Code = croupier_sdk::Code::own("zero");
+
 impl Game for Careless {
     const ID: &'static str = "careless";
+    const CODES: &'static [croupier_sdk::Code] = &[ZERO];
     type Config = Value;
     type State = Counted;
     type Action = u32;
@@ -341,7 +346,10 @@ impl Game for Careless {
         // Each action opens a round, draws in it and ends it.
         let drawn = rng.below(1_000_000);
         if action == 0 {
-            return croupier_sdk::reject("zero", "no zeros");
+            return croupier_sdk::reject(ZERO, "no zeros");
+        }
+        if action == 4 {
+            return croupier_sdk::reject(croupier_sdk::Code::own("four"), "a code Careless does not list");
         }
         if action == 9 {
             // Draws with no round open.
@@ -431,6 +439,21 @@ fn a_refused_input_leaves_the_state_and_the_generator_where_they_were() {
     let (a, b) = (act(&mut refused_first, 1), act(&mut straight, 1));
     let drawn = |s: &Step| parse(&s.events.last().unwrap().text)["event"].clone();
     assert_eq!(drawn(&a), drawn(&b), "the generator did not move for the refused input");
+}
+
+#[test]
+fn a_refusal_with_a_code_the_game_does_not_list_is_sent_as_internal_error() {
+    let mut engine = careless();
+    let refused = |step: &Step| match &step.replies[..] {
+        [(1, Reply::Msg(croupier_protocol::ServerMsg::Error { re: Some(9), code, message }))] => {
+            (code.clone(), message.clone())
+        }
+        other => panic!("not one error reply: {other:?}"),
+    };
+    assert_eq!(refused(&act(&mut engine, 0)), ("zero".to_owned(), "no zeros".to_owned()), "a listed code is sent");
+    let (code, message) = refused(&act(&mut engine, 4));
+    assert_eq!(code, "internal_error", "an unlisted code never reaches a player");
+    assert_eq!(message, "a code Careless does not list");
 }
 
 #[test]

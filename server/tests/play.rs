@@ -109,6 +109,7 @@ mod panicky {
 
     impl Game for Panicky {
         const ID: &'static str = "panicky";
+        const CODES: &'static [croupier_sdk::Code] = &[];
         type Config = Config;
         type State = State;
         type Action = Action;
@@ -139,7 +140,7 @@ mod panicky {
                     Ok(())
                 }
                 Input::Join { .. } | Input::Leave { .. } => Ok(()),
-                _ => reject("unexpected", "no timers or wallet here"),
+                _ => reject(croupier_sdk::codes::UNEXPECTED_TIMER, "no timers or wallet here"),
             }
         }
 

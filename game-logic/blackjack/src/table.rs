@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use croupier_sdk::{
-    Audience, ConfigError, Currency, Draw, Effect, Effects, Game, Input, OpId, PlayerId, Rejected, RoundId, TimerId,
-    Viewer, reject,
+    Audience, Code, ConfigError, Currency, Draw, Effect, Effects, ErrorCode, Game, Input, OpId, PlayerId, Rejected,
+    RoundId, TimerId, Viewer, codes, reject,
 };
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +12,13 @@ use crate::cards::{Card, Shoe, is_blackjack, total, value};
 use crate::rules::{Config, Surrender};
 
 mod rounds;
+
+/// A seat bets once a round.
+pub const ALREADY_BET: Code = Code::own("already_bet");
+/// Insurance is not on offer to this player now.
+pub const INSURANCE_CLOSED: Code = Code::own("insurance_closed");
+/// A move the rules do not allow on this hand.
+pub const ILLEGAL_MOVE: Code = Code::own("illegal_move");
 
 /// Closes the betting window.
 pub const BETTING_TIMER: TimerId = TimerId(1);
@@ -51,10 +58,11 @@ pub enum Action {
 }
 
 /// Where the round is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "phase", rename_all = "snake_case")]
 pub enum Phase {
     /// Nobody seated.
+    #[default]
     Idle,
     /// Bets are taken.
     Betting,
@@ -178,7 +186,7 @@ pub struct Seat {
 }
 
 /// The checkpointed state. The shoe holds no order (see [`Shoe`]).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct State {
     config: Config,
     phase: Phase,
@@ -324,6 +332,7 @@ fn publish(event: Event) -> Effect<Event, Outcome> {
 
 impl Game for Blackjack {
     const ID: &'static str = "blackjack";
+    const CODES: &'static [Code] = &[ALREADY_BET, INSURANCE_CLOSED, ILLEGAL_MOVE];
     type Config = Config;
     type State = State;
     type Action = Action;
@@ -340,23 +349,14 @@ impl Game for Blackjack {
     }
 
     fn new_table(config: &Config) -> State {
-        State {
-            config: config.clone(),
-            phase: Phase::Idle,
-            round: 0,
-            next_op: 1,
-            seats: vec![None; usize::from(config.seats)],
-            dealer: Vec::new(),
-            hole_revealed: false,
-            shoe: Shoe::default(),
-            pending: BTreeMap::new(),
-        }
+        // Idle, round 0, an empty shoe and dealer, nothing pending.
+        State { config: config.clone(), seats: vec![None; usize::from(config.seats)], next_op: 1, ..State::default() }
     }
 
     fn reconfigure(state: &mut State, config: &Config) -> Result<(), Rejected> {
         let fixed = |c: &Config| (c.currency, c.seats, c.decks);
         if fixed(config) != fixed(&state.config) {
-            return reject("config_fixed", "currency, seats and decks cannot change on an open table");
+            return reject(ErrorCode::ConfigFixed, "currency, seats and decks cannot change on an open table");
         }
         state.config = config.clone();
         Ok(())
@@ -368,7 +368,7 @@ impl Game for Blackjack {
             Input::Leave { player } => state.leave(player, rng, out),
             Input::Action { player, action } => match state.seat_of(player) {
                 Some(seat) => state.act(seat, action, rng, out),
-                None => reject("not_seated", "take a seat first"),
+                None => reject(ErrorCode::NotSeated, "take a seat first"),
             },
             Input::Wallet { op, result } => state.wallet(op, result, rng, out),
             Input::Timer { timer } => state.timer(timer, rng, out),

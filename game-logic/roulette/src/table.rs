@@ -3,8 +3,8 @@
 use std::collections::{BTreeSet, VecDeque};
 
 use croupier_sdk::{
-    Audience, ConfigError, Currency, Draw, Effect, Effects, Game, Input, Money, OpId, Payout, PlayerId, Rejected,
-    RoundId, TimerId, Viewer, WalletResult, merge_payouts, minor_units, reject,
+    Audience, Code, ConfigError, Currency, Draw, Effect, Effects, ErrorCode, Game, Input, Money, OpId, Payout,
+    PlayerId, Rejected, RoundId, TimerId, Viewer, WalletResult, codes, merge_payouts, minor_units, reject,
 };
 use serde::{Deserialize, Serialize};
 
@@ -246,8 +246,21 @@ pub struct View {
     pub max_bet: i64,
 }
 
+/// Numbers that are not a legal group for the bet named.
+pub const INVALID_BET: Code = Code::own("invalid_bet");
+/// A chip under `min_bet`.
+pub const BET_BELOW_MINIMUM: Code = Code::own("bet_below_minimum");
+/// The player's total on one spot would go over `max_bet`.
+pub const BET_ABOVE_MAXIMUM: Code = Code::own("bet_above_maximum");
+/// The player has `max_bets_per_player` bets this round.
+pub const TOO_MANY_BETS: Code = Code::own("too_many_bets");
+/// The player's total this round would go over `max_total_per_player`.
+pub const TABLE_LIMIT_EXCEEDED: Code = Code::own("table_limit_exceeded");
+
 impl Game for Roulette {
     const ID: &'static str = "roulette";
+    const CODES: &'static [Code] =
+        &[INVALID_BET, BET_BELOW_MINIMUM, BET_ABOVE_MAXIMUM, TOO_MANY_BETS, TABLE_LIMIT_EXCEEDED];
     type Config = Config;
     type State = State;
     type Action = Action;
@@ -292,11 +305,11 @@ impl Game for Roulette {
 
     fn reconfigure(state: &mut State, config: &Config) -> Result<(), Rejected> {
         if config.currency != state.config.currency {
-            return reject("config_fixed", "the currency of an open table cannot change");
+            return reject(ErrorCode::ConfigFixed, "the currency of an open table cannot change");
         }
         if usize::from(config.seats) < state.players.len() {
             return reject(
-                "config_fixed",
+                ErrorCode::ConfigFixed,
                 format!("{} players are seated: seats cannot go below", state.players.len()),
             );
         }
@@ -313,7 +326,7 @@ impl Game for Roulette {
         match input {
             Input::Join { player, .. } => {
                 if !state.players.contains(&player) && state.players.len() >= usize::from(state.config.seats) {
-                    return reject("table_full", format!("all {} seats are taken", state.config.seats));
+                    return reject(ErrorCode::TableFull, format!("all {} seats are taken", state.config.seats));
                 }
                 state.players.insert(player);
                 if state.phase == Phase::Idle {
@@ -343,7 +356,9 @@ impl Game for Roulette {
                     state.open_round(out);
                 }
             }
-            Input::Timer { timer } => return reject("unexpected_timer", format!("timer {} is not running", timer.0)),
+            Input::Timer { timer } => {
+                return reject(codes::UNEXPECTED_TIMER, format!("timer {} is not running", timer.0));
+            }
         }
         Ok(())
     }
@@ -416,33 +431,30 @@ impl State {
     fn bet(&mut self, player: PlayerId, spot: Spot, amount: i64, out: &mut Effects<Roulette>) -> Result<(), Rejected> {
         let c = &self.config;
         if !self.players.contains(&player) {
-            return reject("not_seated", "join the table before betting");
+            return reject(ErrorCode::NotSeated, "join the table before betting");
         }
         if self.phase != Phase::Betting {
-            return reject("betting_closed", "bets are closed for this round");
+            return reject(ErrorCode::BettingClosed, "bets are closed for this round");
         }
         if spot.coverage().is_none() {
-            return reject("invalid_bet", "those numbers are not a legal group for this bet");
+            return reject(INVALID_BET, "those numbers are not a legal group for this bet");
         }
         let shown = |minor| Money::new(minor, c.currency).shown();
         if amount < c.min_bet {
-            return reject("bet_below_minimum", format!("the smallest bet is {}", shown(c.min_bet)));
+            return reject(BET_BELOW_MINIMUM, format!("the smallest bet is {}", shown(c.min_bet)));
         }
         let on_spot = self.on_spot(player, &spot);
         if amount > c.max_bet - on_spot {
             let have = if on_spot > 0 { format!(" (you have {} on it)", shown(on_spot)) } else { String::new() };
-            return reject("bet_above_maximum", format!("at most {} on one spot{have}", shown(c.max_bet)));
+            return reject(BET_ABOVE_MAXIMUM, format!("at most {} on one spot{have}", shown(c.max_bet)));
         }
         let (count, total) = self.player_bets(player);
         if count >= c.max_bets_per_player {
-            return reject("too_many_bets", format!("at most {} bets a round", c.max_bets_per_player));
+            return reject(TOO_MANY_BETS, format!("at most {} bets a round", c.max_bets_per_player));
         }
         if amount > c.max_total_per_player - total {
             let limit = shown(c.max_total_per_player);
-            return reject(
-                "table_limit_exceeded",
-                format!("at most {limit} in all a round (you have {})", shown(total)),
-            );
+            return reject(TABLE_LIMIT_EXCEEDED, format!("at most {limit} in all a round (you have {})", shown(total)));
         }
         let op = OpId(self.next_op);
         self.next_op += 1;
@@ -459,7 +471,7 @@ impl State {
         out: &mut Effects<Roulette>,
     ) -> Result<(), Rejected> {
         let Some(i) = self.bets.iter().position(|b| b.op == op && !b.confirmed) else {
-            return reject("unexpected_wallet_result", format!("op {} is not pending", op.0));
+            return reject(codes::UNEXPECTED_WALLET_RESULT, format!("op {} is not pending", op.0));
         };
         out.push(match result {
             WalletResult::Reserved => {

@@ -11,9 +11,11 @@ use std::collections::BTreeSet;
 use croupier_rng::Draw;
 use serde::{Deserialize, Serialize};
 
+use crate::ErrorCode;
+use crate::codes::{self, Code};
 use crate::game::{
     Audience, ConfigError, Effect, Effects, Game, Input, OpId, Payout, PlayerId, Rejected, RoundId, Viewer,
-    WalletResult,
+    WalletResult, reject,
 };
 use crate::money::{Currency, Money, minor_units};
 
@@ -149,6 +151,8 @@ pub struct View {
 
 impl Game for CoinFlip {
     const ID: &'static str = "coin_flip";
+    // Every refusal of a coin flip is a shared one.
+    const CODES: &'static [Code] = &[];
     type Config = Config;
     type State = State;
     type Action = Action;
@@ -192,7 +196,7 @@ impl Game for CoinFlip {
             }
             Input::Action { player, action: Action::Flip { call, stake } } => flip(state, player, call, stake, out),
             Input::Wallet { op, result } => wallet(state, op, result, rng, out),
-            Input::Timer { .. } => Err(Rejected::new("unknown_timer", "coin flip has no timers")),
+            Input::Timer { .. } => reject(codes::UNEXPECTED_TIMER, "coin flip has no timers"),
         }
     }
 
@@ -236,16 +240,13 @@ fn flip(
 ) -> Result<(), Rejected> {
     let c = &state.config;
     if !state.players.contains(&player) {
-        return Err(Rejected::new("not_seated", "join the table before flipping"));
+        return reject(ErrorCode::NotSeated, "join the table before flipping");
     }
     if state.phase != Phase::Idle {
-        return Err(Rejected::new("awaiting_settlement", "the previous flip is still settling"));
+        return reject(ErrorCode::AwaitingSettlement, "the previous flip is still settling");
     }
     if stake < c.min_stake || stake > c.max_stake {
-        return Err(Rejected::new(
-            "stake_out_of_limits",
-            format!("stake must be between {} and {}", c.min_stake, c.max_stake),
-        ));
+        return reject(ErrorCode::BetOutOfLimits, format!("stake must be between {} and {}", c.min_stake, c.max_stake));
     }
     let amount = Money::new(stake, c.currency);
     state.round += 1;
@@ -271,10 +272,10 @@ fn wallet(
     out: &mut Effects<CoinFlip>,
 ) -> Result<(), Rejected> {
     let Phase::AwaitingStake { op: waiting, player, call, stake } = state.phase.clone() else {
-        return Err(Rejected::new("unexpected_wallet_result", "no stake is pending"));
+        return reject(codes::UNEXPECTED_WALLET_RESULT, "no stake is pending");
     };
     if op != waiting {
-        return Err(Rejected::new("unexpected_wallet_result", format!("op {} is not pending", op.0)));
+        return reject(codes::UNEXPECTED_WALLET_RESULT, format!("op {} is not pending", op.0));
     }
     let round = RoundId(state.round);
     state.phase = Phase::Idle;

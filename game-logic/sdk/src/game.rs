@@ -11,10 +11,12 @@
 
 use std::fmt::Debug;
 
+use croupier_protocol::ErrorCode;
 use croupier_rng::Draw;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::codes::Code;
 use crate::money::Money;
 
 /// A player, as the server numbers them.
@@ -217,16 +219,17 @@ pub type Effects<G> = Vec<Effect<<G as Game>::Event, <G as Game>::Outcome>>;
 /// Why a game refused an input. The state is unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Rejected {
-    /// Stable, machine-readable, `snake_case` (e.g. `bet_below_minimum`).
-    pub code: &'static str,
+    /// Stable, machine-readable: a shared [`crate::ErrorCode`] or one of
+    /// the game's own [`Game::CODES`].
+    pub code: Code,
     /// Human-readable explanation.
     pub message: String,
 }
 
 impl Rejected {
     /// A rejection with `code` and `message`.
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+    pub fn new(code: impl Into<Code>, message: impl Into<String>) -> Self {
+        Self { code: code.into(), message: message.into() }
     }
 }
 
@@ -234,7 +237,7 @@ impl Rejected {
 ///
 /// # Errors
 /// Always: that is its purpose.
-pub fn reject<T>(code: &'static str, message: impl Into<String>) -> Result<T, Rejected> {
+pub fn reject<T>(code: impl Into<Code>, message: impl Into<String>) -> Result<T, Rejected> {
     Err(Rejected::new(code, message))
 }
 
@@ -260,6 +263,11 @@ pub struct ConfigError {
 pub trait Game: 'static {
     /// Registry id, e.g. `"roulette"`.
     const ID: &'static str;
+    /// The game's own refusal codes ([`Code::own`]): those no shared
+    /// [`crate::ErrorCode`] says. Each must be documented on the game's page
+    /// and provoked by one of its scenarios; the server sends a refusal
+    /// that is in neither list as `internal_error`.
+    const CODES: &'static [Code];
     /// Limits, paytable, rules. Validated by [`Game::validate_config`].
     type Config: Serialize + DeserializeOwned + Clone + Debug + Send + Sync;
     /// Everything the game remembers; checkpointed with serde.
@@ -314,7 +322,7 @@ pub trait Game: 'static {
     /// [`Rejected`] (the state unchanged) for a change the game does not take.
     fn reconfigure(state: &mut Self::State, config: &Self::Config) -> Result<(), Rejected> {
         let _ = (state, config);
-        reject("config_fixed", "this game keeps the config it opened with")
+        reject(ErrorCode::ConfigFixed, "this game keeps the config it opened with")
     }
 
     /// Feeds one input and pushes onto `out` what the server must do, in

@@ -2,6 +2,7 @@
 //!
 //! - [`Game`]: a pure, synchronous, deterministic state machine (inputs in,
 //!   effects out; randomness only from the [`Draw`] it is given).
+//! - [`codes`]: refusal codes, shared ([`ErrorCode`]) and a game's own.
 //! - [`money`]: integer minor units with a currency, checked arithmetic.
 //! - [`record`]: the round record, and replaying a round from it.
 //! - [`sim`]: the RTP simulator with a 99.9% confidence interval.
@@ -14,6 +15,7 @@
 //! This crate must never do IO beyond reading scenario files, and never
 //! depend on actix, tokio, sqlx or redis. See `docs/game-sdk.md`.
 
+pub mod codes;
 pub mod example;
 pub mod game;
 pub mod math;
@@ -24,6 +26,8 @@ pub mod scenario;
 pub mod sim;
 pub mod testing;
 
+pub use codes::Code;
+pub use croupier_protocol::ErrorCode;
 pub use croupier_rng::{Draw, DrawRecord};
 pub use game::{
     Audience, ConfigError, Effect, Effects, Game, Input, OpId, Payout, PlayerId, Rejected, RoundId, TimerId, Viewer,

@@ -153,7 +153,7 @@ pub fn replay<G: Game>(record: &RoundRecord, config: Option<&G::Config>) -> Resu
             refused.push(*op);
         }
         G::apply(&mut state, input, &mut draws, &mut effects)
-            .map_err(|r| ReplayMismatch::Rejected { index, code: r.code.to_owned() })?;
+            .map_err(|r| ReplayMismatch::Rejected { index, code: r.code.to_string() })?;
         for effect in effects.drain(..) {
             match effect {
                 Effect::Reserve { op, round, player, amount } if round == record.round => {

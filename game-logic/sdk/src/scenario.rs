@@ -13,15 +13,18 @@
 //!   "steps": [
 //!     { "input": { "type": "join", "player": 1 }, "effects": [] },
 //!     { "input": { "type": "action", "player": 1, "action": { "type": "flip", "call": "heads", "stake": 50 } },
-//!       "rejected": "stake_out_of_limits" }
+//!       "rejected": "bet_out_of_limits" }
 //!   ]
 //! }
 //! ```
 //!
 //! Every rejection, expected or not, is checked to leave the state unchanged
-//! and the RNG untouched; scripted draws must all be used, in order, with the
-//! ranges recorded.
+//! and the RNG untouched, and to carry a catalogued code (a shared
+//! [`crate::ErrorCode`], one of [`Game::CODES`], or an internal one);
+//! scripted draws must all be used, in order, with the ranges recorded. A
+//! folder of scenarios must provoke each of the game's own codes.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use croupier_rng::{CertifiedRng, DrawRecord, Replay, Seed};
@@ -29,6 +32,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use thiserror::Error;
 
+use crate::codes::Code;
 use crate::game::{Game, Input, Viewer};
 use crate::testing::try_apply;
 
@@ -117,6 +121,11 @@ fn pretty(v: &Value) -> String {
 /// # Errors
 /// [`ScenarioError`] describing the first difference.
 pub fn run_scenario<G: Game>(json: &str) -> Result<(), ScenarioError> {
+    play::<G>(json, &mut BTreeSet::new())
+}
+
+/// Runs one scenario, adding the codes it was refused with to `refused`.
+fn play<G: Game>(json: &str, refused: &mut BTreeSet<&'static str>) -> Result<(), ScenarioError> {
     let scenario: Scenario = serde_json::from_str(json).map_err(|e| ScenarioError::Invalid(e.to_string()))?;
     let config: G::Config =
         serde_json::from_value(scenario.config).map_err(|e| ScenarioError::Invalid(format!("config: {e}")))?;
@@ -164,9 +173,17 @@ pub fn run_scenario<G: Game>(json: &str) -> Result<(), ScenarioError> {
                         r.rejected, r.state_changed, r.draws_made
                     )));
                 }
-                if expected.as_deref() != Some(r.rejected.code) {
+                if expected.as_deref() != Some(r.rejected.code.as_str()) {
                     return Err(fail(format!("unexpected rejection {} (expected {expected:?})", r.rejected)));
                 }
+                let code = r.rejected.code;
+                if !(code.is_shared() || code.is_internal() || G::CODES.contains(&code)) {
+                    return Err(fail(format!(
+                        "refused with `{code}`, which is neither a shared ErrorCode nor one of {}'s CODES",
+                        G::ID
+                    )));
+                }
+                refused.insert(code.as_str());
             }
         }
         for check in &s.views {
@@ -190,8 +207,11 @@ pub fn run_scenario<G: Game>(json: &str) -> Result<(), ScenarioError> {
 /// Runs every `*.json` scenario in `dir` against `G` and returns how many ran.
 ///
 /// # Errors
-/// A report naming every failing file, or an error if the folder holds no
-/// scenario (a test over an empty folder would prove nothing).
+/// A report naming every failing file, an error if the folder holds no
+/// scenario (a test over an empty folder would prove nothing), and one
+/// naming each of the game's own codes that is malformed, clashes with a
+/// shared or internal code, or that no scenario provokes (a code listed
+/// that can never be sent).
 pub fn run_scenario_dir<G: Game>(dir: &Path) -> Result<usize, String> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
@@ -203,14 +223,26 @@ pub fn run_scenario_dir<G: Game>(dir: &Path) -> Result<usize, String> {
     if files.is_empty() {
         return Err(format!("{}: no *.json scenarios", dir.display()));
     }
-    let failures: Vec<String> = files
+    let mut refused = BTreeSet::new();
+    let mut failures: Vec<String> = files
         .iter()
         .filter_map(|path| {
             let result = std::fs::read_to_string(path)
                 .map_err(|e| e.to_string())
-                .and_then(|text| run_scenario::<G>(&text).map_err(|e| e.to_string()));
+                .and_then(|text| play::<G>(&text, &mut refused).map_err(|e| e.to_string()));
             result.err().map(|e| format!("{}: {e}", path.display()))
         })
         .collect();
+    // A code is unprovoked only if every scenario ran to its end.
+    let all_ran = failures.is_empty();
+    for code in G::CODES {
+        if !Code::well_formed(code.as_str()) {
+            failures.push(format!("{}::CODES: `{code}` is not 3 to 40 of a-z and _", G::ID));
+        } else if code.is_shared() || code.is_internal() {
+            failures.push(format!("{}::CODES: `{code}` is a shared or internal code, not the game's own", G::ID));
+        } else if all_ran && !refused.contains(code.as_str()) {
+            failures.push(format!("{}::CODES: no scenario in {} is refused with `{code}`", G::ID, dir.display()));
+        }
+    }
     if failures.is_empty() { Ok(files.len()) } else { Err(failures.join("\n\n")) }
 }

@@ -467,11 +467,11 @@ impl<G: Game, S: Strategy<G>> Autoplay<G, S> {
         let drawn = self.rng.draws();
         if let Err(r) = G::apply(&mut self.state, input, &mut self.rng, &mut effects) {
             return Err(match own {
-                None => SimError::OfferedActionRejected { round, code: r.code.to_owned(), message: r.message },
+                None => SimError::OfferedActionRejected { round, code: r.code.to_string(), message: r.message },
                 Some(input) => SimError::InputRejected {
                     round,
                     input: serde_json::to_string(&input).unwrap_or_default(),
-                    code: r.code.to_owned(),
+                    code: r.code.to_string(),
                 },
             });
         }

@@ -32,9 +32,9 @@ fn coin_flip_rejections_leave_state_unchanged() {
         Input::Action { player: p, action: Action::Flip { call: Side::Heads, stake: 5 } },
         &mut rng(),
     );
-    assert_eq!(r.code, "stake_out_of_limits");
+    assert_eq!(r.code, "bet_out_of_limits");
     let r = assert_rejected_unchanged::<CoinFlip>(&state, Input::Timer { timer: TimerId(0) }, &mut rng());
-    assert_eq!(r.code, "unknown_timer");
+    assert_eq!(r.code, "unexpected_timer");
 }
 
 #[test]

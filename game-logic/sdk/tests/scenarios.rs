@@ -3,8 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod broken;
+
 use std::path::Path;
 
+use broken::{Broken, SharedAsOwn, UnlistedCode, UnprovokedCode};
 use croupier_sdk::example::CoinFlip;
 use croupier_sdk::scenario::{ScenarioError, run_scenario, run_scenario_dir};
 
@@ -60,4 +63,27 @@ fn an_empty_folder_is_an_error() {
 fn an_unknown_field_is_invalid() {
     let text = win_scenario().replacen('{', r#"{ "typo": 1,"#, 1);
     assert!(matches!(run_scenario::<CoinFlip>(&text), Err(ScenarioError::Invalid(_))));
+}
+
+#[test]
+fn a_refusal_with_an_unlisted_code_fails() {
+    let err = run_scenario_dir::<Broken<UnlistedCode>>(&dir()).unwrap_err();
+    assert!(err.contains("unexpected rejection coin_on_edge"), "{err}");
+    // Expected as it is sent, it is still not in the catalogue.
+    let text = std::fs::read_to_string(dir().join("bad_inputs_are_rejected.json")).unwrap();
+    let expected = text.replace("bet_out_of_limits", "coin_on_edge");
+    let err = run_scenario::<Broken<UnlistedCode>>(&expected).unwrap_err();
+    assert!(err.to_string().contains("neither a shared ErrorCode nor one of unlisted_code's CODES"), "{err}");
+}
+
+#[test]
+fn a_listed_code_no_scenario_provokes_fails() {
+    let err = run_scenario_dir::<Broken<UnprovokedCode>>(&dir()).unwrap_err();
+    assert!(err.contains("no scenario in") && err.contains("`coin_on_edge`"), "{err}");
+}
+
+#[test]
+fn a_shared_code_listed_as_the_games_own_fails() {
+    let err = run_scenario_dir::<Broken<SharedAsOwn>>(&dir()).unwrap_err();
+    assert!(err.contains("`not_seated` is a shared or internal code"), "{err}");
 }

@@ -98,7 +98,7 @@ fn a_draw_with_no_round_open_is_an_error() {
 #[test]
 fn a_rejected_offered_action_is_an_error() {
     let err = run::<Broken<OffersIllegal>>(&options(1000, 1)).unwrap_err();
-    assert!(matches!(err, SimError::OfferedActionRejected { ref code, .. } if code == "stake_out_of_limits"), "{err}");
+    assert!(matches!(err, SimError::OfferedActionRejected { ref code, .. } if code == "bet_out_of_limits"), "{err}");
 }
 
 #[test]

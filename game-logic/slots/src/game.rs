@@ -12,8 +12,8 @@
 use std::sync::Arc;
 
 use croupier_sdk::{
-    Audience, ConfigError, Currency, Draw, Effect, Effects, Game, Input, Money, OpId, Payout, PlayerId, Rejected,
-    RoundId, Viewer, WalletResult, minor_units, reject,
+    Audience, Code, ConfigError, Currency, Draw, Effect, Effects, ErrorCode, Game, Input, Money, OpId, Payout,
+    PlayerId, Rejected, RoundId, Viewer, WalletResult, codes, minor_units, reject,
 };
 use serde::{Deserialize, Serialize};
 
@@ -124,6 +124,8 @@ pub struct View {
 
 impl Game for Slots {
     const ID: &'static str = "slots";
+    // Every refusal of a spin is a shared one.
+    const CODES: &'static [Code] = &[];
     type Config = Config;
     type State = State;
     type Action = Action;
@@ -151,7 +153,7 @@ impl Game for Slots {
     ) -> Result<(), Rejected> {
         match input {
             Input::Join { player, .. } => match state.player {
-                Some(p) if p != player => reject("session_taken", "this session belongs to another player"),
+                Some(p) if p != player => reject(ErrorCode::SeatTaken, "this session belongs to another player"),
                 _ => {
                     state.player = Some(player);
                     Ok(())
@@ -165,7 +167,7 @@ impl Game for Slots {
             }
             Input::Action { player, action: Action::Spin { line_bet } } => state.spin(player, line_bet, out),
             Input::Wallet { op, result } => state.wallet(op, result, rng, out),
-            Input::Timer { .. } => reject("unexpected_timer", "slots use no timers"),
+            Input::Timer { .. } => reject(codes::UNEXPECTED_TIMER, "slots use no timers"),
         }
     }
 
@@ -207,7 +209,7 @@ impl State {
     fn loaded(&self) -> Result<Arc<Loaded>, Rejected> {
         match &self.machine {
             Some(loaded) => Ok(loaded.clone()),
-            None => reject("no_machine", "the session has no machine (read back without its config)"),
+            None => reject(ErrorCode::InternalError, "the session has no machine (read back without its config)"),
         }
     }
 
@@ -215,15 +217,15 @@ impl State {
         let loaded = self.loaded()?;
         let c = &loaded.config;
         if self.player != Some(player) {
-            return reject("not_in_session", "open the session before spinning");
+            return reject(ErrorCode::NotSeated, "open the session before spinning");
         }
         if self.pending.is_some() {
-            return reject("awaiting_settlement", "the last spin is still settling");
+            return reject(ErrorCode::AwaitingSettlement, "the last spin is still settling");
         }
         if line_bet < c.min_line_bet || line_bet > c.max_line_bet {
             let shown = |minor| Money::new(minor, c.currency).shown();
             let (min, max) = (shown(c.min_line_bet), shown(c.max_line_bet));
-            return reject("bet_out_of_limits", format!("the bet per line is {min} to {max}"));
+            return reject(ErrorCode::BetOutOfLimits, format!("the bet per line is {min} to {max}"));
         }
         let total = c.total_bet(line_bet).unwrap_or(i64::MAX);
         self.round += 1;
@@ -246,11 +248,11 @@ impl State {
         out: &mut Effects<Slots>,
     ) -> Result<(), Rejected> {
         let (Some(pending), Some(player)) = (self.pending.clone(), self.player) else {
-            return reject("unexpected_wallet_result", "no spin is pending");
+            return reject(codes::UNEXPECTED_WALLET_RESULT, "no spin is pending");
         };
         let loaded = self.loaded()?;
         if pending.op != op {
-            return reject("unexpected_wallet_result", format!("op {} is not pending", op.0));
+            return reject(codes::UNEXPECTED_WALLET_RESULT, format!("op {} is not pending", op.0));
         }
         self.pending = None;
         if let WalletResult::Refused { code } = result {

@@ -162,7 +162,7 @@ impl<G: Game> Engine<G> {
         self.seated.insert(player);
         if let Err(r) = self.feed(croupier_sdk::Input::Join { player: pid, seat: None }, None, now, step) {
             self.seated.remove(&player);
-            tracing::warn!(table_id = %self.setup.id, player, code = r.code, "a player lost their seat to a void");
+            tracing::warn!(table_id = %self.setup.id, player, code = %r.code, "a player lost their seat to a void");
         }
     }
 

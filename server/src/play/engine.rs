@@ -113,11 +113,11 @@ fn server_id(player: PlayerId) -> Result<i64, String> {
 
 /// A server player id as the game numbers it.
 pub(super) fn player_id(player: i64) -> Result<PlayerId, Rejected> {
-    u64::try_from(player).map(PlayerId).map_err(|_| Rejected::new(ErrorCode::InvalidPlayer.as_str(), "not a player id"))
+    u64::try_from(player).map(PlayerId).map_err(|_| Rejected::new(ErrorCode::InvalidPlayer, "not a player id"))
 }
 
 fn internal() -> Rejected {
-    Rejected::new(ErrorCode::InternalError.as_str(), "the table could not process that; nothing changed")
+    Rejected::new(ErrorCode::InternalError, "the table could not process that; nothing changed")
 }
 
 impl<G: Game> Engine<G> {
@@ -268,7 +268,7 @@ impl<G: Game> Engine<G> {
             }
         }
         if let Err(r) = self.feed(Input::Wallet { op, result }, None, now, step) {
-            tracing::error!(table_id = %self.setup.id, op = op.0, code = r.code, "the game refused a wallet answer");
+            tracing::error!(table_id = %self.setup.id, op = op.0, code = %r.code, "the game refused a wallet answer");
         }
     }
 

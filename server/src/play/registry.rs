@@ -44,6 +44,8 @@ pub struct GameEntry {
     pub replay: fn(&RoundRecord, Option<&Value>) -> Result<(), ReplayMismatch>,
     /// The game crate's folder (checks that read every game's sources).
     pub crate_dir: &'static str,
+    /// The game's own refusal codes (`Game::CODES`).
+    pub codes: &'static [croupier_sdk::Code],
 }
 
 /// The entry of game `G`: all a registry needs, from `G`'s [`Registered`]
@@ -63,6 +65,7 @@ pub const fn entry<G: Registered>() -> GameEntry {
         check: check::<G>,
         replay: replay_with::<G>,
         crate_dir: G::CRATE_DIR,
+        codes: G::CODES,
     }
 }
 

@@ -10,7 +10,7 @@ use croupier_protocol::ErrorCode;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use croupier_protocol::ServerMsg;
-use croupier_sdk::{Game, Input, Viewer};
+use croupier_sdk::{Game, Input, Rejected, Viewer};
 use serde_json::Value;
 
 use super::Ask;
@@ -120,7 +120,7 @@ impl<G: Game> Engine<G> {
         }
         let pid = match player_id(player) {
             Ok(pid) => pid,
-            Err(r) => return step.fail(player, re, r.code, &r.message),
+            Err(r) => return step.fail(player, re, r.code.as_str(), &r.message),
         };
         // Seated before the game hears of it: a hand the join opens counts
         // the player in.
@@ -129,7 +129,7 @@ impl<G: Game> Engine<G> {
             Ok(_) => step.ok(player, re),
             Err(r) => {
                 self.seated.remove(&player);
-                step.fail(player, re, r.code, &r.message);
+                step.fail(player, re, self.catalogued(&r), &r.message);
             }
         }
     }
@@ -146,13 +146,24 @@ impl<G: Game> Engine<G> {
         };
         let pid = match player_id(player) {
             Ok(pid) => pid,
-            Err(r) => return step.fail(player, re, r.code, &r.message),
+            Err(r) => return step.fail(player, re, r.code.as_str(), &r.message),
         };
         match self.feed(Input::Action { player: pid, action }, Some((player, re)), now, step) {
             Ok(true) => {} // answered when the wallet holds the stake
             Ok(false) => step.ok(player, re),
-            Err(r) => step.fail(player, re, r.code, &r.message),
+            Err(r) => step.fail(player, re, self.catalogued(&r), &r.message),
         }
+    }
+
+    /// The code a player hears for a refusal: a shared one or one of the
+    /// game's own `CODES`; any other is a fault of the game's, logged and
+    /// sent as `internal_error` (the message still says why).
+    fn catalogued(&self, r: &Rejected) -> &'static str {
+        if r.code.is_shared() || G::CODES.contains(&r.code) {
+            return r.code.as_str();
+        }
+        tracing::error!(table_id = %self.setup.id, game = G::ID, code = %r.code, "a refusal with a code the game does not list");
+        ErrorCode::InternalError.as_str()
     }
 
     fn chat(&mut self, player: i64, name: &str, re: Option<u64>, text: &str, step: &mut Step) {
@@ -180,7 +191,7 @@ impl<G: Game> Engine<G> {
         match player_id(player) {
             Ok(pid) => {
                 if let Err(r) = self.feed(Input::Leave { player: pid }, None, now, step) {
-                    tracing::warn!(table_id = %self.setup.id, player_id = player, code = r.code, "the game refused a leave");
+                    tracing::warn!(table_id = %self.setup.id, player_id = player, code = %r.code, "the game refused a leave");
                 }
             }
             Err(_) => tracing::error!(table_id = %self.setup.id, player_id = player, "a seat of an invalid player id"),
@@ -199,7 +210,7 @@ impl<G: Game> Engine<G> {
         self.seated.insert(owner);
         if let Err(r) = self.feed(Input::Join { player: pid, seat: None }, None, now, step) {
             self.seated.remove(&owner);
-            tracing::error!(table_id = %self.setup.id, code = r.code, "the game refused its owner");
+            tracing::error!(table_id = %self.setup.id, code = %r.code, "the game refused its owner");
         }
     }
 

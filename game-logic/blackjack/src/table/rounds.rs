@@ -30,14 +30,14 @@ impl State {
 
     pub(super) fn join(&mut self, player: PlayerId, preferred: Option<u8>, out: Out) -> Done {
         if self.seat_of(player).is_some() {
-            return reject("already_seated", "you already have a seat at this table");
+            return reject(ErrorCode::AlreadySeated, "you already have a seat at this table");
         }
         let seat = match preferred.map(usize::from) {
             Some(p) if self.seats.get(p).is_some_and(Option::is_none) => Some(p),
-            Some(_) => return reject("seat_taken", "that seat is taken or does not exist"),
+            Some(_) => return reject(ErrorCode::SeatTaken, "that seat is taken or does not exist"),
             None => self.seats.iter().position(Option::is_none),
         };
-        let Some(seat) = seat else { return reject("table_full", "every seat is taken") };
+        let Some(seat) = seat else { return reject(ErrorCode::TableFull, "every seat is taken") };
         self.seats[seat] = Some(Seat { player, bet: None, hands: Vec::new(), insurance: Insurance::None, left: false });
         if self.phase == Phase::Idle {
             self.open_round(out);
@@ -93,16 +93,16 @@ impl State {
     pub(super) fn act(&mut self, i: usize, action: Action, rng: &mut dyn Draw, out: Out) -> Done {
         match (self.phase, action) {
             (Phase::Betting, Action::Bet { amount }) => self.bet(i, amount, out),
-            (_, Action::Bet { .. }) => reject("betting_closed", "bets are closed for this round"),
+            (_, Action::Bet { .. }) => reject(ErrorCode::BettingClosed, "bets are closed for this round"),
             (Phase::Insurance { closed: false }, Action::Insurance { take }) => self.insure(i, take, rng, out),
-            (_, Action::Insurance { .. }) => reject("insurance_closed", "insurance is not on offer now"),
+            (_, Action::Insurance { .. }) => reject(INSURANCE_CLOSED, "insurance is not on offer now"),
             (Phase::Turn { seat, hand }, action) if usize::from(seat) == i => {
                 if !self.pending.is_empty() {
-                    return reject("awaiting_settlement", "the last stake is still at the wallet");
+                    return reject(ErrorCode::AwaitingSettlement, "the last stake is still at the wallet");
                 }
                 self.play(i, usize::from(hand), action, rng, out)
             }
-            _ => reject("not_your_turn", "it is not your turn"),
+            _ => reject(ErrorCode::NotYourTurn, "it is not your turn"),
         }
     }
 
@@ -110,11 +110,11 @@ impl State {
         let c = &self.config;
         if amount < c.min_bet || amount > c.max_bet {
             let shown = |minor| Money::new(minor, c.currency).shown();
-            return reject("bet_out_of_limits", format!("bets are {} to {}", shown(c.min_bet), shown(c.max_bet)));
+            return reject(ErrorCode::BetOutOfLimits, format!("bets are {} to {}", shown(c.min_bet), shown(c.max_bet)));
         }
-        let Some(seat) = self.seats[i].as_mut() else { return reject("not_seated", "take a seat first") };
+        let Some(seat) = self.seats[i].as_mut() else { return reject(ErrorCode::NotSeated, "take a seat first") };
         if seat.bet.is_some() {
-            return reject("already_bet", "one bet per round");
+            return reject(ALREADY_BET, "one bet per round");
         }
         seat.bet = Some(amount);
         self.stake(i, Action::Bet { amount }, amount, out);
@@ -122,9 +122,9 @@ impl State {
     }
 
     fn insure(&mut self, i: usize, take: bool, rng: &mut dyn Draw, out: Out) -> Done {
-        let Some(seat) = self.seats[i].as_mut() else { return reject("not_seated", "take a seat first") };
+        let Some(seat) = self.seats[i].as_mut() else { return reject(ErrorCode::NotSeated, "take a seat first") };
         let (Insurance::Undecided, Some(bet)) = (seat.insurance, seat.bet) else {
-            return reject("insurance_closed", "no insurance decision is pending for you");
+            return reject(INSURANCE_CLOSED, "no insurance decision is pending for you");
         };
         if take && bet / 2 > 0 {
             seat.insurance = Insurance::Taken { amount: bet / 2, confirmed: false };
@@ -149,7 +149,7 @@ impl State {
         match action {
             Action::Hit => {
                 let card = self.card(rng);
-                let Some(h) = self.hand_mut(i, hand) else { return reject("not_your_turn", "no such hand") };
+                let Some(h) = self.hand_mut(i, hand) else { return reject(ErrorCode::NotYourTurn, "no such hand") };
                 h.hit(card);
                 match h.status {
                     Status::Playing => {
@@ -161,19 +161,19 @@ impl State {
             }
             Action::Stand => self.finish_hand(Status::Stood, rng, out),
             Action::Surrender if self.can(i, hand, &Action::Surrender) => {
-                self.finish_hand(Status::Surrendered, rng, out);
+                self.finish_hand(Status::Surrendered, rng, out)
             }
             Action::Double | Action::Split if self.can(i, hand, &action) => {
                 let Some(bet) = self.seats[i].as_ref().and_then(|s| s.bet) else {
-                    return reject("not_your_turn", "no bet on this seat");
+                    return reject(ErrorCode::NotYourTurn, "no bet on this seat");
                 };
                 out.push(Effect::CancelTimer { timer: TURN_TIMER });
                 self.stake(i, action, bet, out);
             }
             Action::Double | Action::Split | Action::Surrender => {
-                return reject("illegal_move", "that move is not allowed on this hand");
+                return reject(ILLEGAL_MOVE, "not allowed on this hand");
             }
-            Action::Bet { .. } | Action::Insurance { .. } => return reject("not_your_turn", "not now"),
+            Action::Bet { .. } | Action::Insurance { .. } => return reject(ErrorCode::NotYourTurn, "not now"),
         }
         Ok(())
     }
@@ -236,14 +236,14 @@ impl State {
 
     pub(super) fn wallet(&mut self, op: OpId, result: WalletResult, rng: &mut dyn Draw, out: Out) -> Done {
         let Some(&(seat, what)) = self.pending.get(&op) else {
-            return reject("unexpected_wallet_result", format!("op {} is not pending", op.0));
+            return reject(codes::UNEXPECTED_WALLET_RESULT, format!("op {} is not pending", op.0));
         };
         let i = usize::from(seat);
         // A double or split is for the hand to act, which waits for it.
         let hand = self.turn().filter(|&(s, _)| s == i).map(|(_, h)| h);
         let extra = matches!(what, Action::Double | Action::Split);
         let Some(s) = self.seats[i].as_mut().filter(|s| !extra || hand.is_some_and(|h| h < s.hands.len())) else {
-            return reject("unexpected_wallet_result", "nothing waits for that stake");
+            return reject(codes::UNEXPECTED_WALLET_RESULT, "nothing waits for that stake");
         };
         self.pending.remove(&op);
         let refused = matches!(result, WalletResult::Refused { .. });
@@ -305,7 +305,7 @@ impl State {
             }
             (TURN_TIMER, Phase::Turn { .. }) if self.pending.is_empty() => self.finish_hand(Status::Stood, rng, out),
             (RESULT_TIMER, Phase::Result) => self.open_round(out),
-            _ => return reject("unexpected_timer", format!("timer {} is not running", timer.0)),
+            _ => return reject(codes::UNEXPECTED_TIMER, format!("timer {} is not running", timer.0)),
         }
         Ok(())
     }

@@ -5,11 +5,17 @@
 
 use croupier_rng::Draw;
 use croupier_sdk::example::{Action, CoinFlip, Config, Side};
-use croupier_sdk::{Effect, Effects, Game, Input, PlayerId, Rejected, Viewer};
+use croupier_sdk::{Code, Effect, Effects, Game, Input, PlayerId, Rejected, Viewer};
 
 /// Which fault to inject.
 pub trait Fault: 'static {
     const ID: &'static str;
+    /// The codes the broken game says are its own.
+    const CODES: &'static [Code] = &[];
+    /// Rewrites a refusal.
+    fn refusal(rejected: Rejected) -> Rejected {
+        rejected
+    }
     /// Rewrites the effects of one input.
     fn effects(_effects: &mut Effects<CoinFlip>) {}
     /// Rewrites the offered actions.
@@ -25,6 +31,7 @@ pub struct Broken<F>(std::marker::PhantomData<F>);
 
 impl<F: Fault> Game for Broken<F> {
     const ID: &'static str = F::ID;
+    const CODES: &'static [Code] = F::CODES;
     type Config = Config;
     type State = <CoinFlip as Game>::State;
     type Action = Action;
@@ -42,7 +49,7 @@ impl<F: Fault> Game for Broken<F> {
         out: &mut Effects<Self>,
     ) -> Result<(), Rejected> {
         F::before(state, &input, rng);
-        CoinFlip::apply(state, input, rng, out)?;
+        CoinFlip::apply(state, input, rng, out).map_err(F::refusal)?;
         F::effects(out);
         Ok(())
     }
@@ -136,4 +143,30 @@ impl Fault for DrawsOnJoin {
             rng.below(6);
         }
     }
+}
+
+/// Refuses a bad stake with a code of its own that it does not list.
+pub enum UnlistedCode {}
+impl Fault for UnlistedCode {
+    const ID: &'static str = "unlisted_code";
+    fn refusal(rejected: Rejected) -> Rejected {
+        if rejected.code != "bet_out_of_limits" {
+            return rejected;
+        }
+        Rejected::new(Code::own("coin_on_edge"), rejected.message)
+    }
+}
+
+/// Lists a code of its own that it never refuses with.
+pub enum UnprovokedCode {}
+impl Fault for UnprovokedCode {
+    const ID: &'static str = "unprovoked_code";
+    const CODES: &'static [Code] = &[Code::own("coin_on_edge")];
+}
+
+/// Lists a shared code as its own.
+pub enum SharedAsOwn {}
+impl Fault for SharedAsOwn {
+    const ID: &'static str = "shared_as_own";
+    const CODES: &'static [Code] = &[Code::own("not_seated")];
 }
