@@ -127,6 +127,51 @@ pub enum ClientMsg {
     },
 }
 
+impl ClientMsg {
+    /// Decodes one text frame: the message, or why not and, when the frame
+    /// is a JSON object with a numeric `id` (whatever else is wrong with
+    /// it), that `id`, so the refusal names the request it answers. The
+    /// server answers a frame that does not decode with `invalid_message`.
+    ///
+    /// # Errors
+    /// [`Undecodable`] for anything but one well-formed message.
+    pub fn decode(text: &str) -> Result<ClientMsg, Undecodable> {
+        serde_json::from_str(text).map_err(|e| Undecodable { id: readable_id(text), reason: e.to_string() })
+    }
+
+    /// The request's `id`, echoed as `re`.
+    pub fn id(&self) -> Option<u64> {
+        match self {
+            ClientMsg::Auth { id, .. }
+            | ClientMsg::Ping { id }
+            | ClientMsg::Join { id, .. }
+            | ClientMsg::Leave { id, .. }
+            | ClientMsg::Sit { id, .. }
+            | ClientMsg::Stand { id, .. }
+            | ClientMsg::Act { id, .. }
+            | ClientMsg::Chat { id, .. }
+            | ClientMsg::Resume { id, .. }
+            | ClientMsg::SessionOpen { id, .. }
+            | ClientMsg::SessionClose { id, .. } => *id,
+        }
+    }
+}
+
+/// A text frame that is not one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undecodable {
+    /// The frame's numeric `id`, if it is a JSON object that has one.
+    pub id: Option<u64>,
+    /// What is wrong, as the decoder says it.
+    pub reason: String,
+}
+
+/// The `id` of a frame that does not decode as a message.
+fn readable_id(text: &str) -> Option<u64> {
+    // Through a `Value`: a struct would also read `[3]` as `{"id": 3}`.
+    serde_json::from_str::<Value>(text).ok()?.as_object()?.get("id")?.as_u64()
+}
+
 /// Where a request goes: a live table or one of the player's sessions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -144,6 +189,28 @@ impl Target {
             (Some(table), None) => Some(Target::Table(table)),
             (None, Some(session)) => Some(Target::Session(session)),
             _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_frame_decodes_or_says_why_naming_its_id_only_from_an_object() {
+        let ping = ClientMsg::decode(r#"{"type":"ping","id":4}"#);
+        assert_eq!(ping.map(|m| m.id()), Ok(Some(4)));
+        for (frame, id) in [
+            (r#"{"type":"nope","id":7}"#, Some(7)),
+            (r#"{"type":"ping","id":7,"extra":1}"#, Some(7)),
+            (r#"{"type":"ping","id":"7"}"#, None),
+            ("[3]", None), // found by the ws_frame fuzz target: not an object
+            ("not json", None),
+        ] {
+            let Err(e) = ClientMsg::decode(frame) else { panic!("{frame} decoded") };
+            assert_eq!(e.id, id, "{frame}");
+            assert!(!e.reason.is_empty());
         }
     }
 }

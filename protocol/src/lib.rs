@@ -14,7 +14,7 @@ mod client;
 mod error;
 mod server;
 
-pub use client::{ClientMsg, Target};
+pub use client::{ClientMsg, Target, Undecodable};
 pub use error::ErrorCode;
 pub use server::{ServerMsg, TableInfo};
 

@@ -125,7 +125,7 @@ impl Spot {
     /// `None` if the spot is not a legal group.
     pub fn coverage(&self) -> Option<u64> {
         match *self {
-            Spot::Straight { number } => (number <= 36).then_some(1 << number),
+            Spot::Straight { number } => (number <= 36).then(|| 1 << number),
             Spot::Split { numbers } => sorted(numbers)
                 .filter(|&[a, b]| {
                     (a == 0 && (1..=3).contains(&b)) || (a >= 1 && (b == a + 3 || (b == a + 1 && col(a) != 2)))
@@ -221,6 +221,10 @@ mod tests {
     fn illegal_groups_are_refused() {
         for spot in [
             Spot::Straight { number: 37 },
+            // Found by the game_action fuzz target: 1 << 74 overflowed
+            // before the range was checked (a panic where overflow is checked).
+            Spot::Straight { number: 74 },
+            Spot::Straight { number: 255 },
             Spot::Split { numbers: [3, 4] },
             Spot::Split { numbers: [1, 5] },
             Spot::Split { numbers: [0, 4] },

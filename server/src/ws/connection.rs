@@ -128,15 +128,15 @@ impl Connection {
 
     fn on_text(&mut self, text: &str, ctx: &mut actix::Context<Self>) {
         let limited = self.limiter.check().is_err();
-        let msg: ClientMsg = match serde_json::from_str(text) {
+        let msg = match ClientMsg::decode(text) {
             Ok(msg) => msg,
-            Err(_) if limited => {
-                return self.error(readable_id(text), ErrorCode::RateLimited, "too many messages: slow down", ctx);
+            Err(e) if limited => {
+                return self.error(e.id, ErrorCode::RateLimited, "too many messages: slow down", ctx);
             }
-            Err(e) => return self.strike(readable_id(text), ErrorCode::InvalidMessage, &e.to_string(), ctx),
+            Err(e) => return self.strike(e.id, ErrorCode::InvalidMessage, &e.reason, ctx),
         };
         if limited {
-            return self.error(request_id(&msg), ErrorCode::RateLimited, "too many messages: slow down", ctx);
+            return self.error(msg.id(), ErrorCode::RateLimited, "too many messages: slow down", ctx);
         }
         match (msg, &self.player) {
             (ClientMsg::Auth { id, token }, None) => self.authenticate(id, &token, ctx),
@@ -144,7 +144,7 @@ impl Connection {
                 self.error(id, ErrorCode::AlreadyAuthenticated, "this connection is signed in", ctx)
             }
             (msg, None) => {
-                self.error(request_id(&msg), ErrorCode::Unauthenticated, "the first message must be auth", ctx);
+                self.error(msg.id(), ErrorCode::Unauthenticated, "the first message must be auth", ctx);
                 self.close(CloseCode::Policy, "the first message must be auth", ctx);
             }
             (ClientMsg::Ping { id }, Some(_)) => self.send(&ServerMsg::Pong { re: id }, ctx),
@@ -161,7 +161,7 @@ impl Connection {
 
     /// Hands a table or session request to its actor; the actor replies.
     fn route(&mut self, msg: ClientMsg, ctx: &mut actix::Context<Self>) {
-        let re = request_id(&msg);
+        let re = msg.id();
         let Some(client) = self.client(ctx) else { return };
         let lobby = self.state.lobby.clone();
         let table = |id: &str| (lobby.table(id), ErrorCode::UnknownTable);
@@ -261,34 +261,6 @@ impl Connection {
         tracing::info!(conn_id = self.id, player_id = player, "authenticated");
         self.send(&ServerMsg::Authed { re: id, player, username: claims.name.clone() }, ctx);
         self.player = Some((player, claims.name));
-    }
-}
-
-/// The request id of any message.
-/// The `id` of a frame that does not decode as a message, when it is a JSON
-/// object with a numeric `id` (whatever else is wrong with it), so the
-/// refusal names the request it answers.
-fn readable_id(text: &str) -> Option<u64> {
-    #[derive(serde::Deserialize)]
-    struct Numbered {
-        id: Option<u64>,
-    }
-    serde_json::from_str::<Numbered>(text).ok().and_then(|n| n.id)
-}
-
-fn request_id(msg: &ClientMsg) -> Option<u64> {
-    match msg {
-        ClientMsg::Auth { id, .. }
-        | ClientMsg::Ping { id }
-        | ClientMsg::Join { id, .. }
-        | ClientMsg::Leave { id, .. }
-        | ClientMsg::Sit { id, .. }
-        | ClientMsg::Stand { id, .. }
-        | ClientMsg::Act { id, .. }
-        | ClientMsg::Chat { id, .. }
-        | ClientMsg::Resume { id, .. }
-        | ClientMsg::SessionOpen { id, .. }
-        | ClientMsg::SessionClose { id, .. } => *id,
     }
 }
 
