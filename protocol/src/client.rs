@@ -128,14 +128,20 @@ pub enum ClientMsg {
 }
 
 impl ClientMsg {
-    /// Decodes one text frame: the message, or why not and, when the frame
-    /// is a JSON object with a numeric `id` (whatever else is wrong with
-    /// it), that `id`, so the refusal names the request it answers. The
-    /// server answers a frame that does not decode with `invalid_message`.
+    /// Decodes one text frame, a JSON object with its fields named: the
+    /// message, or why not and, when the frame is a JSON object with a
+    /// numeric `id` (whatever else is wrong with it), that `id`, so the
+    /// refusal names the request it answers. The server answers a frame
+    /// that does not decode with `invalid_message`.
     ///
     /// # Errors
     /// [`Undecodable`] for anything but one well-formed message.
     pub fn decode(text: &str) -> Result<ClientMsg, Undecodable> {
+        // serde would also read a JSON array by position (`["ping", 4]`).
+        if !text.trim_start().starts_with('{') {
+            let reason = "a message is a JSON object with its fields named".to_owned();
+            return Err(Undecodable { id: None, reason });
+        }
         serde_json::from_str(text).map_err(|e| Undecodable { id: readable_id(text), reason: e.to_string() })
     }
 
@@ -205,7 +211,8 @@ mod tests {
             (r#"{"type":"nope","id":7}"#, Some(7)),
             (r#"{"type":"ping","id":7,"extra":1}"#, Some(7)),
             (r#"{"type":"ping","id":"7"}"#, None),
-            ("[3]", None), // found by the ws_frame fuzz target: not an object
+            ("[3]", None),           // found by the ws_frame fuzz target: not an object
+            (r#"["ping",4]"#, None), // found by it too: it decoded, by position
             ("not json", None),
         ] {
             let Err(e) = ClientMsg::decode(frame) else { panic!("{frame} decoded") };

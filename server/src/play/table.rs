@@ -219,16 +219,6 @@ impl<G: Game> Table<G> {
                 return refuse(ErrorCode::RateLimited, "too many chat lines: slow down");
             }
         }
-        // Who watches, sits or holds a seat hears the answer and what
-        // follows — replies to a stake included, even without a `join`
-        // first (as after a restart). One who leaves is forgotten once
-        // answered; anyone else gets just the answer.
-        let watching = matches!(ask, Ask::Join | Ask::Resume { .. } | Ask::Sit { .. } | Ask::Leave)
-            || self.engine.seated.contains(&client.player)
-            || self.engine.setup.owner == Some(client.player);
-        if watching {
-            self.clients.insert(client.player, client.clone());
-        }
         let cue = Cue::Ask { player: client.player, name: client.name.clone(), re, ask };
         self.queue.push_back((cue, Some(client)));
         self.pump(ctx);
@@ -253,6 +243,9 @@ impl<G: Game> Table<G> {
                 Cue::Ask { player, ask: Ask::Leave, .. } => Some(*player),
                 _ => None,
             };
+            if let (Cue::Ask { ask, .. }, Some(client)) = (&cue, &asker) {
+                self.watch(client, ask);
+            }
             let step = self.engine.step(cue, self.deps.clock.now_ms());
             self.carry_out(step, asker.as_ref(), ctx);
             if let Some(player) = leaving {
@@ -261,6 +254,22 @@ impl<G: Game> Table<G> {
         }
         self.admin_due(ctx);
         self.flush_hot(ctx);
+    }
+
+    /// Who watches, sits or holds a seat hears the answer and what follows
+    /// — replies to a stake included, even without a `join` first (as after
+    /// a restart). One who leaves is forgotten once answered; anyone else
+    /// gets just the answer. Called as the request is taken, not as it
+    /// arrives: events dealt while it waits in the queue belong to the
+    /// `resume`'s replay or the `join`'s snapshot, and going out live
+    /// before them they came twice and out of order.
+    fn watch(&mut self, client: &Client, ask: &Ask) {
+        let watching = matches!(ask, Ask::Join | Ask::Resume { .. } | Ask::Sit { .. } | Ask::Leave)
+            || self.engine.seated.contains(&client.player)
+            || self.engine.setup.owner == Some(client.player);
+        if watching {
+            self.clients.insert(client.player, client.clone());
+        }
     }
 
     /// Money that holds the table has been in flight for longer than a
