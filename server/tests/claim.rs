@@ -1,14 +1,20 @@
 //! One server per database: a second server started on a database that a
 //! live server holds refuses to start, saying why, and changes nothing (it
 //! would otherwise reveal the first one's provably-fair seeds in use); once
-//! the first has stopped, a server starts there again. Both backends.
+//! the first has stopped, a server starts there again. Both backends. And
+//! on Postgres a claim waits for the connections of an earlier run, whose
+//! last statements could otherwise land after recovery looked.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
-use common::{Db, TestApp};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use common::{Db, TestApp, TestDb};
 use croupier_server::app::Application;
+use sqlx::{Connection, Executor};
 
 async fn a_second_server_is_refused(kind: Db) {
     let app = TestApp::spawn(kind).await;
@@ -39,4 +45,24 @@ async fn a_second_server_on_postgres_is_refused() {
 #[actix_web::test]
 async fn a_second_server_on_sqlite_is_refused() {
     a_second_server_is_refused(Db::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn a_claim_waits_for_the_connections_of_an_earlier_run() {
+    let (_db, settings) = TestDb::create(Db::Postgres).await;
+    let store = croupier_server::store::open(&settings.database).await.unwrap();
+    // A connection of a run killed a moment ago, its statement still running.
+    let mut earlier = sqlx::PgConnection::connect(&settings.database.url).await.unwrap();
+    earlier.execute("SET application_name = 'croupier/0123456789abcdef'").await.unwrap();
+    let done = Arc::new(AtomicBool::new(false));
+    let finished = done.clone();
+    let statement = actix_web::rt::spawn(async move {
+        earlier.execute("SELECT pg_sleep(0.5)").await.unwrap();
+        finished.store(true, Ordering::SeqCst);
+        earlier.close().await.unwrap();
+    });
+    let claim = store.claim().await.unwrap();
+    assert!(claim.is_some(), "no live server holds the database");
+    assert!(done.load(Ordering::SeqCst), "the claim came while the earlier run's statement still ran");
+    statement.await.unwrap();
 }

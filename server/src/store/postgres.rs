@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use anyhow::Context;
+use sqlx::Executor;
 use sqlx::any::AnyPoolOptions;
 
 use super::Backend;
@@ -19,14 +20,27 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/post
 /// The server is unreachable, refuses the login, or a migration fails.
 pub async fn open(settings: &DatabaseSettings) -> anyhow::Result<SqlStore> {
     sqlx::any::install_default_drivers();
+    // Every connection of this run carries its name, so the next run can
+    // wait for them to be gone (`SqlStore::claim`).
+    let mut nonce = [0u8; 8];
+    getrandom::fill(&mut nonce).map_err(|e| anyhow::anyhow!("drawing a run id: {e}"))?;
+    let run = format!("croupier/{}", hex::encode(nonce));
+    let name = run.clone();
     let pool = AnyPoolOptions::new()
         .max_connections(settings.max_connections)
         .acquire_timeout(Duration::from_millis(settings.acquire_timeout_ms))
+        .after_connect(move |conn, _| {
+            let set = format!("SET application_name = '{name}'");
+            Box::pin(async move {
+                conn.execute(set.as_str()).await?;
+                Ok(())
+            })
+        })
         .connect(&settings.url)
         .await
         .with_context(|| format!("connecting to Postgres at {}", redacted(&settings.url)))?;
     MIGRATOR.run(&pool).await.context("applying Postgres migrations")?;
-    Ok(SqlStore::new(pool, Backend::Postgres))
+    Ok(SqlStore::new(pool, Backend::Postgres).with_run(run))
 }
 
 /// The URL without its password, for messages.
