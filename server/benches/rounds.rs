@@ -17,7 +17,7 @@ use croupier_rng::{CertifiedRng, Seed};
 use croupier_roulette::Roulette;
 use croupier_roulette::strategy::RandomBets;
 use croupier_sdk::Game;
-use croupier_sdk::math::MathRounds;
+use croupier_sdk::math::{MathRounds, RoundBets};
 use croupier_sdk::sim::{Autoplay, RandomOffered, Strategy};
 use croupier_slots::Slots;
 
@@ -34,9 +34,15 @@ fn bench_math<G: MathRounds>(c: &mut Criterion, config: &G::Config) {
     let rng = |stream| CertifiedRng::from_seed(Seed::from_bytes([stream; 32]));
     let (mut game_rng, mut player_rng) = (rng(1), rng(2));
     let mut engine = G::engine(config);
+    let mut round = RoundBets::new(G::bets(config).len());
     let mut group = c.benchmark_group(G::ID);
     group.throughput(Throughput::Elements(1));
-    group.bench_function("math", |b| b.iter(|| G::play(&mut engine, &mut game_rng, &mut player_rng)));
+    group.bench_function("math", |b| {
+        b.iter(|| {
+            round.clear();
+            G::play(&mut engine, &mut game_rng, &mut player_rng, &mut round);
+        })
+    });
     group.finish();
 }
 

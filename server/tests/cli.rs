@@ -115,6 +115,29 @@ fn simulate_roulette_checks_its_rtp() {
     assert_eq!(v["game"], "roulette");
     assert_eq!(v["theoretical_rtp"].as_f64().unwrap(), 36.0 / 37.0);
     assert_eq!(v["within_ci"], true);
+    assert_eq!(v["bets"], serde_json::json!([]), "table mode settles per player, not per bet");
+}
+
+#[test]
+fn simulate_math_mode_reports_and_checks_each_bet() {
+    let args = ["simulate", "roulette", "--rounds", "300000", "--mode", "math", "--check", "--seed", ZERO_SEED];
+    let out = croupier(&[&args[..], &["--json"]].concat());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let bets = v["bets"].as_array().unwrap();
+    assert_eq!(bets.len(), 13, "{v}");
+    for bet in bets {
+        for field in ["name", "rounds", "staked", "paid", "rtp", "rtp_ci_low", "rtp_ci_high", "theoretical_rtp"] {
+            assert!(bet.get(field).is_some(), "missing {field}: {bet}");
+        }
+        assert_eq!(bet["within_ci"], true, "{bet}");
+    }
+    let staked: i64 = bets.iter().map(|b| b["staked"].as_i64().unwrap()).sum();
+    assert_eq!(serde_json::json!(staked), v["staked"]);
+    // The table form lists each bet by name.
+    let out = croupier(&args);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && text.contains("six_line") && text.contains("99.9% interval"), "{text}");
 }
 
 #[test]

@@ -6,7 +6,7 @@
 //! it stakes and draws nothing.
 
 use croupier_sdk::Draw;
-use croupier_sdk::math::{MathRounds, RoundMoney};
+use croupier_sdk::math::{MathRounds, RoundBets};
 
 use crate::cards::{Card, Shoe, is_blackjack};
 use crate::rules::Config;
@@ -73,7 +73,7 @@ impl MathRounds for Blackjack {
     }
 
     /// One hand at the minimum bet.
-    fn play(e: &mut Engine, rng: &mut impl Draw, _player_rng: &mut impl Draw) -> RoundMoney {
+    fn play(e: &mut Engine, rng: &mut impl Draw, _player_rng: &mut impl Draw, round: &mut RoundBets) {
         e.hands.clear();
         e.dealer.clear();
         if e.shoe.dealt_per_mille() >= e.config.penetration_per_mille {
@@ -105,7 +105,7 @@ impl MathRounds for Blackjack {
             }
         }
         let paid = e.hands.iter().map(|h| hand_return(h, &e.dealer).0).sum();
-        RoundMoney { staked, paid }
+        round.add(0, staked, paid);
     }
 }
 

@@ -121,6 +121,25 @@ fn col(n: u8) -> u8 {
 }
 
 impl Spot {
+    /// The kind of bet, as the wire's `type` names it (`straight`, `red`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Spot::Straight { .. } => "straight",
+            Spot::Split { .. } => "split",
+            Spot::Street { .. } => "street",
+            Spot::Corner { .. } => "corner",
+            Spot::SixLine { .. } => "six_line",
+            Spot::Column { .. } => "column",
+            Spot::Dozen { .. } => "dozen",
+            Spot::Red => "red",
+            Spot::Black => "black",
+            Spot::Odd => "odd",
+            Spot::Even => "even",
+            Spot::Low => "low",
+            Spot::High => "high",
+        }
+    }
+
     /// The numbers this spot covers, as a mask (bit `n` for number `n`), or
     /// `None` if the spot is not a legal group.
     pub fn coverage(&self) -> Option<u64> {

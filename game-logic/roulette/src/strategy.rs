@@ -1,11 +1,12 @@
 //! A reference player for simulations and load tests: places a fixed number of
 //! bets per round, each a uniformly random choice among the offered ones, then
 //! waits for the spin. Also the same player in math mode
-//! ([`croupier_sdk::math`]): one random offered bet, one spin, its return.
+//! ([`croupier_sdk::math`]): one random offered bet, one spin, its return,
+//! measured for each kind of bet.
 
-use croupier_sdk::Draw;
-use croupier_sdk::math::{MathRounds, RoundMoney};
+use croupier_sdk::math::{Bet, MathRounds, RoundBets};
 use croupier_sdk::sim::Strategy;
+use croupier_sdk::{Draw, Game};
 
 use crate::{Action, Config, OFFERED_SPOTS, Roulette, View, bet_return, spin_wheel};
 
@@ -38,11 +39,24 @@ impl Strategy<Roulette> for RandomBets {
     }
 }
 
-/// Math mode: the offered spots' coverage masks, and the stake (the minimum).
+/// Math mode: the offered spots' coverage masks and kinds of bet, and the
+/// stake (the minimum).
 #[derive(Debug, Clone)]
 pub struct Engine {
     masks: [u64; OFFERED_SPOTS.len()],
+    kinds: [usize; OFFERED_SPOTS.len()],
     stake: i64,
+}
+
+/// The kinds of bet among the offered spots, in their order, each named once.
+fn kinds() -> Vec<&'static str> {
+    let mut kinds: Vec<&'static str> = Vec::new();
+    for spot in OFFERED_SPOTS {
+        if !kinds.contains(&spot.kind()) {
+            kinds.push(spot.kind());
+        }
+    }
+    kinds
 }
 
 impl MathRounds for Roulette {
@@ -50,13 +64,26 @@ impl MathRounds for Roulette {
 
     fn engine(config: &Config) -> Engine {
         // The offered spots are legal by construction (a unit test checks it).
-        Engine { masks: OFFERED_SPOTS.map(|spot| spot.coverage().unwrap_or(0)), stake: config.min_bet }
+        let kinds = kinds();
+        Engine {
+            masks: OFFERED_SPOTS.map(|spot| spot.coverage().unwrap_or(0)),
+            kinds: OFFERED_SPOTS.map(|spot| kinds.iter().position(|&k| k == spot.kind()).unwrap_or(0)),
+            stake: config.min_bet,
+        }
+    }
+
+    /// Every kind of bet among the offered spots, each returning 36/37: a
+    /// winning spot returns 36 stakes shared among the numbers it covers.
+    fn bets(config: &Config) -> Vec<Bet> {
+        let rtp = Self::theoretical_rtp(config);
+        kinds().into_iter().map(|name| Bet { name, theoretical_rtp: rtp }).collect()
     }
 
     /// One [`RandomBets::new(1)`] round: a random offered bet, then the spin.
-    fn play(engine: &mut Engine, rng: &mut impl Draw, player_rng: &mut impl Draw) -> RoundMoney {
-        let mask = engine.masks[player_rng.below(OFFERED_SPOTS.len() as u32) as usize];
-        RoundMoney { staked: engine.stake, paid: bet_return(mask, engine.stake, spin_wheel(rng)) }
+    fn play(engine: &mut Engine, rng: &mut impl Draw, player_rng: &mut impl Draw, round: &mut RoundBets) {
+        let spot = player_rng.below(OFFERED_SPOTS.len() as u32) as usize;
+        let paid = bet_return(engine.masks[spot], engine.stake, spin_wheel(rng));
+        round.add(engine.kinds[spot], engine.stake, paid);
     }
 }
 

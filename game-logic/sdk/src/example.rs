@@ -307,14 +307,24 @@ impl crate::math::MathRounds for CoinFlip {
         config.clone()
     }
 
-    fn play(c: &mut Config, rng: &mut impl Draw, player_rng: &mut impl Draw) -> crate::math::RoundMoney {
+    /// Two bets, a call of heads and a call of tails, each returning the
+    /// game's RTP: the coin is fair.
+    fn bets(c: &Config) -> Vec<crate::math::Bet> {
+        let rtp = Self::theoretical_rtp(c);
+        vec![
+            crate::math::Bet { name: "heads", theoretical_rtp: rtp },
+            crate::math::Bet { name: "tails", theoretical_rtp: rtp },
+        ]
+    }
+
+    fn play(c: &mut Config, rng: &mut impl Draw, player_rng: &mut impl Draw, round: &mut crate::math::RoundBets) {
         // In the order `offered_actions` offers them.
         let (min, max) = (c.min_stake, c.max_stake);
         let offered = [(Side::Heads, min), (Side::Heads, max), (Side::Tails, min), (Side::Tails, max)];
         let (call, staked) = offered[player_rng.below(offered.len() as u32) as usize];
         let landed = if rng.below(2) == 0 { Side::Heads } else { Side::Tails };
         let paid = if landed == call { win(c, Money::new(staked, c.currency)).minor } else { 0 };
-        crate::math::RoundMoney { staked, paid }
+        round.add(usize::from(call == Side::Tails), staked, paid);
     }
 }
 

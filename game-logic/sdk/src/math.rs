@@ -11,6 +11,12 @@
 //! settles with and with the same draws in the same order, so one seed gives
 //! the same rounds, stake for stake and payout for payout, in either mode.
 //! Each game proves that with [`same_rounds`] in its tests.
+//!
+//! A game with several bets declares them ([`MathRounds::bets`]), each with
+//! its own theoretical RTP, and a round records what it staked and paid on
+//! each ([`RoundBets::add`]): the simulator then measures every bet's return
+//! with its own interval, so a bet paying too much cannot hide behind one
+//! paying too little.
 
 use croupier_rng::{CertifiedRng, Draw, Position, Seed};
 
@@ -26,6 +32,58 @@ pub struct RoundMoney {
     pub paid: i64,
 }
 
+/// One of a game's bets as math mode measures it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bet {
+    /// Its name in reports (`straight`, `red`; snake case).
+    pub name: &'static str,
+    /// Its return to player for the reference player, stake included, as
+    /// the game's math derives it (never measured).
+    pub theoretical_rtp: f64,
+}
+
+/// What one round staked and paid on each of the game's bets, in the order
+/// of [`MathRounds::bets`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RoundBets {
+    bets: Vec<RoundMoney>,
+}
+
+impl RoundBets {
+    /// An empty round of a game with `bets` bets.
+    pub fn new(bets: usize) -> Self {
+        Self { bets: vec![RoundMoney::default(); bets] }
+    }
+
+    /// Adds `staked` and `paid` (stake included) to bet number `bet`.
+    ///
+    /// # Panics
+    /// When `bet` is not an index of [`MathRounds::bets`]: a bug in the
+    /// game, which the simulator reports as a panic.
+    pub fn add(&mut self, bet: usize, staked: i64, paid: i64) {
+        let money = &mut self.bets[bet];
+        money.staked += staked;
+        money.paid += paid;
+    }
+
+    /// Each bet's money, in the order of [`MathRounds::bets`].
+    pub fn bets(&self) -> &[RoundMoney] {
+        &self.bets
+    }
+
+    /// The round's money, every bet together.
+    pub fn total(&self) -> RoundMoney {
+        self.bets
+            .iter()
+            .fold(RoundMoney::default(), |sum, b| RoundMoney { staked: sum.staked + b.staked, paid: sum.paid + b.paid })
+    }
+
+    /// Empties the round for the next one.
+    pub fn clear(&mut self) {
+        self.bets.fill(RoundMoney::default());
+    }
+}
+
 /// A game whose rounds can be played without the table protocol.
 pub trait MathRounds: Game {
     /// What one simulation thread prepares once and keeps between rounds
@@ -35,10 +93,18 @@ pub trait MathRounds: Game {
     /// An engine for `config`, which has passed [`Game::validate_config`].
     fn engine(config: &Self::Config) -> Self::Engine;
 
+    /// The bets the reference player places, each with its theoretical RTP.
+    /// By default one bet, `stake`, returning [`Game::theoretical_rtp`].
+    fn bets(config: &Self::Config) -> Vec<Bet> {
+        vec![Bet { name: "stake", theoretical_rtp: Self::theoretical_rtp(config) }]
+    }
+
     /// Plays one staked round for the reference player: the game's draws from
     /// `rng`, the player's choices from `player_rng`, both in the order the
-    /// table and the reference strategy make them.
-    fn play(engine: &mut Self::Engine, rng: &mut impl Draw, player_rng: &mut impl Draw) -> RoundMoney;
+    /// table and the reference strategy make them; records what each bet
+    /// staked and paid into `round`, which comes empty and sized to
+    /// [`MathRounds::bets`].
+    fn play(engine: &mut Self::Engine, rng: &mut impl Draw, player_rng: &mut impl Draw, round: &mut RoundBets);
 }
 
 /// Plays `rounds` staked rounds of `G` in table mode (driven by `strategy`)
@@ -56,7 +122,12 @@ pub fn same_rounds<G: MathRounds, S: Strategy<G>>(
     rounds: u64,
 ) -> Result<Option<(u64, RoundMoney, RoundMoney)>, SimError> {
     let mut engine = G::engine(config);
-    compare(config, strategy, seed, rounds, |rng, player_rng| G::play(&mut engine, rng, player_rng))
+    let mut round = RoundBets::new(G::bets(config).len());
+    compare(config, strategy, seed, rounds, |rng, player_rng| {
+        round.clear();
+        G::play(&mut engine, rng, player_rng, &mut round);
+        round.total()
+    })
 }
 
 /// [`same_rounds`] with the math-mode round given as a function.
@@ -110,15 +181,19 @@ mod tests {
         let seed = Seed::from_bytes([3; 32]);
         let config = Config::default();
         let mut engine = CoinFlip::engine(&config);
+        let mut round = RoundBets::new(CoinFlip::bets(&config).len());
+        let mut play = move |rng: &mut CertifiedRng, player: &mut CertifiedRng| {
+            round.clear();
+            CoinFlip::play(&mut engine, rng, player, &mut round);
+            round.total()
+        };
         // The player's choice drawn from the game's stream instead: same
         // money in distribution, different rounds.
-        let swapped = compare::<CoinFlip, _>(&config, RandomOffered, &seed, 10_000, |rng, player| {
-            CoinFlip::play(&mut engine, player, rng)
-        });
+        let swapped = compare::<CoinFlip, _>(&config, RandomOffered, &seed, 10_000, |rng, player| play(player, rng));
         assert!(matches!(swapped, Ok(Some((n, _, _))) if n < 100), "{swapped:?}");
         // Paying one minor unit too much on a win.
         let generous = compare::<CoinFlip, _>(&config, RandomOffered, &seed, 10_000, |rng, player| {
-            let r = CoinFlip::play(&mut engine, rng, player);
+            let r = play(rng, player);
             RoundMoney { paid: r.paid + i64::from(r.paid > 0), ..r }
         });
         assert!(matches!(generous, Ok(Some((_, table, math))) if math.paid == table.paid + 1), "{generous:?}");

@@ -20,12 +20,13 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::game::{Effect, Effects, Game, Input, OpId, PlayerId, TimerId, Viewer, WalletResult};
-use crate::math::{MathRounds, RoundMoney};
+use crate::math::{Bet, MathRounds, RoundBets};
 
 mod police;
 mod totals;
 use police::Police;
-use totals::Totals;
+pub use totals::BetReport;
+use totals::{Tally, Totals};
 
 /// Two-sided 99.9% standard normal quantile.
 pub const Z_999: f64 = 3.290_526_731_491_926;
@@ -112,12 +113,23 @@ pub struct SimReport {
     pub theoretical_rtp: f64,
     /// Whether `theoretical_rtp` lies inside the interval.
     pub within_ci: bool,
+    /// Each bet's return (math mode: [`MathRounds::bets`], in that order;
+    /// empty in table mode, whose settlements are per player, not per bet).
+    pub bets: Vec<BetReport>,
     /// Rounds per second of wall time, all threads together.
     pub rounds_per_sec: f64,
     /// Worker threads used.
     pub threads: usize,
     /// Whether the run used an explicit seed (and so is reproducible).
     pub seeded: bool,
+}
+
+impl SimReport {
+    /// Whether the theoretical RTP of the game and of each bet lies inside
+    /// its interval.
+    pub fn all_within_ci(&self) -> bool {
+        self.within_ci && self.bets.iter().all(|b| b.within_ci)
+    }
 }
 
 /// Why a run failed.
@@ -172,6 +184,9 @@ pub enum SimError {
         /// Rounds completed.
         rounds: u64,
     },
+    /// The game declares no bets ([`MathRounds::bets`]).
+    #[error("the game declares no bets to measure")]
+    NoBets,
     /// A worker thread panicked (a bug in the game).
     #[error("a simulation thread panicked: {0}")]
     Panicked(String),
@@ -194,40 +209,49 @@ where
     S: Strategy<G>,
 {
     G::validate_config(config)?;
-    run_threads::<G>(config, options, Mode::Table, |game_rng, strategy_rng, share| {
+    run_threads::<G>(config, options, Mode::Table, &[], |game_rng, strategy_rng, share| {
         let mut table = Autoplay::<G, S>::new(config, game_rng, strategy_rng, make_strategy())
             .max_inputs_per_round(options.max_inputs_per_round);
-        play_share(&mut table, G::max_round_stake(config), share, options.max_inputs_per_round, progress)
+        let total = play_share(&mut table, G::max_round_stake(config), share, options.max_inputs_per_round, progress)?;
+        Ok(Tally { total, bets: vec![] })
     })
 }
 
 /// Plays `options.rounds` rounds of `G` in math mode ([`crate::math`]): each
 /// round one call of [`MathRounds::play`], counting finished rounds into
 /// `progress`. Block `b` uses the same streams as in [`simulate`], so a
-/// seeded run plays the same rounds in either mode.
+/// seeded run plays the same rounds in either mode. Each of the game's bets
+/// is measured too ([`SimReport::bets`]).
 ///
 /// # Errors
-/// [`SimError`]: a bad config, a seeding failure, or a panic in the game.
+/// [`SimError`]: a bad config, no bets declared, a seeding failure, or a
+/// panic in the game.
 pub fn simulate_math<G: MathRounds>(
     config: &G::Config,
     options: &SimOptions,
     progress: &AtomicU64,
 ) -> Result<SimReport, SimError> {
     G::validate_config(config)?;
-    run_threads::<G>(config, options, Mode::Math, |mut rng, mut player_rng, share| {
+    let bets = G::bets(config);
+    if bets.is_empty() {
+        return Err(SimError::NoBets);
+    }
+    run_threads::<G>(config, options, Mode::Math, &bets, |mut rng, mut player_rng, share| {
         let mut engine = G::engine(config);
-        let mut totals = Totals::default();
+        let mut round = RoundBets::new(bets.len());
+        let mut tally = Tally::new(bets.len());
         let mut left = share;
         while left > 0 {
             let batch = left.min(1024);
             for _ in 0..batch {
-                let RoundMoney { staked, paid } = G::play(&mut engine, &mut rng, &mut player_rng);
-                totals.add_round(i128::from(staked), i128::from(paid));
+                round.clear();
+                G::play(&mut engine, &mut rng, &mut player_rng, &mut round);
+                tally.add_round(&round);
             }
             progress.fetch_add(batch, Ordering::Relaxed);
             left -= batch;
         }
-        Ok(totals)
+        Ok(tally)
     })
 }
 
@@ -237,19 +261,20 @@ pub const BLOCK_ROUNDS: u64 = 1 << 16;
 
 /// Cuts `options.rounds` into blocks, plays them on the worker threads (each
 /// block with its own pair of generators) and reports the totals merged in
-/// block order.
+/// block order, with each of `bets` measured.
 fn run_threads<G: Game>(
     config: &G::Config,
     options: &SimOptions,
     mode: Mode,
-    play: impl Fn(CertifiedRng, CertifiedRng, u64) -> Result<Totals, SimError> + Sync,
+    bets: &[Bet],
+    play: impl Fn(CertifiedRng, CertifiedRng, u64) -> Result<Tally, SimError> + Sync,
 ) -> Result<SimReport, SimError> {
     let threads = options.threads.max(1);
     let blocks = options.rounds.div_ceil(BLOCK_ROUNDS);
     let next = AtomicU64::new(0);
     let failed = AtomicBool::new(false);
     let started = Instant::now();
-    let worker = || -> Result<Vec<(u64, Totals)>, SimError> {
+    let worker = || -> Result<Vec<(u64, Tally)>, SimError> {
         let mut played = Vec::new();
         while !failed.load(Ordering::Relaxed) {
             let block = next.fetch_add(1, Ordering::Relaxed);
@@ -268,7 +293,7 @@ fn run_threads<G: Game>(
         }
         Ok(played)
     };
-    let results: Vec<Result<Vec<(u64, Totals)>, SimError>> = std::thread::scope(|scope| {
+    let results: Vec<Result<Vec<(u64, Tally)>, SimError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads).map(|_| scope.spawn(worker)).collect();
         handles.into_iter().map(|h| h.join().unwrap_or_else(|e| Err(SimError::Panicked(panic_text(&e))))).collect()
     });
@@ -278,10 +303,11 @@ fn run_threads<G: Game>(
     }
     // Block order, not finishing order: float sums depend on their order.
     played.sort_unstable_by_key(|(block, _)| *block);
-    let mut totals = Totals::default();
+    let mut tally = Tally::default();
     for (_, block) in &played {
-        totals.merge(block);
+        tally.merge(block);
     }
+    let totals = &tally.total;
     let elapsed = started.elapsed().as_secs_f64();
     let (rtp, low, high) = totals.rtp_interval();
     let theoretical = G::theoretical_rtp(config);
@@ -296,6 +322,7 @@ fn run_threads<G: Game>(
         rtp_ci_high: high,
         theoretical_rtp: theoretical,
         within_ci: low <= theoretical && theoretical <= high,
+        bets: tally.bet_reports(bets),
         rounds_per_sec: if elapsed > 0.0 { totals.rounds as f64 / elapsed } else { 0.0 },
         threads,
         seeded: options.seed.is_some(),

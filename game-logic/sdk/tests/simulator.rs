@@ -55,13 +55,32 @@ fn a_seeded_run_gives_the_same_report_on_any_number_of_threads() {
     let rounds = 3 * BLOCK_ROUNDS + 1_234;
     let same = |r: &SimReport| (r.rounds, r.staked, r.paid, r.rtp.to_bits(), r.rtp_ci_low.to_bits());
     let one = run::<CoinFlip>(&options(rounds, 1)).unwrap();
+    let math_one = simulate_math::<CoinFlip>(&Config::default(), &options(rounds, 1), &AtomicU64::new(0)).unwrap();
     for threads in [2, 3, 8] {
         let many = run::<CoinFlip>(&options(rounds, threads)).unwrap();
         assert_eq!(same(&one), same(&many), "table mode, {threads} threads");
-        let math = simulate_math::<CoinFlip>(&Config::default(), &options(rounds, threads), &AtomicU64::new(0));
-        assert_eq!(same(&one), same(&math.unwrap()), "math mode, {threads} threads");
+        let math =
+            simulate_math::<CoinFlip>(&Config::default(), &options(rounds, threads), &AtomicU64::new(0)).unwrap();
+        assert_eq!(same(&one), same(&math), "math mode, {threads} threads");
+        assert_eq!(math_one.bets, math.bets, "math mode bets, {threads} threads");
     }
     assert_eq!(one.rounds, rounds);
+}
+
+#[test]
+fn math_mode_measures_each_bet() {
+    let report =
+        croupier_sdk::sim::simulate_math::<CoinFlip>(&Config::default(), &options(200_000, 2), &AtomicU64::new(0))
+            .unwrap();
+    assert_eq!(report.bets.iter().map(|b| b.name.as_str()).collect::<Vec<_>>(), ["heads", "tails"]);
+    assert!(report.all_within_ci(), "{report:?}");
+    // Every round stakes exactly one of the two calls.
+    assert_eq!(report.bets.iter().map(|b| b.rounds).sum::<u64>(), report.rounds);
+    assert_eq!(report.bets.iter().map(|b| b.staked).sum::<i128>(), report.staked);
+    assert_eq!(report.bets.iter().map(|b| b.paid).sum::<i128>(), report.paid);
+    assert!(report.bets.iter().all(|b| b.rounds > 90_000 && b.theoretical_rtp == 0.975), "{report:?}");
+    // Table mode settles per player, not per bet.
+    assert!(run::<CoinFlip>(&options(1000, 1)).unwrap().bets.is_empty());
 }
 
 #[test]

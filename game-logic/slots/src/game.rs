@@ -18,7 +18,7 @@ use croupier_sdk::{
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
-use croupier_sdk::math::{MathRounds, RoundMoney};
+use croupier_sdk::math::{MathRounds, RoundBets};
 
 use crate::spin::{Machine, OpenLines, SpinResult};
 
@@ -311,11 +311,11 @@ impl MathRounds for Slots {
     }
 
     /// One random offered spin, with its free spins: one round.
-    fn play(e: &mut Engine, rng: &mut impl Draw, player_rng: &mut impl Draw) -> RoundMoney {
+    fn play(e: &mut Engine, rng: &mut impl Draw, player_rng: &mut impl Draw, round: &mut RoundBets) {
         let (line_bet, staked) = e.bets[player_rng.below(2) as usize];
         let table = e.open_lines.as_ref();
         let win = |m: &Machine, stops, line_bet, multiplier| m.win(stops, line_bet, multiplier, table);
         let (_, paid) = e.machine.play(&e.free_spins, line_bet, rng, win, |_| {});
-        RoundMoney { staked, paid }
+        round.add(0, staked, paid);
     }
 }

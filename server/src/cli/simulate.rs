@@ -1,6 +1,7 @@
 //! `croupier simulate GAME`: plays many rounds of a registered game and
 //! reports the measured RTP with its 99.9% confidence interval next to the
-//! game's theoretical RTP. Shows a progress bar on a terminal.
+//! game's theoretical RTP, and in math mode the same for each of the game's
+//! bets. Shows a progress bar on a terminal.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -31,7 +32,8 @@ pub struct SimulateArgs {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     json: bool,
-    /// Exit non-zero when the theoretical RTP lies outside the 99.9% interval.
+    /// Exit non-zero when the theoretical RTP (of the game, or in math mode
+    /// of any bet) lies outside its 99.9% interval.
     #[arg(long)]
     check: bool,
     /// `table`: every round through the table protocol, money contract
@@ -92,15 +94,28 @@ pub fn run(args: SimulateArgs, settings: &Settings) -> anyhow::Result<()> {
     } else {
         print_table(&report);
     }
-    if args.check && !report.within_ci {
-        anyhow::bail!(
-            "theoretical RTP {:.6} is outside the 99.9% interval [{:.6}, {:.6}]",
-            report.theoretical_rtp,
-            report.rtp_ci_low,
-            report.rtp_ci_high
-        );
+    if args.check && !report.all_within_ci() {
+        anyhow::bail!("{}", check_failure(&report));
     }
     Ok(())
+}
+
+/// What `--check` says when a theoretical RTP lies outside its interval.
+fn check_failure(r: &SimReport) -> String {
+    let mut out = Vec::new();
+    if !r.within_ci {
+        out.push(format!(
+            "theoretical RTP {:.6} is outside the 99.9% interval [{:.6}, {:.6}]",
+            r.theoretical_rtp, r.rtp_ci_low, r.rtp_ci_high
+        ));
+    }
+    for b in r.bets.iter().filter(|b| !b.within_ci) {
+        out.push(format!(
+            "bet {}: theoretical RTP {:.6} is outside the 99.9% interval [{:.6}, {:.6}]",
+            b.name, b.theoretical_rtp, b.rtp_ci_low, b.rtp_ci_high
+        ));
+    }
+    out.join("; ")
 }
 
 fn print_table(r: &SimReport) {
@@ -118,4 +133,19 @@ fn print_table(r: &SimReport) {
     );
     println!("speed            {:.0} rounds/s on {} threads", r.rounds_per_sec, r.threads);
     println!("seed             {}", if r.seeded { "explicit (reproducible)" } else { "OS entropy" });
+    if r.bets.len() > 1 {
+        println!();
+        println!("{:<16} {:>12} {:>10} {:>25} {:>12}", "bet", "rounds", "RTP", "99.9% interval", "theoretical");
+        for b in &r.bets {
+            println!(
+                "{:<16} {:>12} {:>10.6} {:>25} {:>12.6}{}",
+                b.name,
+                b.rounds,
+                b.rtp,
+                format!("[{:.6}, {:.6}]", b.rtp_ci_low, b.rtp_ci_high),
+                b.theoretical_rtp,
+                if b.within_ci { "" } else { "  OUTSIDE" }
+            );
+        }
+    }
 }
