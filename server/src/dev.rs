@@ -37,7 +37,8 @@ pub struct DevAccount {
 /// Makes `settings` dev settings: the demo tables in place of the
 /// configured ones, and a table of each game in `games` (`--table GAME`, a
 /// studio's new game on a table at once) with the game's default config,
-/// `GAME-table`.
+/// `GAME-table` with the id's underscores as hyphens (`coin-flip-table`:
+/// table ids take no underscore).
 ///
 /// # Errors
 /// The server would listen on an address other than loopback; a game in
@@ -61,7 +62,7 @@ pub fn prepare(settings: &mut Settings, games: &[String]) -> anyhow::Result<()> 
                 "--table {game}: {game} is not played at live tables (single-player games open as sessions from the lobby)"
             );
         }
-        let id = format!("{game}-table");
+        let id = format!("{}-table", game.replace('_', "-"));
         if !tables.iter().any(|t| t.id == id) {
             tables.push(TableSpec { id, game: game.clone(), config: json!({}) });
         }

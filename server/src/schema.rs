@@ -18,18 +18,30 @@ pub struct Document {
     pub name: &'static str,
     /// A draft-07 schema whose `definitions` hold every type.
     pub schema: Value,
+    /// A game's root types by role (`action`, `event`, `view`, `config`,
+    /// `outcome`): each a `$ref` into `definitions` (or, for an unnamed
+    /// type such as `Option<u32>`, the schema itself), so a client can find
+    /// them whatever the game calls its types. Empty for the protocol.
+    pub roots: serde_json::Map<String, Value>,
 }
 
 /// Collects root types and everything they name into one document.
-struct Collect(SchemaGenerator);
+struct Collect(SchemaGenerator, serde_json::Map<String, Value>);
 
 impl Collect {
     fn new() -> Self {
-        Self(SchemaSettings::draft07().into_generator())
+        Self(SchemaSettings::draft07().into_generator(), serde_json::Map::new())
     }
 
     fn add<T: JsonSchema>(mut self) -> Self {
         self.0.subschema_for::<T>();
+        self
+    }
+
+    /// [`Collect::add`], remembering the type as the root `role`.
+    fn root<T: JsonSchema>(mut self, role: &str) -> Self {
+        let schema = self.0.subschema_for::<T>();
+        self.1.insert(role.to_owned(), schema.to_value());
         self
     }
 
@@ -41,7 +53,7 @@ impl Collect {
             "description": description,
             "definitions": definitions,
         });
-        Document { name, schema }
+        Document { name, schema, roots: self.1 }
     }
 }
 
@@ -55,11 +67,13 @@ where
     G::Config: JsonSchema,
     G::Outcome: JsonSchema,
 {
-    Collect::new().add::<G::Action>().add::<G::Event>().add::<G::View>().add::<G::Config>().add::<G::Outcome>().finish(
-        G::ID,
-        title,
-        description,
-    )
+    Collect::new()
+        .root::<G::Action>("action")
+        .root::<G::Event>("event")
+        .root::<G::View>("view")
+        .root::<G::Config>("config")
+        .root::<G::Outcome>("outcome")
+        .finish(G::ID, title, description)
 }
 
 /// Every document, in a fixed order.
@@ -73,6 +87,7 @@ pub fn documents() -> Vec<Document> {
         game::<croupier_roulette::Roulette>("Roulette", "European roulette."),
         game::<croupier_blackjack::Blackjack>("Blackjack", "Blackjack."),
         game::<croupier_slots::Slots>("Slots", "Video slots."),
+        game::<croupier_sdk::example::CoinFlip>("Coin flip", "The SDK's example game: call heads or tails."),
     ]
 }
 
@@ -81,4 +96,10 @@ pub fn file_text(document: &Document) -> String {
     let mut text = serde_json::to_string_pretty(&document.schema).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// The document of game `id`, built once (`GET /v1/games/{id}/schema`).
+pub fn of_game(id: &str) -> Option<&'static Document> {
+    static DOCUMENTS: std::sync::OnceLock<Vec<Document>> = std::sync::OnceLock::new();
+    DOCUMENTS.get_or_init(documents).iter().find(|d| d.name == id && d.name != "protocol")
 }

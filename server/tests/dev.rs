@@ -152,12 +152,17 @@ fn prepare_accepts_every_loopback_spelling_and_swaps_the_tables() {
 fn prepare_puts_a_named_game_on_a_table_beside_the_demos() {
     let mut settings = croupier_server::settings::Settings::load(None).unwrap();
     settings.server.host = "127.0.0.1".into();
-    let games = ["roulette".to_owned(), "roulette".to_owned()];
+    let games = ["roulette".to_owned(), "roulette".to_owned(), "coin_flip".to_owned()];
     croupier_server::dev::prepare(&mut settings, &games).unwrap();
     let tables: Vec<(&str, &str)> = settings.tables.iter().map(|t| (t.id.as_str(), t.game.as_str())).collect();
     assert_eq!(
         tables,
-        [("roulette-demo", "roulette"), ("blackjack-demo", "blackjack"), ("roulette-table", "roulette")]
+        [
+            ("roulette-demo", "roulette"),
+            ("blackjack-demo", "blackjack"),
+            ("roulette-table", "roulette"),
+            ("coin-flip-table", "coin_flip")
+        ]
     );
     assert_eq!(settings.tables[2].config, serde_json::json!({}), "the game's defaults");
     // A game that is not registered, or not played at tables, is refused by name.

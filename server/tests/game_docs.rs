@@ -112,3 +112,8 @@ fn a_block_that_does_not_parse_or_round_trip_is_caught() {
     let caught = std::panic::catch_unwind(|| exact::<croupier_roulette::Event>(&found[0].1, found[0].2));
     assert!(caught.is_err(), "an unknown field that serde drops is not written back");
 }
+
+#[test]
+fn the_coin_flip_page_matches_the_game() {
+    check::<croupier_sdk::example::CoinFlip>();
+}

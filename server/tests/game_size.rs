@@ -46,9 +46,16 @@ fn the_counting_skips_comments_blanks_and_tests() {
 
 #[test]
 fn every_game_crate_is_under_1000_lines_of_code_with_an_overview() {
-    // Every game the server deals; the SDK's example is simulated only and
-    // lives in the SDK crate.
-    let dealt: Vec<_> = GAMES.iter().filter(|g| g.kind.is_some()).collect();
+    // Every game crate the server deals; the SDK's example lives in the SDK
+    // crate, in one file (`example.rs`) that the 600-line file limit holds.
+    let sdk = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../game-logic/sdk")
+        .canonicalize()
+        .unwrap_or_else(|e| panic!("the SDK folder: {e}"));
+    let dealt: Vec<_> = GAMES
+        .iter()
+        .filter(|g| g.kind.is_some() && Path::new(g.crate_dir).canonicalize().ok().as_deref() != Some(sdk.as_path()))
+        .collect();
     assert!(dealt.len() >= 3, "the registry lists the shipped games");
     for game in dealt {
         let dir = Path::new(game.crate_dir);

@@ -3,8 +3,10 @@
 //! (`guide/lucky_seven.rs`, checked against the guide line for line), is
 //! registered with a real server, its config checked, opened with the route
 //! the guide names, and played over a real WebSocket with real money; the
-//! simulator the guide points to measures its RTP; and every shipped game is
-//! wired into the workspace the way the guide's numbered steps say.
+//! simulator the guide points to measures its RTP; every shipped game is
+//! wired into the workspace the way the guide's numbered steps say; and a
+//! game's schemas are served for a client to draw it (none for a game that
+//! lists none, as Lucky Seven does not).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -84,6 +86,34 @@ async fn the_guide_s_game_is_played_over_the_socket() {
     let bad = p.request(json!({ "type": "act", "table": "seven", "action": "Double" })).await;
     assert_eq!(bad["code"], "invalid_action", "{bad}");
     assert_eq!(app.available(p.id, "EUR").await, balance, "a refusal moves no money");
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn a_game_s_schemas_are_served_for_clients_to_draw_it() {
+    let games = vec![croupier_server::games::entry::<lucky_seven::LuckySeven>()];
+    let app = TestApp::spawn_with_games(Db::Sqlite, |_| {}, games).await;
+    let token = app.signed_in("sam").await["access_token"].as_str().unwrap().to_owned();
+    let (status, body) = app.get("/v1/games/coin_flip/schema", Some(&token)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["game"], "coin_flip");
+    // The schema is the committed one the TypeScript SDK is generated from.
+    let committed: serde_json::Value = serde_json::from_str(&repo("clients/typescript/schema/coin_flip.json")).unwrap();
+    assert_eq!(body["schema"], committed);
+    for role in ["action", "event", "view", "config", "outcome"] {
+        let reference = body["roots"][role]["$ref"].as_str().unwrap_or_else(|| panic!("{role}: {body}"));
+        let name = reference.strip_prefix("#/definitions/").unwrap();
+        assert!(body["schema"]["definitions"][name].is_object(), "{role} -> {name}");
+    }
+    assert_eq!(body["roots"]["action"]["$ref"], "#/definitions/Action");
+    // A registered game that lists no schema, and no game at all.
+    for (game, says) in [("lucky_seven", "publishes no schema"), ("baccarat", "GET /v1/games")] {
+        let (status, body) = app.get(&format!("/v1/games/{game}/schema"), Some(&token)).await;
+        assert_eq!((status, code(&body)), (404, "unknown_game"), "{game}: {body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains(says), "{game}: {body}");
+    }
+    let (status, _) = app.get("/v1/games/coin_flip/schema", None).await;
+    assert_eq!(status, 401);
     app.stop().await;
 }
 

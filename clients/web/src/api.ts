@@ -206,6 +206,13 @@ export const transactions = (cursor?: number) =>
   );
 export const tables = () => authed<{ tables: TableListing[] }>("GET", "/v1/tables").then((r) => r.tables);
 export const games = () => authed<{ games: GameListing[] }>("GET", "/v1/games").then((r) => r.games);
+/** A game's JSON Schemas and its root types by role (`action`, `event`, `view`, `config`, `outcome`). */
+export interface GameSchema {
+  game: string;
+  roots: Record<string, Record<string, unknown>>;
+  schema: { definitions?: Record<string, Record<string, unknown>> };
+}
+export const gameSchema = (id: string) => authed<GameSchema>("GET", `/v1/games/${encodeURIComponent(id)}/schema`);
 export const rounds = () => authed<{ rounds: PlayedRound[] }>("GET", "/v1/rounds?limit=50").then((r) => r.rounds);
 export const round = (key: string) => authed<RoundRow>("GET", `/v1/rounds/${encodeURIComponent(key)}`);
 export const fairness = () => authed<Fairness>("GET", "/v1/fairness");

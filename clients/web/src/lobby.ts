@@ -4,13 +4,13 @@ import * as api from "./api.js";
 import type { Screen } from "./app.js";
 import { h, money } from "./dom.js";
 
-/** Games the web client can draw; a table of another game is listed without a link. */
-const DRAWN = new Set(["roulette", "blackjack", "slots"]);
+/** Session games the web client can draw; a session game without a page is listed without a link (a table of any game opens, drawn from its schemas when it has no drawing of its own). */
+const DRAWN = new Set(["slots"]);
 
 function limits(config: Record<string, unknown>): string {
   const currency = String(config.currency ?? "");
-  const min = (config.min_bet ?? config.min_line_bet) as number | undefined;
-  const max = (config.max_bet ?? config.max_line_bet) as number | undefined;
+  const min = (config.min_bet ?? config.min_line_bet ?? config.min_stake) as number | undefined;
+  const max = (config.max_bet ?? config.max_line_bet ?? config.max_stake) as number | undefined;
   const per = config.min_line_bet !== undefined ? " a line" : "";
   if (typeof min !== "number" || typeof max !== "number") return "";
   return `${money(min, currency)} – ${money(max, currency)}${per}`;
@@ -31,9 +31,7 @@ export const lobby: Screen = async (main) => {
           h("h3", {}, t.id),
           h("p", {}, `${t.game} · ${t.seated} of ${t.seats} seats taken`),
           h("p", { class: "limits" }, limits(t.config)),
-          DRAWN.has(t.game)
-            ? h("a", { class: "button", href: `#/table/${encodeURIComponent(t.id)}` }, "Open table")
-            : h("p", {}, "no web view for this game"),
+          h("a", { class: "button", href: `#/table/${encodeURIComponent(t.id)}` }, "Open table"),
         ),
       ),
     ),

@@ -3,8 +3,9 @@
 // --dev` (CROUPIER_BIN) through a relay that can cut the socket. A new
 // player signs up, an operator funds them in the console, they play
 // roulette (one bet from the keyboard), a blackjack hand with a double,
-// slots spins, see each balance change as the ledger and the round records
-// say, lose the socket and come back in their seat, verify rounds in the
+// slots spins, coin flip (a game with no drawing of its own, through the
+// generic view drawn from its schemas), see each balance change as the
+// ledger and the round records say, lose the socket and come back in their seat, verify rounds in the
 // browser (and see a wrong seed fail), and are told when replaced; the
 // operator voids a round in progress, changes a table's limits and closes
 // it, and the player sees each.
@@ -117,7 +118,7 @@ async function sitAtRoulette(table: string): Promise<number> {
 
 describe("the web client in chromium", { timeout: 600_000 }, () => {
   before(async () => {
-    server = await startDevServer();
+    server = await startDevServer(["--table", "coin_flip"]);
     relay = await Relay.start(server.port);
     base = `http://127.0.0.1:${relay.port}/`;
     browser = await chromium.launch({
@@ -356,6 +357,39 @@ describe("the web client in chromium", { timeout: 600_000 }, () => {
     assert.equal(await page.locator('.paylines li[data-line="1"] .line-map span.on').count(), 5);
     assert.equal(await page.locator('.paylines li[data-line="1"] .line-map').getAttribute("aria-label"), "rows 2, 2, 2, 2, 2");
     await shot(page, "slots");
+  });
+
+  it("plays coin flip, which has no view of its own, through the one drawn from its schemas", async () => {
+    const before = await balanceAgrees(page);
+    await page.goto(`${base}#/lobby`);
+    assert.match(await page.locator('[data-table="coin-flip-table"] .limits').innerText(), /1\.00 EUR – 100\.00 EUR/);
+    await page.locator('[data-table="coin-flip-table"] a', { hasText: "Open table" }).click();
+    const view = page.locator('.generic[data-game="coin_flip"]');
+    await explained(page, view);
+    await view.getByRole("button", { name: "Sit" }).click();
+    // The action's form, built from the schema: `call` a choice, `stake` a number.
+    const flip = view.locator('form[data-action="flip"]');
+    assert.deepEqual(await flip.locator('select[name="call"] option').allInnerTexts(), ["heads", "tails"]);
+    await flip.locator('select[name="call"]').selectOption({ label: "tails" });
+    // A stake under the table's minimum is refused, and nothing moves.
+    await flip.locator('input[name="stake"]').fill("50");
+    await flip.getByRole("button", { name: "flip" }).click();
+    await page.locator("#flash", { hasText: "between 100 and 10000" }).waitFor(WAIT);
+    assert.equal(await balanceAgrees(page), before);
+    await flip.locator('input[name="stake"]').fill("500");
+    await flip.getByRole("button", { name: "flip" }).click();
+    const flipped = view.locator('.event-log li[data-event="flipped"]');
+    await explained(page, flipped);
+    assert.match(await flipped.innerText(), /"call":"tails"/);
+    // The view is fetched again after the event: one round played, its flip shown.
+    await view.locator('dd[data-field="rounds"]', { hasText: /^1$/ }).waitFor(WAIT);
+    assert.match(await view.locator('dd[data-field="last"]').innerText(), /"stake":500/);
+    const round = await lastRound(page, "coin-flip-table");
+    assert.equal(round.staked, 500);
+    assert.ok(round.paid === 0 || round.paid === 975, `a flip pays 0 or 1.95x: ${round.paid}`);
+    assert.match(await flipped.innerText(), new RegExp(`"payout":${round.paid}`));
+    assert.equal(await balanceAgrees(page), before - 500 + round.paid);
+    await shot(page, "coin-flip-generic");
   });
 
   it("verifies rounds in the browser, and a wrong seed does not verify", async () => {

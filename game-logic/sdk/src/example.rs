@@ -1,5 +1,7 @@
-//! Coin flip: the SDK's example game, and the one the simulator and scenario
-//! harness are tested with until the real games exist.
+//! Coin flip: the SDK's example game, the one the simulator and scenario
+//! harness are tested with, and a live table game the server deals (up to
+//! six players, one flip at a time) with no drawing of its own in the web
+//! client, which plays it through its generic view (docs/games/coin_flip.md).
 //!
 //! A player calls heads or tails with a stake; once the wallet holds the stake
 //! one `below(2)` draw decides. A correct call pays `win_num / win_den` times
@@ -24,7 +26,7 @@ use crate::money::{Currency, Money, minor_units};
 pub enum CoinFlip {}
 
 /// A side of the coin.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     /// Heads (draw 0).
@@ -34,8 +36,8 @@ pub enum Side {
 }
 
 /// Table rules.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Table currency.
     pub currency: Currency,
@@ -56,7 +58,7 @@ impl Default for Config {
 }
 
 /// What a player can do.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Action {
     /// Stake `stake` minor units on `call`.
@@ -100,7 +102,7 @@ pub struct State {
 }
 
 /// A finished flip.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Outcome {
     /// Who flipped.
     pub player: PlayerId,
@@ -118,7 +120,7 @@ pub struct Outcome {
 }
 
 /// Broadcast events.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     /// The coin landed.
@@ -133,7 +135,7 @@ pub enum Event {
 }
 
 /// What a viewer sees: everything (a coin has no hidden cards).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct View {
     /// Rounds played.
     pub rounds: u64,
@@ -172,6 +174,11 @@ impl Game for CoinFlip {
             return fail("max_stake * win_num / win_den overflows");
         }
         Ok(())
+    }
+
+    /// Six may sit; they flip one at a time.
+    fn seats(_config: &Config) -> u8 {
+        6
     }
 
     fn new_table(config: &Config) -> State {
@@ -328,12 +335,12 @@ impl crate::math::MathRounds for CoinFlip {
     }
 }
 
-/// In a server's registry: simulated and replayed, never dealt. (Written
+/// In a server's registry: live tables, simulated and replayed. (Written
 /// out rather than with [`crate::register!`], whose summary would be the
 /// SDK's own description.)
 impl crate::registry::Registered for CoinFlip {
     const SUMMARY: &'static str = "the SDK's example game: call heads or tails, a win pays 1.95x";
-    const PLAY: crate::registry::Play = crate::registry::Play::SimulationOnly;
+    const PLAY: crate::registry::Play = crate::registry::Play::Table;
     const CRATE_DIR: &'static str = env!("CARGO_MANIFEST_DIR");
     const MATH: Option<crate::registry::SimulateFn> = Some(crate::registry::math::<Self>);
 

@@ -101,6 +101,7 @@ export const balances = () => authed("GET", "/v1/wallet").then((r) => r.balances
 export const transactions = (cursor) => authed("GET", `/v1/wallet/transactions?limit=20${cursor ? `&cursor=${cursor}` : ""}`);
 export const tables = () => authed("GET", "/v1/tables").then((r) => r.tables);
 export const games = () => authed("GET", "/v1/games").then((r) => r.games);
+export const gameSchema = (id) => authed("GET", `/v1/games/${encodeURIComponent(id)}/schema`);
 export const rounds = () => authed("GET", "/v1/rounds?limit=50").then((r) => r.rounds);
 export const round = (key) => authed("GET", `/v1/rounds/${encodeURIComponent(key)}`);
 export const fairness = () => authed("GET", "/v1/fairness");

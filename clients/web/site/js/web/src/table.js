@@ -1,5 +1,6 @@
 // A live table's page, whatever its game: join (watch), sit and stand, the
-// game's own drawing (roulette.ts, blackjack.ts), table chat, the table's
+// game's own drawing (roulette.ts, blackjack.ts; any other game's drawn
+// from its schemas by generic.ts), table chat, the table's
 // seq as the client last saw it, and each hand's provably-fair commitment
 // and reveal with a link to verify it; what staff did to the table (a round
 // voided, new limits, the table closed). Leaving the page leaves the table.
@@ -9,6 +10,7 @@ import { refusal } from "./app.js";
 import { blackjackView } from "./blackjack.js";
 import { chatPanel } from "./chat.js";
 import { fill, flash, h, money, notice } from "./dom.js";
+import { genericView } from "./generic.js";
 import { rouletteView } from "./roulette.js";
 const GAMES = { roulette: rouletteView, blackjack: blackjackView };
 export const tablePage = async (main, ctx, table) => {
@@ -113,10 +115,15 @@ export const tablePage = async (main, ctx, table) => {
         },
     };
     const joined = await client.join(table);
-    const factory = GAMES[joined.info.game];
+    const game = joined.info.game;
+    let factory = GAMES[game];
     if (!factory) {
-        off();
-        throw new Error(`the web client cannot draw ${joined.info.game} tables`);
+        // No drawing of its own: the generic one, from the game's schemas.
+        const doc = await api.gameSchema(game).catch((e) => {
+            off();
+            throw new Error(`the web client cannot draw ${game} tables: ${refusal(e)}`);
+        });
+        factory = (c) => genericView(c, doc);
     }
     view = factory(controls);
     body.append(view.el, chat.el);
