@@ -43,16 +43,21 @@ pub struct Bet {
 }
 
 /// What one round staked and paid on each of the game's bets, in the order
-/// of [`MathRounds::bets`].
+/// of [`MathRounds::bets`]. Keeps the round's total and which bets it
+/// touched as it goes, so reading and clearing a round of a game with many
+/// bets costs what the round staked, not the number of bets.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RoundBets {
     bets: Vec<RoundMoney>,
+    total: RoundMoney,
+    /// Indices of the bets added to this round, each once, in order.
+    touched: Vec<usize>,
 }
 
 impl RoundBets {
     /// An empty round of a game with `bets` bets.
     pub fn new(bets: usize) -> Self {
-        Self { bets: vec![RoundMoney::default(); bets] }
+        Self { bets: vec![RoundMoney::default(); bets], total: RoundMoney::default(), touched: Vec::new() }
     }
 
     /// Adds `staked` and `paid` (stake included) to bet number `bet`.
@@ -64,6 +69,11 @@ impl RoundBets {
         let money = &mut self.bets[bet];
         money.staked += staked;
         money.paid += paid;
+        self.total.staked += staked;
+        self.total.paid += paid;
+        if !self.touched.contains(&bet) {
+            self.touched.push(bet);
+        }
     }
 
     /// Each bet's money, in the order of [`MathRounds::bets`].
@@ -71,16 +81,23 @@ impl RoundBets {
         &self.bets
     }
 
+    /// The bets this round added to, with their money, in the order first
+    /// added.
+    pub fn touched(&self) -> impl Iterator<Item = (usize, RoundMoney)> + '_ {
+        self.touched.iter().map(|&i| (i, self.bets[i]))
+    }
+
     /// The round's money, every bet together.
     pub fn total(&self) -> RoundMoney {
-        self.bets
-            .iter()
-            .fold(RoundMoney::default(), |sum, b| RoundMoney { staked: sum.staked + b.staked, paid: sum.paid + b.paid })
+        self.total
     }
 
     /// Empties the round for the next one.
     pub fn clear(&mut self) {
-        self.bets.fill(RoundMoney::default());
+        for i in self.touched.drain(..) {
+            self.bets[i] = RoundMoney::default();
+        }
+        self.total = RoundMoney::default();
     }
 }
 
@@ -169,6 +186,20 @@ mod tests {
     use super::*;
     use crate::example::{CoinFlip, Config};
     use crate::sim::RandomOffered;
+
+    #[test]
+    fn a_round_keeps_its_total_and_the_bets_it_touched() {
+        let mut round = RoundBets::new(13);
+        round.add(7, 100, 0);
+        round.add(2, 50, 1800);
+        round.add(7, 100, 200);
+        assert_eq!(round.total(), RoundMoney { staked: 250, paid: 2000 });
+        let touched: Vec<_> = round.touched().collect();
+        assert_eq!(touched, [(7, RoundMoney { staked: 200, paid: 200 }), (2, RoundMoney { staked: 50, paid: 1800 })]);
+        round.clear();
+        assert_eq!(round, RoundBets::new(13), "cleared back to empty");
+        assert_eq!(round.touched().count(), 0);
+    }
 
     #[test]
     fn the_example_game_plays_the_same_rounds_in_both_modes() {

@@ -65,12 +65,15 @@ impl Tally {
 
     pub(super) fn add_round(&mut self, round: &RoundBets) {
         let total = round.total();
-        self.total.add_round(i128::from(total.staked), i128::from(total.paid));
-        for (sums, money) in self.bets.iter_mut().zip(round.bets()) {
+        self.total.add_money(total.staked, total.paid);
+        if self.bets.is_empty() {
+            return;
+        }
+        for (bet, money) in round.touched() {
             // A bet counts in the rounds that staked it (or, a game's bug
             // that the figures then show, paid it).
             if money.staked != 0 || money.paid != 0 {
-                sums.add_round(i128::from(money.staked), i128::from(money.paid));
+                self.bets[bet].add_money(money.staked, money.paid);
             }
         }
     }
@@ -111,7 +114,18 @@ impl Totals {
     pub(super) fn add_round(&mut self, staked: i128, paid: i128) {
         // Through i64 where it fits: a direct i128 conversion is a slow libcall.
         let float = |v: i128| i64::try_from(v).map_or_else(|_| v as f64, |v| v as f64);
-        let (x, y) = (float(paid), float(staked));
+        self.add(staked, paid, float(staked), float(paid));
+    }
+
+    /// [`Totals::add_round`] for one round's `i64` money (math mode): the
+    /// same sums, with no conversion checks on the way.
+    #[inline]
+    pub(super) fn add_money(&mut self, staked: i64, paid: i64) {
+        self.add(i128::from(staked), i128::from(paid), staked as f64, paid as f64);
+    }
+
+    #[inline]
+    fn add(&mut self, staked: i128, paid: i128, y: f64, x: f64) {
         self.rounds += 1;
         self.staked += staked;
         self.paid += paid;
