@@ -106,6 +106,12 @@ function outcomeCheck(row: RoundRow, draws: number[]): Check {
     const b = [...shown].sort((x, y) => x - y).join(",");
     return { what, ok: a === b, detail: `${dealt.length} cards dealt from the seed; the hand shows ${shown.length}${a === b ? ", the same cards" : ", not the same cards"}` };
   }
+  if (row.game === "coin_flip") {
+    // One draw, below(2): 0 is heads, 1 tails (docs/games/coin_flip.md).
+    const landed = draws[0] === 0 ? "heads" : "tails";
+    const ok = draws.length === 1 && landed === outcome.landed;
+    return { what, ok, detail: `the coin from the seed: ${landed}; recorded: ${String(outcome.landed)}` };
+  }
   if (row.game === "slots") {
     const reels = config.reels as { symbol: number; weight: number }[][] | undefined;
     if (!reels) return { what, ok: false, detail: "the record names no machine config" };

@@ -393,7 +393,7 @@ describe("the web client in chromium", { timeout: 600_000 }, () => {
   });
 
   it("verifies rounds in the browser, and a wrong seed does not verify", async () => {
-    for (const table of ["roulette-demo", "blackjack-demo"]) {
+    for (const table of ["roulette-demo", "blackjack-demo", "coin-flip-table"]) {
       const { key } = await lastRound(page, table);
       await page.goto(`${base}#/history`);
       await page.getByRole("link", { name: key }).click();
