@@ -7,7 +7,7 @@
 // balance are fetched again, since this page cannot apply a game's events
 // itself.
 import type { GameSchema } from "./api.js";
-import { fill, h } from "./dom.js";
+import { fill, flash, h } from "./dom.js";
 import type { GameView, TableControls } from "./table.js";
 
 type Schema = Record<string, unknown>;
@@ -155,8 +155,10 @@ export function genericView(c: TableControls, doc: GameSchema): GameView {
           let action: object;
           try {
             action = a.constant !== undefined ? (a.constant as object) : read(e.target as HTMLFormElement, a);
-          } catch {
-            return; // a JSON field that does not parse: the browser shows nothing sent
+          } catch (err) {
+            // A JSON field that does not parse: nothing is sent.
+            flash(`Not sent: a JSON field does not parse (${(err as Error).message})`, "error");
+            return;
           }
           c.act(action).catch(() => undefined); // a refusal is shown by the table page
         },

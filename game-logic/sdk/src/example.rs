@@ -247,7 +247,7 @@ fn flip(
 ) -> Result<(), Rejected> {
     let c = &state.config;
     if !state.players.contains(&player) {
-        return reject(ErrorCode::NotSeated, "join the table before flipping");
+        return reject(ErrorCode::NotSeated, "sit down at the table before flipping");
     }
     if state.phase != Phase::Idle {
         return reject(ErrorCode::AwaitingSettlement, "the previous flip is still settling");

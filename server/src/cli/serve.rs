@@ -20,8 +20,8 @@ pub struct ServeArgs {
     dev: bool,
     /// With --dev: a table of this game too (`GAME-table`, underscores as
     /// hyphens, with the game's default config), beside the demo tables;
-    /// repeatable. A studio's new
-    /// game is on a table as soon as it is registered.
+    /// repeatable. A studio's new game is on a table as soon as it is
+    /// registered.
     #[arg(long = "table", value_name = "GAME", requires = "dev")]
     tables: Vec<String>,
 }

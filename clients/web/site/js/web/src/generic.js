@@ -1,4 +1,4 @@
-import { fill, h } from "./dom.js";
+import { fill, flash, h } from "./dom.js";
 function resolver(doc) {
     const defs = doc.schema.definitions ?? {};
     const resolve = (s) => {
@@ -134,8 +134,10 @@ export function genericView(c, doc) {
                 try {
                     action = a.constant !== undefined ? a.constant : read(e.target, a);
                 }
-                catch {
-                    return; // a JSON field that does not parse: the browser shows nothing sent
+                catch (err) {
+                    // A JSON field that does not parse: nothing is sent.
+                    flash(`Not sent: a JSON field does not parse (${err.message})`, "error");
+                    return;
                 }
                 c.act(action).catch(() => undefined); // a refusal is shown by the table page
             },
