@@ -79,6 +79,16 @@ codes! {
     MfaEnabled = "mfa_enabled",
     /// No second-factor enrolment is waiting for its first code.
     MfaNotPending = "mfa_not_pending",
+    /// An unknown, expired or used password reset token.
+    InvalidResetToken = "invalid_reset_token",
+    /// Not a mail address of the form `name@example.com`.
+    InvalidEmail = "invalid_email",
+    /// A profile field that is too long or malformed (the message names it).
+    InvalidProfile = "invalid_profile",
+    /// The server keeps no personal data: no key to seal it is configured.
+    PiiUnavailable = "pii_unavailable",
+    /// The server sends no mail: none is configured.
+    MailUnavailable = "mail_unavailable",
     /// An unknown, expired, revoked or used refresh token.
     InvalidRefreshToken = "invalid_refresh_token",
     /// The caller's role may not do this.

@@ -41,6 +41,8 @@ pub struct Setup {
     /// of `play.arbiters` threads of their own, so a test under paused time
     /// drives their timers.
     pub tables_on_this_thread: bool,
+    /// Where mail goes instead of `mail.smtp_url` (a provider's API, say).
+    pub mailer: Option<Arc<dyn crate::notify::Mailer>>,
 }
 
 /// How a running server stops.
@@ -96,7 +98,7 @@ impl Application {
     /// # Errors
     /// As [`Application::build`], and a `[[tables]]` entry that cannot open.
     pub async fn build_with(settings: Settings, setup: Setup) -> anyhow::Result<Self> {
-        let Setup { games: extra, clock, tables_on_this_thread } = setup;
+        let Setup { games: extra, clock, tables_on_this_thread, mailer } = setup;
         let store = store::open(&settings.database).await?;
         // Before anything reads or reveals what a live server may be using.
         let claim = claim(&store).await?;
@@ -144,7 +146,17 @@ impl Application {
         let proxies =
             crate::address::Proxies::new(&settings.server.trusted_proxies, &settings.server.client_ip_header)?;
         restore(&lobby, &store, &cache, &settings, clock).await?;
+        let pii = match &settings.pii_keys {
+            Some(text) => Some(Arc::new(crate::pii::PiiKeys::parse(&text.expose())?)),
+            None => {
+                tracing::warn!("no {} set: player profiles and password resets are off", crate::pii::PII_KEYS_ENV);
+                None
+            }
+        };
+        let smtp = crate::notify::Smtp::new(&settings.mail)?.map(|m| Arc::new(m) as Arc<dyn crate::notify::Mailer>);
         let state = AppState {
+            pii,
+            mailer: mailer.or(smtp),
             store,
             cache,
             tokens: Tokens::new(&key, settings.auth.access_token_secs),

@@ -13,6 +13,7 @@
 //! - [`auth`]: password hashes and tokens; [`mfa`]: the second factor;
 //! - [`roles`]: what each role may do; [`address`]: who a request came from;
 //! - [`throttle`]: the login throttle;
+//! - [`pii`]: personal data sealed at rest; [`notify`]: mail;
 //! - [`http`]: the HTTP API;
 //! - [`metrics`], [`telemetry`]: Prometheus and logs;
 //! - [`games`]: the registry of games this server deals;
@@ -30,6 +31,8 @@ pub mod group;
 pub mod http;
 pub mod metrics;
 pub mod mfa;
+pub mod notify;
+pub mod pii;
 pub mod play;
 pub mod roles;
 pub mod schema;

@@ -35,6 +35,9 @@ enum Command {
     LedgerCheck,
     /// Verify the audit trail's hash chain; exits non-zero on a broken link.
     AuditCheck,
+    /// Personal data at rest: its keys and their rotation.
+    #[command(subcommand)]
+    Pii(cli::pii::PiiCommand),
     /// Certified RNG tools for test labs.
     #[command(subcommand)]
     Rng(cli::rng::RngCommand),
@@ -53,6 +56,7 @@ fn main() -> std::process::ExitCode {
         Command::User(cmd) => cli::admin::user(cmd, &settings),
         Command::LedgerCheck => cli::admin::ledger_check(&settings),
         Command::AuditCheck => cli::admin::audit_check(&settings),
+        Command::Pii(cmd) => cli::pii::run(cmd, &settings),
         Command::Rng(cmd) => cli::rng::run(cmd, &settings),
         Command::Simulate(args) => cli::simulate::run(args, &settings),
         Command::Verify(args) => cli::verify::run(&args, &settings),

@@ -59,6 +59,12 @@ pub struct Settings {
     /// `None`: a random key per start.
     #[serde(skip)]
     pub jwt_secret: Option<Secret>,
+    /// `[mail]`: where mail (password resets) goes.
+    pub mail: crate::notify::MailSettings,
+    /// The keys that seal personal data, from [`crate::pii::PII_KEYS_ENV`]
+    /// (`id:HEX[,id:HEX…]`); `None`: profiles are off.
+    #[serde(skip)]
+    pub pii_keys: Option<Secret>,
 }
 
 /// A secret: never printed.
@@ -68,6 +74,14 @@ pub struct Secret(pub Vec<u8>);
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Secret(redacted)")
+    }
+}
+
+impl Secret {
+    /// The secret as text (a key list); lossy for bytes that are not UTF-8,
+    /// which then fail the parser that reads them.
+    pub fn expose(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.0)
     }
 }
 
@@ -157,6 +171,10 @@ pub struct AuthSettings {
     /// Staff-only routes refuse an access token whose login proved no
     /// second factor.
     pub staff_mfa_required: bool,
+    /// A password reset token's lifetime, seconds.
+    pub reset_token_secs: u64,
+    /// A reset asked for again within this many seconds sends no new mail.
+    pub reset_resend_secs: u64,
 }
 
 /// `[ws]`
@@ -343,6 +361,11 @@ impl Settings {
                 "database.url in a settings file holds a password: set it in DATABASE_URL or CROUPIER__DATABASE__URL"
             );
         }
+        if let Ok(url) = files.extract_inner::<String>("mail.smtp_url")
+            && url::Url::parse(&url).is_ok_and(|u| u.password().is_some())
+        {
+            bail!("mail.smtp_url in a settings file holds a password: set it in CROUPIER__MAIL__SMTP_URL");
+        }
         let mut figment = files;
         for (shorthand, key) in [("DATABASE_URL", "database.url"), ("REDIS_URL", "redis.url")] {
             if let Some(value) = env(shorthand) {
@@ -365,6 +388,8 @@ impl Settings {
             )),
             (None, _) => None,
         };
+        settings.pii_keys =
+            env(crate::pii::PII_KEYS_ENV).filter(|k| !k.trim().is_empty()).map(|k| Secret(k.into_bytes()));
         settings.validate()?;
         Ok(settings)
     }
@@ -392,6 +417,8 @@ impl Settings {
             "auth.login_failures_per_* must be at least 1 and auth.login_*_recover_secs 1 to 86400"
         } else if self.jwt_secret.as_ref().is_some_and(|s| s.0.len() < 32) {
             "the JWT key must be at least 32 bytes"
+        } else if !(60..=86_400).contains(&self.auth.reset_token_secs) || self.auth.reset_resend_secs > 3_600 {
+            "auth.reset_token_secs must be 60 to 86400 and auth.reset_resend_secs at most 3600"
         } else if self.wallet.currencies.is_empty()
             || self.wallet.currencies.iter().any(|c| croupier_sdk::Currency::new(c).is_err())
         {
@@ -427,6 +454,10 @@ impl Settings {
             bail!("invalid settings: tables: id {:?} is declared twice", t.1.id)
         } else if !self.database.url.is_empty() && !self.database.url.starts_with("postgres") {
             "database.url must be a postgres:// URL (or empty for the embedded SQLite database)"
+        } else if let Some(problem) = self.mail.problem() {
+            bail!("invalid settings: {problem}")
+        } else if let Some(Err(e)) = self.pii_keys.as_ref().map(|k| crate::pii::PiiKeys::parse(&k.expose())) {
+            bail!("invalid settings: {e}")
         } else {
             return Ok(());
         };
@@ -527,5 +558,20 @@ mod tests {
         assert!(!format!("{s:?}").contains("kkkk"), "secrets are redacted in Debug");
         let err = format!("{:#}", load(None, &[(JWT_SECRET_ENV, "short")]).unwrap_err());
         assert!(err.contains("32 bytes"), "{err}");
+        let err = format!("{:#}", load(None, &[("CROUPIER_PII_KEYS", "k1:abcdef")]).unwrap_err());
+        assert!(err.contains("64 hex digits") && !err.contains("abcdef"), "{err}");
+        let keys = format!("k1:{}", "ab".repeat(32));
+        assert!(!format!("{:?}", load(None, &[("CROUPIER_PII_KEYS", &keys)]).unwrap()).contains("abab"));
+        let smtp = "smtps://u:hunter2@mail.example:465";
+        let err = format!("{:#}", load(None, &[("CROUPIER__MAIL__RESET_LINK", "https://x.example/")]).unwrap_err());
+        assert!(err.contains("{token}"), "{err}");
+        assert!(load(None, &[("CROUPIER__MAIL__SMTP_URL", smtp)]).is_ok(), "from the environment it may");
+        figment::Jail::expect_with(|jail| {
+            jail.clear_env();
+            jail.create_file("m.toml", &format!("[mail]\nsmtp_url = \"{smtp}\"\n"))?;
+            let err = format!("{:#}", Settings::load_with_env(Some(Path::new("m.toml")), |_| None).unwrap_err());
+            assert!(err.contains("CROUPIER__MAIL__SMTP_URL") && !err.contains("hunter2"), "{err}");
+            Ok(())
+        });
     }
 }

@@ -36,6 +36,11 @@ pub struct AppState {
     pub logins: Arc<crate::throttle::LoginThrottle>,
     /// Whose word on a client's address is taken.
     pub proxies: Arc<crate::address::Proxies>,
+    /// The keys that seal personal data; `None`: none configured, and
+    /// profiles are off.
+    pub pii: Option<Arc<crate::pii::PiiKeys>>,
+    /// Where mail goes; `None`: nowhere, and password resets are off.
+    pub mailer: Option<Arc<dyn crate::notify::Mailer>>,
 }
 
 impl AppState {

@@ -2,6 +2,7 @@
 //! the settings, and returns `anyhow::Result` for the binary edge to print.
 
 pub mod admin;
+pub mod pii;
 pub mod rng;
 pub mod serve;
 pub mod simulate;

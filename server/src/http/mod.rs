@@ -2,6 +2,7 @@
 //! area; each registers its own routes. Handlers validate input and call the
 //! store; they never build SQL and never hold money logic of their own.
 
+pub mod account;
 pub mod auth;
 pub mod console;
 pub mod error;
@@ -55,6 +56,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize, limit: &Ra
         .wrap(actix_web::middleware::Condition::new(limit.enabled, actix_governor::Governor::new(&limit.config)))
         .configure(auth::routes)
         .configure(mfa::routes)
+        .configure(account::routes)
         .configure(wallet::routes)
         .configure(tables::routes)
         .configure(games::routes)

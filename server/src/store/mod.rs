@@ -17,6 +17,7 @@ use thiserror::Error;
 use crate::settings::DatabaseSettings;
 
 pub use console::{AuditEntry, AuditRow, Console, RoundSummary};
+pub use identity::{Identity, ProfileRow};
 pub use mfa::{Mfa, TotpRow};
 pub use records::{CheckpointRow, FairSeedRow, GameConfig, PlayedRound, RoundClose, RoundRow, Rounds};
 
@@ -26,6 +27,7 @@ pub mod batch;
 mod batch_pg;
 pub use batch_pg::{SQL_REFUSALS, sql_refusal};
 mod console;
+mod identity;
 mod mfa;
 pub mod postgres;
 mod records;
@@ -242,9 +244,10 @@ pub struct RoundRef<'a> {
 }
 
 /// Everything the server keeps in its database: accounts here, money in
-/// the [`Wallet`] supertrait, second factors in [`Mfa`].
+/// the [`Wallet`] supertrait, second factors in [`Mfa`], profiles and
+/// password resets in [`Identity`].
 #[async_trait]
-pub trait Store: Wallet + Rounds + Console + Mfa + Send + Sync + 'static {
+pub trait Store: Wallet + Rounds + Console + Mfa + Identity + Send + Sync + 'static {
     /// Which backend this is.
     fn backend(&self) -> Backend;
 

@@ -60,6 +60,29 @@ impl SqlStore {
     }
 }
 
+/// Sets `user_id`'s password hash and revokes every refresh token of theirs,
+/// inside `conn`'s transaction.
+///
+/// # Errors
+/// [`StoreError::NotFound`] for no such user; database failures.
+pub(super) async fn set_password_in(
+    conn: &mut sqlx::AnyConnection,
+    user_id: i64,
+    password_hash: &str,
+) -> Result<(), StoreError> {
+    let changed = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    if changed == 0 {
+        return Err(StoreError::NotFound("user"));
+    }
+    sqlx::query("UPDATE refresh_tokens SET revoked = 1 WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?;
+    Ok(())
+}
+
 pub(super) fn user(row: &AnyRow) -> Result<User, StoreError> {
     let role: String = row.try_get("role")?;
     Ok(User {
@@ -153,16 +176,7 @@ impl Store for SqlStore {
 
     async fn set_password(&self, user_id: i64, password_hash: &str) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
-        let changed = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(password_hash)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if changed == 0 {
-            return Err(StoreError::NotFound("user"));
-        }
-        sqlx::query("UPDATE refresh_tokens SET revoked = 1 WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        set_password_in(&mut tx, user_id, password_hash).await?;
         tx.commit().await?;
         Ok(())
     }

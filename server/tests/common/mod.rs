@@ -8,6 +8,7 @@
 
 pub mod books;
 pub mod proxy;
+pub mod smtp;
 pub mod ws;
 
 use std::path::PathBuf;
@@ -243,6 +244,11 @@ impl TestApp {
         self.call(self.http.post(self.url(path)).json(body), token).await
     }
 
+    /// PUTs JSON; returns (status, body or Null).
+    pub async fn put(&self, path: &str, body: &Value, token: Option<&str>) -> (u16, Value) {
+        self.call(self.http.put(self.url(path)).json(body), token).await
+    }
+
     /// PATCHes JSON; returns (status, body or Null).
     pub async fn patch(&self, path: &str, body: &Value, token: Option<&str>) -> (u16, Value) {
         self.call(self.http.patch(self.url(path)).json(body), token).await
@@ -305,7 +311,9 @@ impl TestApp {
 pub fn croupier_binary() -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_croupier"));
     for (key, _) in std::env::vars() {
-        if key.starts_with("CROUPIER__") || ["CROUPIER_CONFIG", "DATABASE_URL", "REDIS_URL"].contains(&key.as_str()) {
+        if key.starts_with("CROUPIER__")
+            || ["CROUPIER_CONFIG", "CROUPIER_PII_KEYS", "DATABASE_URL", "REDIS_URL"].contains(&key.as_str())
+        {
             cmd.env_remove(key);
         }
     }
