@@ -89,6 +89,22 @@ codes! {
     PiiUnavailable = "pii_unavailable",
     /// The server sends no mail: none is configured.
     MailUnavailable = "mail_unavailable",
+    /// The server takes no payments: no provider is configured.
+    PaymentsUnavailable = "payments_unavailable",
+    /// The payment provider did not answer or refused; nothing was taken.
+    ProviderUnavailable = "provider_unavailable",
+    /// A webhook without a valid signature.
+    InvalidSignature = "invalid_signature",
+    /// A webhook signed outside the replay window.
+    StaleWebhook = "stale_webhook",
+    /// A webhook whose body is not an event.
+    InvalidWebhook = "invalid_webhook",
+    /// No such payment.
+    UnknownPayment = "unknown_payment",
+    /// The withdrawal is not waiting for review (or rejected already).
+    NotInReview = "not_in_review",
+    /// A payout destination that is not 1 to 64 of `A-Z a-z 0-9 _ -`.
+    InvalidDestination = "invalid_destination",
     /// An unknown, expired, revoked or used refresh token.
     InvalidRefreshToken = "invalid_refresh_token",
     /// The caller's role may not do this.

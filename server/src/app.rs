@@ -157,6 +157,7 @@ impl Application {
         let state = AppState {
             pii,
             mailer: mailer.or(smtp),
+            payments: crate::payments::from_settings(&settings.payments)?,
             store,
             cache,
             tokens: Tokens::new(&key, settings.auth.access_token_secs),

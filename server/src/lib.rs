@@ -14,6 +14,7 @@
 //! - [`roles`]: what each role may do; [`address`]: who a request came from;
 //! - [`throttle`]: the login throttle;
 //! - [`pii`]: personal data sealed at rest; [`notify`]: mail;
+//! - [`payments`]: payment providers and the sandbox one;
 //! - [`http`]: the HTTP API;
 //! - [`metrics`], [`telemetry`]: Prometheus and logs;
 //! - [`games`]: the registry of games this server deals;
@@ -32,6 +33,7 @@ pub mod http;
 pub mod metrics;
 pub mod mfa;
 pub mod notify;
+pub mod payments;
 pub mod pii;
 pub mod play;
 pub mod roles;

@@ -38,6 +38,8 @@ enum Command {
     /// Personal data at rest: its keys and their rotation.
     #[command(subcommand)]
     Pii(cli::pii::PiiCommand),
+    /// Run the sandbox payment provider (development and tests only).
+    SandboxPay(cli::sandbox_pay::SandboxArgs),
     /// Certified RNG tools for test labs.
     #[command(subcommand)]
     Rng(cli::rng::RngCommand),
@@ -57,6 +59,7 @@ fn main() -> std::process::ExitCode {
         Command::LedgerCheck => cli::admin::ledger_check(&settings),
         Command::AuditCheck => cli::admin::audit_check(&settings),
         Command::Pii(cmd) => cli::pii::run(cmd, &settings),
+        Command::SandboxPay(args) => cli::sandbox_pay::run(args, &settings),
         Command::Rng(cmd) => cli::rng::run(cmd, &settings),
         Command::Simulate(args) => cli::simulate::run(args, &settings),
         Command::Verify(args) => cli::verify::run(&args, &settings),

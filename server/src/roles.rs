@@ -23,6 +23,8 @@ pub enum Permission {
     ReadAudit,
     /// Create funded load-test accounts (where the settings allow them).
     LoadAccounts,
+    /// List withdrawals waiting for review; approve or reject them.
+    ReviewPayments,
 }
 
 impl Permission {
@@ -35,18 +37,19 @@ impl Permission {
             Permission::ManageTables => "manage_tables",
             Permission::ReadAudit => "read_audit",
             Permission::LoadAccounts => "load_accounts",
+            Permission::ReviewPayments => "review_payments",
         }
     }
 }
 
-use Permission::{Deposit, LoadAccounts, ManageTables, ReadAnyRound, ReadAudit, ReadPlayers};
+use Permission::{Deposit, LoadAccounts, ManageTables, ReadAnyRound, ReadAudit, ReadPlayers, ReviewPayments};
 
 /// What each role may do. A player may do none of it.
 pub const GRANTS: &[(Role, &[Permission])] = &[
     (Role::Player, &[]),
     (Role::Support, &[ReadPlayers, ReadAnyRound]),
-    (Role::Operator, &[ReadPlayers, ReadAnyRound, Deposit, ManageTables, ReadAudit, LoadAccounts]),
-    (Role::Admin, &[ReadPlayers, ReadAnyRound, Deposit, ManageTables, ReadAudit, LoadAccounts]),
+    (Role::Operator, &[ReadPlayers, ReadAnyRound, Deposit, ManageTables, ReadAudit, LoadAccounts, ReviewPayments]),
+    (Role::Admin, &[ReadPlayers, ReadAnyRound, Deposit, ManageTables, ReadAudit, LoadAccounts, ReviewPayments]),
     (Role::Auditor, &[ReadPlayers, ReadAnyRound, ReadAudit]),
 ];
 

@@ -61,6 +61,8 @@ pub struct Settings {
     pub jwt_secret: Option<Secret>,
     /// `[mail]`: where mail (password resets) goes.
     pub mail: crate::notify::MailSettings,
+    /// `[payments]`: the payment provider.
+    pub payments: crate::payments::PaymentSettings,
     /// The keys that seal personal data, from [`crate::pii::PII_KEYS_ENV`]
     /// (`id:HEX[,id:HEX…]`); `None`: profiles are off.
     #[serde(skip)]
@@ -354,6 +356,12 @@ impl Settings {
                 "auth.jwt_secret is a secret and may not be in a settings file: set {JWT_SECRET_ENV} or auth.jwt_secret_file"
             );
         }
+        for key in ["payments.api_key", "payments.webhook_secret"] {
+            if files.extract_inner::<String>(key).is_ok_and(|v| !v.is_empty()) {
+                let var = format!("CROUPIER__{}", key.replace('.', "__").to_uppercase());
+                bail!("{key} is a secret and may not be in a settings file: set {var}");
+            }
+        }
         if let Ok(url) = files.extract_inner::<String>("database.url")
             && url::Url::parse(&url).is_ok_and(|u| u.password().is_some())
         {
@@ -454,6 +462,8 @@ impl Settings {
             bail!("invalid settings: tables: id {:?} is declared twice", t.1.id)
         } else if !self.database.url.is_empty() && !self.database.url.starts_with("postgres") {
             "database.url must be a postgres:// URL (or empty for the embedded SQLite database)"
+        } else if let Some(problem) = self.payments.problem() {
+            bail!("invalid settings: {problem}")
         } else if let Some(problem) = self.mail.problem() {
             bail!("invalid settings: {problem}")
         } else if let Some(Err(e)) = self.pii_keys.as_ref().map(|k| crate::pii::PiiKeys::parse(&k.expose())) {
@@ -568,6 +578,9 @@ mod tests {
         assert!(load(None, &[("CROUPIER__MAIL__SMTP_URL", smtp)]).is_ok(), "from the environment it may");
         figment::Jail::expect_with(|jail| {
             jail.clear_env();
+            jail.create_file("k.toml", "[payments]\nwebhook_secret = \"whsec_1\"\n")?;
+            let err = format!("{:#}", Settings::load_with_env(Some(Path::new("k.toml")), |_| None).unwrap_err());
+            assert!(err.contains("CROUPIER__PAYMENTS__WEBHOOK_SECRET") && !err.contains("whsec_1"), "{err}");
             jail.create_file("m.toml", &format!("[mail]\nsmtp_url = \"{smtp}\"\n"))?;
             let err = format!("{:#}", Settings::load_with_env(Some(Path::new("m.toml")), |_| None).unwrap_err());
             assert!(err.contains("CROUPIER__MAIL__SMTP_URL") && !err.contains("hunter2"), "{err}");

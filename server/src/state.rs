@@ -41,6 +41,8 @@ pub struct AppState {
     pub pii: Option<Arc<crate::pii::PiiKeys>>,
     /// Where mail goes; `None`: nowhere, and password resets are off.
     pub mailer: Option<Arc<dyn crate::notify::Mailer>>,
+    /// The payment provider; `None`: payments are off.
+    pub payments: Option<Arc<dyn crate::payments::Provider>>,
 }
 
 impl AppState {

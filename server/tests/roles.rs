@@ -44,6 +44,9 @@ fn routes() -> Vec<(&'static str, &'static str, Value, Permission)> {
             json!({ "prefix": "x", "count": 0, "amount": 1, "currency": "EUR" }),
             LoadAccounts,
         ),
+        ("GET", "/v1/admin/withdrawals?status=review", Value::Null, ReviewPayments),
+        ("POST", "/v1/admin/withdrawals/999/approve", json!({ "reason": "r" }), ReviewPayments),
+        ("POST", "/v1/admin/withdrawals/999/reject", json!({ "reason": "r" }), ReviewPayments),
     ]
 }
 

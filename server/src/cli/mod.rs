@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod pii;
 pub mod rng;
+pub mod sandbox_pay;
 pub mod serve;
 pub mod simulate;
 pub mod verify;

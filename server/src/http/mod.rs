@@ -12,6 +12,8 @@ pub mod health;
 pub mod limit;
 pub mod load;
 pub mod mfa;
+pub mod payments;
+pub mod payouts;
 pub mod site;
 pub mod table_admin;
 pub mod tables;
@@ -57,6 +59,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize, limit: &Ra
         .configure(auth::routes)
         .configure(mfa::routes)
         .configure(account::routes)
+        .configure(payments::routes)
+        .configure(payouts::routes)
         .configure(wallet::routes)
         .configure(tables::routes)
         .configure(games::routes)

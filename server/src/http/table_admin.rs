@@ -55,7 +55,7 @@ struct Change {
 
 /// The reason, trimmed: 1 to [`REASON_MAX`] characters, no control
 /// characters.
-fn reason(text: &str) -> Result<String, ApiError> {
+pub(super) fn reason(text: &str) -> Result<String, ApiError> {
     let text = text.trim();
     let chars = text.chars().count();
     if chars == 0 || chars > REASON_MAX || text.chars().any(char::is_control) {

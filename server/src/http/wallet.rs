@@ -99,7 +99,7 @@ async fn deposit(
 /// Pushes `player`'s balance in `currency` to their socket, if they have
 /// one. The money has moved already: a failure here is logged, never the
 /// request's.
-async fn tell_balance(state: &AppState, player: i64, currency: &str) {
+pub(super) async fn tell_balance(state: &AppState, player: i64, currency: &str) {
     let balances = match state.store.balances(player).await {
         Ok(balances) => balances,
         Err(e) => return tracing::warn!(player_id = player, %e, "balance not pushed: reading it failed"),

@@ -19,6 +19,7 @@ use crate::settings::DatabaseSettings;
 pub use console::{AuditEntry, AuditRow, Console, RoundSummary};
 pub use identity::{Identity, ProfileRow};
 pub use mfa::{Mfa, TotpRow};
+pub use payments::{NewPayment, PaymentRow, Payments};
 pub use records::{CheckpointRow, FairSeedRow, GameConfig, PlayedRound, RoundClose, RoundRow, Rounds};
 
 mod accounts;
@@ -29,6 +30,7 @@ pub use batch_pg::{SQL_REFUSALS, sql_refusal};
 mod console;
 mod identity;
 mod mfa;
+mod payments;
 pub mod postgres;
 mod records;
 mod rounds;
@@ -245,9 +247,10 @@ pub struct RoundRef<'a> {
 
 /// Everything the server keeps in its database: accounts here, money in
 /// the [`Wallet`] supertrait, second factors in [`Mfa`], profiles and
-/// password resets in [`Identity`].
+/// password resets in [`Identity`], deposits and withdrawals through a
+/// provider in [`Payments`].
 #[async_trait]
-pub trait Store: Wallet + Rounds + Console + Mfa + Identity + Send + Sync + 'static {
+pub trait Store: Wallet + Rounds + Console + Mfa + Identity + Payments + Send + Sync + 'static {
     /// Which backend this is.
     fn backend(&self) -> Backend;
 

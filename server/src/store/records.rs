@@ -159,7 +159,8 @@ pub trait Rounds: Send + Sync {
     /// Database failures only.
     async fn checkpoints(&self) -> Result<Vec<CheckpointRow>, StoreError>;
 
-    /// The keys of wallet rounds still open (holding stakes), oldest first.
+    /// The keys of wallet rounds of tables and sessions still open
+    /// (holding stakes), oldest first; not withdrawals' holds (`payout/ID`).
     ///
     /// # Errors
     /// Database failures only.

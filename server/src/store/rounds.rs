@@ -207,7 +207,12 @@ impl Rounds for SqlStore {
 
     async fn open_rounds(&self) -> Result<Vec<String>, StoreError> {
         let rows =
-            sqlx::query("SELECT round_key FROM wallet_rounds WHERE status = 'open' ORDER BY opened_at, round_key")
+            // A withdrawal's hold (`payout/ID`) is no table's round: it stays
+            // held until the provider says how the payout went.
+            sqlx::query(
+                "SELECT round_key FROM wallet_rounds WHERE status = 'open' AND round_key NOT LIKE 'payout/%' \
+                 ORDER BY opened_at, round_key",
+            )
                 .fetch_all(&self.pool)
                 .await?;
         Ok(rows.iter().map(|r| r.try_get("round_key")).collect::<Result<_, _>>()?)
