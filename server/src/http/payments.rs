@@ -120,7 +120,9 @@ async fn deposit(
         Ok(intent) => {
             state.store.set_provider_ref(payment.id, &intent.provider_ref, state.now_ms()).await?;
             tracing::info!(user_id = caller.id, payment = payment.id, amount, %currency, "deposit started");
-            let payment = current(&state, payment.id).await?;
+            // No event can come before the player pays at `redirect_url`,
+            // which this answer carries: the row is as created.
+            let payment = PaymentRow { provider_ref: Some(intent.provider_ref), ..payment };
             Ok(HttpResponse::Created().json(json!({ "payment": payment, "redirect_url": intent.redirect_url })))
         }
         Err(e) => {
@@ -191,7 +193,7 @@ async fn withdraw(
     state.store.move_payment(payment.id, &["holding"], next, state.now_ms()).await?;
     tracing::info!(user_id = user.id, payment = payment.id, amount, %currency, review, "withdrawal held");
     if !review {
-        super::payouts::send(&state, provider.as_ref(), &current(&state, payment.id).await?).await?;
+        super::payouts::send(&state, provider.as_ref(), &payment).await?;
     }
     Ok(HttpResponse::Created().json(json!({ "payment": current(&state, payment.id).await? })))
 }

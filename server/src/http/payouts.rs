@@ -88,6 +88,19 @@ async fn withdrawal(state: &AppState, id: i64) -> Result<PaymentRow, ApiError> {
     Ok(payment)
 }
 
+/// The audit line of an operator's `action` on `payment`, with its reason.
+fn staff_line(
+    state: &AppState,
+    caller: &Authenticated<can::ReviewPayments>,
+    req: &HttpRequest,
+    action: &str,
+    payment: &PaymentRow,
+    why: &str,
+) -> crate::store::AuditEntry {
+    let detail = json!({ "reason": why, "amount": payment.amount, "currency": payment.currency });
+    super::console::audit(state, caller, req, action, format!("payment:{}", payment.id), &detail)
+}
+
 fn not_in_review(payment: &PaymentRow) -> ApiError {
     ApiError::new(
         StatusCode::CONFLICT,
@@ -112,11 +125,9 @@ async fn approve(
     {
         return Err(not_in_review(&payment));
     }
-    let detail = json!({ "reason": why, "amount": payment.amount, "currency": payment.currency });
-    let line =
-        super::console::audit(&state, &caller, &req, "withdrawal.approve", format!("payment:{}", payment.id), &detail);
-    state.store.audit(&line).await?;
-    send(&state, provider.as_ref(), &current(&state, payment.id).await?).await?;
+    state.store.audit(&staff_line(&state, &caller, &req, "withdrawal.approve", &payment, &why)).await?;
+    // What `send` reads (reference, amount, destination) never changes.
+    send(&state, provider.as_ref(), &payment).await?;
     tracing::info!(operator = caller.id, payment = payment.id, "withdrawal approved");
     Ok(HttpResponse::Ok().json(json!({ "payment": current(&state, payment.id).await? })))
 }
@@ -140,9 +151,7 @@ async fn reject(
     let round = payment.payout_round();
     state.store.void(&format!("{round}:void"), &round, state.now_ms()).await?;
     if fresh {
-        let detail = json!({ "reason": why, "amount": payment.amount, "currency": payment.currency });
-        let target = format!("payment:{}", payment.id);
-        state.store.audit(&super::console::audit(&state, &caller, &req, "withdrawal.reject", target, &detail)).await?;
+        state.store.audit(&staff_line(&state, &caller, &req, "withdrawal.reject", &payment, &why)).await?;
         tell_balance(&state, payment.user_id, &payment.currency).await;
     }
     tracing::info!(operator = caller.id, payment = payment.id, "withdrawal rejected; its hold returned");
