@@ -105,6 +105,26 @@ codes! {
     NotInReview = "not_in_review",
     /// A payout destination that is not 1 to 64 of `A-Z a-z 0-9 _ -`.
     InvalidDestination = "invalid_destination",
+    /// The player has excluded themselves from play (for a period or for
+    /// good): no stake, no deposit.
+    SelfExcluded = "self_excluded",
+    /// The player is taking a break they chose: no stake, no deposit until
+    /// it ends.
+    CoolingOff = "cooling_off",
+    /// The stake would pass the player's own wager limit for a period.
+    WagerLimitReached = "wager_limit_reached",
+    /// The stake, if lost, would pass the player's own loss limit for a
+    /// period.
+    LossLimitReached = "loss_limit_reached",
+    /// The deposit would pass the player's own deposit limit for a period.
+    DepositLimitReached = "deposit_limit_reached",
+    /// A limit whose kind, period, currency or amount is not one we take.
+    InvalidLimit = "invalid_limit",
+    /// An exclusion whose kind or length is not one we take.
+    InvalidExclusion = "invalid_exclusion",
+    /// An exclusion is in force that ends later than the one asked for: it
+    /// can be made longer, never shorter.
+    ExclusionActive = "exclusion_active",
     /// An unknown, expired, revoked or used refresh token.
     InvalidRefreshToken = "invalid_refresh_token",
     /// The caller's role may not do this.

@@ -120,7 +120,9 @@ impl Application {
             wait: Duration::from_micros(settings.wallet.batch_wait_us),
             lanes: settings.wallet.batch_lanes,
         };
+        let guard = Arc::new(crate::protect::Guard::new(store.clone(), &settings.protection));
         let deps = Arc::new(Deps {
+            guard: guard.clone(),
             store: store.clone(),
             group: GroupCommit::start(store.clone(), clock, metrics.clone(), limits),
             cache: cache.clone(),
@@ -155,6 +157,7 @@ impl Application {
         };
         let smtp = crate::notify::Smtp::new(&settings.mail)?.map(|m| Arc::new(m) as Arc<dyn crate::notify::Mailer>);
         let state = AppState {
+            guard,
             pii,
             mailer: mailer.or(smtp),
             payments: crate::payments::from_settings(&settings.payments)?,

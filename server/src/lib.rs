@@ -36,6 +36,7 @@ pub mod notify;
 pub mod payments;
 pub mod pii;
 pub mod play;
+pub mod protect;
 pub mod roles;
 pub mod schema;
 pub mod settings;

@@ -63,6 +63,8 @@ pub struct Settings {
     pub mail: crate::notify::MailSettings,
     /// `[payments]`: the payment provider.
     pub payments: crate::payments::PaymentSettings,
+    /// `[protection]`: players' own limits and exclusions.
+    pub protection: crate::protect::ProtectionSettings,
     /// The keys that seal personal data, from [`crate::pii::PII_KEYS_ENV`]
     /// (`id:HEX[,id:HEX…]`); `None`: profiles are off.
     #[serde(skip)]
@@ -465,6 +467,8 @@ impl Settings {
         } else if let Some(problem) = self.payments.problem() {
             bail!("invalid settings: {problem}")
         } else if let Some(problem) = self.mail.problem() {
+            bail!("invalid settings: {problem}")
+        } else if let Some(problem) = self.protection.problem() {
             bail!("invalid settings: {problem}")
         } else if let Some(Err(e)) = self.pii_keys.as_ref().map(|k| crate::pii::PiiKeys::parse(&k.expose())) {
             bail!("invalid settings: {e}")

@@ -41,6 +41,8 @@ pub struct AppState {
     pub pii: Option<Arc<crate::pii::PiiKeys>>,
     /// Where mail goes; `None`: nowhere, and password resets are off.
     pub mailer: Option<Arc<dyn crate::notify::Mailer>>,
+    /// Players' own limits and exclusions (shared with the tables).
+    pub guard: Arc<crate::protect::Guard>,
     /// The payment provider; `None`: payments are off.
     pub payments: Option<Arc<dyn crate::payments::Provider>>,
 }

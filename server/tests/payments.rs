@@ -352,3 +352,44 @@ async fn the_sandbox_runs_as_its_own_process() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// A player's own deposit limit and exclusion stop a deposit before the
+/// provider is asked; a deposit started counts against the limit until it
+/// fails.
+async fn deposits_stop_at_the_players_limit(kind: Db) {
+    let (app, _sandbox) = with_sandbox(kind, 100_000).await;
+    let token = app.signed_in("quin").await["access_token"].as_str().unwrap().to_owned();
+    let limit = json!({ "kind": "deposit", "period": "day", "currency": "EUR", "amount": 3_000 });
+    let (status, set) = app.put("/v1/me/limits", &limit, Some(&token)).await;
+    assert_eq!((status, set["amount"].as_i64(), set["used"].as_i64()), (200, Some(3_000), Some(0)), "{set}");
+    let start = |amount: i64| {
+        let (app, token) = (&app, &token);
+        async move { app.post("/v1/wallet/deposits", &json!({ "amount": amount, "currency": "EUR" }), Some(token)).await }
+    };
+
+    let declined = deposit(&app, &token, 2_500, "4000000000000002").await;
+    until(&app, &token, declined, "failed").await;
+    assert_eq!(start(3_000).await.0, 201, "a failed deposit does not count");
+    let (status, refused) = start(1).await;
+    assert_eq!((status, code(&refused)), (403, "deposit_limit_reached"), "{refused}");
+    let (_, shown) = app.get("/v1/me/protection", Some(&token)).await;
+    assert_eq!(shown["limits"][0]["used"], 3_000, "a deposit started counts: {shown}");
+
+    let (status, _) = app.post("/v1/me/exclusion", &json!({ "kind": "cool_off", "days": 1 }), Some(&token)).await;
+    assert_eq!(status, 201);
+    let (status, refused) = start(1).await;
+    assert_eq!((status, code(&refused)), (403, "cooling_off"), "{refused}");
+    let (_, listed) = app.get("/v1/wallet/payments", Some(&token)).await;
+    assert_eq!(listed["payments"].as_array().unwrap().len(), 2, "no refused deposit is recorded: {listed}");
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn deposits_stop_at_the_players_limit_postgres() {
+    deposits_stop_at_the_players_limit(Db::Postgres).await;
+}
+
+#[actix_web::test]
+async fn deposits_stop_at_the_players_limit_sqlite() {
+    deposits_stop_at_the_players_limit(Db::Sqlite).await;
+}

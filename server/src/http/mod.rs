@@ -14,6 +14,7 @@ pub mod load;
 pub mod mfa;
 pub mod payments;
 pub mod payouts;
+pub mod protect;
 pub mod site;
 pub mod table_admin;
 pub mod tables;
@@ -61,6 +62,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize, limit: &Ra
         .configure(account::routes)
         .configure(payments::routes)
         .configure(payouts::routes)
+        .configure(protect::routes)
         .configure(wallet::routes)
         .configure(tables::routes)
         .configure(games::routes)

@@ -100,6 +100,16 @@ async fn deposit(
     let provider = provider(&state)?;
     let DepositBody { amount, currency } = body.into_inner();
     check_money(&state, amount, &currency)?;
+    // Held until the payment is recorded, so that two deposits racing are
+    // checked against the limits one after the other.
+    let _permit = state.guard.deposit_permit(caller.id, &currency, amount, state.now_ms()).await?.map_err(|code| {
+        let message = match code {
+            ErrorCode::DepositLimitReached => "that deposit would pass a deposit limit you set for this period",
+            ErrorCode::CoolingOff => "you are taking a break: no deposits until your cool-off ends",
+            _ => "you have excluded yourself from play: no deposits",
+        };
+        ApiError::new(StatusCode::FORBIDDEN, code, message)
+    })?;
     let new = NewPayment {
         user_id: caller.id,
         kind: "deposit",

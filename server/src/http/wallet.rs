@@ -68,6 +68,11 @@ pub fn check_money(state: &AppState, amount: i64, currency: &str) -> Result<(), 
             "the amount must be a positive number of minor units",
         ));
     }
+    check_currency(state, currency)
+}
+
+/// `400 unknown_currency` unless `currency` is one the wallet takes.
+pub fn check_currency(state: &AppState, currency: &str) -> Result<(), ApiError> {
     if !state.settings.wallet.currencies.iter().any(|c| c == currency) {
         let known = state.settings.wallet.currencies.join(", ");
         return Err(ApiError::bad_request(ErrorCode::UnknownCurrency, format!("currency must be one of {known}")));

@@ -175,6 +175,8 @@ impl From<&TableRef> for TableListing {
 
 /// What every table and session shares.
 pub struct Deps {
+    /// Players' own limits and exclusions, checked at every stake.
+    pub guard: Arc<crate::protect::Guard>,
     /// The database.
     pub store: Arc<dyn Store>,
     /// The database's money operations, in shared batches.

@@ -20,6 +20,7 @@ use croupier_sdk::{OpId, WalletResult};
 use futures_util::future::join_all;
 
 use super::Deps;
+use crate::protect::Claim;
 use crate::store::batch::WalletOp;
 use crate::store::{CheckpointRow, RoundClose, RoundRef, RoundRow, StoreError};
 
@@ -62,6 +63,14 @@ pub fn refusal_message(code: &str) -> &'static str {
     match ErrorCode::parse(code) {
         Some(ErrorCode::InsufficientFunds) => "your available balance is short of the stake; nothing was placed",
         Some(ErrorCode::WalletUnavailable) => "the wallet did not answer; nothing was placed",
+        Some(ErrorCode::SelfExcluded) => "you have excluded yourself from play; nothing was placed",
+        Some(ErrorCode::CoolingOff) => "you are taking a break from play until your cool-off ends; nothing was placed",
+        Some(ErrorCode::WagerLimitReached) => {
+            "that stake would pass a wager limit you set for this period; nothing was placed"
+        }
+        Some(ErrorCode::LossLimitReached) => {
+            "that stake, if lost, would pass a loss limit you set for this period; nothing was placed"
+        }
         Some(ErrorCode::InternalError) => "the table could not take that stake; nothing was placed",
         _ => "the wallet refused the stake; nothing was placed",
     }
@@ -85,8 +94,13 @@ pub async fn run(
     for m in money {
         match m {
             Money::Stake { op, key, round, house, currency, player, amount } => {
-                let round = RoundRef { key: &round, house: &house, currency: &currency };
-                stakes.push((op, WalletOp::reserve(&key, round, player, amount)));
+                let reserve = WalletOp::reserve(
+                    &key,
+                    RoundRef { key: &round, house: &house, currency: &currency },
+                    player,
+                    amount,
+                );
+                stakes.push((op, reserve, Staked { player, currency, round, amount }));
             }
             Money::Close { key, round, close, record } => {
                 answers.extend(place(&deps, (&table, &house), &stalled, std::mem::take(&mut stakes)).await);
@@ -94,7 +108,9 @@ pub async fn run(
                     let (row, checkpoint) = *r;
                     Box::new((row, Some(checkpoint)))
                 });
-                close_round(&deps, (&table, &house), &stalled, WalletOp::close(&key, &round, close, written)).await;
+                let closing = WalletOp::close(&key, &round, close.clone(), written);
+                close_round(&deps, (&table, &house), &stalled, closing).await;
+                deps.guard.closed(&round, &close, deps.clock.now_ms());
             }
         }
     }
@@ -105,15 +121,45 @@ pub async fn run(
 /// Which table asks, and its group commit lane (its house account).
 type Asker<'a> = (&'a str, &'a str);
 
+/// Whose stake, for the player protection guard.
+struct Staked {
+    player: i64,
+    currency: String,
+    round: String,
+    amount: i64,
+}
+
 /// Places `stakes` together; their answers in the same order.
 async fn place(
     deps: &Deps,
     table: Asker<'_>,
     stalled: &AtomicUsize,
-    stakes: Vec<(OpId, WalletOp)>,
+    stakes: Vec<(OpId, WalletOp, Staked)>,
 ) -> Vec<(OpId, WalletResult)> {
-    join_all(stakes.into_iter().map(|(op, reserve)| async move { (op, stake(deps, table, stalled, reserve).await) }))
-        .await
+    join_all(
+        stakes
+            .into_iter()
+            .map(|(op, reserve, staked)| async move { (op, guarded(deps, table, stalled, reserve, staked).await) }),
+    )
+    .await
+}
+
+/// A stake through the player protection guard: refused there with its
+/// code, or placed and its answer told to the guard.
+async fn guarded(deps: &Deps, table: Asker<'_>, stalled: &AtomicUsize, reserve: WalletOp, s: Staked) -> WalletResult {
+    let claim = Claim { player: s.player, currency: &s.currency, round: &s.round, amount: s.amount };
+    let ticket = match deps.guard.admit(&claim, deps.clock.now_ms()).await {
+        Ok(ticket) => ticket,
+        Err(code) => {
+            tracing::info!(table_id = %table.0, player_id = s.player, %code, "stake refused by the player's protection");
+            return WalletResult::Refused { code: code.to_string() };
+        }
+    };
+    let result = stake(deps, table, stalled, reserve).await;
+    if let Some(ticket) = ticket {
+        deps.guard.answered(ticket, result == WalletResult::Reserved);
+    }
+    result
 }
 
 async fn stake(deps: &Deps, (table, house): Asker<'_>, stalled: &AtomicUsize, reserve: WalletOp) -> WalletResult {

@@ -20,6 +20,7 @@ pub use console::{AuditEntry, AuditRow, Console, RoundSummary};
 pub use identity::{Identity, ProfileRow};
 pub use mfa::{Mfa, TotpRow};
 pub use payments::{NewPayment, PaymentRow, Payments};
+pub use protect::{DayUsage, PlayUsage, Protection};
 pub use records::{CheckpointRow, FairSeedRow, GameConfig, PlayedRound, RoundClose, RoundRow, Rounds};
 
 mod accounts;
@@ -32,6 +33,7 @@ mod identity;
 mod mfa;
 mod payments;
 pub mod postgres;
+mod protect;
 mod records;
 mod rounds;
 pub mod sql;
@@ -248,9 +250,10 @@ pub struct RoundRef<'a> {
 /// Everything the server keeps in its database: accounts here, money in
 /// the [`Wallet`] supertrait, second factors in [`Mfa`], profiles and
 /// password resets in [`Identity`], deposits and withdrawals through a
-/// provider in [`Payments`].
+/// provider in [`Payments`], players' own limits and exclusions in
+/// [`Protection`].
 #[async_trait]
-pub trait Store: Wallet + Rounds + Console + Mfa + Identity + Payments + Send + Sync + 'static {
+pub trait Store: Wallet + Rounds + Console + Mfa + Identity + Payments + Protection + Send + Sync + 'static {
     /// Which backend this is.
     fn backend(&self) -> Backend;
 

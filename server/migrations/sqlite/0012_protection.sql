@@ -1,0 +1,28 @@
+-- Player protection: each player's own limits and exclusion.
+--
+-- A limit caps what a player deposits, loses or wagers in one currency over
+-- a calendar period (day, week, month; UTC). `amount` is in force (NULL: no
+-- limit); a looser limit the player asked for waits in `pending_amount`
+-- (NULL: the limit goes) until `pending_from`, the end of its cooling
+-- period (NULL: nothing waits). A tighter one replaces `amount` at once.
+CREATE TABLE player_limits (
+    user_id        BIGINT NOT NULL REFERENCES users (id),
+    kind           TEXT   NOT NULL CHECK (kind IN ('deposit', 'loss', 'wager')),
+    period         TEXT   NOT NULL CHECK (period IN ('day', 'week', 'month')),
+    currency       TEXT   NOT NULL,
+    amount         BIGINT CHECK (amount >= 0),
+    pending_amount BIGINT CHECK (pending_amount >= 0),
+    pending_from   BIGINT,
+    updated_at     BIGINT NOT NULL,
+    PRIMARY KEY (user_id, kind, period, currency)
+);
+
+-- A cool-off or self-exclusion: no stake and no deposit from `since` until
+-- `until` (NULL: for good). It is only ever replaced by one that ends later.
+CREATE TABLE player_exclusions (
+    user_id    BIGINT PRIMARY KEY REFERENCES users (id),
+    kind       TEXT   NOT NULL CHECK (kind IN ('cool_off', 'self_exclusion')),
+    since      BIGINT NOT NULL,
+    until      BIGINT,
+    updated_at BIGINT NOT NULL
+);

@@ -1,0 +1,157 @@
+//! `/v1/me/protection`, `/v1/me/limits` and `/v1/me/exclusion`: a player's
+//! own limits (deposit, loss and wager, per day, week or month, in one
+//! currency) and their cool-off or self-exclusion, with what they have used
+//! of each limit. The rules are `crate::protect::rules`; the guard that
+//! enforces them at every stake and deposit is `crate::protect`, told here
+//! of every change so that a tighter limit or an exclusion binds the next
+//! stake. Nothing here lets a player shorten an exclusion or loosen a limit
+//! before its cooling period has run.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use croupier_protocol::ErrorCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::error::ApiError;
+use super::extract::{AnyRole, Authenticated};
+use crate::protect::rules::{Exclusion, ExclusionKind, Limit, LimitKind, Period};
+use crate::protect::{days_ms, excluded};
+use crate::state::AppState;
+
+/// Registers the routes (under `/v1`).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/me/protection", web::get().to(get_protection))
+        .route("/me/limits", web::put().to(put_limit))
+        .route("/me/exclusion", web::post().to(post_exclusion));
+}
+
+/// `{"kind", "period", "currency", "amount"}`; `amount: null` removes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitBody {
+    kind: String,
+    period: String,
+    currency: String,
+    amount: Option<i64>,
+}
+
+/// `{"kind", "days"}`; `days: null` is for good (self-exclusion only).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExclusionBody {
+    kind: String,
+    days: Option<u32>,
+}
+
+/// A limit as sent: the stored one, what is in force, and what is used.
+fn limit_json(limit: &Limit, now: i64, used: i64) -> Value {
+    json!({
+        "kind": limit.kind,
+        "period": limit.period,
+        "currency": limit.currency,
+        "amount": limit.in_force(now),
+        "pending": limit.settled(now).pending,
+        "used": used,
+        "period_start": limit.period.start(now),
+    })
+}
+
+fn exclusion_json(e: &Exclusion, now: i64) -> Value {
+    json!({ "kind": e.kind, "since": e.since, "until": e.until, "active": e.active(now) })
+}
+
+async fn get_protection(state: web::Data<AppState>, caller: Authenticated<AnyRole>) -> Result<HttpResponse, ApiError> {
+    let now = state.now_ms();
+    let mut limits = Vec::new();
+    for limit in state.store.limits_of(caller.id).await? {
+        if limit.in_force(now).is_none() && limit.settled(now).pending.is_none() {
+            continue;
+        }
+        let used = state.guard.used(caller.id, (limit.kind, limit.period, &limit.currency), now).await?;
+        limits.push(limit_json(&limit, now, used));
+    }
+    let exclusion = state.store.exclusion_of(caller.id).await?.filter(|e| e.active(now));
+    Ok(HttpResponse::Ok().json(json!({
+        "limits": limits,
+        "exclusion": exclusion.map(|e| exclusion_json(&e, now)),
+        "raise_cooling_secs": state.settings.protection.raise_cooling_secs,
+    })))
+}
+
+async fn put_limit(
+    state: web::Data<AppState>,
+    caller: Authenticated<AnyRole>,
+    body: web::Json<LimitBody>,
+) -> Result<HttpResponse, ApiError> {
+    let LimitBody { kind, period, currency, amount } = body.into_inner();
+    let invalid = |m: &str| ApiError::bad_request(ErrorCode::InvalidLimit, m.to_owned());
+    let kind = LimitKind::parse(&kind).ok_or_else(|| invalid("kind must be deposit, loss or wager"))?;
+    let period = Period::parse(&period).ok_or_else(|| invalid("period must be day, week or month"))?;
+    if amount.is_some_and(|a| a < 0) {
+        return Err(invalid("amount must be 0 or more minor units, or null for no limit"));
+    }
+    super::wallet::check_currency(&state, &currency)?;
+    let cooling_ms = i64::try_from(state.settings.protection.raise_cooling_secs * 1000).map_err(ApiError::internal)?;
+    // Compare and set: a change racing with this one makes it read again.
+    for _ in 0..8 {
+        let now = state.now_ms();
+        let limits = state.store.limits_of(caller.id).await?;
+        let old = limits.iter().find(|l| l.kind == kind && l.period == period && l.currency == currency);
+        let blank = Limit { kind, period, currency: currency.clone(), amount: None, pending: None };
+        let new = old.unwrap_or(&blank).change(amount, now, cooling_ms);
+        if !state.store.swap_limit(caller.id, old, &new, now).await? {
+            continue;
+        }
+        let limits = state.store.limits_of(caller.id).await?;
+        let exclusion = state.store.exclusion_of(caller.id).await?;
+        state.guard.changed(caller.id, limits, exclusion);
+        tracing::info!(user_id = caller.id, kind = kind.as_str(), period = period.as_str(), %currency,
+            in_force = ?new.in_force(now), pending = ?new.pending, "limit changed");
+        let used = state.guard.used(caller.id, (kind, period, &currency), now).await?;
+        return Ok(HttpResponse::Ok().json(limit_json(&new, now, used)));
+    }
+    Err(ApiError::internal("a limit kept changing under its writer"))
+}
+
+async fn post_exclusion(
+    state: web::Data<AppState>,
+    caller: Authenticated<AnyRole>,
+    body: web::Json<ExclusionBody>,
+) -> Result<HttpResponse, ApiError> {
+    let ExclusionBody { kind, days } = body.into_inner();
+    let settings = &state.settings.protection;
+    let invalid = |m: String| ApiError::bad_request(ErrorCode::InvalidExclusion, m);
+    let kind = ExclusionKind::parse(&kind).ok_or_else(|| invalid("kind must be cool_off or self_exclusion".into()))?;
+    match (kind, days) {
+        (ExclusionKind::CoolOff, Some(d)) if (1..=settings.cool_off_max_days).contains(&d) => {}
+        (ExclusionKind::CoolOff, _) => {
+            return Err(invalid(format!("a cool-off lasts 1 to {} days", settings.cool_off_max_days)));
+        }
+        (ExclusionKind::SelfExclusion, Some(d)) if d < settings.self_exclusion_min_days => {
+            return Err(invalid(format!(
+                "a self-exclusion lasts at least {} days, or for good (days: null)",
+                settings.self_exclusion_min_days
+            )));
+        }
+        (ExclusionKind::SelfExclusion, _) => {}
+    }
+    let now = state.now_ms();
+    let new = Exclusion { kind, since: now, until: days.map(|d| now.saturating_add(days_ms(d))) };
+    if !state.store.extend_exclusion(caller.id, &new, now).await? {
+        let held = state.store.exclusion_of(caller.id).await?;
+        let until = held.and_then(|e| e.until).map_or("for good".to_owned(), |u| format!("until {u} (Unix ms)"));
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::ExclusionActive,
+            format!("you are excluded {until} already: an exclusion can be made longer, never shorter"),
+        ));
+    }
+    let limits = state.store.limits_of(caller.id).await?;
+    let stored = state.store.exclusion_of(caller.id).await?;
+    state.guard.changed(caller.id, limits, stored);
+    let stored = stored.unwrap_or(new);
+    tracing::info!(user_id = caller.id, kind = stored.kind.as_str(), until = ?stored.until, code = %excluded(&stored),
+        "player excluded from play");
+    Ok(HttpResponse::Created().json(exclusion_json(&stored, now)))
+}

@@ -1,0 +1,353 @@
+//! Player protection: each player's own deposit, loss and wager limits and
+//! their cool-off or self-exclusion, enforced where money moves. Every stake
+//! on every table and session passes [`Guard::admit`] before it reaches the
+//! wallet (`play::money`), and every deposit [`Guard::deposit_permit`]
+//! before the provider is asked (`http::payments`).
+//!
+//! The guard keeps, per player who has played since the server started,
+//! their limits and exclusion and, for a currency with a loss or wager
+//! limit, what they wagered and lost per day this month and this week and
+//! what they hold in open rounds. It reads them from the ledger (never a
+//! second count of the money) and then follows each stake and round close,
+//! so a stake costs no database read; the figures are read again every
+//! `protection.refresh_secs`, which also bounds how long another node's
+//! change goes unseen. An admitted stake counts at once, before the wallet
+//! answers, so two stakes racing cannot both slip under a limit; a refused
+//! one is taken back. When the database cannot say, the stake is refused.
+//!
+//! It must never let a stake through that a limit in force forbids, and
+//! never read or decide an outcome.
+
+pub mod rules;
+mod usage;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use croupier_protocol::ErrorCode;
+use dashmap::DashMap;
+use serde::Deserialize;
+
+use crate::store::{RoundClose, Store, StoreError};
+use rules::{DAY_MS, Exclusion, ExclusionKind, Limit, LimitKind, Period};
+use usage::Usage;
+
+/// `[protection]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProtectionSettings {
+    /// A looser limit (or none) takes effect this many seconds after the
+    /// player asks.
+    pub raise_cooling_secs: u64,
+    /// How long a node trusts its copy of a player's limits and figures.
+    pub refresh_secs: u64,
+    /// The longest cool-off, in days.
+    pub cool_off_max_days: u32,
+    /// The shortest self-exclusion that is not for good, in days.
+    pub self_exclusion_min_days: u32,
+}
+
+impl ProtectionSettings {
+    /// What is wrong with these settings, if anything.
+    pub fn problem(&self) -> Option<&'static str> {
+        if self.refresh_secs == 0 || self.refresh_secs > 3_600 {
+            Some("protection.refresh_secs must be 1 to 3600")
+        } else if self.raise_cooling_secs > 90 * 86_400 {
+            Some("protection.raise_cooling_secs must be at most 90 days")
+        } else if self.cool_off_max_days == 0 || self.self_exclusion_min_days == 0 {
+            Some("protection.cool_off_max_days and protection.self_exclusion_min_days must be at least 1")
+        } else {
+            None
+        }
+    }
+}
+
+/// A stake the guard is asked to let through.
+#[derive(Debug, Clone)]
+pub struct Claim<'a> {
+    /// Whose.
+    pub player: i64,
+    /// In which currency.
+    pub currency: &'a str,
+    /// The wallet round.
+    pub round: &'a str,
+    /// Minor units.
+    pub amount: i64,
+}
+
+/// An admitted stake under a limit, to be answered with
+/// [`Guard::answered`] once the wallet has.
+#[derive(Debug)]
+pub struct Ticket {
+    player: i64,
+    currency: String,
+    round: String,
+    amount: i64,
+    day: i64,
+}
+
+/// What the guard holds of one player.
+#[derive(Debug)]
+struct Player {
+    loaded_at: i64,
+    /// Bumped by every change to the figures, so a reload that raced with
+    /// one is not taken.
+    generation: u64,
+    /// Stakes admitted and not yet answered.
+    inflight: u32,
+    limits: Vec<Limit>,
+    exclusion: Option<Exclusion>,
+    /// Per currency with a loss or wager limit.
+    usage: HashMap<String, Usage>,
+}
+
+impl Player {
+    /// The loss and wager limits in force in `currency` at `now`.
+    fn play_limits(&self, currency: &str, now: i64) -> Vec<(LimitKind, Period, i64)> {
+        self.limits
+            .iter()
+            .filter(|l| l.currency == currency && l.kind != LimitKind::Deposit)
+            .filter_map(|l| l.in_force(now).map(|amount| (l.kind, l.period, amount)))
+            .collect()
+    }
+}
+
+/// The refusal an exclusion in force gives.
+pub fn excluded(e: &Exclusion) -> ErrorCode {
+    match e.kind {
+        ExclusionKind::CoolOff => ErrorCode::CoolingOff,
+        ExclusionKind::SelfExclusion => ErrorCode::SelfExcluded,
+    }
+}
+
+/// The currencies whose play `limits` cap (now or once a change waits).
+fn play_currencies(limits: &[Limit]) -> Vec<String> {
+    let mut out: Vec<String> = limits
+        .iter()
+        .filter(|l| l.kind != LimitKind::Deposit && (l.amount.is_some() || l.pending.is_some()))
+        .map(|l| l.currency.clone())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The first moment the figures must cover at `now`: the earlier of this
+/// week's and this month's start.
+pub fn window_start(now: i64) -> i64 {
+    Period::Week.start(now).min(Period::Month.start(now))
+}
+
+/// Player protection where money moves; see the module.
+pub struct Guard {
+    store: Arc<dyn Store>,
+    refresh_ms: i64,
+    players: DashMap<i64, Player>,
+    /// Open rounds holding a followed player's stakes: round to (player,
+    /// currency).
+    rounds: DashMap<String, Vec<(i64, String)>>,
+    /// One deposit check at a time per player.
+    deposits: DashMap<i64, Arc<tokio::sync::Mutex<()>>>,
+}
+
+impl Guard {
+    /// A guard over `store`'s limits and ledger.
+    pub fn new(store: Arc<dyn Store>, settings: &ProtectionSettings) -> Self {
+        let refresh_ms = i64::try_from(settings.refresh_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+        Self { store, refresh_ms, players: DashMap::new(), rounds: DashMap::new(), deposits: DashMap::new() }
+    }
+
+    /// Lets `claim` through, counting it at once, or refuses it with the
+    /// code to send: `self_excluded`, `cooling_off`, `wager_limit_reached`,
+    /// `loss_limit_reached`, or `wallet_unavailable` when the database
+    /// cannot say. `Some(ticket)` when a limit follows it.
+    pub async fn admit(&self, claim: &Claim<'_>, now: i64) -> Result<Option<Ticket>, ErrorCode> {
+        self.ensure(claim.player, claim.currency, now).await.map_err(|e| {
+            tracing::warn!(player_id = claim.player, %e, "protection figures unavailable: stake refused");
+            ErrorCode::WalletUnavailable
+        })?;
+        let ticket = {
+            let Some(mut p) = self.players.get_mut(&claim.player) else { return Err(ErrorCode::WalletUnavailable) };
+            if let Some(e) = p.exclusion.filter(|e| e.active(now)) {
+                return Err(excluded(&e));
+            }
+            let limits = p.play_limits(claim.currency, now);
+            if limits.is_empty() {
+                return Ok(None);
+            }
+            let Some(usage) = p.usage.get_mut(claim.currency) else { return Err(ErrorCode::WalletUnavailable) };
+            usage.check(&limits, claim.amount, now)?;
+            usage.stake(claim.round, claim.amount, now);
+            p.inflight += 1;
+            p.generation += 1;
+            Ticket {
+                player: claim.player,
+                currency: claim.currency.to_owned(),
+                round: claim.round.to_owned(),
+                amount: claim.amount,
+                day: rules::day_of(now),
+            }
+        };
+        self.follow(&ticket.round, ticket.player, &ticket.currency);
+        Ok(Some(ticket))
+    }
+
+    /// The wallet's answer to an admitted stake: a refused one is taken
+    /// back out of the figures.
+    pub fn answered(&self, ticket: Ticket, held: bool) {
+        if let Some(mut p) = self.players.get_mut(&ticket.player) {
+            p.inflight = p.inflight.saturating_sub(1);
+            p.generation += 1;
+            if !held && let Some(u) = p.usage.get_mut(&ticket.currency) {
+                u.unstake(&ticket.round, ticket.amount, ticket.day);
+            }
+        }
+    }
+
+    /// A round's money has closed: the stakes it held are lost (less what
+    /// it paid each player) or given back.
+    pub fn closed(&self, round: &str, close: &RoundClose, now: i64) {
+        let Some((_, mut who)) = self.rounds.remove(round) else { return };
+        who.sort();
+        who.dedup();
+        for (player, currency) in who {
+            if let Some(mut p) = self.players.get_mut(&player) {
+                p.generation += 1;
+                if let Some(u) = p.usage.get_mut(&currency) {
+                    u.close(round, player, close, now);
+                }
+            }
+        }
+    }
+
+    /// Takes `player`'s new limits and exclusion at once (the figures stay;
+    /// a currency newly limited has its figures read at the next stake).
+    pub fn changed(&self, player: i64, limits: Vec<Limit>, exclusion: Option<Exclusion>) {
+        if let Some(mut p) = self.players.get_mut(&player) {
+            p.limits = limits;
+            p.exclusion = exclusion;
+            p.generation += 1;
+        }
+    }
+
+    /// Checks a deposit of `amount` against `player`'s exclusion and
+    /// deposit limits, read from the database; the permit it returns must
+    /// be held until the deposit is recorded, so that two deposits racing
+    /// are checked one after the other.
+    ///
+    /// # Errors
+    /// `self_excluded`, `cooling_off` or `deposit_limit_reached`, or the
+    /// database's error.
+    pub async fn deposit_permit(
+        &self,
+        player: i64,
+        currency: &str,
+        amount: i64,
+        now: i64,
+    ) -> Result<Result<tokio::sync::OwnedMutexGuard<()>, ErrorCode>, StoreError> {
+        let lock = self.deposits.entry(player).or_default().clone();
+        let permit = lock.lock_owned().await;
+        if let Some(e) = self.store.exclusion_of(player).await?.filter(|e| e.active(now)) {
+            return Ok(Err(excluded(&e)));
+        }
+        for limit in self.store.limits_of(player).await? {
+            let Some(cap) = limit.in_force(now) else { continue };
+            if limit.kind != LimitKind::Deposit || limit.currency != currency {
+                continue;
+            }
+            let used = self.store.deposited_since(player, currency, limit.period.start(now)).await?;
+            if used.saturating_add(amount) > cap {
+                return Ok(Err(ErrorCode::DepositLimitReached));
+            }
+        }
+        Ok(Ok(permit))
+    }
+
+    /// What `player` has used of a limit of `kind` over `period` in
+    /// `currency` at `now`, from the database.
+    ///
+    /// # Errors
+    /// The database's.
+    pub async fn used(
+        &self,
+        player: i64,
+        (kind, period, currency): (LimitKind, Period, &str),
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let since = period.start(now);
+        if kind == LimitKind::Deposit {
+            return self.store.deposited_since(player, currency, since).await;
+        }
+        let mut usage = Usage::from(self.store.play_usage(player, currency, since).await?);
+        Ok(usage.used(kind, period, now))
+    }
+
+    fn follow(&self, round: &str, player: i64, currency: &str) {
+        let mut who = self.rounds.entry(round.to_owned()).or_default();
+        if !who.iter().any(|(p, c)| *p == player && c == currency) {
+            who.push((player, currency.to_owned()));
+        }
+    }
+
+    /// Reads `player`'s rules (and figures) when the guard has none, they
+    /// are older than `protection.refresh_secs` with no stake in flight,
+    /// or `currency` is newly limited.
+    async fn ensure(&self, player: i64, currency: &str, now: i64) -> Result<(), StoreError> {
+        let (whole, generation) = match self.players.get(&player) {
+            None => (true, None),
+            Some(p) if p.inflight == 0 && now.saturating_sub(p.loaded_at) >= self.refresh_ms => {
+                (true, Some(p.generation))
+            }
+            Some(p) if !p.usage.contains_key(currency) && !p.play_limits(currency, now).is_empty() => {
+                (false, Some(p.generation))
+            }
+            Some(_) => return Ok(()),
+        };
+        if !whole {
+            let usage = Usage::from(self.store.play_usage(player, currency, window_start(now)).await?);
+            let open: Vec<String> = usage.open_rounds().cloned().collect();
+            if let Some(mut p) = self.players.get_mut(&player) {
+                p.usage.entry(currency.to_owned()).or_insert(usage);
+            }
+            for round in open {
+                self.follow(&round, player, currency);
+            }
+            return Ok(());
+        }
+        let limits = self.store.limits_of(player).await?;
+        let exclusion = self.store.exclusion_of(player).await?;
+        let mut usage = HashMap::new();
+        for c in play_currencies(&limits) {
+            usage.insert(c.clone(), Usage::from(self.store.play_usage(player, &c, window_start(now)).await?));
+        }
+        let fresh = Player { loaded_at: now, generation: 0, inflight: 0, limits, exclusion, usage };
+        let open: Vec<(String, String)> =
+            fresh.usage.iter().flat_map(|(c, u)| u.open_rounds().map(move |r| (r.clone(), c.clone()))).collect();
+        match self.players.entry(player) {
+            dashmap::mapref::entry::Entry::Vacant(v) => {
+                v.insert(fresh);
+            }
+            dashmap::mapref::entry::Entry::Occupied(mut o) => {
+                let p = o.get_mut();
+                if Some(p.generation) == generation && p.inflight == 0 {
+                    *p = Player { generation: p.generation + 1, ..fresh };
+                } else {
+                    // The figures moved while they were read: keep ours and
+                    // take only the rules, trying again next time.
+                    p.limits = fresh.limits;
+                    p.exclusion = fresh.exclusion;
+                    return Ok(());
+                }
+            }
+        }
+        for (round, c) in open {
+            self.follow(&round, player, &c);
+        }
+        Ok(())
+    }
+}
+
+/// Milliseconds in `days` days.
+pub fn days_ms(days: u32) -> i64 {
+    i64::from(days) * DAY_MS
+}
