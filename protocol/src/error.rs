@@ -125,6 +125,9 @@ codes! {
     /// An exclusion is in force that ends later than the one asked for: it
     /// can be made longer, never shorter.
     ExclusionActive = "exclusion_active",
+    /// The player's own session time limit is reached: no stake until the
+    /// break after it ends.
+    SessionLimitReached = "session_limit_reached",
     /// An unknown, expired, revoked or used refresh token.
     InvalidRefreshToken = "invalid_refresh_token",
     /// The caller's role may not do this.

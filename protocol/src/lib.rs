@@ -16,7 +16,7 @@ mod server;
 
 pub use client::{ClientMsg, Target, Undecodable};
 pub use error::ErrorCode;
-pub use server::{ServerMsg, TableInfo};
+pub use server::{ServerMsg, SessionPlay, TableInfo};
 
 /// The protocol version spoken at `/v1/ws` and announced in `hello`.
 pub const PROTOCOL_VERSION: u32 = 1;

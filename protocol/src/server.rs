@@ -21,6 +21,19 @@ pub struct TableInfo {
     pub seated: u8,
 }
 
+/// What one currency's play came to over a play session, in a
+/// `reality_check`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionPlay {
+    /// The currency, e.g. `EUR`.
+    pub currency: String,
+    /// Stakes placed (less stakes voided), minor units.
+    pub wagered: i64,
+    /// Won less lost on rounds settled, minor units (negative: a loss).
+    pub net: i64,
+}
+
 /// A server message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
@@ -159,6 +172,30 @@ pub enum ServerMsg {
         available: i64,
         /// Held in rounds not yet settled, minor units.
         held: i64,
+    },
+    /// A reality check, every `reality_check_secs` of a play session the
+    /// player chose (docs/api.md, "Player protection"): how long they have
+    /// played and what it came to.
+    RealityCheck {
+        /// Unix milliseconds the play session began.
+        session_started_at: i64,
+        /// Seconds since.
+        elapsed_secs: u64,
+        /// Per currency played in the session.
+        play: Vec<SessionPlay>,
+        /// Unix milliseconds the player's session time limit stops play;
+        /// `null`: they have none.
+        stops_at: Option<i64>,
+    },
+    /// The player's session time limit is reached: every stake is refused
+    /// (`session_limit_reached`) until `resume_at`.
+    SessionLimit {
+        /// Unix milliseconds the play session began.
+        session_started_at: i64,
+        /// Seconds it lasted.
+        elapsed_secs: u64,
+        /// Unix milliseconds from which a new session may play.
+        resume_at: i64,
     },
     /// The server is about to close this connection, and why.
     Closing {

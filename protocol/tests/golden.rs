@@ -38,6 +38,8 @@ fn server_tag(m: &ServerMsg) -> &'static str {
         ServerMsg::Chat { .. } => "chat",
         ServerMsg::Session { .. } => "session",
         ServerMsg::Balance { .. } => "balance",
+        ServerMsg::RealityCheck { .. } => "reality_check",
+        ServerMsg::SessionLimit { .. } => "session_limit",
         ServerMsg::Closing { .. } => "closing",
     }
 }
@@ -45,9 +47,23 @@ fn server_tag(m: &ServerMsg) -> &'static str {
 /// Every tag, in the order the matches above list them.
 const CLIENT_TAGS: [&str; 11] =
     ["auth", "ping", "join", "leave", "sit", "stand", "act", "chat", "resume", "session.open", "session.close"];
-const SERVER_TAGS: [&str; 14] = [
-    "hello", "authed", "pong", "ok", "error", "pending", "joined", "event", "skip", "resync", "chat", "session",
-    "balance", "closing",
+const SERVER_TAGS: [&str; 16] = [
+    "hello",
+    "authed",
+    "pong",
+    "ok",
+    "error",
+    "pending",
+    "joined",
+    "event",
+    "skip",
+    "resync",
+    "chat",
+    "session",
+    "balance",
+    "reality_check",
+    "session_limit",
+    "closing",
 ];
 
 #[test]

@@ -3,9 +3,10 @@
 //! at slots sessions and roulette tables (a tighter limit at once, a looser
 //! one only after the cooling period), a stake still in play counts as
 //! lost, and a cool-off or self-exclusion stops every stake, survives a
-//! restart and can be made longer, never shorter. Every refusal has its
-//! code and changes nothing. Deposit limits are in `payments.rs`, with the
-//! provider.
+//! restart and can be made longer, never shorter; reality checks reach the
+//! socket and a session time limit stops play until its break has passed.
+//! Every refusal has its code and changes nothing. Deposit limits are in
+//! `payments.rs`, with the provider.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -284,4 +285,97 @@ async fn exclusions_stop_play_and_only_grow_postgres() {
 #[actix_web::test]
 async fn exclusions_stop_play_and_only_grow_sqlite() {
     exclusions_stop_play_and_only_grow(Db::Sqlite).await;
+}
+
+fn now_ms() -> i64 {
+    i64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis()).unwrap()
+}
+
+/// Reality checks come over the socket at the player's interval with the
+/// session's play; the session time limit stops every stake, reconnecting
+/// does not start a new session, and after the break one does.
+async fn play_sessions_are_checked_and_limited(kind: Db) {
+    const FUNDS: i64 = 10_000;
+    let app = TestApp::spawn_with(kind, |s| {
+        s.rate_limit.enabled = false;
+        s.protection.min_interval_secs = 1;
+        s.protection.session_break_secs = 2;
+        s.protection.reality_check_secs = 0;
+    })
+    .await;
+    let token = app.signed_in("olga").await["access_token"].as_str().unwrap().to_owned();
+    for body in [
+        json!({ "reality_check_secs": 86_401, "limit_secs": null }),
+        json!({ "reality_check_secs": -1, "limit_secs": null }),
+        json!({ "reality_check_secs": null, "limit_secs": 0 }),
+    ] {
+        let (status, refused) = app.put("/v1/me/session", &body, Some(&token)).await;
+        assert_eq!((status, code(&refused)), (400, "invalid_limit"), "{body} -> {refused}");
+    }
+    let (_, shown) = app.get("/v1/me/protection", Some(&token)).await;
+    assert_eq!(
+        (shown["session"]["reality_check_secs"].clone(), shown["session"]["limit_secs"].clone()),
+        (json!(0), Value::Null)
+    );
+
+    let rules = json!({ "reality_check_secs": 1, "limit_secs": 6 });
+    let (status, set) = app.put("/v1/me/session", &rules, Some(&token)).await;
+    assert_eq!(
+        (status, set["reality_check_secs"].as_i64(), set["limit_secs"].as_i64()),
+        (200, Some(1), Some(6)),
+        "{set}"
+    );
+    let mut p = Player::connect(&app, "olga", &token).await;
+    app.fund(p.id, "EUR", FUNDS).await;
+    let (session, stake) = slots(&mut p).await;
+    assert_eq!(spin(&mut p, &session).await, None);
+    assert_eq!(spin(&mut p, &session).await, None);
+    let net = app.available(p.id, "EUR").await - FUNDS;
+    let check = p.wait_for(|m| m["type"] == "reality_check" && m["play"][0]["wagered"] == 2 * stake).await;
+    assert_eq!(check["play"], json!([{ "currency": "EUR", "wagered": 2 * stake, "net": net }]), "{check}");
+    let started = check["session_started_at"].as_i64().unwrap();
+    assert!(check["elapsed_secs"].as_u64().unwrap() >= 1, "{check}");
+    assert_eq!(check["stops_at"], started + 6_000);
+
+    let stop = p.wait_for(|m| m["type"] == "session_limit").await;
+    assert_eq!((stop["session_started_at"].as_i64(), stop["elapsed_secs"].as_u64()), (Some(started), Some(6)));
+    let resume_at = stop["resume_at"].as_i64().unwrap();
+    assert_eq!(resume_at, started + 6_000 + 2_000, "the limit, then the break");
+    assert_eq!(spin(&mut p, &session).await.as_deref(), Some("session_limit_reached"));
+    drop(p);
+    let mut p = Player::connect(&app, "olga", &token).await;
+    let (session, _) = slots(&mut p).await;
+    assert_eq!(
+        spin(&mut p, &session).await.as_deref(),
+        Some("session_limit_reached"),
+        "a new socket, the same session"
+    );
+    let (_, shown) = app.get("/v1/me/protection", Some(&token)).await;
+    assert_eq!(shown["session"]["resume_at"], resume_at, "{shown}");
+
+    tokio::time::sleep(Duration::from_millis(u64::try_from(resume_at - now_ms() + 50).unwrap_or(0))).await;
+    assert_eq!(spin(&mut p, &session).await, None, "after the break, a new session plays");
+    let (_, shown) = app.get("/v1/me/protection", Some(&token)).await;
+    assert!(shown["session"]["started_at"].as_i64().unwrap() >= resume_at, "{shown}");
+
+    // Lifting the limit is loosening it: it waits for the cooling period.
+    let (_, lifted) =
+        app.put("/v1/me/session", &json!({ "reality_check_secs": 0, "limit_secs": null }), Some(&token)).await;
+    assert_eq!(
+        (lifted["limit_secs"].as_i64(), lifted["pending"]["amount"].clone()),
+        (Some(6), Value::Null),
+        "{lifted}"
+    );
+    assert_eq!(lifted["reality_check_secs"], 0, "reality checks are the player's to turn off");
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn play_sessions_are_checked_and_limited_postgres() {
+    play_sessions_are_checked_and_limited(Db::Postgres).await;
+}
+
+#[actix_web::test]
+async fn play_sessions_are_checked_and_limited_sqlite() {
+    play_sessions_are_checked_and_limited(Db::Sqlite).await;
 }

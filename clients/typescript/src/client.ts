@@ -73,6 +73,7 @@ export class CroupierClient {
   private readonly listeners = new Map<string, Set<(m: TableMessage) => void>>();
   private readonly stateListeners = new Set<(s: State, detail?: string) => void>();
   private readonly balanceListeners = new Set<(b: Msg<"balance">) => void>();
+  private readonly sessionListeners = new Set<(m: Msg<"reality_check"> | Msg<"session_limit">) => void>();
   private attempt = 0;
   private stopped = false;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
@@ -112,6 +113,12 @@ export class CroupierClient {
   onBalance(handler: (b: Msg<"balance">) => void): () => void {
     this.balanceListeners.add(handler);
     return () => this.balanceListeners.delete(handler);
+  }
+
+  /** Calls `handler` with every reality check of the player's play session, and when their session time limit stops play (show both to the player). */
+  onPlaySession(handler: (m: Msg<"reality_check"> | Msg<"session_limit">) => void): () => void {
+    this.sessionListeners.add(handler);
+    return () => this.sessionListeners.delete(handler);
   }
 
   /** Calls `handler` whenever the connection's state changes. */
@@ -253,6 +260,10 @@ export class CroupierClient {
       }
       case "balance":
         for (const h of this.balanceListeners) h(msg);
+        return;
+      case "reality_check":
+      case "session_limit":
+        for (const h of this.sessionListeners) h(msg);
         return;
       case "closing":
         if (msg.code === "replaced") {

@@ -18,7 +18,7 @@ export interface DevServer {
 }
 
 /** `croupier serve --dev` on a fresh SQLite file, with `extra` arguments (`["--table", "coin_flip"]`). */
-export async function startDevServer(extra: string[] = []): Promise<DevServer> {
+export async function startDevServer(extra: string[] = [], settings: Record<string, string> = {}): Promise<DevServer> {
   const bin = process.env.CROUPIER_BIN;
   if (!bin) throw new Error("CROUPIER_BIN must name the croupier binary (scripts/test sets it)");
   const dir = mkdtempSync(join(tmpdir(), "croupier-sdk-"));
@@ -29,6 +29,7 @@ export async function startDevServer(extra: string[] = []): Promise<DevServer> {
   env.CROUPIER__DATABASE__SQLITE_PATH = join(dir, "dev.db");
   env.CROUPIER__RATE_LIMIT__ENABLED = "false";
   env.RUST_LOG = env.RUST_LOG ?? "warn";
+  Object.assign(env, settings);
   const child: ChildProcess = spawn(bin, ["serve", "--dev", "--port", "0", ...extra], { env, stdio: ["ignore", "pipe", "inherit"] });
   const passwords = new Map<string, string>();
   let port = 0;

@@ -1,8 +1,9 @@
 // The web client's entry point: sign-up and sign-in, the header (who, the
 // balance, where to go), the connection line that shows a reconnect and the
-// resume by seq, and the hash router (#/lobby, #/table/ID, #/slots/GAME,
+// resume by seq, the reality checks and session-limit notice of the player's
+// play session, and the hash router (#/lobby, #/table/ID, #/slots/GAME,
 // #/wallet, #/history, #/round/KEY, #/console).
-import { CroupierClient, type State } from "../../typescript/src/client.js";
+import { CroupierClient, type Msg, type State } from "../../typescript/src/client.js";
 import * as api from "./api.js";
 import { type Ctx, refusal, type Screen } from "./app.js";
 import { console as operatorConsole } from "./console.js";
@@ -16,6 +17,7 @@ import { wallet } from "./wallet.js";
 const main = document.getElementById("main") as HTMLElement;
 const bar = document.getElementById("bar") as HTMLElement;
 const conn = document.getElementById("conn") as HTMLElement;
+const reality = document.getElementById("reality") as HTMLElement;
 
 const routes: Record<string, Screen> = {
   lobby,
@@ -123,6 +125,7 @@ function header(me: api.Me): void {
           ctx?.client.close();
           ctx = null;
           balances.clear();
+          fill(reality, "");
           await api.signOut();
           authScreen("Signed out.");
         },
@@ -157,6 +160,24 @@ function showState(state: State, detail?: string): void {
   }
 }
 
+/** A reality check, or the stop of the player's session time limit: shown until dismissed or replaced by the next. */
+function showPlaySession(m: Msg<"reality_check"> | Msg<"session_limit">): void {
+  const clock = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  const played = (secs: number) => `${Math.floor(secs / 60)} min ${secs % 60} s`;
+  const text =
+    m.type === "reality_check"
+      ? [
+          `Reality check: you have played for ${played(m.elapsed_secs)} this session.`,
+          ...m.play.map((p) => `${p.currency}: staked ${money(p.wagered, p.currency)}, ${p.net >= 0 ? "won" : "lost"} ${money(Math.abs(p.net), p.currency)}.`),
+          m.stops_at == null ? "" : `Your session time limit stops play at ${clock(m.stops_at)}.`,
+        ]
+          .filter(Boolean)
+          .join(" ")
+      : `Your session time limit is reached after ${played(m.elapsed_secs)}: you can play again from ${clock(m.resume_at)}.`;
+  reality.dataset.kind = m.type;
+  fill(reality, h("span", {}, text), h("button", { onclick: () => fill(reality, "") }, m.type === "reality_check" ? "Continue" : "OK"));
+}
+
 async function start(): Promise<void> {
   const me = await api.me();
   const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/v1/ws`;
@@ -167,6 +188,7 @@ async function start(): Promise<void> {
     balances.set(b.currency, { available: b.available, held: b.held });
     drawBalance();
   });
+  client.onPlaySession(showPlaySession);
   await client.connect();
   ctx = { me, client, refreshBalance: () => void refreshBalance() };
   header(me);

@@ -118,7 +118,8 @@ async function sitAtRoulette(table: string): Promise<number> {
 
 describe("the web client in chromium", { timeout: 600_000 }, () => {
   before(async () => {
-    server = await startDevServer(["--table", "coin_flip"]);
+    // Players may ask for a reality check every second (the test below does).
+    server = await startDevServer(["--table", "coin_flip"], { CROUPIER__PROTECTION__MIN_INTERVAL_SECS: "1" });
     relay = await Relay.start(server.port);
     base = `http://127.0.0.1:${relay.port}/`;
     browser = await chromium.launch({
@@ -357,6 +358,26 @@ describe("the web client in chromium", { timeout: 600_000 }, () => {
     assert.equal(await page.locator('.paylines li[data-line="1"] .line-map span.on').count(), 5);
     assert.equal(await page.locator('.paylines li[data-line="1"] .line-map').getAttribute("aria-label"), "rows 2, 2, 2, 2, 2");
     await shot(page, "slots");
+  });
+
+  it("shows the reality checks the player asked for, with what the session came to", async () => {
+    const rules = async (every: number) =>
+      page.evaluate(async (every) => {
+        const tokens = JSON.parse(sessionStorage.getItem("croupier.tokens") ?? "{}") as { access_token: string };
+        const body = JSON.stringify({ reality_check_secs: every, limit_secs: null });
+        const headers = { authorization: `Bearer ${tokens.access_token}`, "content-type": "application/json" };
+        return (await fetch("/v1/me/session", { method: "PUT", headers, body })).status;
+      }, every);
+    assert.equal(await rules(1), 200);
+    const check = page.locator('#reality[data-kind="reality_check"]', { hasText: "Reality check: you have played for" });
+    await check.waitFor(WAIT);
+    // This session has spun the slots (1.00 EUR a spin) among other play.
+    assert.match(await check.innerText(), /EUR: staked [\d,]+\.\d\d EUR, (won|lost) [\d,]+\.\d\d EUR\./);
+    assert.equal(await rules(0), 200);
+    // A look at the session already under way when they were turned off may still bring one.
+    await page.waitForTimeout(1500);
+    await page.locator("#reality").getByRole("button", { name: "Continue" }).click();
+    assert.equal((await page.locator("#reality").innerText()).trim(), "", "dismissed");
   });
 
   it("plays coin flip, which has no view of its own, through the one drawn from its schemas", async () => {

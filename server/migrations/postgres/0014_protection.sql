@@ -1,4 +1,5 @@
--- Player protection: each player's own limits and exclusion.
+-- Player protection: each player's own limits, exclusion and play-session
+-- rules.
 --
 -- A limit caps what a player deposits, loses or wagers in one currency over
 -- a calendar period (day, week, month; UTC). `amount` is in force (NULL: no
@@ -25,4 +26,18 @@ CREATE TABLE player_exclusions (
     since      BIGINT NOT NULL,
     until      BIGINT,
     updated_at BIGINT NOT NULL
+);
+
+-- A player's play-session rules: a reality check every `reality_check_secs`
+-- (NULL: the server's default; 0: none) and a session time limit in seconds
+-- (`limit_secs`, NULL: none), which like a limit tightens at once and
+-- loosens only after the cooling period (`pending_limit_secs` from
+-- `pending_from`).
+CREATE TABLE player_session_rules (
+    user_id            BIGINT PRIMARY KEY REFERENCES users (id),
+    reality_check_secs BIGINT CHECK (reality_check_secs >= 0),
+    limit_secs         BIGINT CHECK (limit_secs > 0),
+    pending_limit_secs BIGINT CHECK (pending_limit_secs > 0),
+    pending_from       BIGINT,
+    updated_at         BIGINT NOT NULL
 );

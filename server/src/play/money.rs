@@ -71,6 +71,9 @@ pub fn refusal_message(code: &str) -> &'static str {
         Some(ErrorCode::LossLimitReached) => {
             "that stake, if lost, would pass a loss limit you set for this period; nothing was placed"
         }
+        Some(ErrorCode::SessionLimitReached) => {
+            "your session time limit is reached: take a break before you play again; nothing was placed"
+        }
         Some(ErrorCode::InternalError) => "the table could not take that stake; nothing was placed",
         _ => "the wallet refused the stake; nothing was placed",
     }

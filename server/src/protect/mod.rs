@@ -1,5 +1,7 @@
-//! Player protection: each player's own deposit, loss and wager limits and
-//! their cool-off or self-exclusion, enforced where money moves. Every stake
+//! Player protection: each player's own deposit, loss and wager limits,
+//! their cool-off or self-exclusion and their play-session rules (reality
+//! checks, a session time limit: [`session`]), enforced where money moves.
+//! Every stake
 //! on every table and session passes [`Guard::admit`] before it reaches the
 //! wallet (`play::money`), and every deposit [`Guard::deposit_permit`]
 //! before the provider is asked (`http::payments`).
@@ -19,6 +21,7 @@
 //! never read or decide an outcome.
 
 pub mod rules;
+pub mod session;
 mod usage;
 
 use std::collections::HashMap;
@@ -28,9 +31,15 @@ use croupier_protocol::ErrorCode;
 use dashmap::DashMap;
 use serde::Deserialize;
 
+use croupier_protocol::SessionPlay;
+
 use crate::store::{RoundClose, Store, StoreError};
-use rules::{DAY_MS, Exclusion, ExclusionKind, Limit, LimitKind, Period};
+use rules::{DAY_MS, Exclusion, ExclusionKind, Limit, LimitKind, Period, SessionRules};
+use session::Sessions;
 use usage::Usage;
+
+/// The longest reality-check interval and session limit, in seconds: a day.
+pub const MAX_INTERVAL_SECS: u64 = 86_400;
 
 /// `[protection]`
 #[derive(Debug, Clone, Deserialize)]
@@ -45,6 +54,15 @@ pub struct ProtectionSettings {
     pub cool_off_max_days: u32,
     /// The shortest self-exclusion that is not for good, in days.
     pub self_exclusion_min_days: u32,
+    /// A reality check every this many seconds of a play session for a
+    /// player who chose none (0: none).
+    pub reality_check_secs: u64,
+    /// A play session ends when its player has been away this long; after
+    /// a session limit stops one, no stake until this long has passed.
+    pub session_break_secs: u64,
+    /// The shortest reality-check interval and session limit a player may
+    /// choose, in seconds.
+    pub min_interval_secs: u64,
 }
 
 impl ProtectionSettings {
@@ -56,6 +74,10 @@ impl ProtectionSettings {
             Some("protection.raise_cooling_secs must be at most 90 days")
         } else if self.cool_off_max_days == 0 || self.self_exclusion_min_days == 0 {
             Some("protection.cool_off_max_days and protection.self_exclusion_min_days must be at least 1")
+        } else if self.min_interval_secs == 0 || self.min_interval_secs > MAX_INTERVAL_SECS {
+            Some("protection.min_interval_secs must be 1 to 86400")
+        } else if self.reality_check_secs > MAX_INTERVAL_SECS || self.session_break_secs > MAX_INTERVAL_SECS {
+            Some("protection.reality_check_secs and protection.session_break_secs must be at most 86400")
         } else {
             None
         }
@@ -97,11 +119,17 @@ struct Player {
     inflight: u32,
     limits: Vec<Limit>,
     exclusion: Option<Exclusion>,
+    session: SessionRules,
     /// Per currency with a loss or wager limit.
     usage: HashMap<String, Usage>,
 }
 
 impl Player {
+    /// The session time limit in force at `now`, in milliseconds.
+    fn session_limit_ms(&self, now: i64) -> Option<i64> {
+        self.session.limit.in_force(now).map(|secs| secs.saturating_mul(1000))
+    }
+
     /// The loss and wager limits in force in `currency` at `now`.
     fn play_limits(&self, currency: &str, now: i64) -> Vec<(LimitKind, Period, i64)> {
         self.limits
@@ -124,7 +152,7 @@ pub fn excluded(e: &Exclusion) -> ErrorCode {
 fn play_currencies(limits: &[Limit]) -> Vec<String> {
     let mut out: Vec<String> = limits
         .iter()
-        .filter(|l| l.kind != LimitKind::Deposit && (l.amount.is_some() || l.pending.is_some()))
+        .filter(|l| l.kind != LimitKind::Deposit && (l.cap.amount.is_some() || l.cap.pending.is_some()))
         .map(|l| l.currency.clone())
         .collect();
     out.sort();
@@ -142,6 +170,9 @@ pub fn window_start(now: i64) -> i64 {
 pub struct Guard {
     store: Arc<dyn Store>,
     refresh_ms: i64,
+    /// For a player who chose none; 0: none.
+    reality_check_ms: i64,
+    sessions: Sessions,
     players: DashMap<i64, Player>,
     /// Open rounds holding a followed player's stakes: round to (player,
     /// currency).
@@ -153,13 +184,21 @@ pub struct Guard {
 impl Guard {
     /// A guard over `store`'s limits and ledger.
     pub fn new(store: Arc<dyn Store>, settings: &ProtectionSettings) -> Self {
-        let refresh_ms = i64::try_from(settings.refresh_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
-        Self { store, refresh_ms, players: DashMap::new(), rounds: DashMap::new(), deposits: DashMap::new() }
+        let ms = |secs: u64| i64::try_from(secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+        Self {
+            store,
+            refresh_ms: ms(settings.refresh_secs),
+            reality_check_ms: ms(settings.reality_check_secs),
+            sessions: Sessions::new(ms(settings.session_break_secs)),
+            players: DashMap::new(),
+            rounds: DashMap::new(),
+            deposits: DashMap::new(),
+        }
     }
 
     /// Lets `claim` through, counting it at once, or refuses it with the
-    /// code to send: `self_excluded`, `cooling_off`, `wager_limit_reached`,
-    /// `loss_limit_reached`, or `wallet_unavailable` when the database
+    /// code to send: `self_excluded`, `cooling_off`, `session_limit_reached`,
+    /// `wager_limit_reached`, `loss_limit_reached`, or `wallet_unavailable` when the database
     /// cannot say. `Some(ticket)` when a limit follows it.
     pub async fn admit(&self, claim: &Claim<'_>, now: i64) -> Result<Option<Ticket>, ErrorCode> {
         self.ensure(claim.player, claim.currency, now).await.map_err(|e| {
@@ -170,6 +209,10 @@ impl Guard {
             let Some(mut p) = self.players.get_mut(&claim.player) else { return Err(ErrorCode::WalletUnavailable) };
             if let Some(e) = p.exclusion.filter(|e| e.active(now)) {
                 return Err(excluded(&e));
+            }
+            let session = self.sessions.at(claim.player, p.session_limit_ms(now), now);
+            if session.is_some_and(|s| s.resume_at.is_some()) {
+                return Err(ErrorCode::SessionLimitReached);
             }
             let limits = p.play_limits(claim.currency, now);
             if limits.is_empty() {
@@ -220,14 +263,55 @@ impl Guard {
         }
     }
 
-    /// Takes `player`'s new limits and exclusion at once (the figures stay;
-    /// a currency newly limited has its figures read at the next stake).
-    pub fn changed(&self, player: i64, limits: Vec<Limit>, exclusion: Option<Exclusion>) {
+    /// Takes `player`'s new rules at once (the figures stay; a currency
+    /// newly limited has its figures read at the next stake).
+    pub fn changed(&self, player: i64, limits: Vec<Limit>, exclusion: Option<Exclusion>, session: SessionRules) {
         if let Some(mut p) = self.players.get_mut(&player) {
             p.limits = limits;
             p.exclusion = exclusion;
+            p.session = session;
             p.generation += 1;
         }
+    }
+
+    /// A socket of `player` signed in.
+    pub fn connected(&self, player: i64, now: i64) {
+        self.sessions.connected(player, now);
+    }
+
+    /// A socket of `player` went.
+    pub fn disconnected(&self, player: i64, now: i64) {
+        self.sessions.disconnected(player, now);
+    }
+
+    /// `player`'s play session at `now` and their reality-check interval
+    /// (ms), reading their rules if the guard has none.
+    ///
+    /// # Errors
+    /// The database's.
+    pub async fn session(&self, player: i64, now: i64) -> Result<Option<(session::Now, Option<i64>)>, StoreError> {
+        self.ensure(player, "", now).await?;
+        let Some(p) = self.players.get(&player) else { return Ok(None) };
+        let every = p.session.reality_check_secs.map_or(self.reality_check_ms, |s| s.saturating_mul(1000));
+        let limit = p.session_limit_ms(now);
+        drop(p);
+        Ok(self.sessions.at(player, limit, now).map(|n| (n, Some(every).filter(|e| *e > 0))))
+    }
+
+    /// What `player` staked and won, per currency, from `since` on.
+    ///
+    /// # Errors
+    /// The database's.
+    pub async fn play_since(&self, player: i64, since: i64) -> Result<Vec<SessionPlay>, StoreError> {
+        let mut out = Vec::new();
+        for balance in self.store.balances(player).await? {
+            let usage = self.store.play_usage(player, &balance.currency, since).await?;
+            let (wagered, lost) = usage.days.iter().fold((0, 0), |(w, l), d| (w + d.wagered, l + d.lost));
+            if wagered != 0 || lost != 0 {
+                out.push(SessionPlay { currency: balance.currency, wagered, net: -lost });
+            }
+        }
+        Ok(out)
     }
 
     /// Checks a deposit of `amount` against `player`'s exclusion and
@@ -316,11 +400,12 @@ impl Guard {
         }
         let limits = self.store.limits_of(player).await?;
         let exclusion = self.store.exclusion_of(player).await?;
+        let session = self.store.session_rules_of(player).await?;
         let mut usage = HashMap::new();
         for c in play_currencies(&limits) {
             usage.insert(c.clone(), Usage::from(self.store.play_usage(player, &c, window_start(now)).await?));
         }
-        let fresh = Player { loaded_at: now, generation: 0, inflight: 0, limits, exclusion, usage };
+        let fresh = Player { loaded_at: now, generation: 0, inflight: 0, limits, exclusion, session, usage };
         let open: Vec<(String, String)> =
             fresh.usage.iter().flat_map(|(c, u)| u.open_rounds().map(move |r| (r.clone(), c.clone()))).collect();
         match self.players.entry(player) {
@@ -336,6 +421,7 @@ impl Guard {
                     // take only the rules, trying again next time.
                     p.limits = fresh.limits;
                     p.exclusion = fresh.exclusion;
+                    p.session = fresh.session;
                     return Ok(());
                 }
             }

@@ -102,32 +102,26 @@ fn month_start(day: i64) -> i64 {
     }
 }
 
-/// A limit as stored: the amount in force, and a looser one waiting for its
-/// cooling period to end.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Limit {
-    /// What it caps.
-    pub kind: LimitKind,
-    /// Over which period.
-    pub period: Period,
-    /// In which currency.
-    pub currency: String,
-    /// Minor units in force; `None`: no limit.
+/// A cap that binds at once when tightened and only after a cooling
+/// period when loosened: the amount in force, and a looser one waiting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Cap {
+    /// In force; `None`: no cap.
     pub amount: Option<i64>,
-    /// A change waiting: the amount (`None`: the limit goes) and from when.
+    /// A change waiting: the amount (`None`: the cap goes) and from when.
     pub pending: Option<Pending>,
 }
 
-/// A looser limit waiting for its cooling period.
+/// A looser cap waiting for its cooling period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Pending {
-    /// Minor units; `None`: the limit is removed.
+    /// The new amount; `None`: the cap is removed.
     pub amount: Option<i64>,
     /// Unix milliseconds from which it is in force.
     pub from: i64,
 }
 
-impl Limit {
+impl Cap {
     /// The amount in force at `now`.
     pub fn in_force(&self, now: i64) -> Option<i64> {
         match self.pending {
@@ -136,20 +130,20 @@ impl Limit {
         }
     }
 
-    /// This limit as it stands at `now`, with a pending change that has
-    /// come into force taken in.
-    pub fn settled(&self, now: i64) -> Limit {
+    /// This cap as it stands at `now`, with a pending change that has come
+    /// into force taken in.
+    pub fn settled(&self, now: i64) -> Cap {
         match self.pending {
-            Some(p) if p.from <= now => Limit { amount: p.amount, pending: None, ..self.clone() },
-            _ => self.clone(),
+            Some(p) if p.from <= now => Cap { amount: p.amount, pending: None },
+            _ => *self,
         }
     }
 
-    /// The limit after the player asks for `wanted` (`None`: no limit) at
-    /// `now`: a tighter limit (or a first one) is in force at once and
-    /// drops any looser one waiting; a looser one (or none) waits until
-    /// `now + cooling_ms`, the one in force staying until then.
-    pub fn change(&self, wanted: Option<i64>, now: i64, cooling_ms: i64) -> Limit {
+    /// The cap after the player asks for `wanted` (`None`: none) at `now`:
+    /// a tighter cap (or a first one) is in force at once and drops any
+    /// looser one waiting; a looser one (or none) waits until `now +
+    /// cooling_ms`, the one in force staying until then.
+    pub fn change(&self, wanted: Option<i64>, now: i64, cooling_ms: i64) -> Cap {
         let current = self.settled(now);
         let tighter = match (current.amount, wanted) {
             (None, _) => true,
@@ -157,11 +151,42 @@ impl Limit {
             (Some(have), Some(want)) => want <= have,
         };
         if tighter {
-            Limit { amount: wanted, pending: None, ..current }
+            Cap { amount: wanted, pending: None }
         } else {
-            Limit { pending: Some(Pending { amount: wanted, from: now.saturating_add(cooling_ms) }), ..current }
+            Cap { pending: Some(Pending { amount: wanted, from: now.saturating_add(cooling_ms) }), ..current }
         }
     }
+}
+
+/// A limit as stored: what it caps, over which period, in which currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Limit {
+    /// What it caps.
+    pub kind: LimitKind,
+    /// Over which period.
+    pub period: Period,
+    /// In which currency.
+    pub currency: String,
+    /// Minor units.
+    #[serde(flatten)]
+    pub cap: Cap,
+}
+
+impl Limit {
+    /// The minor units in force at `now`.
+    pub fn in_force(&self, now: i64) -> Option<i64> {
+        self.cap.in_force(now)
+    }
+}
+
+/// A player's play-session rules as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SessionRules {
+    /// A reality check every this many seconds; `None`: the server's
+    /// default; `Some(0)`: none.
+    pub reality_check_secs: Option<i64>,
+    /// The session time limit, in seconds.
+    pub limit: Cap,
 }
 
 /// Which exclusion.
@@ -257,15 +282,15 @@ mod tests {
         assert_eq!(Period::Day.start(at(2028, 3, 1, 0) - 1), at(2028, 2, 29, 0), "a millisecond earlier");
     }
 
-    fn limit(amount: Option<i64>) -> Limit {
-        Limit { kind: LimitKind::Loss, period: Period::Day, currency: "EUR".into(), amount, pending: None }
+    fn cap(amount: Option<i64>) -> Cap {
+        Cap { amount, pending: None }
     }
 
     #[test]
-    fn a_tighter_limit_is_in_force_at_once_and_a_looser_one_after_the_cooling_period() {
+    fn a_tighter_cap_is_in_force_at_once_and_a_looser_one_after_the_cooling_period() {
         let cooling = 1_000;
-        let first = limit(None).change(Some(5_000), 10, cooling);
-        assert_eq!((first.in_force(10), first.pending), (Some(5_000), None), "a first limit binds at once");
+        let first = cap(None).change(Some(5_000), 10, cooling);
+        assert_eq!((first.in_force(10), first.pending), (Some(5_000), None), "a first cap binds at once");
 
         let lower = first.change(Some(3_000), 20, cooling);
         assert_eq!((lower.in_force(20), lower.pending), (Some(3_000), None));

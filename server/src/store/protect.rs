@@ -1,5 +1,5 @@
-//! Player protection in the database: each player's own limits and
-//! exclusion, and what they have deposited, wagered and lost, read from the
+//! Player protection in the database: each player's own limits, exclusion
+//! and play-session rules, and what they have deposited, wagered and lost, read from the
 //! payments and the ledger (never kept twice, so never out of step with the
 //! money). `crate::protect` decides; this module stores and sums.
 //!
@@ -13,7 +13,7 @@ use sqlx::Row;
 
 use super::StoreError;
 use super::sql::SqlStore;
-use crate::protect::rules::{Exclusion, ExclusionKind, Limit, LimitKind, Pending, Period};
+use crate::protect::rules::{Cap, Exclusion, ExclusionKind, Limit, LimitKind, Pending, Period, SessionRules};
 
 /// Stakes and losses of one day, in one currency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -60,25 +60,45 @@ pub trait Protection: Send + Sync {
     /// Minor units `user` has asked to deposit in `currency` from `since`
     /// on: every deposit started, but not those that failed.
     async fn deposited_since(&self, user: i64, currency: &str, since: i64) -> Result<i64, StoreError>;
+
+    /// `user`'s play-session rules (the default when they set none).
+    async fn session_rules_of(&self, user: i64) -> Result<SessionRules, StoreError>;
+
+    /// Writes `new` as `user`'s play-session rules if the stored ones are
+    /// still `old`; whether it did.
+    async fn swap_session_rules(
+        &self,
+        user: i64,
+        old: &SessionRules,
+        new: &SessionRules,
+        now: i64,
+    ) -> Result<bool, StoreError>;
 }
 
 fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} {value:?}"))
 }
 
+/// A cap stored as `amount`, `pending` and `pending_from` columns.
+fn cap(r: &sqlx::any::AnyRow, amount: &str, pending: &str) -> Result<Cap, StoreError> {
+    let from: Option<i64> = r.try_get("pending_from")?;
+    Ok(Cap {
+        amount: r.try_get(amount)?,
+        pending: match from {
+            Some(from) => Some(Pending { amount: r.try_get(pending)?, from }),
+            None => None,
+        },
+    })
+}
+
 fn limit_row(r: &sqlx::any::AnyRow) -> Result<Limit, StoreError> {
     let kind: String = r.try_get("kind")?;
     let period: String = r.try_get("period")?;
-    let pending_from: Option<i64> = r.try_get("pending_from")?;
     Ok(Limit {
         kind: LimitKind::parse(&kind).ok_or_else(|| corrupt("limit kind", &kind))?,
         period: Period::parse(&period).ok_or_else(|| corrupt("limit period", &period))?,
         currency: r.try_get("currency")?,
-        amount: r.try_get("amount")?,
-        pending: match pending_from {
-            Some(from) => Some(Pending { amount: r.try_get("pending_amount")?, from }),
-            None => None,
-        },
+        cap: cap(r, "amount", "pending_amount")?,
     })
 }
 
@@ -96,7 +116,7 @@ impl Protection for SqlStore {
     }
 
     async fn swap_limit(&self, user: i64, old: Option<&Limit>, new: &Limit, now: i64) -> Result<bool, StoreError> {
-        let (pending_amount, pending_from) = new.pending.map_or((None, None), |p| (p.amount, Some(p.from)));
+        let (pending_amount, pending_from) = new.cap.pending.map_or((None, None), |p| (p.amount, Some(p.from)));
         let done = match old {
             None => {
                 sqlx::query(
@@ -108,7 +128,7 @@ impl Protection for SqlStore {
                 .bind(new.kind.as_str())
                 .bind(new.period.as_str())
                 .bind(&new.currency)
-                .bind(new.amount)
+                .bind(new.cap.amount)
                 .bind(pending_amount)
                 .bind(pending_from)
                 .bind(now)
@@ -117,7 +137,7 @@ impl Protection for SqlStore {
             }
             Some(old) => {
                 let (old_pending_amount, old_pending_from) =
-                    old.pending.map_or((None, None), |p| (p.amount, Some(p.from)));
+                    old.cap.pending.map_or((None, None), |p| (p.amount, Some(p.from)));
                 sqlx::query(
                     "UPDATE player_limits SET amount = $5, pending_amount = $6, pending_from = $7, updated_at = $8 \
                      WHERE user_id = $1 AND kind = $2 AND period = $3 AND currency = $4 \
@@ -128,11 +148,11 @@ impl Protection for SqlStore {
                 .bind(new.kind.as_str())
                 .bind(new.period.as_str())
                 .bind(&new.currency)
-                .bind(new.amount)
+                .bind(new.cap.amount)
                 .bind(pending_amount)
                 .bind(pending_from)
                 .bind(now)
-                .bind(old.amount)
+                .bind(old.cap.amount)
                 .bind(old_pending_amount)
                 .bind(old_pending_from)
                 .execute(&self.pool)
@@ -242,5 +262,56 @@ impl Protection for SqlStore {
         .fetch_one(&self.pool)
         .await?;
         Ok(row.try_get("total")?)
+    }
+
+    async fn session_rules_of(&self, user: i64) -> Result<SessionRules, StoreError> {
+        let row = sqlx::query(
+            "SELECT reality_check_secs, limit_secs, pending_limit_secs, pending_from FROM player_session_rules \
+             WHERE user_id = $1",
+        )
+        .bind(user)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(SessionRules::default()) };
+        Ok(SessionRules {
+            reality_check_secs: r.try_get("reality_check_secs")?,
+            limit: cap(&r, "limit_secs", "pending_limit_secs")?,
+        })
+    }
+
+    async fn swap_session_rules(
+        &self,
+        user: i64,
+        old: &SessionRules,
+        new: &SessionRules,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        // No row reads as the default rules: make one, then compare and set.
+        sqlx::query("INSERT INTO player_session_rules (user_id, updated_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(user)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        let pending = |c: &Cap| c.pending.map_or((None, None), |p| (p.amount, Some(p.from)));
+        let ((new_amount, new_from), (old_amount, old_from)) = (pending(&new.limit), pending(&old.limit));
+        let done = sqlx::query(
+            "UPDATE player_session_rules SET reality_check_secs = $2, limit_secs = $3, pending_limit_secs = $4, \
+             pending_from = $5, updated_at = $6 WHERE user_id = $1 AND reality_check_secs IS NOT DISTINCT FROM $7 \
+             AND limit_secs IS NOT DISTINCT FROM $8 AND pending_limit_secs IS NOT DISTINCT FROM $9 \
+             AND pending_from IS NOT DISTINCT FROM $10",
+        )
+        .bind(user)
+        .bind(new.reality_check_secs)
+        .bind(new.limit.amount)
+        .bind(new_amount)
+        .bind(new_from)
+        .bind(now)
+        .bind(old.reality_check_secs)
+        .bind(old.limit.amount)
+        .bind(old_amount)
+        .bind(old_from)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 }

@@ -12,7 +12,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix::{Actor, ActorContext, AsyncContext, Handler, SpawnHandle, StreamHandler};
+use actix::{Actor, ActorContext, ActorFutureExt, AsyncContext, Handler, SpawnHandle, StreamHandler, WrapFuture};
 use actix_governor::governor::clock::QuantaClock;
 use actix_governor::governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
@@ -30,6 +30,7 @@ use crate::play::lobby::OpenError;
 use crate::play::{Ask, Client, Gone, Request};
 use crate::state::AppState;
 use crate::ws::heartbeat::{Heartbeat, Silent};
+use crate::ws::watch::{LOOK_EVERY_MS, Look, SessionWatch};
 
 /// One WebSocket.
 pub struct Connection {
@@ -47,6 +48,8 @@ pub struct Connection {
     limiter: DefaultDirectRateLimiter,
     /// Tables and sessions this connection has spoken to: told when it goes.
     joined: std::collections::HashSet<String>,
+    /// Reality checks and the session limit's notice.
+    watch: SessionWatch,
 }
 
 impl Connection {
@@ -77,6 +80,7 @@ impl Connection {
             strikes: 0,
             limiter,
             joined: std::collections::HashSet::new(),
+            watch: SessionWatch::default(),
         }
     }
 
@@ -261,6 +265,45 @@ impl Connection {
         tracing::info!(conn_id = self.id, player_id = player, "authenticated");
         self.send(&ServerMsg::Authed { re: id, player, username: claims.name.clone() }, ctx);
         self.player = Some((player, claims.name));
+        self.state.guard.connected(player, self.state.now_ms());
+        self.look_at_session(ctx);
+    }
+
+    /// Looks at the player's play session (reading the play when a reality
+    /// check is due), sends what [`SessionWatch`] says, and looks again
+    /// when it says.
+    fn look_at_session(&mut self, ctx: &mut actix::Context<Self>) {
+        let Some((player, _)) = self.player else { return };
+        let state = self.state.clone();
+        let watch = self.watch;
+        let look = async move {
+            let now = state.now_ms();
+            let Some((session, every)) = state.guard.session(player, now).await? else { return Ok(None) };
+            let play = match watch.due(&session, every) {
+                Some(at) if at <= now => Some(state.guard.play_since(player, session.started_at).await?),
+                _ => None,
+            };
+            Ok::<_, crate::store::StoreError>(Some(Look { now, session, every, play }))
+        };
+        ctx.spawn(look.into_actor(self).map(|looked, act, ctx| {
+            let wait = match looked {
+                Ok(None) => return,
+                Ok(Some(look)) => {
+                    let (messages, wait) = act.watch.looked(look);
+                    for m in &messages {
+                        act.send(m, ctx);
+                    }
+                    wait
+                }
+                Err(e) => {
+                    tracing::warn!(conn_id = act.id, %e, "the play session could not be read; looking again later");
+                    LOOK_EVERY_MS
+                }
+            };
+            // A few ms late, so that what was due at the wake is due.
+            let wait = Duration::from_millis(u64::try_from(wait).unwrap_or(0).saturating_add(5));
+            ctx.run_later(wait, |act, ctx| act.look_at_session(ctx));
+        }));
     }
 }
 
@@ -300,6 +343,7 @@ impl Actor for Connection {
         self.state.metrics.ws_connections.dec();
         if let Some((player, _)) = self.player {
             self.state.registry.sign_out(player, self.id);
+            self.state.guard.disconnected(player, self.state.now_ms());
         }
         // Tables hold the seat for the grace period; one the new connection
         // of a replaced player has joined already ignores this (other conn).

@@ -7,6 +7,7 @@
 pub mod connection;
 pub mod heartbeat;
 pub mod outbound;
+pub mod watch;
 
 use actix::Actor;
 use actix_web::{HttpRequest, HttpResponse, web};

@@ -369,6 +369,41 @@ export type ServerMsg =
     }
   | {
       /**
+       * Seconds since.
+       */
+      elapsed_secs: number;
+      /**
+       * Per currency played in the session.
+       */
+      play: SessionPlay[];
+      /**
+       * Unix milliseconds the play session began.
+       */
+      session_started_at: number;
+      /**
+       * Unix milliseconds the player's session time limit stops play;
+       * `null`: they have none.
+       */
+      stops_at?: number | null;
+      type: "reality_check";
+    }
+  | {
+      /**
+       * Seconds it lasted.
+       */
+      elapsed_secs: number;
+      /**
+       * Unix milliseconds from which a new session may play.
+       */
+      resume_at: number;
+      /**
+       * Unix milliseconds the play session began.
+       */
+      session_started_at: number;
+      type: "session_limit";
+    }
+  | {
+      /**
        * Stable code, e.g. `replaced` (a newer connection of the same player).
        */
       code: string;
@@ -402,4 +437,25 @@ export interface TableInfo {
    * Table id.
    */
   table: string;
+}
+/**
+ * What one currency's play came to over a play session, in a
+ * `reality_check`.
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "SessionPlay".
+ */
+export interface SessionPlay {
+  /**
+   * The currency, e.g. `EUR`.
+   */
+  currency: string;
+  /**
+   * Won less lost on rounds settled, minor units (negative: a loss).
+   */
+  net: number;
+  /**
+   * Stakes placed (less stakes voided), minor units.
+   */
+  wagered: number;
 }

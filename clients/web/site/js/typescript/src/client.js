@@ -17,6 +17,7 @@ export class CroupierClient {
     listeners = new Map();
     stateListeners = new Set();
     balanceListeners = new Set();
+    sessionListeners = new Set();
     attempt = 0;
     stopped = false;
     reconnectTimer = null;
@@ -55,6 +56,11 @@ export class CroupierClient {
     onBalance(handler) {
         this.balanceListeners.add(handler);
         return () => this.balanceListeners.delete(handler);
+    }
+    /** Calls `handler` with every reality check of the player's play session, and when their session time limit stops play (show both to the player). */
+    onPlaySession(handler) {
+        this.sessionListeners.add(handler);
+        return () => this.sessionListeners.delete(handler);
     }
     /** Calls `handler` whenever the connection's state changes. */
     onState(handler) {
@@ -190,6 +196,11 @@ export class CroupierClient {
             }
             case "balance":
                 for (const h of this.balanceListeners)
+                    h(msg);
+                return;
+            case "reality_check":
+            case "session_limit":
+                for (const h of this.sessionListeners)
                     h(msg);
                 return;
             case "closing":

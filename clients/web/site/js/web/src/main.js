@@ -1,6 +1,7 @@
 // The web client's entry point: sign-up and sign-in, the header (who, the
 // balance, where to go), the connection line that shows a reconnect and the
-// resume by seq, and the hash router (#/lobby, #/table/ID, #/slots/GAME,
+// resume by seq, the reality checks and session-limit notice of the player's
+// play session, and the hash router (#/lobby, #/table/ID, #/slots/GAME,
 // #/wallet, #/history, #/round/KEY, #/console).
 import { CroupierClient } from "../../typescript/src/client.js";
 import * as api from "./api.js";
@@ -15,6 +16,7 @@ import { wallet } from "./wallet.js";
 const main = document.getElementById("main");
 const bar = document.getElementById("bar");
 const conn = document.getElementById("conn");
+const reality = document.getElementById("reality");
 const routes = {
     lobby,
     table: tablePage,
@@ -83,6 +85,7 @@ function header(me) {
             ctx?.client.close();
             ctx = null;
             balances.clear();
+            fill(reality, "");
             await api.signOut();
             authScreen("Signed out.");
         },
@@ -109,6 +112,22 @@ function showState(state, detail) {
             return fill(conn, "");
     }
 }
+/** A reality check, or the stop of the player's session time limit: shown until dismissed or replaced by the next. */
+function showPlaySession(m) {
+    const clock = (ms) => new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    const played = (secs) => `${Math.floor(secs / 60)} min ${secs % 60} s`;
+    const text = m.type === "reality_check"
+        ? [
+            `Reality check: you have played for ${played(m.elapsed_secs)} this session.`,
+            ...m.play.map((p) => `${p.currency}: staked ${money(p.wagered, p.currency)}, ${p.net >= 0 ? "won" : "lost"} ${money(Math.abs(p.net), p.currency)}.`),
+            m.stops_at == null ? "" : `Your session time limit stops play at ${clock(m.stops_at)}.`,
+        ]
+            .filter(Boolean)
+            .join(" ")
+        : `Your session time limit is reached after ${played(m.elapsed_secs)}: you can play again from ${clock(m.resume_at)}.`;
+    reality.dataset.kind = m.type;
+    fill(reality, h("span", {}, text), h("button", { onclick: () => fill(reality, "") }, m.type === "reality_check" ? "Continue" : "OK"));
+}
 async function start() {
     const me = await api.me();
     const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/v1/ws`;
@@ -119,6 +138,7 @@ async function start() {
         balances.set(b.currency, { available: b.available, held: b.held });
         drawBalance();
     });
+    client.onPlaySession(showPlaySession);
     await client.connect();
     ctx = { me, client, refreshBalance: () => void refreshBalance() };
     header(me);
