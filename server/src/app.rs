@@ -190,6 +190,7 @@ impl Application {
         let server = server(self.state.clone(), listener)?;
         let handle = server.handle();
         let state = self.state.clone();
+        let sweeper = sweep_every_minute(&self.state);
         let mut served = actix_web::rt::spawn(server);
         let served = tokio::select! {
             stop = shutdown => {
@@ -203,11 +204,26 @@ impl Application {
             done = &mut served => done,
         };
         let served = served.context("the server task failed")?;
+        sweeper.abort();
         // Whatever still runs halts where it is; an unsettled round is
         // voided at the next start.
         self.state.lobby.stop();
         served.context("the server stopped with an error")
     }
+}
+
+/// Every minute, lets the player protection guard forget what it can
+/// read again (`protect::Guard::sweep`).
+fn sweep_every_minute(state: &AppState) -> tokio::task::JoinHandle<()> {
+    let (guard, clock) = (Arc::downgrade(&state.guard), state.clock);
+    actix_web::rt::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            let Some(guard) = guard.upgrade() else { return };
+            guard.sweep(clock.now_ms());
+        }
+    })
 }
 
 /// Resolves on SIGTERM or SIGINT with a graceful stop; the handlers are

@@ -13,9 +13,13 @@
 //! second count of the money) and then follows each stake and round close,
 //! so a stake costs no database read; the figures are read again every
 //! `protection.refresh_secs`, which also bounds how long another node's
-//! change goes unseen. An admitted stake counts at once, before the wallet
-//! answers, so two stakes racing cannot both slip under a limit; a refused
-//! one is taken back. When the database cannot say, the stake is refused.
+//! change goes unseen. They are first read when the player's socket signs
+//! in (`ws::connection`), so that a database outage later finds them held;
+//! a refresh that the database does not answer in time keeps the copy held.
+//! An admitted stake counts at once, before the wallet answers, so two
+//! stakes racing cannot both slip under a limit; a refused one is taken
+//! back. When the database cannot say and no copy is held, the stake is
+//! refused.
 //!
 //! It must never let a stake through that a limit in force forbids, and
 //! never read or decide an outcome.
@@ -274,6 +278,17 @@ impl Guard {
         }
     }
 
+    /// Forgets what it can read again at `now`: players with no stake in
+    /// flight whose copy is older than `protection.refresh_secs`, play
+    /// sessions that are over, deposit locks no one holds. The server calls
+    /// it every minute, so a long-running node does not keep every player
+    /// it ever saw.
+    pub fn sweep(&self, now: i64) {
+        self.players.retain(|_, p| p.inflight > 0 || now.saturating_sub(p.loaded_at) < self.refresh_ms);
+        self.sessions.sweep(now);
+        self.deposits.retain(|_, lock| Arc::strong_count(lock) > 1);
+    }
+
     /// A socket of `player` signed in.
     pub fn connected(&self, player: i64, now: i64) {
         self.sessions.connected(player, now);
@@ -373,31 +388,52 @@ impl Guard {
         }
     }
 
-    /// Reads `player`'s rules (and figures) when the guard has none, they
-    /// are older than `protection.refresh_secs` with no stake in flight,
-    /// or `currency` is newly limited.
+    /// Reads `player`'s rules (and figures) when the guard has none (a
+    /// database that cannot answer then refuses the stake: nothing says the
+    /// player may play), or `currency` is newly limited; and again when
+    /// they are older than `protection.refresh_secs` with no stake in
+    /// flight, waiting [`REFRESH_WAIT`] at most for that: a database that
+    /// is slow or down then leaves the stake to the wallet with the copy
+    /// held, as it was before the refresh fell due.
     async fn ensure(&self, player: i64, currency: &str, now: i64) -> Result<(), StoreError> {
-        let (whole, generation) = match self.players.get(&player) {
-            None => (true, None),
-            Some(p) if p.inflight == 0 && now.saturating_sub(p.loaded_at) >= self.refresh_ms => {
-                (true, Some(p.generation))
-            }
+        let stale = |p: &Player| p.inflight == 0 && now.saturating_sub(p.loaded_at) >= self.refresh_ms;
+        let generation = match self.players.get(&player) {
+            None => return self.load(player, None, now).await,
+            Some(p) if stale(&p) => p.generation,
             Some(p) if !p.usage.contains_key(currency) && !p.play_limits(currency, now).is_empty() => {
-                (false, Some(p.generation))
+                drop(p);
+                return self.load_usage(player, currency, now).await;
             }
             Some(_) => return Ok(()),
         };
-        if !whole {
-            let usage = Usage::from(self.store.play_usage(player, currency, window_start(now)).await?);
-            let open: Vec<String> = usage.open_rounds().cloned().collect();
-            if let Some(mut p) = self.players.get_mut(&player) {
-                p.usage.entry(currency.to_owned()).or_insert(usage);
+        match tokio::time::timeout(REFRESH_WAIT, self.load(player, Some(generation), now)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                tracing::warn!(player_id = player, %e, "protection rules not read again: the copy held binds")
             }
-            for round in open {
-                self.follow(&round, player, currency);
+            Err(_) => {
+                tracing::warn!(player_id = player, "protection rules not read again in time: the copy held binds")
             }
-            return Ok(());
         }
+        Ok(())
+    }
+
+    /// Reads `player`'s figures in `currency`, newly limited.
+    async fn load_usage(&self, player: i64, currency: &str, now: i64) -> Result<(), StoreError> {
+        let usage = Usage::from(self.store.play_usage(player, currency, window_start(now)).await?);
+        let open: Vec<String> = usage.open_rounds().cloned().collect();
+        if let Some(mut p) = self.players.get_mut(&player) {
+            p.usage.entry(currency.to_owned()).or_insert(usage);
+        }
+        for round in open {
+            self.follow(&round, player, currency);
+        }
+        Ok(())
+    }
+
+    /// Reads `player`'s rules and figures, replacing the copy held if it is
+    /// still the one of `generation` (`None`: there was none).
+    async fn load(&self, player: i64, generation: Option<u64>, now: i64) -> Result<(), StoreError> {
         let limits = self.store.limits_of(player).await?;
         let exclusion = self.store.exclusion_of(player).await?;
         let session = self.store.session_rules_of(player).await?;
@@ -432,6 +468,9 @@ impl Guard {
         Ok(())
     }
 }
+
+/// The longest a stake waits for a due refresh of its player's rules.
+const REFRESH_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// Milliseconds in `days` days.
 pub fn days_ms(days: u32) -> i64 {

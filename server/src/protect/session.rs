@@ -91,6 +91,15 @@ impl Sessions {
         }
     }
 
+    /// Forgets the sessions that are over at `now` (no socket for the
+    /// break, and no stop still running).
+    pub fn sweep(&self, now: i64) {
+        let break_ms = self.break_ms;
+        self.map.retain(|_, s| {
+            s.sockets > 0 || now.saturating_sub(s.left_at) < break_ms || s.stopped_until.is_some_and(|u| u > now)
+        });
+    }
+
     /// `player`'s session at `now` under a limit of `limit_ms`, if they
     /// have one on this node.
     pub fn at(&self, player: i64, limit_ms: Option<i64>, now: i64) -> Option<Now> {
@@ -127,5 +136,17 @@ mod tests {
         sessions.connected(1, 1_800);
         assert_eq!(sessions.at(1, None, 1_800).map(|n| n.started_at), Some(1_800), "away for the break: new");
         assert_eq!(sessions.at(2, None, 1_800), None, "never connected here");
+
+        sessions.connected(3, 1_800);
+        sessions.disconnected(3, 1_850);
+        sessions.disconnected(1, 1_850);
+        assert_eq!(sessions.at(3, Some(100), 1_900).and_then(|n| n.resume_at), Some(2_000));
+        sessions.sweep(1_949);
+        assert!(sessions.at(1, None, 1_949).is_some(), "away for less than the break");
+        sessions.sweep(1_950);
+        assert!(sessions.at(1, None, 1_950).is_none(), "over: forgotten");
+        assert!(sessions.at(3, Some(100), 1_950).is_some_and(|n| n.resume_at == Some(2_000)), "its stop still runs");
+        sessions.sweep(2_000);
+        assert!(sessions.at(3, None, 2_000).is_none());
     }
 }
