@@ -30,6 +30,7 @@ pub mod dev;
 pub mod games;
 pub mod group;
 pub mod http;
+pub mod limits;
 pub mod metrics;
 pub mod mfa;
 pub mod notify;

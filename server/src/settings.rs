@@ -64,7 +64,7 @@ pub struct Settings {
     /// `[payments]`: the payment provider.
     pub payments: crate::payments::PaymentSettings,
     /// `[protection]`: players' own limits and exclusions.
-    pub protection: crate::protect::ProtectionSettings,
+    pub protection: crate::limits::ProtectionSettings,
     /// The keys that seal personal data, from [`crate::pii::PII_KEYS_ENV`]
     /// (`id:HEX[,id:HEX…]`); `None`: profiles are off.
     #[serde(skip)]

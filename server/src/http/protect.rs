@@ -2,7 +2,7 @@
 //! `/v1/me/session`: a player's own limits (deposit, loss and wager, per
 //! day, week or month, in one currency), their cool-off or self-exclusion
 //! and their play-session rules (reality checks, a session time limit),
-//! with what they have used of each limit. The rules are `crate::protect::rules`; the guard that
+//! with what they have used of each limit. The rules are `crate::limits`; the guard that
 //! enforces them at every stake and deposit is `crate::protect`, told here
 //! of every change so that a tighter limit or an exclusion binds the next
 //! stake. Nothing here lets a player shorten an exclusion or loosen a limit
@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use super::error::ApiError;
 use super::extract::{AnyRole, Authenticated};
-use crate::protect::rules::{Cap, Exclusion, ExclusionKind, Limit, LimitKind, Period, SessionRules};
+use crate::limits::{Cap, Exclusion, ExclusionKind, Limit, LimitKind, Period, SessionRules};
 use crate::protect::{MAX_INTERVAL_SECS, days_ms, excluded};
 use crate::state::AppState;
 

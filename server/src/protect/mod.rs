@@ -24,7 +24,6 @@
 //! It must never let a stake through that a limit in force forbids, and
 //! never read or decide an outcome.
 
-pub mod rules;
 pub mod session;
 mod usage;
 
@@ -33,60 +32,15 @@ use std::sync::Arc;
 
 use croupier_protocol::ErrorCode;
 use dashmap::DashMap;
-use serde::Deserialize;
 
 use croupier_protocol::SessionPlay;
 
+use crate::limits::{DAY_MS, Exclusion, ExclusionKind, Limit, LimitKind, Period, SessionRules};
 use crate::store::{RoundClose, Store, StoreError};
-use rules::{DAY_MS, Exclusion, ExclusionKind, Limit, LimitKind, Period, SessionRules};
 use session::Sessions;
 use usage::Usage;
 
-/// The longest reality-check interval and session limit, in seconds: a day.
-pub const MAX_INTERVAL_SECS: u64 = 86_400;
-
-/// `[protection]`
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ProtectionSettings {
-    /// A looser limit (or none) takes effect this many seconds after the
-    /// player asks.
-    pub raise_cooling_secs: u64,
-    /// How long a node trusts its copy of a player's limits and figures.
-    pub refresh_secs: u64,
-    /// The longest cool-off, in days.
-    pub cool_off_max_days: u32,
-    /// The shortest self-exclusion that is not for good, in days.
-    pub self_exclusion_min_days: u32,
-    /// A reality check every this many seconds of a play session for a
-    /// player who chose none (0: none).
-    pub reality_check_secs: u64,
-    /// A play session ends when its player has been away this long; after
-    /// a session limit stops one, no stake until this long has passed.
-    pub session_break_secs: u64,
-    /// The shortest reality-check interval and session limit a player may
-    /// choose, in seconds.
-    pub min_interval_secs: u64,
-}
-
-impl ProtectionSettings {
-    /// What is wrong with these settings, if anything.
-    pub fn problem(&self) -> Option<&'static str> {
-        if self.refresh_secs == 0 || self.refresh_secs > 3_600 {
-            Some("protection.refresh_secs must be 1 to 3600")
-        } else if self.raise_cooling_secs > 90 * 86_400 {
-            Some("protection.raise_cooling_secs must be at most 90 days")
-        } else if self.cool_off_max_days == 0 || self.self_exclusion_min_days == 0 {
-            Some("protection.cool_off_max_days and protection.self_exclusion_min_days must be at least 1")
-        } else if self.min_interval_secs == 0 || self.min_interval_secs > MAX_INTERVAL_SECS {
-            Some("protection.min_interval_secs must be 1 to 86400")
-        } else if self.reality_check_secs > MAX_INTERVAL_SECS || self.session_break_secs > MAX_INTERVAL_SECS {
-            Some("protection.reality_check_secs and protection.session_break_secs must be at most 86400")
-        } else {
-            None
-        }
-    }
-}
+pub use crate::limits::{MAX_INTERVAL_SECS, ProtectionSettings};
 
 /// A stake the guard is asked to let through.
 #[derive(Debug, Clone)]
@@ -232,7 +186,7 @@ impl Guard {
                 currency: claim.currency.to_owned(),
                 round: claim.round.to_owned(),
                 amount: claim.amount,
-                day: rules::day_of(now),
+                day: crate::limits::day_of(now),
             }
         };
         self.follow(&ticket.round, ticket.player, &ticket.currency);

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use croupier_protocol::ErrorCode;
 
-use super::rules::{LimitKind, Period, day_of};
+use crate::limits::{LimitKind, Period, day_of};
 use crate::store::{PlayUsage, RoundClose};
 
 /// Stakes and losses of one day.
@@ -54,7 +54,7 @@ impl Usage {
     pub fn used(&mut self, kind: LimitKind, period: Period, now: i64) -> i64 {
         let today = day_of(now);
         let first = period.first_day(today);
-        self.prune(super::rules::day_of(super::window_start(now)));
+        self.prune(day_of(super::window_start(now)));
         let days = self.days.range(first..=today).map(|(_, d)| *d);
         match kind {
             LimitKind::Wager => days.map(|d| d.wagered).sum(),
@@ -116,7 +116,7 @@ impl Usage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protect::rules::DAY_MS;
+    use crate::limits::DAY_MS;
 
     #[test]
     fn stakes_count_at_once_and_rounds_turn_them_into_losses_or_give_them_back() {

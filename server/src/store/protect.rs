@@ -13,7 +13,7 @@ use sqlx::Row;
 
 use super::StoreError;
 use super::sql::SqlStore;
-use crate::protect::rules::{Cap, Exclusion, ExclusionKind, Limit, LimitKind, Pending, Period, SessionRules};
+use crate::limits::{Cap, Exclusion, ExclusionKind, Limit, LimitKind, Pending, Period, SessionRules};
 
 /// Stakes and losses of one day, in one currency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
