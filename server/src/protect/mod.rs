@@ -157,12 +157,25 @@ impl Guard {
     /// Lets `claim` through, counting it at once, or refuses it with the
     /// code to send: `self_excluded`, `cooling_off`, `session_limit_reached`,
     /// `wager_limit_reached`, `loss_limit_reached`, or `wallet_unavailable` when the database
-    /// cannot say. `Some(ticket)` when a limit follows it.
+    /// cannot say in three tries. `Some(ticket)` when a limit follows it.
     pub async fn admit(&self, claim: &Claim<'_>, now: i64) -> Result<Option<Ticket>, ErrorCode> {
-        self.ensure(claim.player, claim.currency, now).await.map_err(|e| {
-            tracing::warn!(player_id = claim.player, %e, "protection figures unavailable: stake refused");
-            ErrorCode::WalletUnavailable
-        })?;
+        // As a stake the database fails to take: three tries, then refused
+        // (the table tells the player `pending` meanwhile).
+        let mut wait = std::time::Duration::from_millis(100);
+        for tried in 1..=3 {
+            match self.ensure(claim.player, claim.currency, now).await {
+                Ok(()) => break,
+                Err(e) if tried < 3 => {
+                    tracing::warn!(player_id = claim.player, %e, "protection rules unavailable: asking again");
+                    tokio::time::sleep(wait).await;
+                    wait *= 2;
+                }
+                Err(e) => {
+                    tracing::warn!(player_id = claim.player, %e, "protection rules unavailable: stake refused");
+                    return Err(ErrorCode::WalletUnavailable);
+                }
+            }
+        }
         let ticket = {
             let Some(mut p) = self.players.get_mut(&claim.player) else { return Err(ErrorCode::WalletUnavailable) };
             if let Some(e) = p.exclusion.filter(|e| e.active(now)) {
