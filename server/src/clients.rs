@@ -40,6 +40,12 @@ pub struct Replaced;
 #[rtype(result = "()")]
 pub struct Restarting;
 
+/// The player's play-session rules changed: look at the session again now
+/// (`ws::watch`).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct LookAgain;
+
 /// The writing end of one connection's outbound queue.
 #[derive(Clone)]
 pub struct Outbox {
@@ -86,6 +92,8 @@ pub struct Line {
     pub replaced: Recipient<Replaced>,
     /// Told when the server stops.
     pub restarting: Recipient<Restarting>,
+    /// Told when the player's play-session rules change.
+    pub look_again: Recipient<LookAgain>,
 }
 
 /// Who is connected: one live connection per player.
@@ -107,6 +115,14 @@ impl Registry {
     /// Connection `conn` of `player` closed (a newer one stays).
     pub fn sign_out(&self, player: i64, conn: u64) {
         self.players.remove_if(&player, |_, line| line.conn == conn);
+    }
+
+    /// Tells `player`'s connection, if any, that their play-session rules
+    /// changed.
+    pub fn look_again(&self, player: i64) {
+        if let Some(line) = self.players.get(&player) {
+            line.look_again.do_send(LookAgain);
+        }
     }
 
     /// Queues `msg` to `player`'s connection; `false` when they have none

@@ -318,6 +318,8 @@ async fn play_sessions_are_checked_and_limited(kind: Db) {
         (json!(0), Value::Null)
     );
 
+    // Set while connected: the socket looks again at once, not in a minute.
+    let mut p = Player::connect(&app, "olga", &token).await;
     let rules = json!({ "reality_check_secs": 1, "limit_secs": 6 });
     let (status, set) = app.put("/v1/me/session", &rules, Some(&token)).await;
     assert_eq!(
@@ -325,7 +327,6 @@ async fn play_sessions_are_checked_and_limited(kind: Db) {
         (200, Some(1), Some(6)),
         "{set}"
     );
-    let mut p = Player::connect(&app, "olga", &token).await;
     app.fund(p.id, "EUR", FUNDS).await;
     let (session, stake) = slots(&mut p).await;
     assert_eq!(spin(&mut p, &session).await, None);

@@ -139,6 +139,7 @@ async fn put_session(
             continue;
         }
         tell_guard(&state, caller.id).await?;
+        state.registry.look_again(caller.id);
         tracing::info!(user_id = caller.id, ?reality_check_secs, limit = ?new.limit, "play-session rules changed");
         return Ok(HttpResponse::Ok().json(session_json(&state, caller.id, &new, now).await?));
     }

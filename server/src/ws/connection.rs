@@ -25,7 +25,7 @@ use croupier_protocol::{ClientMsg, ErrorCode, PROTOCOL_VERSION, ServerMsg, Targe
 use tokio::sync::{mpsc, oneshot};
 
 use crate::auth::TokenError;
-use crate::clients::{Kick, Line, Out, Outbox, Replaced, Restarting};
+use crate::clients::{Kick, Line, LookAgain, Out, Outbox, Replaced, Restarting};
 use crate::play::lobby::OpenError;
 use crate::play::{Ask, Client, Gone, Request};
 use crate::state::AppState;
@@ -50,6 +50,9 @@ pub struct Connection {
     joined: std::collections::HashSet<String>,
     /// Reality checks and the session limit's notice.
     watch: SessionWatch,
+    /// The next look at the play session, and which look is the latest
+    /// (an earlier one still reading when a newer starts drops its result).
+    look: (Option<SpawnHandle>, u64),
 }
 
 impl Connection {
@@ -81,6 +84,7 @@ impl Connection {
             limiter,
             joined: std::collections::HashSet::new(),
             watch: SessionWatch::default(),
+            look: (None, 0),
         }
     }
 
@@ -256,8 +260,13 @@ impl Connection {
         // No queue: this connection is closing already, and nothing could reach it.
         let Some(tx) = self.out.clone() else { return };
         let outbox = Outbox::new(tx, ctx.address().recipient());
-        let line =
-            Line { conn: self.id, outbox, replaced: ctx.address().recipient(), restarting: ctx.address().recipient() };
+        let line = Line {
+            conn: self.id,
+            outbox,
+            replaced: ctx.address().recipient(),
+            restarting: ctx.address().recipient(),
+            look_again: ctx.address().recipient(),
+        };
         self.state.registry.sign_in(player, line);
         if let Some(deadline) = self.deadline.take() {
             ctx.cancel_future(deadline);
@@ -274,6 +283,11 @@ impl Connection {
     /// when it says.
     fn look_at_session(&mut self, ctx: &mut actix::Context<Self>) {
         let Some((player, _)) = self.player else { return };
+        if let Some(timer) = self.look.0.take() {
+            ctx.cancel_future(timer);
+        }
+        self.look.1 += 1;
+        let latest = self.look.1;
         let state = self.state.clone();
         let watch = self.watch;
         let look = async move {
@@ -285,7 +299,10 @@ impl Connection {
             };
             Ok::<_, crate::store::StoreError>(Some(Look { now, session, every, play }))
         };
-        ctx.spawn(look.into_actor(self).map(|looked, act, ctx| {
+        ctx.spawn(look.into_actor(self).map(move |looked, act, ctx| {
+            if act.look.1 != latest {
+                return;
+            }
             let wait = match looked {
                 Ok(None) => return,
                 Ok(Some(look)) => {
@@ -302,7 +319,7 @@ impl Connection {
             };
             // A few ms late, so that what was due at the wake is due.
             let wait = Duration::from_millis(u64::try_from(wait).unwrap_or(0).saturating_add(5));
-            ctx.run_later(wait, |act, ctx| act.look_at_session(ctx));
+            act.look.0 = Some(ctx.run_later(wait, |act, ctx| act.look_at_session(ctx)));
         }));
     }
 }
@@ -355,6 +372,14 @@ impl Actor for Connection {
                 }
             }
         }
+    }
+}
+
+impl Handler<LookAgain> for Connection {
+    type Result = ();
+
+    fn handle(&mut self, _: LookAgain, ctx: &mut Self::Context) {
+        self.look_at_session(ctx);
     }
 }
 

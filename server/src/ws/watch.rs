@@ -2,8 +2,8 @@
 //! the next reality check is due, what to send after each look at the
 //! session (`reality_check` when one is due, `session_limit` once when the
 //! player's session time limit stops play) and when to look again: at the
-//! next of these, and within a minute in any case, so that a rule the
-//! player changed meanwhile is seen. The connection actor does the looking
+//! next of these, and within a minute in any case (at once when the player
+//! changes their rules: `clients::LookAgain`). The connection actor does the looking
 //! (`crate::protect::Guard::session`) and the sending.
 
 use croupier_protocol::{ServerMsg, SessionPlay};
@@ -29,8 +29,9 @@ pub struct Look {
 /// What a connection remembers between looks.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SessionWatch {
-    /// The session (its start) and when its next reality check is due.
-    next_check: Option<(i64, i64)>,
+    /// The session (its start), the interval, and when its next reality
+    /// check is due.
+    next_check: Option<(i64, i64, i64)>,
     /// The stop already told (its `resume_at`).
     told_stop: Option<i64>,
 }
@@ -41,7 +42,8 @@ impl SessionWatch {
     pub fn due(&self, session: &Now, every: Option<i64>) -> Option<i64> {
         let every = every.filter(|_| session.resume_at.is_none())?;
         match self.next_check {
-            Some((started, at)) if started == session.started_at => Some(at),
+            Some((started, was, at)) if started == session.started_at && was == every => Some(at),
+            // A new session, or a new interval: counted from the start.
             _ => Some(session.started_at.saturating_add(every)),
         }
     }
@@ -65,7 +67,7 @@ impl SessionWatch {
             // The first due time after now (a late look skips those missed).
             next = Some(at.saturating_add((now.saturating_sub(at) / every + 1).saturating_mul(every)));
         }
-        self.next_check = next.map(|at| (session.started_at, at));
+        self.next_check = next.zip(every).map(|(at, every)| (session.started_at, every, at));
         if let Some(resume_at) = session.resume_at
             && self.told_stop != Some(resume_at)
         {
@@ -121,6 +123,11 @@ mod tests {
         assert_eq!(wait, 1_000, "look again when play may resume");
         let (sent, _) = watch.looked(look(13_600, stopped, false));
         assert!(sent.is_empty(), "told once");
+
+        let mut changed = SessionWatch::default();
+        changed.looked(look(11_000, running, true));
+        assert_eq!(changed.due(&running, Some(1_000)), Some(12_000));
+        assert_eq!(changed.due(&running, Some(500)), Some(10_500), "a new interval counts from the start: due now");
 
         let next = Now { started_at: 14_500, stops_at: Some(18_000), resume_at: None };
         assert_eq!(watch.due(&next, Some(1_000)), Some(15_500), "a new session counts from its start");
