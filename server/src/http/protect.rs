@@ -203,17 +203,24 @@ async fn post_exclusion(
     }
     let now = state.now_ms();
     let new = Exclusion { kind, since: now, until: days.map(|d| now.saturating_add(days_ms(d))) };
-    if !state.store.extend_exclusion(caller.id, &new, now).await? {
-        let held = state.store.exclusion_of(caller.id).await?;
+    let held = state.store.exclusion_of(caller.id).await?;
+    let shorter = |held: Option<Exclusion>| {
         let until = held.and_then(|e| e.until).map_or("for good".to_owned(), |u| format!("until {u} (Unix ms)"));
-        return Err(ApiError::new(
+        ApiError::new(
             StatusCode::CONFLICT,
             ErrorCode::ExclusionActive,
             format!("you are excluded {until} already: an exclusion can be made longer, never shorter"),
-        ));
+        )
+    };
+    if held.is_some_and(|h| !h.may_become(&new, now)) {
+        return Err(shorter(held));
+    }
+    // The same rule again in the write, for a request racing this one.
+    if !state.store.extend_exclusion(caller.id, &new, now).await? {
+        return Err(shorter(state.store.exclusion_of(caller.id).await?));
     }
     tell_guard(&state, caller.id).await?;
-    let stored = state.store.exclusion_of(caller.id).await?.unwrap_or(new);
+    let stored = held.map_or(new, |h| h.extended_by(&new, now));
     tracing::info!(user_id = caller.id, kind = stored.kind.as_str(), until = ?stored.until, code = %excluded(&stored),
         "player excluded from play");
     Ok(HttpResponse::Created().json(exclusion_json(&stored, now)))

@@ -177,10 +177,11 @@ impl Protection for SqlStore {
     }
 
     async fn extend_exclusion(&self, user: i64, new: &Exclusion, now: i64) -> Result<bool, StoreError> {
-        // The stored one gives way when it has ended or the new one ends
-        // later; a self-exclusion in force stays one when a cool-off
-        // extends it (`Exclusion::extended_by`, here in SQL so that a race
-        // cannot get between the check and the write).
+        // `Exclusion::may_become` and `extended_by` (the handler decides
+        // with them), again in SQL so that a race cannot get between the
+        // check and the write: the stored one gives way when it has ended or
+        // the new one ends later; a self-exclusion in force stays one when a
+        // cool-off extends it.
         let done = sqlx::query(
             "INSERT INTO player_exclusions (user_id, kind, since, until, updated_at) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (user_id) DO UPDATE SET \
