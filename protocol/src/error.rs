@@ -125,6 +125,13 @@ codes! {
     /// An exclusion is in force that ends later than the one asked for: it
     /// can be made longer, never shorter.
     ExclusionActive = "exclusion_active",
+    /// The player's identity is not verified enough for this: a deposit,
+    /// withdrawal or stake needs the status the server's `[kyc]` sets.
+    KycRequired = "kyc_required",
+    /// The player's identity is verified already: no new check.
+    AlreadyVerified = "already_verified",
+    /// No identity verification provider is configured.
+    KycUnavailable = "kyc_unavailable",
     /// The player's own session time limit is reached: no stake until the
     /// break after it ends.
     SessionLimitReached = "session_limit_reached",

@@ -120,7 +120,7 @@ impl Application {
             wait: Duration::from_micros(settings.wallet.batch_wait_us),
             lanes: settings.wallet.batch_lanes,
         };
-        let guard = Arc::new(crate::protect::Guard::new(store.clone(), &settings.protection));
+        let guard = Arc::new(crate::protect::Guard::new(store.clone(), &settings.protection, settings.kyc.play));
         let deps = Arc::new(Deps {
             guard: guard.clone(),
             store: store.clone(),
@@ -161,6 +161,7 @@ impl Application {
             pii,
             mailer: mailer.or(smtp),
             payments: crate::payments::from_settings(&settings.payments)?,
+            kyc: crate::kyc::from_settings(&settings.kyc)?,
             store,
             cache,
             tokens: Tokens::new(&key, settings.auth.access_token_secs),

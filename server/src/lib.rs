@@ -14,7 +14,8 @@
 //! - [`roles`]: what each role may do; [`address`]: who a request came from;
 //! - [`throttle`]: the login throttle;
 //! - [`pii`]: personal data sealed at rest; [`notify`]: mail;
-//! - [`payments`]: payment providers and the sandbox one;
+//! - [`payments`]: payment providers and the sandbox one; [`kyc`]: identity
+//!   verification providers and the sandbox one;
 //! - [`http`]: the HTTP API;
 //! - [`metrics`], [`telemetry`]: Prometheus and logs;
 //! - [`games`]: the registry of games this server deals;
@@ -30,6 +31,7 @@ pub mod dev;
 pub mod games;
 pub mod group;
 pub mod http;
+pub mod kyc;
 pub mod limits;
 pub mod metrics;
 pub mod mfa;

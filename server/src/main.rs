@@ -40,6 +40,8 @@ enum Command {
     Pii(cli::pii::PiiCommand),
     /// Run the sandbox payment provider (development and tests only).
     SandboxPay(cli::sandbox_pay::SandboxArgs),
+    /// Run the sandbox identity (KYC) provider (development and tests only).
+    SandboxKyc(cli::sandbox_pay::SandboxArgs),
     /// Certified RNG tools for test labs.
     #[command(subcommand)]
     Rng(cli::rng::RngCommand),
@@ -60,6 +62,7 @@ fn main() -> std::process::ExitCode {
         Command::AuditCheck => cli::admin::audit_check(&settings),
         Command::Pii(cmd) => cli::pii::run(cmd, &settings),
         Command::SandboxPay(args) => cli::sandbox_pay::run(args, &settings),
+        Command::SandboxKyc(args) => cli::sandbox_pay::run_kyc(args, &settings),
         Command::Rng(cmd) => cli::rng::run(cmd, &settings),
         Command::Simulate(args) => cli::simulate::run(args, &settings),
         Command::Verify(args) => cli::verify::run(&args, &settings),

@@ -63,6 +63,8 @@ pub struct Settings {
     pub mail: crate::notify::MailSettings,
     /// `[payments]`: the payment provider.
     pub payments: crate::payments::PaymentSettings,
+    /// `[kyc]`: the identity provider and what needs a verified identity.
+    pub kyc: crate::kyc::KycSettings,
     /// `[protection]`: players' own limits and exclusions.
     pub protection: crate::limits::ProtectionSettings,
     /// The keys that seal personal data, from [`crate::pii::PII_KEYS_ENV`]
@@ -358,7 +360,7 @@ impl Settings {
                 "auth.jwt_secret is a secret and may not be in a settings file: set {JWT_SECRET_ENV} or auth.jwt_secret_file"
             );
         }
-        for key in ["payments.api_key", "payments.webhook_secret"] {
+        for key in ["payments.api_key", "payments.webhook_secret", "kyc.api_key", "kyc.webhook_secret"] {
             if files.extract_inner::<String>(key).is_ok_and(|v| !v.is_empty()) {
                 let var = format!("CROUPIER__{}", key.replace('.', "__").to_uppercase());
                 bail!("{key} is a secret and may not be in a settings file: set {var}");
@@ -464,7 +466,7 @@ impl Settings {
             bail!("invalid settings: tables: id {:?} is declared twice", t.1.id)
         } else if !self.database.url.is_empty() && !self.database.url.starts_with("postgres") {
             "database.url must be a postgres:// URL (or empty for the embedded SQLite database)"
-        } else if let Some(problem) = self.payments.problem() {
+        } else if let Some(problem) = self.payments.problem().or(self.kyc.problem()) {
             bail!("invalid settings: {problem}")
         } else if let Some(problem) = self.mail.problem() {
             bail!("invalid settings: {problem}")

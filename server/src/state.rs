@@ -45,6 +45,8 @@ pub struct AppState {
     pub guard: Arc<crate::protect::Guard>,
     /// The payment provider; `None`: payments are off.
     pub payments: Option<Arc<dyn crate::payments::Provider>>,
+    /// The identity verification provider; `None`: KYC is off.
+    pub kyc: Option<Arc<dyn crate::kyc::Verifier>>,
 }
 
 impl AppState {

@@ -15,6 +15,7 @@ mod common;
 
 use std::time::Duration;
 
+use common::sandbox::now_secs;
 use common::{Db, TestApp, code};
 use croupier_server::payments::sandbox_server::{self, SandboxConfig};
 use serde_json::{Value, json};
@@ -61,8 +62,7 @@ async fn until(app: &TestApp, token: &str, id: i64, status: &str) -> Value {
 
 /// Every webhook attempt the sandbox made.
 async fn deliveries(sandbox: &str) -> Vec<Value> {
-    let answer = reqwest::Client::new().get(format!("{sandbox}/v1/deliveries")).bearer_auth(API_KEY).send().await;
-    answer.unwrap().json::<Value>().await.unwrap()["deliveries"].as_array().unwrap().clone()
+    common::sandbox::deliveries(sandbox, API_KEY).await
 }
 
 /// Starts a deposit and pays it with `card` on the sandbox's page; the id.
@@ -84,16 +84,7 @@ async fn deposit(app: &TestApp, token: &str, amount: i64, card: &str) -> i64 {
 }
 
 async fn webhook(app: &TestApp, signature: Option<&str>, body: &str) -> (u16, Value) {
-    let mut req = app.http.post(app.url("/v1/payments/sandbox/webhook")).body(body.to_owned());
-    if let Some(s) = signature {
-        req = req.header("Sandbox-Signature", s);
-    }
-    let res = req.header("content-type", "application/json").send().await.unwrap();
-    (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
-}
-
-fn now_secs() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+    common::sandbox::webhook(app, "/v1/payments/sandbox/webhook", signature, body).await
 }
 
 async fn deposits_are_credited_once(kind: Db) {

@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 pub mod games;
 pub mod health;
+pub mod kyc;
 pub mod limit;
 pub mod load;
 pub mod mfa;
@@ -61,6 +62,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize, limit: &Ra
         .configure(mfa::routes)
         .configure(account::routes)
         .configure(payments::routes)
+        .configure(kyc::routes)
         .configure(payouts::routes)
         .configure(protect::routes)
         .configure(wallet::routes)

@@ -23,6 +23,7 @@ use serde_json::json;
 use super::error::ApiError;
 use super::extract::{AnyRole, Authenticated};
 use super::wallet::{check_money, tell_balance};
+use crate::kyc::Action;
 use crate::payments::{Event, EventKind, IntentRequest, Provider, WebhookError};
 use crate::state::AppState;
 use crate::store::{AuditEntry, NewPayment, PaymentRow, RoundRef, StoreError};
@@ -100,6 +101,7 @@ async fn deposit(
     let provider = provider(&state)?;
     let DepositBody { amount, currency } = body.into_inner();
     check_money(&state, amount, &currency)?;
+    super::kyc::gate(&state, caller.id, Action::Deposit).await?;
     // Held until the payment is recorded, so that two deposits racing are
     // checked against the limits one after the other.
     let _permit = state.guard.deposit_permit(caller.id, &currency, amount, state.now_ms()).await?.map_err(|code| {
@@ -170,6 +172,7 @@ async fn withdraw(
     let WithdrawBody { amount, currency, destination, otp } = body.into_inner();
     check_money(&state, amount, &currency)?;
     check_destination(&destination)?;
+    super::kyc::gate(&state, caller.id, Action::Withdraw).await?;
     let user = super::auth::account(&state, caller.id).await?;
     let address = state.proxies.of(&req);
     state.logins.check(&user.username, address).map_err(super::auth::throttled)?;
@@ -223,14 +226,7 @@ async fn webhook(
         return Err(ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such payment provider"));
     }
     let signature = req.headers().get(provider.signature_header()).and_then(|v| v.to_str().ok());
-    let event = provider.verify_webhook(signature, &body, state.now_ms() / 1000).map_err(|e| {
-        tracing::warn!(error = %e, "a webhook was refused");
-        match e {
-            WebhookError::BadSignature => ApiError::bad_request(ErrorCode::InvalidSignature, e.to_string()),
-            WebhookError::Stale(_) => ApiError::bad_request(ErrorCode::StaleWebhook, e.to_string()),
-            WebhookError::Malformed(_) => ApiError::bad_request(ErrorCode::InvalidWebhook, e.to_string()),
-        }
-    })?;
+    let event = provider.verify_webhook(signature, &body, state.now_ms() / 1000).map_err(refused_webhook)?;
     let address = state.proxies.of(&req).to_string();
     let (payment, outcome) = apply(&state, provider.name(), &event, address).await?;
     let kind = format!("{:?}", event.kind);
@@ -238,6 +234,16 @@ async fn webhook(
     let outcome = if fresh { outcome } else { "duplicate" };
     tracing::info!(event = %event.id, ?payment, kind = %kind, outcome, "webhook");
     Ok(HttpResponse::Ok().json(json!({ "outcome": outcome })))
+}
+
+/// The answer to a webhook refused for `e` (payments' and identity's).
+pub(super) fn refused_webhook(e: WebhookError) -> ApiError {
+    tracing::warn!(error = %e, "a webhook was refused");
+    match e {
+        WebhookError::BadSignature => ApiError::bad_request(ErrorCode::InvalidSignature, e.to_string()),
+        WebhookError::Stale(_) => ApiError::bad_request(ErrorCode::StaleWebhook, e.to_string()),
+        WebhookError::Malformed(_) => ApiError::bad_request(ErrorCode::InvalidWebhook, e.to_string()),
+    }
 }
 
 /// Carries out `event`; (its payment, what it did).

@@ -16,6 +16,7 @@ use serde::Deserialize;
 use sha2::Sha256;
 use thiserror::Error;
 
+pub mod hooks;
 pub mod sandbox;
 pub mod sandbox_server;
 

@@ -16,43 +16,41 @@ use super::{
 /// The header the sandbox signs webhooks in.
 pub const SIGNATURE_HEADER: &str = "Sandbox-Signature";
 
-/// The sandbox, as a provider.
-pub struct Sandbox {
+/// A sandbox's API: bearer key, a deadline on every call. Shared with the
+/// identity sandbox's adapter (`crate::kyc::sandbox`).
+pub struct Api {
     http: reqwest::Client,
-    api_url: String,
-    api_key: String,
-    secret: Vec<u8>,
-    tolerance_secs: u64,
+    url: String,
+    key: String,
 }
 
-impl Sandbox {
-    /// The adapter `settings` describe.
+impl Api {
+    /// The API at `url` with our `key`, each call failing after `timeout_ms`.
     ///
     /// # Errors
     /// An HTTP client that cannot be built.
-    pub fn new(settings: &PaymentSettings) -> anyhow::Result<Self> {
+    pub fn new(url: &str, key: &str, timeout_ms: u64) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
-            .timeout(Duration::from_millis(settings.timeout_ms))
+            .timeout(Duration::from_millis(timeout_ms))
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
-        Ok(Self {
-            http,
-            api_url: settings.api_url.trim_end_matches('/').to_owned(),
-            api_key: settings.api_key.0.clone(),
-            secret: settings.webhook_secret.0.clone().into_bytes(),
-            tolerance_secs: settings.webhook_tolerance_secs,
-        })
+        Ok(Self { http, url: url.trim_end_matches('/').to_owned(), key: key.to_owned() })
     }
 
-    async fn call<T: for<'de> Deserialize<'de>>(
+    /// `POST path` with `body`, its answer read as `T`.
+    ///
+    /// # Errors
+    /// [`ProviderError::Unreachable`] without an answer in time,
+    /// [`ProviderError::Refused`] for a non-2xx or unreadable one.
+    pub async fn call<T: for<'de> Deserialize<'de>>(
         &self,
         path: &str,
         body: serde_json::Value,
     ) -> Result<T, ProviderError> {
         let answer = self
             .http
-            .post(format!("{}{path}", self.api_url))
-            .bearer_auth(&self.api_key)
+            .post(format!("{}{path}", self.url))
+            .bearer_auth(&self.key)
             .json(&body)
             .send()
             .await
@@ -63,6 +61,27 @@ impl Sandbox {
             return Err(ProviderError::Refused(format!("{status}: {}", text.chars().take(200).collect::<String>())));
         }
         answer.json().await.map_err(|e| ProviderError::Refused(format!("an answer we cannot read: {e}")))
+    }
+}
+
+/// The sandbox, as a provider.
+pub struct Sandbox {
+    api: Api,
+    secret: Vec<u8>,
+    tolerance_secs: u64,
+}
+
+impl Sandbox {
+    /// The adapter `settings` describe.
+    ///
+    /// # Errors
+    /// An HTTP client that cannot be built.
+    pub fn new(settings: &PaymentSettings) -> anyhow::Result<Self> {
+        Ok(Self {
+            api: Api::new(&settings.api_url, &settings.api_key.0, settings.timeout_ms)?,
+            secret: settings.webhook_secret.0.clone().into_bytes(),
+            tolerance_secs: settings.webhook_tolerance_secs,
+        })
     }
 }
 
@@ -106,13 +125,13 @@ impl Provider for Sandbox {
     async fn create_intent(&self, r: &IntentRequest) -> Result<Intent, ProviderError> {
         let body =
             json!({ "reference": r.reference, "amount": r.amount, "currency": r.currency, "return_url": r.return_url });
-        let answer: IntentAnswer = self.call("/v1/intents", body).await?;
+        let answer: IntentAnswer = self.api.call("/v1/intents", body).await?;
         Ok(Intent { provider_ref: answer.id, redirect_url: answer.redirect_url })
     }
 
     async fn payout(&self, r: &PayoutRequest) -> Result<String, ProviderError> {
         let body = json!({ "reference": r.reference, "amount": r.amount, "currency": r.currency, "destination": r.destination });
-        let answer: PayoutAnswer = self.call("/v1/payouts", body).await?;
+        let answer: PayoutAnswer = self.api.call("/v1/payouts", body).await?;
         Ok(answer.id)
     }
 

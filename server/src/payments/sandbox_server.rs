@@ -24,15 +24,14 @@
 use std::collections::HashMap;
 use std::net::TcpListener;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, HttpServer, web};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
 
+use super::hooks::{Hooks, refuse};
 use super::sandbox::SIGNATURE_HEADER;
 
 /// What the sandbox is started with.
@@ -56,85 +55,23 @@ struct Payment {
     paid: bool,
 }
 
-/// One webhook attempt, as `GET /v1/deliveries` lists it.
-#[derive(Clone, Serialize)]
-struct Delivery {
-    event: String,
-    #[serde(rename = "type")]
-    kind: String,
-    signature: String,
-    body: String,
-    status: u16,
-}
-
 #[derive(Default)]
 struct Book {
     intents: HashMap<String, Payment>,
     intent_of: HashMap<String, String>,
     payouts: HashMap<String, String>,
-    deliveries: Vec<Delivery>,
 }
 
 struct Sandbox {
-    config: SandboxConfig,
-    http: reqwest::Client,
-    next: AtomicU64,
+    hooks: Hooks,
     book: Mutex<Book>,
 }
 
 impl Sandbox {
-    fn id(&self, prefix: &str) -> String {
-        format!("{prefix}_{:06}", self.next.fetch_add(1, Ordering::Relaxed))
-    }
-
     fn book(&self) -> std::sync::MutexGuard<'_, Book> {
         // A poisoned book is still a book: the sandbox keeps serving.
         self.book.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
-
-    fn authorised(&self, req: &HttpRequest) -> Result<(), HttpResponse> {
-        let sent = req.headers().get("authorization").and_then(|v| v.to_str().ok());
-        if sent == Some(format!("Bearer {}", self.config.api_key).as_str()) {
-            Ok(())
-        } else {
-            Err(HttpResponse::Unauthorized().json(json!({ "error": "a bearer API key is required" })))
-        }
-    }
-
-    /// Delivers `events` in order, each retried until answered 2xx.
-    async fn deliver(&self, events: Vec<(String, String, serde_json::Value)>) {
-        for (event, kind, object) in events {
-            let body = json!({ "id": event, "type": kind, "created": now_secs(), "data": object }).to_string();
-            for attempt in 0..5u32 {
-                let signature = super::sign(&self.config.webhook_secret, now_secs(), body.as_bytes());
-                let sent = self
-                    .http
-                    .post(&self.config.webhook_url)
-                    .header(SIGNATURE_HEADER, &signature)
-                    .header("content-type", "application/json")
-                    .body(body.clone())
-                    .send()
-                    .await;
-                let status = sent.as_ref().map_or(0, |r| r.status().as_u16());
-                let kind = kind.clone();
-                self.book().deliveries.push(Delivery {
-                    event: event.clone(),
-                    kind,
-                    signature,
-                    body: body.clone(),
-                    status,
-                });
-                if (200..300).contains(&status) {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(100 << attempt)).await;
-            }
-        }
-    }
-}
-
-fn now_secs() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 #[derive(Deserialize)]
@@ -158,12 +95,8 @@ struct Card {
     card: String,
 }
 
-fn refuse(status: StatusCode, why: &str) -> HttpResponse {
-    HttpResponse::build(status).json(json!({ "error": why }))
-}
-
 async fn create_intent(sandbox: web::Data<Sandbox>, req: HttpRequest, body: web::Json<NewIntent>) -> HttpResponse {
-    if let Err(no) = sandbox.authorised(&req) {
+    if let Err(no) = sandbox.hooks.authorised(&req) {
         return no;
     }
     let NewIntent { reference, amount, currency, return_url } = body.into_inner();
@@ -175,7 +108,7 @@ async fn create_intent(sandbox: web::Data<Sandbox>, req: HttpRequest, body: web:
     let id = match book.intent_of.get(&reference) {
         Some(id) => id.clone(),
         None => {
-            let id = sandbox.id("pi");
+            let id = sandbox.hooks.id("pi");
             book.intent_of.insert(reference.clone(), id.clone());
             let payment = Payment { id: id.clone(), reference, amount, currency, return_url, paid: false };
             book.intents.insert(id.clone(), payment);
@@ -214,7 +147,7 @@ async fn pay(sandbox: web::Data<Sandbox>, id: web::Path<String>, form: web::Form
         p.clone()
     };
     let object = json!({ "id": p.id, "reference": p.reference, "amount": p.amount, "currency": p.currency });
-    let event = |kind: &str| (sandbox.id("evt"), kind.to_owned(), object.clone());
+    let event = |kind: &str| (sandbox.hooks.id("evt"), kind.to_owned(), object.clone());
     let (events, status) = match card.as_str() {
         "4242424242424242" => (vec![event("payment.pending"), event("payment.succeeded")], "succeeded"),
         "4000000000000002" => (vec![event("payment.pending"), event("payment.failed")], "failed"),
@@ -230,14 +163,14 @@ async fn pay(sandbox: web::Data<Sandbox>, id: web::Path<String>, form: web::Form
         }
     };
     let sender = sandbox.clone();
-    actix_web::rt::spawn(async move { sender.deliver(events).await });
+    actix_web::rt::spawn(async move { sender.hooks.deliver(events).await });
     let separator = if p.return_url.contains('?') { '&' } else { '?' };
     let back = format!("{}{separator}payment={}&status={status}", p.return_url, p.reference);
     HttpResponse::SeeOther().insert_header(("location", back)).finish()
 }
 
 async fn payout(sandbox: web::Data<Sandbox>, req: HttpRequest, body: web::Json<NewPayout>) -> HttpResponse {
-    if let Err(no) = sandbox.authorised(&req) {
+    if let Err(no) = sandbox.hooks.authorised(&req) {
         return no;
     }
     let NewPayout { reference, amount, currency, destination } = body.into_inner();
@@ -249,7 +182,7 @@ async fn payout(sandbox: web::Data<Sandbox>, req: HttpRequest, body: web::Json<N
         match book.payouts.get(&reference) {
             Some(id) => (id.clone(), false),
             None => {
-                let id = sandbox.id("po");
+                let id = sandbox.hooks.id("po");
                 book.payouts.insert(reference.clone(), id.clone());
                 (id, true)
             }
@@ -258,18 +191,15 @@ async fn payout(sandbox: web::Data<Sandbox>, req: HttpRequest, body: web::Json<N
     if fresh {
         let kind = if destination.starts_with("fail") { "payout.failed" } else { "payout.paid" };
         let object = json!({ "id": id, "reference": reference, "amount": amount, "currency": currency });
-        let events = vec![(sandbox.id("evt"), kind.to_owned(), object)];
+        let events = vec![(sandbox.hooks.id("evt"), kind.to_owned(), object)];
         let sender = sandbox.clone();
-        actix_web::rt::spawn(async move { sender.deliver(events).await });
+        actix_web::rt::spawn(async move { sender.hooks.deliver(events).await });
     }
     HttpResponse::Created().json(json!({ "id": id, "status": "pending" }))
 }
 
 async fn deliveries(sandbox: web::Data<Sandbox>, req: HttpRequest) -> HttpResponse {
-    if let Err(no) = sandbox.authorised(&req) {
-        return no;
-    }
-    HttpResponse::Ok().json(json!({ "deliveries": sandbox.book().deliveries.clone() }))
+    sandbox.hooks.deliveries(&req)
 }
 
 /// The sandbox, serving on `listener` (one worker) until stopped.
@@ -277,8 +207,8 @@ async fn deliveries(sandbox: web::Data<Sandbox>, req: HttpRequest) -> HttpRespon
 /// # Errors
 /// The listener cannot be served or the HTTP client built.
 pub fn serve(config: SandboxConfig, listener: TcpListener) -> anyhow::Result<Server> {
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(5)).build()?;
-    let sandbox = web::Data::new(Sandbox { config, http, next: AtomicU64::new(1), book: Mutex::new(Book::default()) });
+    let hooks = Hooks::new(config.api_key, config.webhook_secret, config.webhook_url, SIGNATURE_HEADER)?;
+    let sandbox = web::Data::new(Sandbox { hooks, book: Mutex::new(Book::default()) });
     let server = HttpServer::new(move || {
         actix_web::App::new()
             .app_data(sandbox.clone())

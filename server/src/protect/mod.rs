@@ -21,6 +21,10 @@
 //! back. When the database cannot say and no copy is held, the stake is
 //! refused.
 //!
+//! A stake also needs the identity verification status `kyc.play`; the
+//! guard holds the player's status with their rules, and the KYC webhook
+//! hands it a new one at once ([`Guard::kyc_changed`]).
+//!
 //! It must never let a stake through that a limit in force forbids, and
 //! never read or decide an outcome.
 
@@ -35,6 +39,7 @@ use dashmap::DashMap;
 
 use croupier_protocol::SessionPlay;
 
+use crate::kyc::{Level, Status};
 use crate::limits::{DAY_MS, Exclusion, ExclusionKind, Limit, LimitKind, Period, SessionRules};
 use crate::store::{RoundClose, Store, StoreError};
 use session::Sessions;
@@ -78,6 +83,8 @@ struct Player {
     limits: Vec<Limit>,
     exclusion: Option<Exclusion>,
     session: SessionRules,
+    /// Their identity verification status (`none` when `kyc.play` is).
+    kyc: Status,
     /// Per currency with a loss or wager limit.
     usage: HashMap<String, Usage>,
 }
@@ -130,6 +137,8 @@ pub struct Guard {
     refresh_ms: i64,
     /// For a player who chose none; 0: none.
     reality_check_ms: i64,
+    /// The least identity verification status a stake needs.
+    kyc_play: Level,
     sessions: Sessions,
     players: DashMap<i64, Player>,
     /// Open rounds holding a followed player's stakes: round to (player,
@@ -140,13 +149,15 @@ pub struct Guard {
 }
 
 impl Guard {
-    /// A guard over `store`'s limits and ledger.
-    pub fn new(store: Arc<dyn Store>, settings: &ProtectionSettings) -> Self {
+    /// A guard over `store`'s limits and ledger; a stake needs the
+    /// verification status `kyc_play`.
+    pub fn new(store: Arc<dyn Store>, settings: &ProtectionSettings, kyc_play: Level) -> Self {
         let ms = |secs: u64| i64::try_from(secs.saturating_mul(1000)).unwrap_or(i64::MAX);
         Self {
             store,
             refresh_ms: ms(settings.refresh_secs),
             reality_check_ms: ms(settings.reality_check_secs),
+            kyc_play,
             sessions: Sessions::new(ms(settings.session_break_secs)),
             players: DashMap::new(),
             rounds: DashMap::new(),
@@ -155,7 +166,7 @@ impl Guard {
     }
 
     /// Lets `claim` through, counting it at once, or refuses it with the
-    /// code to send: `self_excluded`, `cooling_off`, `session_limit_reached`,
+    /// code to send: `self_excluded`, `cooling_off`, `kyc_required`, `session_limit_reached`,
     /// `wager_limit_reached`, `loss_limit_reached`, or `wallet_unavailable` when the database
     /// cannot say in three tries. `Some(ticket)` when a limit follows it.
     pub async fn admit(&self, claim: &Claim<'_>, now: i64) -> Result<Option<Ticket>, ErrorCode> {
@@ -180,6 +191,9 @@ impl Guard {
             let Some(mut p) = self.players.get_mut(&claim.player) else { return Err(ErrorCode::WalletUnavailable) };
             if let Some(e) = p.exclusion.filter(|e| e.active(now)) {
                 return Err(excluded(&e));
+            }
+            if !p.kyc.meets(self.kyc_play) {
+                return Err(ErrorCode::KycRequired);
             }
             let session = self.sessions.at(claim.player, p.session_limit_ms(now), now);
             if session.is_some_and(|s| s.resume_at.is_some()) {
@@ -242,6 +256,13 @@ impl Guard {
             p.exclusion = exclusion;
             p.session = session;
             p.generation += 1;
+        }
+    }
+
+    /// `player`'s identity verification status is now `status`.
+    pub fn kyc_changed(&self, player: i64, status: Status) {
+        if let Some(mut p) = self.players.get_mut(&player) {
+            p.kyc = status;
         }
     }
 
@@ -404,11 +425,12 @@ impl Guard {
         let limits = self.store.limits_of(player).await?;
         let exclusion = self.store.exclusion_of(player).await?;
         let session = self.store.session_rules_of(player).await?;
+        let kyc = if self.kyc_play == Level::None { Status::None } else { self.store.kyc_status(player).await? };
         let mut usage = HashMap::new();
         for c in play_currencies(&limits) {
             usage.insert(c.clone(), Usage::from(self.store.play_usage(player, &c, window_start(now)).await?));
         }
-        let fresh = Player { loaded_at: now, generation: 0, inflight: 0, limits, exclusion, session, usage };
+        let fresh = Player { loaded_at: now, generation: 0, inflight: 0, limits, exclusion, session, kyc, usage };
         let open: Vec<(String, String)> =
             fresh.usage.iter().flat_map(|(c, u)| u.open_rounds().map(move |r| (r.clone(), c.clone()))).collect();
         match self.players.entry(player) {
@@ -425,6 +447,7 @@ impl Guard {
                     p.limits = fresh.limits;
                     p.exclusion = fresh.exclusion;
                     p.session = fresh.session;
+                    p.kyc = fresh.kyc;
                     return Ok(());
                 }
             }

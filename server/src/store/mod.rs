@@ -18,6 +18,7 @@ use crate::settings::DatabaseSettings;
 
 pub use console::{AuditEntry, AuditRow, Console, RoundSummary};
 pub use identity::{Identity, ProfileRow};
+pub use kyc::{Kyc, KycCheck};
 pub use mfa::{Mfa, TotpRow};
 pub use payments::{NewPayment, PaymentRow, Payments};
 pub use protect::{DayUsage, PlayUsage, Protection};
@@ -30,6 +31,7 @@ mod batch_pg;
 pub use batch_pg::{SQL_REFUSALS, sql_refusal};
 mod console;
 mod identity;
+mod kyc;
 mod mfa;
 mod payments;
 pub mod postgres;
@@ -251,9 +253,11 @@ pub struct RoundRef<'a> {
 /// the [`Wallet`] supertrait, second factors in [`Mfa`], profiles and
 /// password resets in [`Identity`], deposits and withdrawals through a
 /// provider in [`Payments`], players' own limits and exclusions in
-/// [`Protection`].
+/// [`Protection`], identity checks in [`Kyc`].
 #[async_trait]
-pub trait Store: Wallet + Rounds + Console + Mfa + Identity + Payments + Protection + Send + Sync + 'static {
+pub trait Store:
+    Wallet + Rounds + Console + Mfa + Identity + Payments + Protection + Kyc + Send + Sync + 'static
+{
     /// Which backend this is.
     fn backend(&self) -> Backend;
 

@@ -207,18 +207,42 @@ impl Payments for SqlStore {
         outcome: &str,
         now: i64,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "INSERT INTO payment_events (provider, event_id, payment_id, kind, outcome, received_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (provider, event_id) DO NOTHING",
-        )
-        .bind(provider)
-        .bind(event_id)
-        .bind(payment)
-        .bind(kind)
-        .bind(outcome)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        let event = WebhookEvent { provider, event_id, subject: payment, kind, outcome, at: now };
+        record_webhook(self, "payment_events", "payment_id", &event).await
     }
+}
+
+/// A webhook event to record once: its provider's id of it, what it was
+/// about and what it did.
+pub(super) struct WebhookEvent<'a> {
+    pub provider: &'a str,
+    pub event_id: &'a str,
+    pub subject: Option<i64>,
+    pub kind: &'a str,
+    pub outcome: &'a str,
+    pub at: i64,
+}
+
+/// Records `event` in `table` (its subject in `column`); `false` when it
+/// was recorded before (a redelivery).
+pub(super) async fn record_webhook(
+    store: &SqlStore,
+    table: &str,
+    column: &str,
+    event: &WebhookEvent<'_>,
+) -> Result<bool, StoreError> {
+    let sql = format!(
+        "INSERT INTO {table} (provider, event_id, {column}, kind, outcome, received_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (provider, event_id) DO NOTHING"
+    );
+    let done = sqlx::query(&sql)
+        .bind(event.provider)
+        .bind(event.event_id)
+        .bind(event.subject)
+        .bind(event.kind)
+        .bind(event.outcome)
+        .bind(event.at)
+        .execute(&store.pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }

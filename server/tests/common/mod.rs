@@ -8,6 +8,7 @@
 
 pub mod books;
 pub mod proxy;
+pub mod sandbox;
 pub mod smtp;
 pub mod ws;
 
