@@ -132,6 +132,15 @@ codes! {
     AlreadyVerified = "already_verified",
     /// No identity verification provider is configured.
     KycUnavailable = "kyc_unavailable",
+    /// A `Croupier-Device` header that is not 1 to 64 of `A-Z a-z 0-9 _ -`.
+    InvalidDevice = "invalid_device",
+    /// No such AML case.
+    UnknownCase = "unknown_case",
+    /// The AML case is not in a status that allows this (closing a closed
+    /// one, escalating one escalated).
+    InvalidCaseState = "invalid_case_state",
+    /// An AML case's outcome that is not `cleared` or `reported`.
+    InvalidOutcome = "invalid_outcome",
     /// The player's own session time limit is reached: no stake until the
     /// break after it ends.
     SessionLimitReached = "session_limit_reached",

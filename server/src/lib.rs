@@ -15,13 +15,15 @@
 //! - [`throttle`]: the login throttle;
 //! - [`pii`]: personal data sealed at rest; [`notify`]: mail;
 //! - [`payments`]: payment providers and the sandbox one; [`kyc`]: identity
-//!   verification providers and the sandbox one;
+//!   verification providers and the sandbox one; [`aml`]: the
+//!   anti-money-laundering rules;
 //! - [`http`]: the HTTP API;
 //! - [`metrics`], [`telemetry`]: Prometheus and logs;
 //! - [`games`]: the registry of games this server deals;
 //! - [`ws`]: real-time play over `/v1/ws`.
 
 pub mod address;
+pub mod aml;
 pub mod app;
 pub mod auth;
 pub mod cache;

@@ -25,6 +25,8 @@ pub enum Permission {
     LoadAccounts,
     /// List withdrawals waiting for review; approve or reject them.
     ReviewPayments,
+    /// Read the AML review queue; escalate, note and close cases.
+    ReviewAml,
 }
 
 impl Permission {
@@ -38,18 +40,27 @@ impl Permission {
             Permission::ReadAudit => "read_audit",
             Permission::LoadAccounts => "load_accounts",
             Permission::ReviewPayments => "review_payments",
+            Permission::ReviewAml => "review_aml",
         }
     }
 }
 
-use Permission::{Deposit, LoadAccounts, ManageTables, ReadAnyRound, ReadAudit, ReadPlayers, ReviewPayments};
+use Permission::{
+    Deposit, LoadAccounts, ManageTables, ReadAnyRound, ReadAudit, ReadPlayers, ReviewAml, ReviewPayments,
+};
 
 /// What each role may do. A player may do none of it.
 pub const GRANTS: &[(Role, &[Permission])] = &[
     (Role::Player, &[]),
     (Role::Support, &[ReadPlayers, ReadAnyRound]),
-    (Role::Operator, &[ReadPlayers, ReadAnyRound, Deposit, ManageTables, ReadAudit, LoadAccounts, ReviewPayments]),
-    (Role::Admin, &[ReadPlayers, ReadAnyRound, Deposit, ManageTables, ReadAudit, LoadAccounts, ReviewPayments]),
+    (
+        Role::Operator,
+        &[ReadPlayers, ReadAnyRound, Deposit, ManageTables, ReadAudit, LoadAccounts, ReviewPayments, ReviewAml],
+    ),
+    (
+        Role::Admin,
+        &[ReadPlayers, ReadAnyRound, Deposit, ManageTables, ReadAudit, LoadAccounts, ReviewPayments, ReviewAml],
+    ),
     (Role::Auditor, &[ReadPlayers, ReadAnyRound, ReadAudit]),
 ];
 

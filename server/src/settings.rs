@@ -65,6 +65,8 @@ pub struct Settings {
     pub payments: crate::payments::PaymentSettings,
     /// `[kyc]`: the identity provider and what needs a verified identity.
     pub kyc: crate::kyc::KycSettings,
+    /// `[aml]`: the anti-money-laundering rules.
+    pub aml: crate::aml::AmlSettings,
     /// `[protection]`: players' own limits and exclusions.
     pub protection: crate::limits::ProtectionSettings,
     /// The keys that seal personal data, from [`crate::pii::PII_KEYS_ENV`]
@@ -466,7 +468,7 @@ impl Settings {
             bail!("invalid settings: tables: id {:?} is declared twice", t.1.id)
         } else if !self.database.url.is_empty() && !self.database.url.starts_with("postgres") {
             "database.url must be a postgres:// URL (or empty for the embedded SQLite database)"
-        } else if let Some(problem) = self.payments.problem().or(self.kyc.problem()) {
+        } else if let Some(problem) = self.payments.problem().or(self.kyc.problem()).or(self.aml.problem()) {
             bail!("invalid settings: {problem}")
         } else if let Some(problem) = self.mail.problem() {
             bail!("invalid settings: {problem}")

@@ -19,7 +19,6 @@ use common::ws::Player;
 use common::{Db, TestApp, code};
 use croupier_server::kyc::Level;
 use croupier_server::kyc::sandbox_server::{self, KycSandboxConfig};
-use croupier_server::payments::sandbox_server::{self as pay_server, SandboxConfig};
 use serde_json::{Value, json};
 
 const SECRET: &str = "whsec_kyc_secret";
@@ -31,11 +30,8 @@ const API_KEY: &str = "sk_kyc_key";
 async fn with_sandbox(kind: Db, deposit: Level, withdraw: Level, play: Level) -> (TestApp, String) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let sandbox = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-    let pay_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let pay_url = format!("http://127.0.0.1:{}", pay_listener.local_addr().unwrap().port());
     let api_url = sandbox.clone();
-    let app = TestApp::spawn_with(kind, move |s| {
-        s.rate_limit.enabled = false;
+    let (app, _) = common::sandbox::with_payments(kind, move |s| {
         s.ws.messages_per_second = 10_000;
         s.ws.message_burst = 10_000;
         s.kyc.provider = "sandbox".into();
@@ -44,10 +40,6 @@ async fn with_sandbox(kind: Db, deposit: Level, withdraw: Level, play: Level) ->
         s.kyc.webhook_secret.0 = SECRET.into();
         s.kyc.return_url = "https://casino.test/account".into();
         (s.kyc.deposit, s.kyc.withdraw, s.kyc.play) = (deposit, withdraw, play);
-        s.payments.provider = "sandbox".into();
-        s.payments.api_url = pay_url;
-        s.payments.api_key.0 = "sk_pay".into();
-        s.payments.webhook_secret.0 = "whsec_pay".into();
     })
     .await;
     let config = KycSandboxConfig {
@@ -56,12 +48,6 @@ async fn with_sandbox(kind: Db, deposit: Level, withdraw: Level, play: Level) ->
         webhook_url: app.url("/v1/kyc/sandbox/webhook"),
     };
     actix_web::rt::spawn(sandbox_server::serve(config, listener).unwrap());
-    let pay = SandboxConfig {
-        api_key: "sk_pay".into(),
-        webhook_secret: b"whsec_pay".to_vec(),
-        webhook_url: app.url("/v1/payments/sandbox/webhook"),
-    };
-    actix_web::rt::spawn(pay_server::serve(pay, pay_listener).unwrap());
     (app, sandbox)
 }
 

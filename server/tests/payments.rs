@@ -17,47 +17,19 @@ use std::time::Duration;
 
 use common::sandbox::now_secs;
 use common::{Db, TestApp, code};
-use croupier_server::payments::sandbox_server::{self, SandboxConfig};
 use serde_json::{Value, json};
 
-const SECRET: &str = "whsec_test_secret";
-const API_KEY: &str = "sk_test_key";
+const SECRET: &str = common::sandbox::PAY_SECRET;
+const API_KEY: &str = common::sandbox::PAY_KEY;
 
 /// A server with the sandbox as its provider, and the sandbox's base URL.
 async fn with_sandbox(kind: Db, review_above: i64) -> (TestApp, String) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let sandbox = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-    let api_url = sandbox.clone();
-    let app = TestApp::spawn_with(kind, move |s| {
-        s.rate_limit.enabled = false;
-        s.payments.provider = "sandbox".into();
-        s.payments.api_url = api_url;
-        s.payments.api_key.0 = API_KEY.into();
-        s.payments.webhook_secret.0 = SECRET.into();
-        s.payments.return_url = "https://casino.test/wallet".into();
-        s.payments.review_above = review_above;
-    })
-    .await;
-    let config = SandboxConfig {
-        api_key: API_KEY.into(),
-        webhook_secret: SECRET.as_bytes().to_vec(),
-        webhook_url: app.url("/v1/payments/sandbox/webhook"),
-    };
-    actix_web::rt::spawn(sandbox_server::serve(config, listener).unwrap());
-    (app, sandbox)
+    common::sandbox::with_payments(kind, move |s| s.payments.review_above = review_above).await
 }
 
 /// Waits (20 s at most) until payment `id` of `token`'s player is `status`.
 async fn until(app: &TestApp, token: &str, id: i64, status: &str) -> Value {
-    for _ in 0..400 {
-        let (_, body) = app.get("/v1/wallet/payments", Some(token)).await;
-        let payment = body["payments"].as_array().unwrap().iter().find(|p| p["id"] == id).cloned().unwrap();
-        if payment["status"] == status {
-            return payment;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("payment {id} never became {status}");
+    common::sandbox::until_payment(app, token, id, status).await
 }
 
 /// Every webhook attempt the sandbox made.
@@ -67,20 +39,7 @@ async fn deliveries(sandbox: &str) -> Vec<Value> {
 
 /// Starts a deposit and pays it with `card` on the sandbox's page; the id.
 async fn deposit(app: &TestApp, token: &str, amount: i64, card: &str) -> i64 {
-    let (s, started) =
-        app.post("/v1/wallet/deposits", &json!({ "amount": amount, "currency": "EUR" }), Some(token)).await;
-    assert_eq!(s, 201, "{started}");
-    assert_eq!(started["payment"]["status"], "created");
-    let id = started["payment"]["id"].as_i64().unwrap();
-    let page = started["redirect_url"].as_str().unwrap();
-    let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let html = browser.get(page).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains(&format!("Pay {}.{:02} EUR", amount / 100, amount % 100)), "{html}");
-    let paid = browser.post(page).form(&[("card", card)]).send().await.unwrap();
-    assert_eq!(paid.status().as_u16(), 303);
-    let back = paid.headers()["location"].to_str().unwrap().to_owned();
-    assert!(back.starts_with(&format!("https://casino.test/wallet?payment=pay-{id}&status=")), "{back}");
-    id
+    common::sandbox::deposit(app, token, amount, card).await
 }
 
 async fn webhook(app: &TestApp, signature: Option<&str>, body: &str) -> (u16, Value) {

@@ -47,6 +47,11 @@ fn routes() -> Vec<(&'static str, &'static str, Value, Permission)> {
         ("GET", "/v1/admin/withdrawals?status=review", Value::Null, ReviewPayments),
         ("POST", "/v1/admin/withdrawals/999/approve", json!({ "reason": "r" }), ReviewPayments),
         ("POST", "/v1/admin/withdrawals/999/reject", json!({ "reason": "r" }), ReviewPayments),
+        ("GET", "/v1/admin/aml/cases", Value::Null, ReviewAml),
+        ("GET", "/v1/admin/aml/cases/999999", Value::Null, ReviewAml),
+        ("POST", "/v1/admin/aml/cases/999999/escalate", json!({ "reason": "r" }), ReviewAml),
+        ("POST", "/v1/admin/aml/cases/999999/close", json!({ "outcome": "cleared", "reason": "r" }), ReviewAml),
+        ("POST", "/v1/admin/aml/cases/999999/notes", json!({ "note": "n" }), ReviewAml),
     ]
 }
 

@@ -167,6 +167,7 @@ async fn login(
     body: web::Json<Credentials>,
 ) -> Result<HttpResponse, ApiError> {
     let Credentials { username, password, otp } = body.into_inner();
+    let device = super::aml::device(&req)?;
     let bad = || ApiError::unauthorized(ErrorCode::InvalidCredentials, "wrong username or password");
     // A name that is no username is counted as typed: it is refused the same way.
     let name = normalise_username(&username).ok();
@@ -188,6 +189,7 @@ async fn login(
         return Err(bad());
     };
     let mfa = super::mfa::step_up(&state, &user, otp.as_deref(), address, StatusCode::UNAUTHORIZED).await?;
+    super::aml::screen_sign_in(&state, user.id, &address.to_string(), device.as_deref()).await;
     Ok(HttpResponse::Ok().json(issue(&state, &user, mfa).await?))
 }
 

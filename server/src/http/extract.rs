@@ -46,7 +46,7 @@ pub mod can {
             }
         )+};
     }
-    markers!(ReadPlayers, Deposit, ManageTables, ReadAudit, LoadAccounts, ReviewPayments);
+    markers!(ReadPlayers, Deposit, ManageTables, ReadAudit, LoadAccounts, ReviewPayments, ReviewAml);
 }
 
 /// A caller with a valid access token and an admitted role.

@@ -3,6 +3,7 @@
 //! store; they never build SQL and never hold money logic of their own.
 
 pub mod account;
+pub mod aml;
 pub mod auth;
 pub mod console;
 pub mod error;
@@ -63,6 +64,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize, limit: &Ra
         .configure(account::routes)
         .configure(payments::routes)
         .configure(kyc::routes)
+        .configure(aml::routes)
         .configure(payouts::routes)
         .configure(protect::routes)
         .configure(wallet::routes)

@@ -201,7 +201,9 @@ async fn withdraw(
     }
     state.store.audit(&audit(&state, &payment, "withdrawal.hold", address.to_string())).await?;
     tell_balance(&state, user.id, &currency).await;
-    let review = amount > state.settings.payments.review_above;
+    // Above the threshold, or raising an AML case, it waits for an operator.
+    let flagged = super::aml::screen_withdrawal(&state, &payment, &address.to_string()).await;
+    let review = amount > state.settings.payments.review_above || flagged;
     let next = if review { "review" } else { "approved" };
     state.store.move_payment(payment.id, &["holding"], next, state.now_ms()).await?;
     tracing::info!(user_id = user.id, payment = payment.id, amount, %currency, review, "withdrawal held");
@@ -280,7 +282,7 @@ async fn apply(
     let outcome = match event.kind {
         EventKind::PaymentSucceeded => {
             // Credited once: the key is the payment's, whatever the event.
-            let entry = audit(state, &payment, "payment.deposit", address);
+            let entry = audit(state, &payment, "payment.deposit", address.clone());
             let key = format!("payment:{}", payment.id);
             let receipt = store.staff_deposit(&key, payment.user_id, &payment.currency, payment.amount, &entry).await?;
             store.move_payment(payment.id, &["created", "pending", "failed"], "succeeded", now).await?;
@@ -288,6 +290,7 @@ async fn apply(
                 "duplicate"
             } else {
                 tell_balance(state, payment.user_id, &payment.currency).await;
+                super::aml::screen_deposit(state, &payment, &address).await;
                 "credited"
             }
         }

@@ -16,6 +16,7 @@ use thiserror::Error;
 
 use crate::settings::DatabaseSettings;
 
+pub use aml::{Aml, AmlCase, CaseEvent};
 pub use console::{AuditEntry, AuditRow, Console, RoundSummary};
 pub use identity::{Identity, ProfileRow};
 pub use kyc::{Kyc, KycCheck};
@@ -25,6 +26,7 @@ pub use protect::{DayUsage, PlayUsage, Protection};
 pub use records::{CheckpointRow, FairSeedRow, GameConfig, PlayedRound, RoundClose, RoundRow, Rounds};
 
 mod accounts;
+mod aml;
 pub mod audit;
 pub mod batch;
 mod batch_pg;
@@ -253,10 +255,11 @@ pub struct RoundRef<'a> {
 /// the [`Wallet`] supertrait, second factors in [`Mfa`], profiles and
 /// password resets in [`Identity`], deposits and withdrawals through a
 /// provider in [`Payments`], players' own limits and exclusions in
-/// [`Protection`], identity checks in [`Kyc`].
+/// [`Protection`], identity checks in [`Kyc`], the AML review
+/// queue in [`Aml`].
 #[async_trait]
 pub trait Store:
-    Wallet + Rounds + Console + Mfa + Identity + Payments + Protection + Kyc + Send + Sync + 'static
+    Wallet + Rounds + Console + Mfa + Identity + Payments + Protection + Kyc + Aml + Send + Sync + 'static
 {
     /// Which backend this is.
     fn backend(&self) -> Backend;
