@@ -9,6 +9,7 @@ pub mod console;
 pub mod error;
 pub mod extract;
 pub mod games;
+pub mod gdpr;
 pub mod health;
 pub mod kyc;
 pub mod limit;
@@ -65,6 +66,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize, limit: &Ra
         .configure(payments::routes)
         .configure(kyc::routes)
         .configure(aml::routes)
+        .configure(gdpr::routes)
         .configure(payouts::routes)
         .configure(protect::routes)
         .configure(wallet::routes)

@@ -18,6 +18,7 @@ use crate::settings::DatabaseSettings;
 
 pub use aml::{Aml, AmlCase, CaseEvent};
 pub use console::{AuditEntry, AuditRow, Console, RoundSummary};
+pub use export::Export;
 pub use identity::{Identity, ProfileRow};
 pub use kyc::{Kyc, KycCheck};
 pub use mfa::{Mfa, TotpRow};
@@ -32,6 +33,7 @@ pub mod batch;
 mod batch_pg;
 pub use batch_pg::{SQL_REFUSALS, sql_refusal};
 mod console;
+pub mod export;
 mod identity;
 mod kyc;
 mod mfa;
@@ -256,10 +258,10 @@ pub struct RoundRef<'a> {
 /// password resets in [`Identity`], deposits and withdrawals through a
 /// provider in [`Payments`], players' own limits and exclusions in
 /// [`Protection`], identity checks in [`Kyc`], the AML review
-/// queue in [`Aml`].
+/// queue in [`Aml`], a player's data export in [`Export`].
 #[async_trait]
 pub trait Store:
-    Wallet + Rounds + Console + Mfa + Identity + Payments + Protection + Kyc + Aml + Send + Sync + 'static
+    Wallet + Rounds + Console + Mfa + Identity + Payments + Protection + Kyc + Aml + Export + Send + Sync + 'static
 {
     /// Which backend this is.
     fn backend(&self) -> Backend;
