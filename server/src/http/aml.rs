@@ -19,6 +19,8 @@ use serde_json::json;
 
 use super::error::ApiError;
 use super::extract::{Authenticated, can, page_limit};
+use super::payments::is_token;
+use super::payouts::{Queue, Reason};
 use super::table_admin::reason;
 use crate::aml::{Money, Suspicion, on_deposit, on_sign_in, on_withdrawal};
 use crate::state::AppState;
@@ -109,9 +111,7 @@ pub(super) async fn screen_withdrawal(state: &AppState, payment: &PaymentRow, ad
 pub(super) fn device(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(value) = req.headers().get(DEVICE_HEADER) else { return Ok(None) };
     match value.to_str() {
-        Ok(v) if (1..=64).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b)) => {
-            Ok(Some(v.to_owned()))
-        }
+        Ok(v) if is_token(v) => Ok(Some(v.to_owned())),
         _ => Err(ApiError::bad_request(
             ErrorCode::InvalidDevice,
             format!("{DEVICE_HEADER} is 1 to 64 of A-Z a-z 0-9 _ -"),
@@ -138,14 +138,6 @@ pub(super) async fn screen_sign_in(state: &AppState, user: i64, address: &str, d
     if let Err(e) = screened.await {
         tracing::error!(user_id = user, error = %e, "a sign-in was not screened for AML: the database failed");
     }
-}
-
-/// `?status=&limit=`
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Queue {
-    status: Option<String>,
-    limit: Option<u32>,
 }
 
 async fn queue(
@@ -183,13 +175,6 @@ async fn one(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     shown(&state, *id).await
-}
-
-/// `{"reason"}`
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Reason {
-    reason: String,
 }
 
 /// `{"outcome", "reason"}`

@@ -149,10 +149,15 @@ async fn deposit(
     }
 }
 
+/// Whether `text` is a token as providers and clients name things: 1 to
+/// 64 of `A-Z a-z 0-9 _ -` (a payout destination, a device).
+pub(super) fn is_token(text: &str) -> bool {
+    (1..=64).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b))
+}
+
 /// A destination token: 1 to 64 of `A-Z a-z 0-9 _ -`.
 fn check_destination(text: &str) -> Result<(), ApiError> {
-    let ok = (1..=64).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b));
-    if ok {
+    if is_token(text) {
         Ok(())
     } else {
         Err(ApiError::bad_request(

@@ -30,16 +30,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// `?status=&limit=`
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Queue {
-    status: Option<String>,
-    limit: Option<u32>,
+pub(super) struct Queue {
+    pub status: Option<String>,
+    pub limit: Option<u32>,
 }
 
 /// `{"reason"}`
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Reason {
-    reason: String,
+pub(super) struct Reason {
+    pub reason: String,
 }
 
 /// Asks the provider to pay `payment` (an approved withdrawal) out; it is

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::{CheckRequest, Event, EventKind, KycSettings, Started, Verifier};
 use crate::payments::sandbox::Api;
-use crate::payments::{ProviderError, WebhookError, verify_signature};
+use crate::payments::{ProviderError, WebhookError};
 
 /// The header the sandbox signs webhooks in.
 pub const SIGNATURE_HEADER: &str = crate::payments::sandbox::SIGNATURE_HEADER;
@@ -17,8 +17,6 @@ pub const SIGNATURE_HEADER: &str = crate::payments::sandbox::SIGNATURE_HEADER;
 /// The sandbox, as a verifier.
 pub struct Sandbox {
     api: Api,
-    secret: Vec<u8>,
-    tolerance_secs: u64,
 }
 
 impl Sandbox {
@@ -27,11 +25,8 @@ impl Sandbox {
     /// # Errors
     /// An HTTP client that cannot be built.
     pub fn new(settings: &KycSettings) -> anyhow::Result<Self> {
-        Ok(Self {
-            api: Api::new(&settings.api_url, &settings.api_key.0, settings.timeout_ms)?,
-            secret: settings.webhook_secret.0.clone().into_bytes(),
-            tolerance_secs: settings.webhook_tolerance_secs,
-        })
+        let webhooks = (settings.webhook_secret.0.as_str(), settings.webhook_tolerance_secs);
+        Ok(Self { api: Api::new(&settings.api_url, &settings.api_key.0, settings.timeout_ms, webhooks)? })
     }
 }
 
@@ -74,8 +69,7 @@ impl Verifier for Sandbox {
     }
 
     fn verify_webhook(&self, signature: Option<&str>, body: &[u8], now_secs: i64) -> Result<Event, WebhookError> {
-        verify_signature(&self.secret, signature, body, now_secs, self.tolerance_secs)?;
-        let hook: Webhook = serde_json::from_slice(body).map_err(|e| WebhookError::Malformed(e.to_string()))?;
+        let hook: Webhook = self.api.webhook(signature, body, now_secs)?;
         let kind = match hook.kind.as_str() {
             "verification.processing" => EventKind::Processing,
             "verification.verified" => EventKind::Verified,

@@ -30,7 +30,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::sandbox::SIGNATURE_HEADER;
-use crate::payments::hooks::{Hooks, refuse};
+use crate::payments::hooks::{Hooks, lock, refuse};
 
 /// What the sandbox is started with.
 #[derive(Clone)]
@@ -64,8 +64,7 @@ struct Sandbox {
 
 impl Sandbox {
     fn book(&self) -> std::sync::MutexGuard<'_, Book> {
-        // A poisoned book is still a book: the sandbox keeps serving.
-        self.book.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock(&self.book)
     }
 }
 

@@ -69,8 +69,7 @@ impl Hooks {
     }
 
     fn log(&self) -> std::sync::MutexGuard<'_, Vec<Delivery>> {
-        // A poisoned list is still a list: the sandbox keeps serving.
-        self.deliveries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock(&self.deliveries)
     }
 
     /// Delivers `events` in order, each retried until answered 2xx.
@@ -106,6 +105,12 @@ impl Hooks {
         }
         HttpResponse::Ok().json(json!({ "deliveries": self.log().clone() }))
     }
+}
+
+/// `mutex`, locked: a poisoned one is still usable (the sandbox keeps
+/// serving).
+pub fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// An error answer `{"error": why}`.

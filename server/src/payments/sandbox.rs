@@ -16,25 +16,45 @@ use super::{
 /// The header the sandbox signs webhooks in.
 pub const SIGNATURE_HEADER: &str = "Sandbox-Signature";
 
-/// A sandbox's API: bearer key, a deadline on every call. Shared with the
-/// identity sandbox's adapter (`crate::kyc::sandbox`).
+/// A sandbox's API (bearer key, a deadline on every call) and its signed
+/// webhooks. Shared with the identity sandbox's adapter
+/// (`crate::kyc::sandbox`).
 pub struct Api {
     http: reqwest::Client,
     url: String,
     key: String,
+    secret: Vec<u8>,
+    tolerance_secs: u64,
 }
 
 impl Api {
-    /// The API at `url` with our `key`, each call failing after `timeout_ms`.
+    /// The API at `url` with our `key`, each call failing after
+    /// `timeout_ms`; its webhooks signed with `secret`, refused outside
+    /// `tolerance_secs` of now.
     ///
     /// # Errors
     /// An HTTP client that cannot be built.
-    pub fn new(url: &str, key: &str, timeout_ms: u64) -> anyhow::Result<Self> {
+    pub fn new(url: &str, key: &str, timeout_ms: u64, (secret, tolerance_secs): (&str, u64)) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_millis(timeout_ms))
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
-        Ok(Self { http, url: url.trim_end_matches('/').to_owned(), key: key.to_owned() })
+        let (url, key, secret) = (url.trim_end_matches('/').to_owned(), key.to_owned(), secret.as_bytes().to_vec());
+        Ok(Self { http, url, key, secret, tolerance_secs })
+    }
+
+    /// A webhook's body as `T`, once its signature holds at `now_secs`.
+    ///
+    /// # Errors
+    /// [`WebhookError`].
+    pub fn webhook<T: for<'de> Deserialize<'de>>(
+        &self,
+        signature: Option<&str>,
+        body: &[u8],
+        now_secs: i64,
+    ) -> Result<T, WebhookError> {
+        super::verify_signature(&self.secret, signature, body, now_secs, self.tolerance_secs)?;
+        serde_json::from_slice(body).map_err(|e| WebhookError::Malformed(e.to_string()))
     }
 
     /// `POST path` with `body`, its answer read as `T`.
@@ -67,8 +87,6 @@ impl Api {
 /// The sandbox, as a provider.
 pub struct Sandbox {
     api: Api,
-    secret: Vec<u8>,
-    tolerance_secs: u64,
 }
 
 impl Sandbox {
@@ -77,11 +95,8 @@ impl Sandbox {
     /// # Errors
     /// An HTTP client that cannot be built.
     pub fn new(settings: &PaymentSettings) -> anyhow::Result<Self> {
-        Ok(Self {
-            api: Api::new(&settings.api_url, &settings.api_key.0, settings.timeout_ms)?,
-            secret: settings.webhook_secret.0.clone().into_bytes(),
-            tolerance_secs: settings.webhook_tolerance_secs,
-        })
+        let webhooks = (settings.webhook_secret.0.as_str(), settings.webhook_tolerance_secs);
+        Ok(Self { api: Api::new(&settings.api_url, &settings.api_key.0, settings.timeout_ms, webhooks)? })
     }
 }
 
@@ -136,8 +151,7 @@ impl Provider for Sandbox {
     }
 
     fn verify_webhook(&self, signature: Option<&str>, body: &[u8], now_secs: i64) -> Result<Event, WebhookError> {
-        super::verify_signature(&self.secret, signature, body, now_secs, self.tolerance_secs)?;
-        let hook: Webhook = serde_json::from_slice(body).map_err(|e| WebhookError::Malformed(e.to_string()))?;
+        let hook: Webhook = self.api.webhook(signature, body, now_secs)?;
         let kind = match hook.kind.as_str() {
             "payment.pending" => EventKind::PaymentPending,
             "payment.succeeded" => EventKind::PaymentSucceeded,

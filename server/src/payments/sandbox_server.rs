@@ -31,7 +31,7 @@ use actix_web::{HttpRequest, HttpResponse, HttpServer, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::hooks::{Hooks, refuse};
+use super::hooks::{Hooks, lock, refuse};
 use super::sandbox::SIGNATURE_HEADER;
 
 /// What the sandbox is started with.
@@ -69,8 +69,7 @@ struct Sandbox {
 
 impl Sandbox {
     fn book(&self) -> std::sync::MutexGuard<'_, Book> {
-        // A poisoned book is still a book: the sandbox keeps serving.
-        self.book.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock(&self.book)
     }
 }
 
