@@ -141,6 +141,13 @@ codes! {
     InvalidCaseState = "invalid_case_state",
     /// An AML case's outcome that is not `cleared` or `reported`.
     InvalidOutcome = "invalid_outcome",
+    /// The account was erased: its tokens are refused and its socket closed.
+    AccountErased = "account_erased",
+    /// Money is still the player's (available or held): an erasure waits
+    /// until it is withdrawn or lost.
+    BalanceNotEmpty = "balance_not_empty",
+    /// A payment of the player's is under way: an erasure waits for it.
+    PaymentOpen = "payment_open",
     /// The player's own session time limit is reached: no stake until the
     /// break after it ends.
     SessionLimitReached = "session_limit_reached",

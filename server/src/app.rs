@@ -155,6 +155,12 @@ impl Application {
                 None
             }
         };
+        let tokens = Tokens::new(&key, settings.auth.access_token_secs);
+        // Tokens issued before an erasure may outlive a restart.
+        let lifetime_ms = i64::try_from(settings.auth.access_token_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+        for user in store.erased_since(clock.now_ms().saturating_sub(lifetime_ms)).await? {
+            tokens.refuse(user);
+        }
         let smtp = crate::notify::Smtp::new(&settings.mail)?.map(|m| Arc::new(m) as Arc<dyn crate::notify::Mailer>);
         let state = AppState {
             guard,
@@ -164,7 +170,7 @@ impl Application {
             kyc: crate::kyc::from_settings(&settings.kyc)?,
             store,
             cache,
-            tokens: Tokens::new(&key, settings.auth.access_token_secs),
+            tokens,
             logins: Arc::new(crate::throttle::LoginThrottle::new(&settings.auth)),
             proxies: Arc::new(proxies),
             metrics,

@@ -82,15 +82,22 @@ pub enum TokenError {
     /// Bad signature, malformed, wrong algorithm.
     #[error("the access token is not valid")]
     Invalid,
+    /// Its account was erased.
+    #[error("the account was erased")]
+    Erased,
 }
 
-/// Signs and checks access tokens (HS256).
+/// Signs and checks access tokens (HS256), refusing those of accounts
+/// erased since they were issued (an access token is not stored anywhere,
+/// so it cannot be revoked any other way; `app` names at start the
+/// accounts erased within one token lifetime).
 #[derive(Clone)]
 pub struct Tokens {
     encoding: EncodingKey,
     decoding: DecodingKey,
     /// Access token lifetime, seconds.
     pub access_secs: u64,
+    erased: std::sync::Arc<dashmap::DashSet<i64>>,
 }
 
 impl std::fmt::Debug for Tokens {
@@ -102,7 +109,19 @@ impl std::fmt::Debug for Tokens {
 impl Tokens {
     /// A signer with `key` (at least 32 bytes, checked by settings).
     pub fn new(key: &[u8], access_secs: u64) -> Self {
-        Self { encoding: EncodingKey::from_secret(key), decoding: DecodingKey::from_secret(key), access_secs }
+        let (encoding, decoding) = (EncodingKey::from_secret(key), DecodingKey::from_secret(key));
+        Self { encoding, decoding, access_secs, erased: std::sync::Arc::default() }
+    }
+
+    /// Refuses every token of `user` from now on (their account is being
+    /// erased); `false` if it was refused already.
+    pub fn refuse(&self, user: i64) -> bool {
+        self.erased.insert(user)
+    }
+
+    /// Takes tokens of `user` again (their erasure was refused).
+    pub fn admit(&self, user: i64) {
+        self.erased.remove(&user);
     }
 
     /// An access token for `user`, valid from `now` (Unix seconds); `mfa`
@@ -123,19 +142,23 @@ impl Tokens {
         jsonwebtoken::encode(&Header::default(), &claims, &self.encoding)
     }
 
-    /// The claims of a valid, unexpired token.
+    /// The claims of a valid, unexpired token of an account not erased.
     ///
     /// # Errors
     /// [`TokenError`].
     pub fn check(&self, token: &str) -> Result<Claims, TokenError> {
         let mut validation = Validation::default();
         validation.leeway = 0;
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map(|d| d.claims).map_err(|e| {
-            match e.kind() {
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map(|d| d.claims).map_err(
+            |e| match e.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
                 _ => TokenError::Invalid,
-            }
-        })
+            },
+        )?;
+        match claims.sub.parse::<i64>() {
+            Ok(user) if self.erased.contains(&user) => Err(TokenError::Erased),
+            _ => Ok(claims),
+        }
     }
 }
 
@@ -165,6 +188,12 @@ mod tests {
         let old = tokens.issue(42, "ann", Role::Player, 1_000_000_000, false).unwrap();
         assert!(matches!(tokens.check(&old), Err(TokenError::Expired)));
         assert!(matches!(tokens.check("garbage"), Err(TokenError::Invalid)));
+        let ben = tokens.issue(43, "ben", Role::Player, now, false).unwrap();
+        assert!(tokens.refuse(42) && !tokens.refuse(42));
+        assert!(matches!(tokens.clone().check(&t), Err(TokenError::Erased)), "shared by clones");
+        assert!(tokens.check(&ben).is_ok(), "only that account's");
+        tokens.admit(42);
+        assert!(tokens.check(&t).is_ok());
     }
 
     #[test]

@@ -40,6 +40,11 @@ pub struct Replaced;
 #[rtype(result = "()")]
 pub struct Restarting;
 
+/// The player's account was erased: say so and close.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Erased;
+
 /// The player's play-session rules changed: look at the session again now
 /// (`ws::watch`).
 #[derive(Message)]
@@ -94,6 +99,8 @@ pub struct Line {
     pub restarting: Recipient<Restarting>,
     /// Told when the player's play-session rules change.
     pub look_again: Recipient<LookAgain>,
+    /// Told when the player's account is erased.
+    pub erased: Recipient<Erased>,
 }
 
 /// Who is connected: one live connection per player.
@@ -122,6 +129,13 @@ impl Registry {
     pub fn look_again(&self, player: i64) {
         if let Some(line) = self.players.get(&player) {
             line.look_again.do_send(LookAgain);
+        }
+    }
+
+    /// Closes `player`'s connection, if any: their account was erased.
+    pub fn erased(&self, player: i64) {
+        if let Some((_, line)) = self.players.remove(&player) {
+            line.erased.do_send(Erased);
         }
     }
 

@@ -4,7 +4,8 @@
 //! to their balance, their profile opened — and nothing of another
 //! player's, no secret (password, token hashes) and no seed not yet
 //! revealed. Every table of the migrations is either exported or named
-//! with why it is not.
+//! with why it is not, and either erased (`POST /v1/me/erase`, whose flows
+//! are `tests/erasure.rs`) or named with why it is kept.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -15,6 +16,7 @@ use std::collections::BTreeSet;
 use common::ws::Player;
 use common::{Db, TestApp, code};
 use croupier_server::settings::Secret;
+use croupier_server::store::erase::{KEPT, STEPS};
 use croupier_server::store::export::{NOT_EXPORTED, SECTIONS};
 use serde_json::{Value, json};
 
@@ -155,15 +157,27 @@ fn tables() -> BTreeSet<String> {
     out
 }
 
-#[test]
-fn every_table_is_exported_or_said_why_not() {
+/// Fails unless `covered` names exactly the migrations' tables.
+fn covers_every_table(covered: BTreeSet<String>, lists: &str) {
     let tables = tables();
     assert!(tables.len() > 20 && tables.contains("users"), "{tables:?}");
+    let missing: Vec<&String> = tables.difference(&covered).collect();
+    assert!(missing.is_empty(), "tables in none of {lists}: {missing:?}");
+    let stray: Vec<&String> = covered.difference(&tables).collect();
+    assert!(stray.is_empty(), "named but no such table: {stray:?}");
+}
+
+#[test]
+fn every_table_is_exported_or_said_why_not() {
     let mut covered: BTreeSet<String> =
         SECTIONS.iter().flat_map(|s| s.tables.iter().map(|t| (*t).to_owned())).collect();
     covered.extend(NOT_EXPORTED.iter().map(|(t, _)| (*t).to_owned()));
-    let missing: Vec<&String> = tables.difference(&covered).collect();
-    assert!(missing.is_empty(), "tables neither exported nor named in NOT_EXPORTED: {missing:?}");
-    let stray: Vec<&String> = covered.difference(&tables).collect();
-    assert!(stray.is_empty(), "named but no such table: {stray:?}");
+    covers_every_table(covered, "SECTIONS, NOT_EXPORTED");
+}
+
+#[test]
+fn every_table_is_erased_or_said_why_kept() {
+    let mut covered: BTreeSet<String> = STEPS.iter().map(|s| s.table.to_owned()).collect();
+    covered.extend(KEPT.iter().map(|(t, _)| (*t).to_owned()));
+    covers_every_table(covered, "erase::STEPS, erase::KEPT");
 }

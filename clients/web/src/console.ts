@@ -1,10 +1,12 @@
 // The operator console (operator and admin roles): the server's live
 // figures from its own /metrics, players (find, balances, history, deposit),
 // tables (list, open; for one, change limits, void the round in progress,
-// close), rounds (search, open a record) and the audit trail.
+// close), rounds (search, open a record), the review queues (withdrawals,
+// AML cases: review.ts) and the audit trail.
 import * as api from "./api.js";
 import { refusal, type Screen } from "./app.js";
 import { fields, fill, h, money, notice, parseMoney, stack } from "./dom.js";
+import { amlPart, withdrawalsPart } from "./review.js";
 import { auditPart, playersPart, roundsPart } from "./staff.js";
 import { tablePanel } from "./tableadmin.js";
 
@@ -102,6 +104,11 @@ export const console: Screen = async (main, ctx) => {
   };
   const audit = auditPart();
   const reload = () => void audit.load().catch(() => undefined);
+  const withdrawals = withdrawalsPart(reload);
+  const aml = amlPart(reload);
+  // A role without a queue's permission sees its refusal there, not a broken console.
+  const loadQueue = (part: { el: HTMLElement; load: () => Promise<void> }) =>
+    part.load().catch((err) => part.el.append(notice(refusal(err, { code: true }), "error")));
   const changed = () => void Promise.all([drawTables(), audit.load()]).catch(() => undefined);
   const openOut = h("div");
   const open = h(
@@ -142,9 +149,11 @@ export const console: Screen = async (main, ctx) => {
       open,
     ),
     section("Rounds", roundsPart()),
+    section("Withdrawals to review", withdrawals.el),
+    section("AML cases", aml.el),
     section("Audit trail", audit.el),
   );
-  await Promise.all([drawTables(), drawFigures(), audit.load()]);
+  await Promise.all([drawTables(), drawFigures(), audit.load(), loadQueue(withdrawals), loadQueue(aml)]);
   const timer = setInterval(() => void drawFigures().catch(() => undefined), 5000);
   return () => clearInterval(timer);
 };

@@ -149,7 +149,9 @@ async fn queue(
     if !["open", "escalated", "closed"].contains(&status.as_str()) {
         return Err(ApiError::bad_request(ErrorCode::InvalidQuery, "status is one of open, escalated, closed"));
     }
-    let cases = state.store.aml_cases(&status, page_limit(query.limit, 50)?).await?;
+    let mut cases = serde_json::to_value(state.store.aml_cases(&status, page_limit(query.limit, 50)?).await?)
+        .map_err(ApiError::internal)?;
+    super::console::with_names(&state, &mut cases, "user_id", "username").await?;
     Ok(HttpResponse::Ok().json(json!({ "cases": cases })))
 }
 
@@ -164,8 +166,10 @@ async fn case(state: &AppState, id: i64) -> Result<AmlCase, ApiError> {
 
 /// Case `id` with its history.
 async fn shown(state: &AppState, id: i64) -> Result<HttpResponse, ApiError> {
-    let case = case(state, id).await?;
-    let history = state.store.case_history(id).await?;
+    let mut case = serde_json::to_value(case(state, id).await?).map_err(ApiError::internal)?;
+    let mut history = serde_json::to_value(state.store.case_history(id).await?).map_err(ApiError::internal)?;
+    super::console::with_names(state, &mut case, "user_id", "username").await?;
+    super::console::with_names(state, &mut history, "actor", "actor_name").await?;
     Ok(HttpResponse::Ok().json(json!({ "case": case, "history": history })))
 }
 

@@ -245,10 +245,16 @@ async fn logout(state: web::Data<AppState>, body: web::Json<RefreshBody>) -> Res
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The account `id` of a valid token; `401 invalid_token` once it is gone.
+/// The account `id` of a valid token; `401 invalid_token` once it is gone,
+/// `401 account_erased` once it is erased.
 pub(super) async fn account(state: &AppState, id: i64) -> Result<User, ApiError> {
-    let user = state.store.user_by_id(id).await?;
-    user.ok_or_else(|| ApiError::unauthorized(ErrorCode::InvalidToken, "that account no longer exists"))
+    match state.store.user_by_id(id).await? {
+        None => Err(ApiError::unauthorized(ErrorCode::InvalidToken, "that account no longer exists")),
+        Some(user) if crate::store::erase::is_erased(&user.username) => {
+            Err(ApiError::unauthorized(ErrorCode::AccountErased, "this account was erased"))
+        }
+        Some(user) => Ok(user),
+    }
 }
 
 async fn me(state: web::Data<AppState>, caller: Authenticated<AnyRole>) -> Result<HttpResponse, ApiError> {

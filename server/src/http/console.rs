@@ -2,7 +2,8 @@
 //! operator console reads — players by name with their balances, ledger
 //! lines and rounds; rounds by table or player; the audit trail of staff
 //! actions. Staff only, by permission (`crate::roles`). Also [`audit`], the line every
-//! staff action writes.
+//! staff action writes, and [`with_names`], which names the accounts a
+//! staff list shows by id.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -42,6 +43,38 @@ pub fn audit<R>(
         address: state.proxies.of(req).to_string(),
         at: state.now_ms(),
     }
+}
+
+/// Sets `into` on each object of `value` (an array of them, or one) to the
+/// username of the account its `id_field` holds (`#ID` for one not found),
+/// so a staff list reads as names.
+///
+/// # Errors
+/// Database failures.
+pub(super) async fn with_names(
+    state: &AppState,
+    value: &mut serde_json::Value,
+    id_field: &str,
+    into: &str,
+) -> Result<(), ApiError> {
+    use std::collections::hash_map::Entry;
+    let mut names: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+    let items: Vec<&mut serde_json::Value> = match value {
+        serde_json::Value::Array(items) => items.iter_mut().collect(),
+        one => vec![one],
+    };
+    for item in items {
+        let Some(id) = item.get(id_field).and_then(serde_json::Value::as_i64) else { continue };
+        let name = match names.entry(id) {
+            Entry::Occupied(known) => known.get().clone(),
+            Entry::Vacant(slot) => {
+                let name = state.store.user_by_id(id).await?.map_or_else(|| format!("#{id}"), |u| u.username);
+                slot.insert(name).clone()
+            }
+        };
+        item[into] = name.into();
+    }
+    Ok(())
 }
 
 /// The account named `name`, or `404 unknown_user`.

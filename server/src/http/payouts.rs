@@ -76,6 +76,8 @@ async fn queue(
         return Err(ApiError::bad_request(ErrorCode::InvalidQuery, format!("status is one of {}", known.join(", "))));
     }
     let withdrawals = state.store.payments_in("withdrawal", &status, page_limit(query.limit, 50)?).await?;
+    let mut withdrawals = serde_json::to_value(withdrawals).map_err(ApiError::internal)?;
+    super::console::with_names(&state, &mut withdrawals, "user_id", "username").await?;
     Ok(HttpResponse::Ok().json(json!({ "withdrawals": withdrawals })))
 }
 

@@ -18,6 +18,7 @@ use crate::settings::DatabaseSettings;
 
 pub use aml::{Aml, AmlCase, CaseEvent};
 pub use console::{AuditEntry, AuditRow, Console, RoundSummary};
+pub use erase::Erase;
 pub use export::Export;
 pub use identity::{Identity, ProfileRow};
 pub use kyc::{Kyc, KycCheck};
@@ -33,6 +34,7 @@ pub mod batch;
 mod batch_pg;
 pub use batch_pg::{SQL_REFUSALS, sql_refusal};
 mod console;
+pub mod erase;
 pub mod export;
 mod identity;
 mod kyc;
@@ -258,10 +260,11 @@ pub struct RoundRef<'a> {
 /// password resets in [`Identity`], deposits and withdrawals through a
 /// provider in [`Payments`], players' own limits and exclusions in
 /// [`Protection`], identity checks in [`Kyc`], the AML review
-/// queue in [`Aml`], a player's data export in [`Export`].
+/// queue in [`Aml`], a player's data export in [`Export`] and erasure in
+/// [`Erase`].
 #[async_trait]
 pub trait Store:
-    Wallet + Rounds + Console + Mfa + Identity + Payments + Protection + Kyc + Aml + Export + Send + Sync + 'static
+    Wallet + Rounds + Console + Mfa + Identity + Payments + Protection + Kyc + Aml + Export + Erase + Send + Sync + 'static
 {
     /// Which backend this is.
     fn backend(&self) -> Backend;

@@ -25,7 +25,7 @@ use croupier_protocol::{ClientMsg, ErrorCode, PROTOCOL_VERSION, ServerMsg, Targe
 use tokio::sync::{mpsc, oneshot};
 
 use crate::auth::TokenError;
-use crate::clients::{Kick, Line, LookAgain, Out, Outbox, Replaced, Restarting};
+use crate::clients::{Erased, Kick, Line, LookAgain, Out, Outbox, Replaced, Restarting};
 use crate::play::lobby::OpenError;
 use crate::play::{Ask, Client, Gone, Request};
 use crate::state::AppState;
@@ -122,6 +122,20 @@ impl Connection {
             let _ = urgent.send(reason);
         }
         ctx.stop();
+    }
+
+    /// Says why in a `closing` message (`code`, `message`), then closes
+    /// with `close` and `reason`.
+    fn closing(
+        &mut self,
+        code: ErrorCode,
+        message: &str,
+        (close, reason): (CloseCode, &str),
+        ctx: &mut actix::Context<Self>,
+    ) {
+        let msg = ServerMsg::Closing { code: code.to_string(), message: message.to_owned() };
+        self.send(&msg, ctx);
+        self.close(close, reason, ctx);
     }
 
     /// Bad input: an error reply (naming the request when its `id` could be
@@ -248,6 +262,7 @@ impl Connection {
                 let (code, message) = match e {
                     TokenError::Expired => (ErrorCode::TokenExpired, "the access token has expired"),
                     TokenError::Invalid => (ErrorCode::InvalidToken, "the access token is not valid"),
+                    TokenError::Erased => (ErrorCode::AccountErased, "this account was erased"),
                 };
                 self.error(id, code, message, ctx);
                 return self.close(CloseCode::Policy, message, ctx);
@@ -266,6 +281,7 @@ impl Connection {
             replaced: ctx.address().recipient(),
             restarting: ctx.address().recipient(),
             look_again: ctx.address().recipient(),
+            erased: ctx.address().recipient(),
         };
         self.state.registry.sign_in(player, line);
         if let Some(deadline) = self.deadline.take() {
@@ -413,12 +429,20 @@ impl Handler<Restarting> for Connection {
     type Result = ();
 
     fn handle(&mut self, _: Restarting, ctx: &mut Self::Context) {
-        let msg = ServerMsg::Closing {
-            code: ErrorCode::ServerRestarting.to_string(),
-            message: "the server is restarting: reconnect in a moment; your seat is held".into(),
-        };
-        self.send(&msg, ctx);
-        self.close(CloseCode::Restart, "server restarting", ctx);
+        self.closing(
+            ErrorCode::ServerRestarting,
+            "the server is restarting: reconnect in a moment; your seat is held",
+            (CloseCode::Restart, "server restarting"),
+            ctx,
+        );
+    }
+}
+
+impl Handler<Erased> for Connection {
+    type Result = ();
+
+    fn handle(&mut self, _: Erased, ctx: &mut Self::Context) {
+        self.closing(ErrorCode::AccountErased, "this account was erased", (CloseCode::Policy, "account erased"), ctx);
     }
 }
 
@@ -445,11 +469,11 @@ impl Handler<Replaced> for Connection {
     type Result = ();
 
     fn handle(&mut self, _: Replaced, ctx: &mut Self::Context) {
-        let msg = ServerMsg::Closing {
-            code: ErrorCode::Replaced.to_string(),
-            message: "you connected again from elsewhere".into(),
-        };
-        self.send(&msg, ctx);
-        self.close(CloseCode::Policy, "replaced by a newer connection", ctx);
+        self.closing(
+            ErrorCode::Replaced,
+            "you connected again from elsewhere",
+            (CloseCode::Policy, "replaced by a newer connection"),
+            ctx,
+        );
     }
 }

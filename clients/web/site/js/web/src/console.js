@@ -1,10 +1,12 @@
 // The operator console (operator and admin roles): the server's live
 // figures from its own /metrics, players (find, balances, history, deposit),
 // tables (list, open; for one, change limits, void the round in progress,
-// close), rounds (search, open a record) and the audit trail.
+// close), rounds (search, open a record), the review queues (withdrawals,
+// AML cases: review.ts) and the audit trail.
 import * as api from "./api.js";
 import { refusal } from "./app.js";
 import { fields, fill, h, money, notice, parseMoney, stack } from "./dom.js";
+import { amlPart, withdrawalsPart } from "./review.js";
 import { auditPart, playersPart, roundsPart } from "./staff.js";
 import { tablePanel } from "./tableadmin.js";
 /** Sums of one Prometheus metric's samples, by the label named (or all together). */
@@ -72,6 +74,10 @@ export const console = async (main, ctx) => {
     };
     const audit = auditPart();
     const reload = () => void audit.load().catch(() => undefined);
+    const withdrawals = withdrawalsPart(reload);
+    const aml = amlPart(reload);
+    // A role without a queue's permission sees its refusal there, not a broken console.
+    const loadQueue = (part) => part.load().catch((err) => part.el.append(notice(refusal(err, { code: true }), "error")));
     const changed = () => void Promise.all([drawTables(), audit.load()]).catch(() => undefined);
     const openOut = h("div");
     const open = h("form", {
@@ -94,8 +100,8 @@ export const console = async (main, ctx) => {
             }
         },
     }, h("label", {}, "Id ", h("input", { name: "id", required: true, pattern: "[a-z0-9\\-]{1,40}", title: "1 to 40 of a-z, 0-9 and -", size: 16 })), h("label", {}, "Game ", h("select", { name: "game" }, h("option", {}, "roulette"), h("option", {}, "blackjack"))), h("label", {}, "Min bet ", h("input", { name: "min_bet", inputmode: "decimal", size: 8 })), h("label", {}, "Max bet ", h("input", { name: "max_bet", inputmode: "decimal", size: 8 })), h("button", { type: "submit" }, "Open table"), openOut);
-    main.append(h("h1", {}, "Operator console"), section("Live figures", figures), section("Deposit", depositForm(reload)), section("Players", playersPart((name) => depositForm(reload, name))), section("Tables", stack(h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Table"), h("th", {}, "Game"), h("th", {}, "Seated"), h("th", {}, "Limits"), h("th", {}, ""))), tables)), managed, open), section("Rounds", roundsPart()), section("Audit trail", audit.el));
-    await Promise.all([drawTables(), drawFigures(), audit.load()]);
+    main.append(h("h1", {}, "Operator console"), section("Live figures", figures), section("Deposit", depositForm(reload)), section("Players", playersPart((name) => depositForm(reload, name))), section("Tables", stack(h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Table"), h("th", {}, "Game"), h("th", {}, "Seated"), h("th", {}, "Limits"), h("th", {}, ""))), tables)), managed, open), section("Rounds", roundsPart()), section("Withdrawals to review", withdrawals.el), section("AML cases", aml.el), section("Audit trail", audit.el));
+    await Promise.all([drawTables(), drawFigures(), audit.load(), loadQueue(withdrawals), loadQueue(aml)]);
     const timer = setInterval(() => void drawFigures().catch(() => undefined), 5000);
     return () => clearInterval(timer);
 };
