@@ -269,6 +269,11 @@ export class CroupierClient {
         if (msg.code === "replaced") {
           this.stopped = true;
           this.emitState("replaced", msg.message);
+        } else if (msg.code === "account_erased") {
+          // Its tokens are refused for good: a reconnect could not sign in.
+          this.stopped = true;
+          this.failAll(new CroupierError(msg.code, msg.message));
+          this.emitState("closed", msg.code);
         }
         return;
       default:

@@ -1,13 +1,14 @@
 // The SDK against the real server (`croupier serve --dev`): sign-in, a
 // roulette bet that settles as the ledger says, a refused bet's code, a
 // slots session, a dropped socket that reconnects and resumes by seq with
-// the seat kept, and a replaced connection that says so.
+// the seat kept, a replaced connection that says so, and an erased
+// account's connection that closes for good.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
 import { CroupierClient, CroupierError, type SocketConstructor, type State, type TableMessage } from "../src/index.js";
 import type { roulette, slots } from "../src/index.js";
-import { get, login, Relay, socketClass, startDevServer, type DevServer } from "./server.js";
+import { get, login, post, Relay, socketClass, startDevServer, type DevServer } from "./server.js";
 
 let server: DevServer;
 let WebSocket: SocketConstructor;
@@ -147,4 +148,24 @@ test("a dropped socket reconnects and resumes by seq, seat kept; a replaced one 
   other.close();
   client.close();
   await relay.stop();
+});
+
+test("an erased account's connection closes for good, saying why", { timeout: 60_000 }, async () => {
+  const password = "a long enough password";
+  const made = await post(server.port, "/v1/auth/register", { username: "sdk-erin", password });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  const token = await login(server.port, "sdk-erin", password);
+  const client = new CroupierClient({ url: `ws://127.0.0.1:${server.port}/v1/ws`, token, WebSocket, backoff: { initialMs: 10, maxMs: 10 } });
+  const states: [State, string | undefined][] = [];
+  client.onState((s, detail) => states.push([s, detail]));
+  await client.connect();
+  const closed = new Promise<void>((resolve) => client.onState((s) => s === "closed" && resolve()));
+  const erased = await post<{ status: string }>(server.port, "/v1/me/erase", { password }, token);
+  assert.equal(erased.status, 200, JSON.stringify(erased.body));
+  await closed;
+  assert.deepEqual(states.at(-1), ["closed", "account_erased"]);
+  // A reconnect would come within 10 ms of the close, and fail: none is tried.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.deepEqual(states.map(([s]) => s), ["connecting", "open", "closed"]);
+  await assert.rejects(client.join("roulette-demo"), (e: unknown) => e instanceof CroupierError && e.code === "not_connected");
 });

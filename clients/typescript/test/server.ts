@@ -84,6 +84,15 @@ export async function get<T>(port: number, path: string, token: string): Promise
   return (await response.json()) as T;
 }
 
+/** POST `body` (with a token, if given): the status and the JSON body. */
+export async function post<T>(port: number, path: string, body: unknown, token?: string): Promise<{ status: number; body: T }> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, { method: "POST", headers, body: JSON.stringify(body) });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
+}
+
 /**
  * A relay on a free port to `target`: `cut()` drops every connection
  * through it, and while `refusing` it drops new ones at once.

@@ -218,5 +218,5 @@ export const round = (key: string) => authed<RoundRow>("GET", `/v1/rounds/${enco
 export const fairness = () => authed<Fairness>("GET", "/v1/fairness");
 export const rotateSeed = () => authed<unknown>("POST", "/v1/fairness/rotate", {});
 
-/** For the operator console: any route, with the caller's token. */
-export const staff = <T>(method: string, path: string, body?: unknown) => authed<T>(method, path, body);
+/** Any route, with the caller's token (the operator console, the account screen). */
+export const route = <T>(method: string, path: string, body?: unknown) => authed<T>(method, path, body);

@@ -1,6 +1,6 @@
 // What every screen of the web client is given: the signed-in account, the
-// socket (the SDK's CroupierClient), and a way to redraw the balance after
-// money moved. Screens return a cleanup that runs when the page changes.
+// socket (the SDK's CroupierClient), a way to redraw the balance after
+// money moved, and a way to sign out. Screens return a cleanup that runs when the page changes.
 import { type CroupierClient, CroupierError } from "../../typescript/src/client.js";
 import { ApiError } from "./api.js";
 import type { Me } from "./api.js";
@@ -10,6 +10,8 @@ export interface Ctx {
   client: CroupierClient;
   /** Fetches and redraws the balance in the header. */
   refreshBalance: () => void;
+  /** Closes the socket, forgets the tokens and shows the sign-in screen with `message`. */
+  signOut: (message: string) => Promise<void>;
 }
 
 /** Draws a screen into `main`; the returned function (if any) runs when the screen is left. */

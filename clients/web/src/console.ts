@@ -41,7 +41,7 @@ function depositForm(done: () => void, username?: string): HTMLElement {
         const amount = parseMoney(f.amount);
         if (amount === null || amount === 0) return fill(out, notice("Enter an amount such as 100 or 12.50.", "error"));
         try {
-          const r = await api.staff<{ tx_id: number; replayed: boolean }>("POST", "/v1/admin/wallet/deposit", {
+          const r = await api.route<{ tx_id: number; replayed: boolean }>("POST", "/v1/admin/wallet/deposit", {
             username: f.username.trim(),
             amount,
             currency: f.currency,
@@ -122,7 +122,7 @@ export const console: Screen = async (main, ctx) => {
           const config: Record<string, unknown> = {};
           if (f.min_bet) config.min_bet = parseMoney(f.min_bet);
           if (f.max_bet) config.max_bet = parseMoney(f.max_bet);
-          await api.staff("POST", "/v1/admin/tables", { id: f.id.trim(), game: f.game, config });
+          await api.route("POST", "/v1/admin/tables", { id: f.id.trim(), game: f.game, config });
           fill(openOut, notice(`Table ${f.id} is open.`, "ok"));
           await Promise.all([drawTables(), audit.load()]);
         } catch (err) {

@@ -2,9 +2,10 @@
 // balance, where to go), the connection line that shows a reconnect and the
 // resume by seq, the reality checks and session-limit notice of the player's
 // play session, and the hash router (#/lobby, #/table/ID, #/slots/GAME,
-// #/wallet, #/history, #/round/KEY, #/console).
+// #/wallet, #/history, #/round/KEY, #/account, #/console).
 import { CroupierClient, type Msg, type State } from "../../typescript/src/client.js";
 import * as api from "./api.js";
+import { account } from "./account.js";
 import { type Ctx, refusal, type Screen } from "./app.js";
 import { console as operatorConsole } from "./console.js";
 import { fields, fill, h, money, notice } from "./dom.js";
@@ -27,6 +28,7 @@ const routes: Record<string, Screen> = {
   history,
   round: roundPage,
   console: operatorConsole,
+  account,
 };
 
 let ctx: Ctx | null = null;
@@ -102,6 +104,15 @@ function drawBalance(): void {
     );
 }
 
+async function signOut(message: string): Promise<void> {
+  ctx?.client.close();
+  ctx = null;
+  balances.clear();
+  fill(reality, "");
+  await api.signOut();
+  authScreen(message);
+}
+
 function header(me: api.Me): void {
   const link = (href: string, text: string) => h("a", { href }, text);
   fill(
@@ -113,23 +124,13 @@ function header(me: api.Me): void {
       link("#/lobby", "Lobby"),
       link("#/wallet", "Wallet"),
       link("#/history", "Rounds"),
-      me.role !== "player" ? link("#/console", "Console") : null,
+      me.role === "player" ? link("#/account", "Account") : link("#/console", "Console"),
     ),
     h("span", { id: "balance", "aria-live": "polite" }),
     h("span", { class: "who" }, `${me.username} (${me.role})`),
     h(
       "button",
-      {
-        class: "link",
-        onclick: async () => {
-          ctx?.client.close();
-          ctx = null;
-          balances.clear();
-          fill(reality, "");
-          await api.signOut();
-          authScreen("Signed out.");
-        },
-      },
+      { class: "link", onclick: () => signOut("Signed out.") },
       "Sign out",
     ),
   );
@@ -190,7 +191,7 @@ async function start(): Promise<void> {
   });
   client.onPlaySession(showPlaySession);
   await client.connect();
-  ctx = { me, client, refreshBalance: () => void refreshBalance() };
+  ctx = { me, client, refreshBalance: () => void refreshBalance(), signOut };
   header(me);
   void refreshBalance();
   await route();

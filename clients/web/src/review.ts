@@ -85,11 +85,11 @@ export function withdrawalsPart(changed: () => void): { el: HTMLElement; load: (
   const said = h("div", { "aria-live": "polite" });
   let status = "review";
   const load = async (): Promise<void> => {
-    const { withdrawals } = await api.staff<{ withdrawals: Withdrawal[] }>("GET", `/v1/admin/withdrawals?status=${status}`);
+    const { withdrawals } = await api.route<{ withdrawals: Withdrawal[] }>("GET", `/v1/admin/withdrawals?status=${status}`);
     // A decision moves the withdrawal out of this list: what was done is said above it.
     const decide = (w: Withdrawal, verb: "approve" | "reject") =>
       reasonForm(verb === "approve" ? "Approve" : "Reject", async (f) => {
-        const r = await api.staff<{ payment: Withdrawal }>("POST", `/v1/admin/withdrawals/${w.id}/${verb}`, { reason: f.reason.trim() });
+        const r = await api.route<{ payment: Withdrawal }>("POST", `/v1/admin/withdrawals/${w.id}/${verb}`, { reason: f.reason.trim() });
         const done = `Withdrawal ${w.id} is ${r.payment.status}.`;
         fill(said, notice(done, "ok"));
         changed();
@@ -137,7 +137,7 @@ export function amlPart(changed: () => void): { el: HTMLElement; load: () => Pro
   const detail = h("div", { class: "case-detail", "aria-live": "polite" });
   let status = "open";
   const act = async (id: number, verb: string, body: Record<string, string>) => {
-    const page = await api.staff<CasePage>("POST", `/v1/admin/aml/cases/${id}/${verb}`, body);
+    const page = await api.route<CasePage>("POST", `/v1/admin/aml/cases/${id}/${verb}`, body);
     draw(page);
     changed();
     await load();
@@ -181,13 +181,13 @@ export function amlPart(changed: () => void): { el: HTMLElement; load: () => Pro
   };
   const open = async (id: number) => {
     try {
-      draw(await api.staff<CasePage>("GET", `/v1/admin/aml/cases/${id}`));
+      draw(await api.route<CasePage>("GET", `/v1/admin/aml/cases/${id}`));
     } catch (err) {
       fill(detail, notice(refusal(err, { code: true }), "error"));
     }
   };
   const load = async () => {
-    const { cases } = await api.staff<{ cases: AmlCase[] }>("GET", `/v1/admin/aml/cases?status=${status}`);
+    const { cases } = await api.route<{ cases: AmlCase[] }>("GET", `/v1/admin/aml/cases?status=${status}`);
     fill(
       rows,
       cases.length ? cases.map((c) =>

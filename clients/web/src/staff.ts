@@ -69,7 +69,7 @@ export function playersPart(deposit: (username: string) => HTMLElement): HTMLEle
   const detail = h("div", { class: "player-detail", "aria-live": "polite" });
   const show = async (username: string) => {
     try {
-      const p = await api.staff<PlayerPage>("GET", `/v1/admin/players/${encodeURIComponent(username)}`);
+      const p = await api.route<PlayerPage>("GET", `/v1/admin/players/${encodeURIComponent(username)}`);
       fill(
         detail,
         h("h3", {}, `${p.player.username} (${p.player.role}, id ${p.player.id})`),
@@ -98,7 +98,7 @@ export function playersPart(deposit: (username: string) => HTMLElement): HTMLEle
         e.preventDefault();
         const q = fields(e.target as HTMLFormElement).q.trim();
         try {
-          const { players } = await api.staff<{ players: api.Me[] }>("GET", `/v1/admin/players?q=${encodeURIComponent(q)}`);
+          const { players } = await api.route<{ players: api.Me[] }>("GET", `/v1/admin/players?q=${encodeURIComponent(q)}`);
           fill(results, players.length ? h("ul", {}, players.map((p) => h("li", {}, h("button", { type: "button", class: "link", onclick: () => void show(p.username) }, `${p.username} (${p.role})`)))) : notice(`No account starts with "${q}".`));
         } catch (err) {
           fill(results, notice(refusal(err, { code: true }), "error"));
@@ -128,7 +128,7 @@ export function roundsPart(): HTMLElement {
           if (f.table.trim()) q.set("table", f.table.trim());
           if (f.player.trim()) q.set("player", f.player.trim());
           try {
-            const { rounds } = await api.staff<{ rounds: Summary[] }>("GET", `/v1/admin/rounds?${q}`);
+            const { rounds } = await api.route<{ rounds: Summary[] }>("GET", `/v1/admin/rounds?${q}`);
             fill(out, roundList(rounds));
           } catch (err) {
             fill(out, notice(refusal(err, { code: true }), "error"));
@@ -148,7 +148,7 @@ export function auditPart(): { el: HTMLElement; load: () => Promise<void> } {
   const more = h("button", { type: "button", hidden: true }, "Older lines");
   let before: number | null = null;
   const load = async (fresh = true) => {
-    const page = await api.staff<{ audit: AuditLine[]; next_cursor: number | null }>("GET", `/v1/admin/audit?limit=20${!fresh && before ? `&before=${before}` : ""}`);
+    const page = await api.route<{ audit: AuditLine[]; next_cursor: number | null }>("GET", `/v1/admin/audit?limit=20${!fresh && before ? `&before=${before}` : ""}`);
     if (fresh) rows.replaceChildren();
     for (const l of page.audit) {
       rows.append(h("tr", { "data-action": l.action }, h("td", {}, when(l.at)), h("td", {}, l.actor_name), h("td", {}, l.action), h("td", {}, l.target), h("td", { class: "detail" }, detailFields(l.detail)), h("td", {}, l.address)));

@@ -26,7 +26,7 @@ export function tablePanel(id: string, changed: () => void): HTMLElement {
   const path = `/v1/admin/tables/${encodeURIComponent(id)}`;
   const act = async (method: string, url: string, body: object, done: (r: Record<string, unknown>) => string) => {
     try {
-      const r = await api.staff<Record<string, unknown>>(method, url, body);
+      const r = await api.route<Record<string, unknown>>(method, url, body);
       fill(out, notice(done(r), "ok"));
       changed();
     } catch (e) {
@@ -50,7 +50,7 @@ export function tablePanel(id: string, changed: () => void): HTMLElement {
   const draw = async () => {
     let s: TableStatus;
     try {
-      s = await api.staff<TableStatus>("GET", path);
+      s = await api.route<TableStatus>("GET", path);
     } catch (e) {
       return fill(el, h("h3", {}, `Table ${id}`), notice(refusal(e, { code: true }), "error"), out);
     }

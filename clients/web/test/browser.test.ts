@@ -527,6 +527,7 @@ describe("the web client in chromium", { timeout: 600_000 }, () => {
       [page, "#/slots/slots", "phone-slots"],
       [page, "#/wallet", "phone-wallet"],
       [page, "#/history", "phone-history"],
+      [page, "#/account", "phone-account"],
       [page, `#/round/${encodeURIComponent(key)}`, "phone-round"],
       [staffPage, "#/console", "phone-console"],
     ];

@@ -106,5 +106,5 @@ export const rounds = () => authed("GET", "/v1/rounds?limit=50").then((r) => r.r
 export const round = (key) => authed("GET", `/v1/rounds/${encodeURIComponent(key)}`);
 export const fairness = () => authed("GET", "/v1/fairness");
 export const rotateSeed = () => authed("POST", "/v1/fairness/rotate", {});
-/** For the operator console: any route, with the caller's token. */
-export const staff = (method, path, body) => authed(method, path, body);
+/** Any route, with the caller's token (the operator console, the account screen). */
+export const route = (method, path, body) => authed(method, path, body);

@@ -1,6 +1,6 @@
 // What every screen of the web client is given: the signed-in account, the
-// socket (the SDK's CroupierClient), and a way to redraw the balance after
-// money moved. Screens return a cleanup that runs when the page changes.
+// socket (the SDK's CroupierClient), a way to redraw the balance after
+// money moved, and a way to sign out. Screens return a cleanup that runs when the page changes.
 import { CroupierError } from "../../typescript/src/client.js";
 import { ApiError } from "./api.js";
 /**

@@ -2,9 +2,10 @@
 // balance, where to go), the connection line that shows a reconnect and the
 // resume by seq, the reality checks and session-limit notice of the player's
 // play session, and the hash router (#/lobby, #/table/ID, #/slots/GAME,
-// #/wallet, #/history, #/round/KEY, #/console).
+// #/wallet, #/history, #/round/KEY, #/account, #/console).
 import { CroupierClient } from "../../typescript/src/client.js";
 import * as api from "./api.js";
+import { account } from "./account.js";
 import { refusal } from "./app.js";
 import { console as operatorConsole } from "./console.js";
 import { fields, fill, h, money, notice } from "./dom.js";
@@ -25,6 +26,7 @@ const routes = {
     history,
     round: roundPage,
     console: operatorConsole,
+    account,
 };
 let ctx = null;
 let leave = null;
@@ -77,19 +79,17 @@ function drawBalance() {
         return fill(box, ctx?.me.role === "player" ? h("span", { class: "bal" }, "no funds yet") : "");
     fill(box, shown.map((b) => h("span", { class: "bal", "data-currency": b.currency }, money(b.available, b.currency), b.held ? h("small", {}, ` (${money(b.held, b.currency)} in play)`) : null)));
 }
+async function signOut(message) {
+    ctx?.client.close();
+    ctx = null;
+    balances.clear();
+    fill(reality, "");
+    await api.signOut();
+    authScreen(message);
+}
 function header(me) {
     const link = (href, text) => h("a", { href }, text);
-    fill(bar, h("a", { class: "brand", href: "#/lobby" }, "Croupier"), h("nav", { "aria-label": "Main" }, link("#/lobby", "Lobby"), link("#/wallet", "Wallet"), link("#/history", "Rounds"), me.role !== "player" ? link("#/console", "Console") : null), h("span", { id: "balance", "aria-live": "polite" }), h("span", { class: "who" }, `${me.username} (${me.role})`), h("button", {
-        class: "link",
-        onclick: async () => {
-            ctx?.client.close();
-            ctx = null;
-            balances.clear();
-            fill(reality, "");
-            await api.signOut();
-            authScreen("Signed out.");
-        },
-    }, "Sign out"));
+    fill(bar, h("a", { class: "brand", href: "#/lobby" }, "Croupier"), h("nav", { "aria-label": "Main" }, link("#/lobby", "Lobby"), link("#/wallet", "Wallet"), link("#/history", "Rounds"), me.role === "player" ? link("#/account", "Account") : link("#/console", "Console")), h("span", { id: "balance", "aria-live": "polite" }), h("span", { class: "who" }, `${me.username} (${me.role})`), h("button", { class: "link", onclick: () => signOut("Signed out.") }, "Sign out"));
 }
 function showState(state, detail) {
     conn.dataset.state = state;
@@ -140,7 +140,7 @@ async function start() {
     });
     client.onPlaySession(showPlaySession);
     await client.connect();
-    ctx = { me, client, refreshBalance: () => void refreshBalance() };
+    ctx = { me, client, refreshBalance: () => void refreshBalance(), signOut };
     header(me);
     void refreshBalance();
     await route();

@@ -35,10 +35,10 @@ export function withdrawalsPart(changed) {
     const said = h("div", { "aria-live": "polite" });
     let status = "review";
     const load = async () => {
-        const { withdrawals } = await api.staff("GET", `/v1/admin/withdrawals?status=${status}`);
+        const { withdrawals } = await api.route("GET", `/v1/admin/withdrawals?status=${status}`);
         // A decision moves the withdrawal out of this list: what was done is said above it.
         const decide = (w, verb) => reasonForm(verb === "approve" ? "Approve" : "Reject", async (f) => {
-            const r = await api.staff("POST", `/v1/admin/withdrawals/${w.id}/${verb}`, { reason: f.reason.trim() });
+            const r = await api.route("POST", `/v1/admin/withdrawals/${w.id}/${verb}`, { reason: f.reason.trim() });
             const done = `Withdrawal ${w.id} is ${r.payment.status}.`;
             fill(said, notice(done, "ok"));
             changed();
@@ -64,7 +64,7 @@ export function amlPart(changed) {
     const detail = h("div", { class: "case-detail", "aria-live": "polite" });
     let status = "open";
     const act = async (id, verb, body) => {
-        const page = await api.staff("POST", `/v1/admin/aml/cases/${id}/${verb}`, body);
+        const page = await api.route("POST", `/v1/admin/aml/cases/${id}/${verb}`, body);
         draw(page);
         changed();
         await load();
@@ -94,14 +94,14 @@ export function amlPart(changed) {
     };
     const open = async (id) => {
         try {
-            draw(await api.staff("GET", `/v1/admin/aml/cases/${id}`));
+            draw(await api.route("GET", `/v1/admin/aml/cases/${id}`));
         }
         catch (err) {
             fill(detail, notice(refusal(err, { code: true }), "error"));
         }
     };
     const load = async () => {
-        const { cases } = await api.staff("GET", `/v1/admin/aml/cases?status=${status}`);
+        const { cases } = await api.route("GET", `/v1/admin/aml/cases?status=${status}`);
         fill(rows, cases.length ? cases.map((c) => h("tr", { "data-case": c.id, "data-rule": c.rule }, h("td", {}, String(c.id)), h("td", {}, c.username), h("td", {}, c.rule), h("td", {}, c.subject), h("td", {}, when(c.opened_at)), h("td", {}, h("button", { type: "button", onclick: () => void open(c.id) }, "Open")))) : h("tr", {}, h("td", { colspan: 6 }, `No cases ${status}.`)));
     };
     const picker = statusPicker("Status", ["open", "escalated", "closed"], (s) => {

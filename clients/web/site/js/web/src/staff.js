@@ -35,7 +35,7 @@ export function playersPart(deposit) {
     const detail = h("div", { class: "player-detail", "aria-live": "polite" });
     const show = async (username) => {
         try {
-            const p = await api.staff("GET", `/v1/admin/players/${encodeURIComponent(username)}`);
+            const p = await api.route("GET", `/v1/admin/players/${encodeURIComponent(username)}`);
             fill(detail, h("h3", {}, `${p.player.username} (${p.player.role}, id ${p.player.id})`), h("p", { class: "balances-line", "data-player": p.player.username }, p.balances.length ? p.balances.map((b) => `${money(b.available, b.currency)} available, ${money(b.held, b.currency)} in play`).join(" · ") : "No funds yet."), deposit(p.player.username), h("h4", {}, "Ledger (newest first)"), stack(h("table", { class: "ledger" }, h("thead", {}, h("tr", {}, ["When", "What", "Round", "Available", "In play"].map((t) => h("th", {}, t)))), h("tbody", {}, p.transactions.map((t) => h("tr", {}, h("td", {}, when(t.created_at)), h("td", {}, t.kind), h("td", {}, t.round ?? ""), h("td", { class: "num" }, money(t.available_change, t.currency)), h("td", { class: "num" }, t.held_change ? money(t.held_change, t.currency) : "")))))), h("h4", {}, "Rounds"), roundList(p.rounds));
         }
         catch (e) {
@@ -49,7 +49,7 @@ export function playersPart(deposit) {
             e.preventDefault();
             const q = fields(e.target).q.trim();
             try {
-                const { players } = await api.staff("GET", `/v1/admin/players?q=${encodeURIComponent(q)}`);
+                const { players } = await api.route("GET", `/v1/admin/players?q=${encodeURIComponent(q)}`);
                 fill(results, players.length ? h("ul", {}, players.map((p) => h("li", {}, h("button", { type: "button", class: "link", onclick: () => void show(p.username) }, `${p.username} (${p.role})`)))) : notice(`No account starts with "${q}".`));
             }
             catch (err) {
@@ -73,7 +73,7 @@ export function roundsPart() {
             if (f.player.trim())
                 q.set("player", f.player.trim());
             try {
-                const { rounds } = await api.staff("GET", `/v1/admin/rounds?${q}`);
+                const { rounds } = await api.route("GET", `/v1/admin/rounds?${q}`);
                 fill(out, roundList(rounds));
             }
             catch (err) {
@@ -87,7 +87,7 @@ export function auditPart() {
     const more = h("button", { type: "button", hidden: true }, "Older lines");
     let before = null;
     const load = async (fresh = true) => {
-        const page = await api.staff("GET", `/v1/admin/audit?limit=20${!fresh && before ? `&before=${before}` : ""}`);
+        const page = await api.route("GET", `/v1/admin/audit?limit=20${!fresh && before ? `&before=${before}` : ""}`);
         if (fresh)
             rows.replaceChildren();
         for (const l of page.audit) {

@@ -13,7 +13,7 @@ export function tablePanel(id, changed) {
     const path = `/v1/admin/tables/${encodeURIComponent(id)}`;
     const act = async (method, url, body, done) => {
         try {
-            const r = await api.staff(method, url, body);
+            const r = await api.route(method, url, body);
             fill(out, notice(done(r), "ok"));
             changed();
         }
@@ -32,7 +32,7 @@ export function tablePanel(id, changed) {
     const draw = async () => {
         let s;
         try {
-            s = await api.staff("GET", path);
+            s = await api.route("GET", path);
         }
         catch (e) {
             return fill(el, h("h3", {}, `Table ${id}`), notice(refusal(e, { code: true }), "error"), out);
