@@ -31,7 +31,7 @@ async fn console_works(kind: Db) {
     let staff = app.operator_token("olga").await;
     let player = app.signed_in("al_ice").await["access_token"].as_str().unwrap().to_owned();
     app.signed_in("alixe").await;
-    app.signed_in("bob").await;
+    let bob_token = app.signed_in("bob").await["access_token"].as_str().unwrap().to_owned();
     let ids: Vec<i64> = {
         let mut ids = Vec::new();
         for name in ["al_ice", "alixe", "bob"] {
@@ -102,6 +102,11 @@ async fn console_works(kind: Db) {
     let (status, body) = app.get("/v1/admin/rounds?player=nobody", Some(&staff)).await;
     assert_eq!((status, code(&body)), (404, "unknown_user"));
 
+    // A player's page shows their own protection and identity status.
+    let limit = json!({ "kind": "loss", "period": "day", "currency": "EUR", "amount": 1_000 });
+    assert_eq!(app.put("/v1/me/limits", &limit, Some(&bob_token)).await.0, 200);
+    let cool_off = json!({ "kind": "cool_off", "days": 3 });
+    assert_eq!(app.post("/v1/me/exclusion", &cool_off, Some(&bob_token)).await.0, 201);
     let (status, bob) = app.get("/v1/admin/players/BOB", Some(&staff)).await;
     assert_eq!(status, 200, "{bob}");
     assert_eq!(bob["player"]["username"], "bob");
@@ -109,6 +114,22 @@ async fn console_works(kind: Db) {
     assert_eq!(bob["transactions"].as_array().unwrap().len(), 1);
     assert_eq!(bob["transactions"][0]["kind"], "deposit");
     assert_eq!(keys(&bob), [json!("t-a:e:2"), json!("t-a:e:1")]);
+    let protection = &bob["protection"];
+    assert_eq!(
+        (protection["limits"][0]["kind"].as_str(), protection["limits"][0]["amount"].as_i64()),
+        (Some("loss"), Some(1_000))
+    );
+    assert_eq!(
+        (protection["exclusion"]["kind"].as_str(), protection["exclusion"]["active"].as_bool()),
+        (Some("cool_off"), Some(true))
+    );
+    assert_eq!(bob["kyc"]["status"], "none");
+    let (_, al_ice) = app.get("/v1/admin/players/al_ice", Some(&staff)).await;
+    assert_eq!(
+        (al_ice["protection"]["limits"].as_array().map(Vec::len), al_ice["protection"]["exclusion"].is_null()),
+        (Some(0), true),
+        "another player's are theirs"
+    );
     app.stop().await;
 }
 

@@ -18,6 +18,24 @@ interface PlayerPage {
   balances: api.Balance[];
   transactions: api.TxLine[];
   rounds: Summary[];
+  protection: {
+    limits: { kind: string; period: string; currency: string; amount: number | null; used: number }[];
+    exclusion: { kind: string; until: number | null } | null;
+  };
+  kyc: { status: string };
+}
+
+/** The player's own protection and identity status, in one line for staff. */
+function protectionLine(p: PlayerPage): HTMLElement {
+  const x = p.protection.exclusion;
+  const limits = p.protection.limits.filter((l) => l.amount !== null).map((l) => `${l.kind} ${money(l.amount ?? 0, l.currency)} a ${l.period} (${money(l.used, l.currency)} used)`);
+  return h(
+    "p",
+    { class: "protection-line", "data-kyc": p.kyc.status },
+    `Identity: ${p.kyc.status}. `,
+    x ? `Excluded (${x.kind.replace("_", "-")}) ${x.until === null ? "for good" : `until ${when(x.until)}`}. ` : "Not excluded. ",
+    limits.length ? `Limits: ${limits.join("; ")}.` : "No limits.",
+  );
 }
 
 interface AuditLine {
@@ -74,6 +92,7 @@ export function playersPart(deposit: (username: string) => HTMLElement): HTMLEle
         detail,
         h("h3", {}, `${p.player.username} (${p.player.role}, id ${p.player.id})`),
         h("p", { class: "balances-line", "data-player": p.player.username }, p.balances.length ? p.balances.map((b) => `${money(b.available, b.currency)} available, ${money(b.held, b.currency)} in play`).join(" · ") : "No funds yet."),
+        protectionLine(p),
         deposit(p.player.username),
         h("h4", {}, "Ledger (newest first)"),
         stack(h(

@@ -445,6 +445,7 @@ describe("the web client in chromium", { timeout: 600_000 }, () => {
     const { available } = await ledger(page);
     await staffPage.locator('.balances-line[data-player="carol"]', { hasText: `${shown(available)} available` }).waitFor(WAIT);
     assert.ok((await staffPage.locator(".player-detail .ledger tr").count()) > 5, "the player's ledger lines");
+    assert.match(await staffPage.locator('.protection-line[data-kyc="none"]').innerText(), /^Identity: none\. Not excluded\. No limits\.$/);
     const rounds = staffPage.getByRole("search", { name: "Search rounds" });
     await rounds.getByLabel("Table").fill("roulette-demo");
     await rounds.getByLabel("Player").fill("carol");

@@ -115,11 +115,15 @@ async fn player(
     let balances = state.store.balances(user.id).await?;
     let transactions = state.store.transactions(user.id, None, 50).await?;
     let rounds = state.store.search_rounds(None, Some(user.id), 20).await?;
+    let (protection, kyc) =
+        (super::protect::protection_of(&state, user.id).await?, super::kyc::kyc_of(&state, user.id).await?);
     Ok(HttpResponse::Ok().json(json!({
         "player": Me::from(user),
         "balances": balances,
         "transactions": transactions,
         "rounds": rounds,
+        "protection": protection,
+        "kyc": kyc,
     })))
 }
 

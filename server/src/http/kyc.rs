@@ -75,12 +75,18 @@ fn audit(state: &AppState, check: &KycCheck, action: &str, status: &str, address
 }
 
 async fn mine(state: web::Data<AppState>, caller: Authenticated<AnyRole>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(kyc_of(&state, caller.id).await?))
+}
+
+/// What `GET /v1/me/kyc` answers for `player` (the console's player page
+/// shows it too).
+pub(super) async fn kyc_of(state: &AppState, player: i64) -> Result<serde_json::Value, ApiError> {
     let kyc = &state.settings.kyc;
-    Ok(HttpResponse::Ok().json(json!({
-        "status": state.store.kyc_status(caller.id).await?,
+    Ok(json!({
+        "status": state.store.kyc_status(player).await?,
         "required": { "deposit": kyc.deposit, "withdraw": kyc.withdraw, "play": kyc.play },
-        "checks": state.store.checks_of(caller.id, 10).await?,
-    })))
+        "checks": state.store.checks_of(player, 10).await?,
+    }))
 }
 
 async fn start(

@@ -82,23 +82,29 @@ fn exclusion_json(e: &Exclusion, now: i64) -> Value {
 }
 
 async fn get_protection(state: web::Data<AppState>, caller: Authenticated<AnyRole>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(protection_of(&state, caller.id).await?))
+}
+
+/// What `GET /v1/me/protection` answers for `player` (the console's player
+/// page shows it too).
+pub(super) async fn protection_of(state: &AppState, player: i64) -> Result<Value, ApiError> {
     let now = state.now_ms();
     let mut limits = Vec::new();
-    for limit in state.store.limits_of(caller.id).await? {
+    for limit in state.store.limits_of(player).await? {
         if limit.in_force(now).is_none() && limit.cap.settled(now).pending.is_none() {
             continue;
         }
-        let used = state.guard.used(caller.id, (limit.kind, limit.period, &limit.currency), now).await?;
+        let used = state.guard.used(player, (limit.kind, limit.period, &limit.currency), now).await?;
         limits.push(limit_json(&limit, now, used));
     }
-    let exclusion = state.store.exclusion_of(caller.id).await?.filter(|e| e.active(now));
-    let rules = state.store.session_rules_of(caller.id).await?;
-    Ok(HttpResponse::Ok().json(json!({
+    let exclusion = state.store.exclusion_of(player).await?.filter(|e| e.active(now));
+    let rules = state.store.session_rules_of(player).await?;
+    Ok(json!({
         "limits": limits,
         "exclusion": exclusion.map(|e| exclusion_json(&e, now)),
-        "session": session_json(&state, caller.id, &rules, now).await?,
+        "session": session_json(state, player, &rules, now).await?,
         "raise_cooling_secs": state.settings.protection.raise_cooling_secs,
-    })))
+    }))
 }
 
 /// The player's play-session rules, and their session on this node.

@@ -5,6 +5,12 @@
 import * as api from "./api.js";
 import { refusal } from "./app.js";
 import { fields, fill, h, money, notice, stack } from "./dom.js";
+/** The player's own protection and identity status, in one line for staff. */
+function protectionLine(p) {
+    const x = p.protection.exclusion;
+    const limits = p.protection.limits.filter((l) => l.amount !== null).map((l) => `${l.kind} ${money(l.amount ?? 0, l.currency)} a ${l.period} (${money(l.used, l.currency)} used)`);
+    return h("p", { class: "protection-line", "data-kyc": p.kyc.status }, `Identity: ${p.kyc.status}. `, x ? `Excluded (${x.kind.replace("_", "-")}) ${x.until === null ? "for good" : `until ${when(x.until)}`}. ` : "Not excluded. ", limits.length ? `Limits: ${limits.join("; ")}.` : "No limits.");
+}
 const when = (ms) => new Date(ms).toLocaleString();
 /** An audit line's detail as readable fields that wrap (it is JSON, or plain text for older lines). */
 function detailFields(detail) {
@@ -36,7 +42,7 @@ export function playersPart(deposit) {
     const show = async (username) => {
         try {
             const p = await api.route("GET", `/v1/admin/players/${encodeURIComponent(username)}`);
-            fill(detail, h("h3", {}, `${p.player.username} (${p.player.role}, id ${p.player.id})`), h("p", { class: "balances-line", "data-player": p.player.username }, p.balances.length ? p.balances.map((b) => `${money(b.available, b.currency)} available, ${money(b.held, b.currency)} in play`).join(" · ") : "No funds yet."), deposit(p.player.username), h("h4", {}, "Ledger (newest first)"), stack(h("table", { class: "ledger" }, h("thead", {}, h("tr", {}, ["When", "What", "Round", "Available", "In play"].map((t) => h("th", {}, t)))), h("tbody", {}, p.transactions.map((t) => h("tr", {}, h("td", {}, when(t.created_at)), h("td", {}, t.kind), h("td", {}, t.round ?? ""), h("td", { class: "num" }, money(t.available_change, t.currency)), h("td", { class: "num" }, t.held_change ? money(t.held_change, t.currency) : "")))))), h("h4", {}, "Rounds"), roundList(p.rounds));
+            fill(detail, h("h3", {}, `${p.player.username} (${p.player.role}, id ${p.player.id})`), h("p", { class: "balances-line", "data-player": p.player.username }, p.balances.length ? p.balances.map((b) => `${money(b.available, b.currency)} available, ${money(b.held, b.currency)} in play`).join(" · ") : "No funds yet."), protectionLine(p), deposit(p.player.username), h("h4", {}, "Ledger (newest first)"), stack(h("table", { class: "ledger" }, h("thead", {}, h("tr", {}, ["When", "What", "Round", "Available", "In play"].map((t) => h("th", {}, t)))), h("tbody", {}, p.transactions.map((t) => h("tr", {}, h("td", {}, when(t.created_at)), h("td", {}, t.kind), h("td", {}, t.round ?? ""), h("td", { class: "num" }, money(t.available_change, t.currency)), h("td", { class: "num" }, t.held_change ? money(t.held_change, t.currency) : "")))))), h("h4", {}, "Rounds"), roundList(p.rounds));
         }
         catch (e) {
             fill(detail, notice(refusal(e, { code: true }), "error"));
