@@ -83,9 +83,12 @@ pub enum TokenError {
     #[error("the access token is not valid")]
     Invalid,
     /// Its account was erased.
-    #[error("the account was erased")]
+    #[error("{}", ERASED)]
     Erased,
 }
+
+/// What an erased account's token, request and connection are told.
+pub const ERASED: &str = "this account was erased";
 
 /// Signs and checks access tokens (HS256), refusing those of accounts
 /// erased since they were issued (an access token is not stored anywhere,

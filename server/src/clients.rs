@@ -30,20 +30,18 @@ pub enum Out {
 #[rtype(result = "()")]
 pub struct Kick;
 
-/// A newer connection of the same player took over.
-#[derive(Message)]
+/// Why the server closes a signed-in connection on purpose: the
+/// connection says so to its client (`closing`) and closes.
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
 #[rtype(result = "()")]
-pub struct Replaced;
-
-/// The server is stopping: say so and close (1012, service restart).
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Restarting;
-
-/// The player's account was erased: say so and close.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Erased;
+pub enum Closing {
+    /// A newer connection of the same player took over.
+    Replaced,
+    /// The server is stopping (1012, service restart).
+    Restarting,
+    /// The player's account was erased.
+    Erased,
+}
 
 /// The player's play-session rules changed: look at the session again now
 /// (`ws::watch`).
@@ -93,14 +91,11 @@ pub struct Line {
     /// Its outbound queue, for what concerns the player wherever they sit
     /// (their balance).
     pub outbox: Outbox,
-    /// Told when a newer connection of its player signs in.
-    pub replaced: Recipient<Replaced>,
-    /// Told when the server stops.
-    pub restarting: Recipient<Restarting>,
+    /// Told when it is closed on purpose: a newer connection of its player
+    /// signs in, the server stops, the player's account is erased.
+    pub closing: Recipient<Closing>,
     /// Told when the player's play-session rules change.
     pub look_again: Recipient<LookAgain>,
-    /// Told when the player's account is erased.
-    pub erased: Recipient<Erased>,
 }
 
 /// Who is connected: one live connection per player.
@@ -115,7 +110,7 @@ impl Registry {
     /// is told it was replaced.
     pub fn sign_in(&self, player: i64, line: Line) {
         if let Some(old) = self.players.insert(player, line) {
-            old.replaced.do_send(Replaced);
+            old.closing.do_send(Closing::Replaced);
         }
     }
 
@@ -135,7 +130,7 @@ impl Registry {
     /// Closes `player`'s connection, if any: their account was erased.
     pub fn erased(&self, player: i64) {
         if let Some((_, line)) = self.players.remove(&player) {
-            line.erased.do_send(Erased);
+            line.closing.do_send(Closing::Erased);
         }
     }
 
@@ -149,7 +144,7 @@ impl Registry {
     /// so to its client and closes (1012).
     pub fn restarting(&self) {
         for line in &self.players {
-            line.restarting.do_send(Restarting);
+            line.closing.do_send(Closing::Restarting);
         }
     }
 

@@ -241,8 +241,10 @@ async fn staff_review_cases_with_a_history(kind: Db) {
         ]
     );
     let olga = app.store.user_by_name("olga").await.unwrap().unwrap().id;
-    assert!(closed["history"].as_array().unwrap().iter().all(|e| e["actor"] == olga));
-    assert_eq!(app.get("/v1/admin/aml/cases?status=closed", Some(&staff)).await.1["cases"][0]["id"], case);
+    assert!(closed["history"].as_array().unwrap().iter().all(|e| e["actor"] == olga && e["actor_name"] == "olga"));
+    assert_eq!(closed["case"]["username"], "amy", "staff read names, not ids");
+    let listed = app.get("/v1/admin/aml/cases?status=closed", Some(&staff)).await.1;
+    assert_eq!((listed["cases"][0]["id"].as_i64(), listed["cases"][0]["username"].as_str()), (Some(case), Some("amy")));
     let actions: Vec<String> = app.store.audit_log(None, 100).await.unwrap().into_iter().map(|a| a.action).collect();
     for action in ["aml.case_opened", "aml.escalate", "aml.note", "aml.close"] {
         assert_eq!(actions.iter().filter(|a| *a == action).count(), 1, "{action}: {actions:?}");

@@ -250,9 +250,7 @@ async fn logout(state: web::Data<AppState>, body: web::Json<RefreshBody>) -> Res
 pub(super) async fn account(state: &AppState, id: i64) -> Result<User, ApiError> {
     match state.store.user_by_id(id).await? {
         None => Err(ApiError::unauthorized(ErrorCode::InvalidToken, "that account no longer exists")),
-        Some(user) if crate::store::erase::is_erased(&user.username) => {
-            Err(ApiError::unauthorized(ErrorCode::AccountErased, "this account was erased"))
-        }
+        Some(user) if crate::store::erase::is_erased(&user.username) => Err(ApiError::account_erased()),
         Some(user) => Ok(user),
     }
 }

@@ -47,7 +47,7 @@ pub fn audit<R>(
 
 /// Sets `into` on each object of `value` (an array of them, or one) to the
 /// username of the account its `id_field` holds (`#ID` for one not found),
-/// so a staff list reads as names.
+/// so a staff list reads as names; one query for them all.
 ///
 /// # Errors
 /// Database failures.
@@ -57,22 +57,19 @@ pub(super) async fn with_names(
     id_field: &str,
     into: &str,
 ) -> Result<(), ApiError> {
-    use std::collections::hash_map::Entry;
-    let mut names: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
-    let items: Vec<&mut serde_json::Value> = match value {
+    let mut items: Vec<&mut serde_json::Value> = match value {
         serde_json::Value::Array(items) => items.iter_mut().collect(),
         one => vec![one],
     };
-    for item in items {
-        let Some(id) = item.get(id_field).and_then(serde_json::Value::as_i64) else { continue };
-        let name = match names.entry(id) {
-            Entry::Occupied(known) => known.get().clone(),
-            Entry::Vacant(slot) => {
-                let name = state.store.user_by_id(id).await?.map_or_else(|| format!("#{id}"), |u| u.username);
-                slot.insert(name).clone()
-            }
-        };
-        item[into] = name.into();
+    let id = |item: &serde_json::Value| item.get(id_field).and_then(serde_json::Value::as_i64);
+    let mut ids: Vec<i64> = items.iter().filter_map(|item| id(item)).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let names = state.store.usernames(&ids).await?;
+    for item in &mut items {
+        if let Some(id) = id(item) {
+            item[into] = names.get(&id).cloned().unwrap_or_else(|| format!("#{id}")).into();
+        }
     }
     Ok(())
 }

@@ -61,6 +61,11 @@ impl ApiError {
         Self::new(StatusCode::UNAUTHORIZED, code, message)
     }
 
+    /// 401 `account_erased`: the caller's account was erased.
+    pub fn account_erased() -> Self {
+        Self::unauthorized(ErrorCode::AccountErased, crate::auth::ERASED)
+    }
+
     /// 500 `internal_error`; the cause goes to the log, not the client.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(%cause, "internal error");

@@ -75,7 +75,7 @@ fn authenticate<R: Allowed>(req: &HttpRequest) -> Result<Authenticated<R>, ApiEr
             ApiError::unauthorized(ErrorCode::TokenExpired, "the access token has expired: refresh it")
         }
         TokenError::Invalid => ApiError::unauthorized(ErrorCode::InvalidToken, "the access token is not valid"),
-        TokenError::Erased => ApiError::unauthorized(ErrorCode::AccountErased, "this account was erased"),
+        TokenError::Erased => ApiError::account_erased(),
     })?;
     let id = claims
         .sub

@@ -145,6 +145,6 @@ fn refused(refusal: &Refusal) -> ApiError {
             ErrorCode::PaymentOpen,
             format!("your {kind} {id} is {status}: ask again once it is finished"),
         ),
-        Refusal::Gone => ApiError::unauthorized(ErrorCode::AccountErased, "this account was erased"),
+        Refusal::Gone => ApiError::account_erased(),
     }
 }

@@ -69,6 +69,9 @@ pub trait Console: Send + Sync {
     /// Accounts whose username starts with `prefix` (lower case), by name.
     async fn find_users(&self, prefix: &str, limit: u32) -> Result<Vec<User>, StoreError>;
 
+    /// The usernames of the accounts `ids` that exist, by id, in one query.
+    async fn usernames(&self, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>, StoreError>;
+
     /// Recorded rounds, newest first, of `table` and/or with `player` in them.
     async fn search_rounds(
         &self,
@@ -110,6 +113,17 @@ impl Console for SqlStore {
             format!("SELECT {USER_COLUMNS} FROM users WHERE username LIKE $1 ESCAPE '\\' ORDER BY username LIMIT $2");
         let rows = sqlx::query(&sql).bind(pattern).bind(i64::from(limit)).fetch_all(&self.pool).await?;
         rows.iter().map(user).collect()
+    }
+
+    async fn usernames(&self, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>, StoreError> {
+        if ids.is_empty() {
+            return Ok(std::collections::HashMap::new());
+        }
+        let places: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+        let sql = format!("SELECT id, username FROM users WHERE id IN ({})", places.join(", "));
+        let query = ids.iter().fold(sqlx::query(&sql), |query, id| query.bind(*id));
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("username")?))).collect()
     }
 
     async fn search_rounds(

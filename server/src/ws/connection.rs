@@ -25,7 +25,7 @@ use croupier_protocol::{ClientMsg, ErrorCode, PROTOCOL_VERSION, ServerMsg, Targe
 use tokio::sync::{mpsc, oneshot};
 
 use crate::auth::TokenError;
-use crate::clients::{Erased, Kick, Line, LookAgain, Out, Outbox, Replaced, Restarting};
+use crate::clients::{Closing, Kick, Line, LookAgain, Out, Outbox};
 use crate::play::lobby::OpenError;
 use crate::play::{Ask, Client, Gone, Request};
 use crate::state::AppState;
@@ -122,20 +122,6 @@ impl Connection {
             let _ = urgent.send(reason);
         }
         ctx.stop();
-    }
-
-    /// Says why in a `closing` message (`code`, `message`), then closes
-    /// with `close` and `reason`.
-    fn closing(
-        &mut self,
-        code: ErrorCode,
-        message: &str,
-        (close, reason): (CloseCode, &str),
-        ctx: &mut actix::Context<Self>,
-    ) {
-        let msg = ServerMsg::Closing { code: code.to_string(), message: message.to_owned() };
-        self.send(&msg, ctx);
-        self.close(close, reason, ctx);
     }
 
     /// Bad input: an error reply (naming the request when its `id` could be
@@ -262,7 +248,7 @@ impl Connection {
                 let (code, message) = match e {
                     TokenError::Expired => (ErrorCode::TokenExpired, "the access token has expired"),
                     TokenError::Invalid => (ErrorCode::InvalidToken, "the access token is not valid"),
-                    TokenError::Erased => (ErrorCode::AccountErased, "this account was erased"),
+                    TokenError::Erased => (ErrorCode::AccountErased, crate::auth::ERASED),
                 };
                 self.error(id, code, message, ctx);
                 return self.close(CloseCode::Policy, message, ctx);
@@ -275,14 +261,8 @@ impl Connection {
         // No queue: this connection is closing already, and nothing could reach it.
         let Some(tx) = self.out.clone() else { return };
         let outbox = Outbox::new(tx, ctx.address().recipient());
-        let line = Line {
-            conn: self.id,
-            outbox,
-            replaced: ctx.address().recipient(),
-            restarting: ctx.address().recipient(),
-            look_again: ctx.address().recipient(),
-            erased: ctx.address().recipient(),
-        };
+        let line =
+            Line { conn: self.id, outbox, closing: ctx.address().recipient(), look_again: ctx.address().recipient() };
         self.state.registry.sign_in(player, line);
         if let Some(deadline) = self.deadline.take() {
             ctx.cancel_future(deadline);
@@ -425,24 +405,28 @@ impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for Connection {
     }
 }
 
-impl Handler<Restarting> for Connection {
+impl Handler<Closing> for Connection {
     type Result = ();
 
-    fn handle(&mut self, _: Restarting, ctx: &mut Self::Context) {
-        self.closing(
-            ErrorCode::ServerRestarting,
-            "the server is restarting: reconnect in a moment; your seat is held",
-            (CloseCode::Restart, "server restarting"),
-            ctx,
-        );
-    }
-}
-
-impl Handler<Erased> for Connection {
-    type Result = ();
-
-    fn handle(&mut self, _: Erased, ctx: &mut Self::Context) {
-        self.closing(ErrorCode::AccountErased, "this account was erased", (CloseCode::Policy, "account erased"), ctx);
+    /// Says why in a `closing` message, then closes.
+    fn handle(&mut self, why: Closing, ctx: &mut Self::Context) {
+        let (code, message, close, reason) = match why {
+            Closing::Replaced => (
+                ErrorCode::Replaced,
+                "you connected again from elsewhere",
+                CloseCode::Policy,
+                "replaced by a newer connection",
+            ),
+            Closing::Restarting => (
+                ErrorCode::ServerRestarting,
+                "the server is restarting: reconnect in a moment; your seat is held",
+                CloseCode::Restart,
+                "server restarting",
+            ),
+            Closing::Erased => (ErrorCode::AccountErased, crate::auth::ERASED, CloseCode::Policy, "account erased"),
+        };
+        self.send(&ServerMsg::Closing { code: code.to_string(), message: message.to_owned() }, ctx);
+        self.close(close, reason, ctx);
     }
 }
 
@@ -462,18 +446,5 @@ impl Handler<Silent> for Connection {
     fn handle(&mut self, _: Silent, ctx: &mut Self::Context) {
         tracing::info!(conn_id = self.id, "heartbeat timed out");
         self.close(CloseCode::Away, "no heartbeat", ctx);
-    }
-}
-
-impl Handler<Replaced> for Connection {
-    type Result = ();
-
-    fn handle(&mut self, _: Replaced, ctx: &mut Self::Context) {
-        self.closing(
-            ErrorCode::Replaced,
-            "you connected again from elsewhere",
-            (CloseCode::Policy, "replaced by a newer connection"),
-            ctx,
-        );
     }
 }
